@@ -1,0 +1,371 @@
+import { CallbackIds, assertCallback, makeEntry } from './callback-ids.js';
+import { HookError } from './errors.js';
+import { Hook } from './hook.js';
+import type { HookCallback } from './types.js';
+
+const ALL = 'all';
+
+/**
+ * The hooks API of one host: a port of WordPress 7.1's `plugin.php` over `Hook`
+ * (`WP_Hook`). Method names are WordPress's function names so that code and habits port
+ * as they are. Every registry is independent: no state lives at module level.
+ *
+ * Deliberate deviations from WordPress (documented in README):
+ * - a callback that throws propagates its error after the registry's running state
+ *   (current-filter stack, nesting levels, doing-action flag) has been restored;
+ * - PHP 4's `array( &$obj )` unwrapping in do_action is not reproduced;
+ * - priorities must be integers and accepted_args a non-negative integer (PHP casts).
+ */
+export class HookRegistry {
+  private readonly filters = new Map<string, Hook>();
+  private readonly actionCounts = new Map<string, number>();
+  private readonly filterCounts = new Map<string, number>();
+  private readonly currentFilters: string[] = [];
+  private readonly ids = new CallbackIds();
+
+  /** Hooks a callback to a filter; returns true. Priority 10 and accepted_args 1 by default. */
+  add_filter(hookName: string, callback: HookCallback, priority: number | null = 10, acceptedArgs = 1): true {
+    assertName(hookName);
+    assertCallback(callback);
+    const p = normalizePriority(priority);
+    if (!Number.isInteger(acceptedArgs) || acceptedArgs < 0) {
+      throw new HookError(
+        'HOOK_INVALID_ACCEPTED_ARGS',
+        `accepted_args for "${hookName}" must be a non-negative integer; got ${String(acceptedArgs)}.`,
+      );
+    }
+    let hook = this.filters.get(hookName);
+    if (hook === undefined) {
+      hook = new Hook();
+      this.filters.set(hookName, hook);
+    }
+    const id = this.ids.idOf(callback, true)!;
+    hook.add(p, makeEntry(id, callback, acceptedArgs));
+    return true;
+  }
+
+  /** Same as add_filter: actions and filters share one registry, as in WordPress. */
+  add_action(hookName: string, callback: HookCallback, priority: number | null = 10, acceptedArgs = 1): true {
+    return this.add_filter(hookName, callback, priority, acceptedArgs);
+  }
+
+  /** Removes a callback registered at exactly `priority`; returns whether it was there. */
+  remove_filter(hookName: string, callback: HookCallback, priority: number | null = 10): boolean {
+    assertCallback(callback);
+    const p = normalizePriority(priority);
+    const hook = this.filters.get(hookName);
+    if (hook === undefined) return false;
+    const id = this.ids.idOf(callback, false);
+    const removed = id !== null && hook.remove(p, id);
+    // An emptied hook is detached: a re-add during its run lands in a new Hook the running
+    // pass does not see.
+    if (!hook.hasFilters()) this.filters.delete(hookName);
+    return removed;
+  }
+
+  remove_action(hookName: string, callback: HookCallback, priority: number | null = 10): boolean {
+    return this.remove_filter(hookName, callback, priority);
+  }
+
+  /** Removes every callback of a hook, or only those at `priority`; returns true. */
+  remove_all_filters(hookName: string, priority: number | false = false): true {
+    const hook = this.filters.get(hookName);
+    if (hook !== undefined) {
+      hook.removeAll(priority === false ? false : normalizePriority(priority));
+      if (!hook.hasFilters()) this.filters.delete(hookName);
+    }
+    return true;
+  }
+
+  remove_all_actions(hookName: string, priority: number | false = false): true {
+    return this.remove_all_filters(hookName, priority);
+  }
+
+  /**
+   * Without a callback: whether anything is hooked. With one: the lowest priority it is
+   * registered at (0 is a valid answer) or false. With a priority too (WordPress 6.9):
+   * whether it is registered at that priority.
+   */
+  has_filter(hookName: string, callback?: HookCallback | false, priority?: number | false): boolean | number {
+    const hook = this.filters.get(hookName);
+    if (hook === undefined) return false;
+    if (callback === undefined || callback === false) return hook.hasFilters();
+    assertCallback(callback);
+    const id = this.ids.idOf(callback, false);
+    if (id === null) return false;
+    if (typeof priority === 'number' && Number.isInteger(priority)) return hook.hasAt(id, priority);
+    return hook.priorityOf(id);
+  }
+
+  has_action(hookName: string, callback?: HookCallback | false, priority?: number | false): boolean | number {
+    return this.has_filter(hookName, callback, priority);
+  }
+
+  /** Calls the callbacks of a filter, chaining the value through them. */
+  apply_filters(hookName: string, value?: unknown, ...args: unknown[]): unknown {
+    bump(this.filterCounts, hookName);
+    const depth = this.currentFilters.length;
+    try {
+      if (this.filters.has(ALL)) {
+        this.currentFilters.push(hookName);
+        this.callAllHook([hookName, value, ...args]);
+      }
+      const hook = this.filters.get(hookName);
+      if (hook === undefined) {
+        if (this.filters.has(ALL)) this.currentFilters.pop();
+        return value;
+      }
+      if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
+      args.unshift(value);
+      const filtered = hook.applyFilters(value, args);
+      this.currentFilters.pop();
+      return filtered;
+    } catch (error) {
+      this.currentFilters.length = depth;
+      throw error;
+    }
+  }
+
+  /** Like apply_filters with the value and extra arguments in one array; `all` gets (name, args). */
+  apply_filters_ref_array(hookName: string, args: unknown[]): unknown {
+    bump(this.filterCounts, hookName);
+    const depth = this.currentFilters.length;
+    try {
+      if (this.filters.has(ALL)) {
+        this.currentFilters.push(hookName);
+        this.callAllHook([hookName, args]);
+      }
+      const hook = this.filters.get(hookName);
+      if (hook === undefined) {
+        if (this.filters.has(ALL)) this.currentFilters.pop();
+        return args[0];
+      }
+      if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
+      // PHP passes the array by value: the caller's array is not written to.
+      const filtered = hook.applyFilters(args[0], args.slice());
+      this.currentFilters.pop();
+      return filtered;
+    } catch (error) {
+      this.currentFilters.length = depth;
+      throw error;
+    }
+  }
+
+  /** Calls the callbacks of an action. With no arguments, callbacks receive one: ''. */
+  do_action(hookName: string, ...args: unknown[]): void {
+    bump(this.actionCounts, hookName);
+    const depth = this.currentFilters.length;
+    try {
+      if (this.filters.has(ALL)) {
+        this.currentFilters.push(hookName);
+        this.callAllHook([hookName, ...args]);
+      }
+      const hook = this.filters.get(hookName);
+      if (hook === undefined) {
+        if (this.filters.has(ALL)) this.currentFilters.pop();
+        return;
+      }
+      if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
+      if (args.length === 0) args.push('');
+      hook.doAction(args);
+      this.currentFilters.pop();
+    } catch (error) {
+      this.currentFilters.length = depth;
+      throw error;
+    }
+  }
+
+  /** Calls an action with arguments from an array (none when it is empty); `all` gets (name, args). */
+  do_action_ref_array(hookName: string, args: unknown[]): void {
+    bump(this.actionCounts, hookName);
+    const depth = this.currentFilters.length;
+    try {
+      if (this.filters.has(ALL)) {
+        this.currentFilters.push(hookName);
+        this.callAllHook([hookName, args]);
+      }
+      const hook = this.filters.get(hookName);
+      if (hook === undefined) {
+        if (this.filters.has(ALL)) this.currentFilters.pop();
+        return;
+      }
+      if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
+      hook.doAction(args.slice());
+      this.currentFilters.pop();
+    } catch (error) {
+      this.currentFilters.length = depth;
+      throw error;
+    }
+  }
+
+  /**
+   * Async twin of do_action for Node plugin code: each callback is awaited in turn, with the
+   * same ordering and mutation rules. The current-filter stack is shared by the whole
+   * registry, so read current_filter() before your first await.
+   */
+  async do_action_async(hookName: string, ...args: unknown[]): Promise<void> {
+    bump(this.actionCounts, hookName);
+    const all = this.filters.get(ALL);
+    if (all !== undefined) {
+      this.currentFilters.push(hookName);
+      try {
+        await all.doAllHookAsync([hookName, ...args]);
+      } catch (error) {
+        this.dropCurrent(hookName);
+        throw error;
+      }
+    }
+    const hook = this.filters.get(hookName);
+    if (hook === undefined) {
+      if (this.filters.has(ALL)) this.dropCurrent(hookName);
+      return;
+    }
+    if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
+    if (args.length === 0) args.push('');
+    try {
+      await hook.doActionAsync(args);
+    } finally {
+      this.dropCurrent(hookName);
+    }
+  }
+
+  /** Async twin of apply_filters: awaits each callback and chains the resolved values. */
+  async apply_filters_async(hookName: string, value?: unknown, ...args: unknown[]): Promise<unknown> {
+    bump(this.filterCounts, hookName);
+    const all = this.filters.get(ALL);
+    if (all !== undefined) {
+      this.currentFilters.push(hookName);
+      try {
+        await all.doAllHookAsync([hookName, value, ...args]);
+      } catch (error) {
+        this.dropCurrent(hookName);
+        throw error;
+      }
+    }
+    const hook = this.filters.get(hookName);
+    if (hook === undefined) {
+      if (this.filters.has(ALL)) this.dropCurrent(hookName);
+      return value;
+    }
+    if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
+    args.unshift(value);
+    try {
+      return await hook.applyFiltersAsync(value, args);
+    } finally {
+      this.dropCurrent(hookName);
+    }
+  }
+
+  /** How many times an action was fired (counted even when nothing is hooked). */
+  did_action(hookName: string): number {
+    return this.actionCounts.get(hookName) ?? 0;
+  }
+
+  /** How many times a filter was applied (counted even when nothing is hooked). */
+  did_filter(hookName: string): number {
+    return this.filterCounts.get(hookName) ?? 0;
+  }
+
+  /** The name of the hook running now (innermost), or false. */
+  current_filter(): string | false {
+    const n = this.currentFilters.length;
+    return n === 0 ? false : this.currentFilters[n - 1]!;
+  }
+
+  current_action(): string | false {
+    return this.current_filter();
+  }
+
+  /** Without a name: whether any hook is running. With one: whether it is anywhere on the stack. */
+  doing_filter(hookName?: string | null): boolean {
+    if (hookName === undefined || hookName === null) return this.currentFilters.length > 0;
+    return this.currentFilters.includes(hookName);
+  }
+
+  doing_action(hookName?: string | null): boolean {
+    return this.doing_filter(hookName);
+  }
+
+  /**
+   * The priority being run by the current hook (WordPress's
+   * `$wp_filter[ current_filter() ]->current_priority()`), or false.
+   */
+  current_priority(): number | false {
+    const name = this.current_filter();
+    if (name === false) return false;
+    const hook = this.filters.get(name);
+    return hook === undefined ? false : hook.currentPriority();
+  }
+
+  private callAllHook(args: unknown[]): void {
+    this.filters.get(ALL)!.doAllHook(args);
+  }
+
+  private dropCurrent(hookName: string): void {
+    const at = this.currentFilters.lastIndexOf(hookName);
+    if (at !== -1) this.currentFilters.splice(at, 1);
+  }
+}
+
+/** The method names of the hooks API, as WordPress spells them. */
+export type Hooks = Pick<
+  HookRegistry,
+  | 'add_filter'
+  | 'add_action'
+  | 'remove_filter'
+  | 'remove_action'
+  | 'remove_all_filters'
+  | 'remove_all_actions'
+  | 'has_filter'
+  | 'has_action'
+  | 'do_action'
+  | 'do_action_ref_array'
+  | 'apply_filters'
+  | 'apply_filters_ref_array'
+  | 'do_action_async'
+  | 'apply_filters_async'
+  | 'did_action'
+  | 'did_filter'
+  | 'current_filter'
+  | 'current_action'
+  | 'doing_filter'
+  | 'doing_action'
+  | 'current_priority'
+>;
+
+/**
+ * Creates an independent hooks registry. Its methods are bound, so they can be passed
+ * around or destructured: `const { add_action, do_action } = createHooks()`.
+ */
+export function createHooks(): Hooks {
+  const registry = new HookRegistry();
+  const proto = HookRegistry.prototype as unknown as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(HookRegistry.prototype)) {
+    if (name === 'constructor' || name === 'callAllHook' || name === 'dropCurrent') continue;
+    const method = proto[name];
+    if (typeof method === 'function') {
+      Object.defineProperty(registry, name, { value: method.bind(registry), enumerable: false });
+    }
+  }
+  return registry;
+}
+
+function bump(counts: Map<string, number>, name: string): void {
+  counts.set(name, (counts.get(name) ?? 0) + 1);
+}
+
+function assertName(hookName: unknown): asserts hookName is string {
+  if (typeof hookName !== 'string' || hookName === '') {
+    throw new HookError('HOOK_INVALID_NAME', `A hook name must be a non-empty string; got ${JSON.stringify(hookName)}.`);
+  }
+}
+
+/** Default 10; null means 0 (WordPress 6.9); anything else must be an integer. */
+function normalizePriority(priority: number | null | undefined): number {
+  if (priority === undefined) return 10;
+  if (priority === null) return 0;
+  if (typeof priority !== 'number' || !Number.isInteger(priority)) {
+    throw new HookError('HOOK_INVALID_PRIORITY', `A hook priority must be an integer; got ${String(priority)}.`);
+  }
+  return priority;
+}

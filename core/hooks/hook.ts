@@ -106,15 +106,7 @@ export class Hook {
    */
   applyFilters(value: unknown, args: unknown[]): unknown {
     if (this.callbacks.size === 0) return value;
-    const level = this.nestingLevel++;
-    let it = this.pool[level];
-    if (it === undefined) {
-      it = { list: EMPTY, pos: 0, current: NO_PRIORITY };
-      this.pool[level] = it;
-    }
-    it.list = this.priorities;
-    it.pos = 0;
-    this.active.push(it);
+    const it = this.enter();
     const numArgs = args.length;
     try {
       do {
@@ -146,16 +138,7 @@ export class Hook {
   /** Runs the callbacks of the `all` hook: arguments passed as they are, returns ignored. */
   doAllHook(args: unknown[]): void {
     if (this.callbacks.size === 0) return;
-    const level = this.nestingLevel++;
-    let it = this.pool[level];
-    if (it === undefined) {
-      it = { list: EMPTY, pos: 0, current: NO_PRIORITY };
-      this.pool[level] = it;
-    }
-    it.list = this.priorities;
-    it.pos = 0;
-    it.current = NO_PRIORITY;
-    this.active.push(it);
+    const it = this.enter();
     try {
       do {
         const bucket = this.callbacks.get(it.list[it.pos]!);
@@ -226,6 +209,21 @@ export class Hook {
 
   isRunning(): boolean {
     return this.nestingLevel > 0;
+  }
+
+  /** Starts a synchronous pass: takes the pooled record of this nesting level. */
+  private enter(): Iteration {
+    const level = this.nestingLevel++;
+    let it = this.pool[level];
+    if (it === undefined) {
+      it = { list: EMPTY, pos: 0, current: NO_PRIORITY };
+      this.pool[level] = it;
+    }
+    it.list = this.priorities;
+    it.pos = 0;
+    it.current = NO_PRIORITY;
+    this.active.push(it);
+    return it;
   }
 
   private leave(it: Iteration): void {

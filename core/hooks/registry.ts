@@ -5,6 +5,13 @@ import type { HookCallback } from './types.js';
 
 const ALL = 'all';
 
+const enum Mode {
+  Filter,
+  FilterRefArray,
+  Action,
+  ActionRefArray,
+}
+
 /**
  * The hooks API of one host: a port of WordPress 7.1's `plugin.php` over `Hook`
  * (`WP_Hook`). Method names are WordPress's function names so that code and habits port
@@ -103,95 +110,60 @@ export class HookRegistry {
 
   /** Calls the callbacks of a filter, chaining the value through them. */
   apply_filters(hookName: string, value?: unknown, ...args: unknown[]): unknown {
-    bump(this.filterCounts, hookName);
-    const depth = this.currentFilters.length;
-    try {
-      if (this.filters.has(ALL)) {
-        this.currentFilters.push(hookName);
-        this.callAllHook([hookName, value, ...args]);
-      }
-      const hook = this.filters.get(hookName);
-      if (hook === undefined) {
-        if (this.filters.has(ALL)) this.currentFilters.pop();
-        return value;
-      }
-      if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
-      args.unshift(value);
-      const filtered = hook.applyFilters(value, args);
-      this.currentFilters.pop();
-      return filtered;
-    } catch (error) {
-      this.currentFilters.length = depth;
-      throw error;
-    }
+    args.unshift(value);
+    return this.fire(Mode.Filter, hookName, args);
   }
 
   /** Like apply_filters with the value and extra arguments in one array; `all` gets (name, args). */
   apply_filters_ref_array(hookName: string, args: unknown[]): unknown {
-    bump(this.filterCounts, hookName);
-    const depth = this.currentFilters.length;
-    try {
-      if (this.filters.has(ALL)) {
-        this.currentFilters.push(hookName);
-        this.callAllHook([hookName, args]);
-      }
-      const hook = this.filters.get(hookName);
-      if (hook === undefined) {
-        if (this.filters.has(ALL)) this.currentFilters.pop();
-        return args[0];
-      }
-      if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
-      // PHP passes the array by value: the caller's array is not written to.
-      const filtered = hook.applyFilters(args[0], args.slice());
-      this.currentFilters.pop();
-      return filtered;
-    } catch (error) {
-      this.currentFilters.length = depth;
-      throw error;
-    }
+    return this.fire(Mode.FilterRefArray, hookName, args);
   }
 
   /** Calls the callbacks of an action. With no arguments, callbacks receive one: ''. */
   do_action(hookName: string, ...args: unknown[]): void {
-    bump(this.actionCounts, hookName);
-    const depth = this.currentFilters.length;
-    try {
-      if (this.filters.has(ALL)) {
-        this.currentFilters.push(hookName);
-        this.callAllHook([hookName, ...args]);
-      }
-      const hook = this.filters.get(hookName);
-      if (hook === undefined) {
-        if (this.filters.has(ALL)) this.currentFilters.pop();
-        return;
-      }
-      if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
-      if (args.length === 0) args.push('');
-      hook.doAction(args);
-      this.currentFilters.pop();
-    } catch (error) {
-      this.currentFilters.length = depth;
-      throw error;
-    }
+    this.fire(Mode.Action, hookName, args);
   }
 
   /** Calls an action with arguments from an array (none when it is empty); `all` gets (name, args). */
   do_action_ref_array(hookName: string, args: unknown[]): void {
-    bump(this.actionCounts, hookName);
+    this.fire(Mode.ActionRefArray, hookName, args);
+  }
+
+  /**
+   * The body shared by the four firing functions of plugin.php: count, run `all` first with
+   * the current filter pushed, then the hook itself. On a throw, the current-filter stack is
+   * restored to its depth before the call.
+   */
+  private fire(mode: Mode, hookName: string, args: unknown[]): unknown {
+    const isAction = mode === Mode.Action || mode === Mode.ActionRefArray;
+    bump(isAction ? this.actionCounts : this.filterCounts, hookName);
     const depth = this.currentFilters.length;
     try {
-      if (this.filters.has(ALL)) {
+      const all = this.filters.get(ALL);
+      if (all !== undefined) {
         this.currentFilters.push(hookName);
-        this.callAllHook([hookName, args]);
+        // WordPress passes func_get_args(): (name, ...args), or (name, array) for _ref_array.
+        const allArgs = mode === Mode.Action || mode === Mode.Filter ? [hookName, ...args] : [hookName, args];
+        all.doAllHook(allArgs);
       }
       const hook = this.filters.get(hookName);
       if (hook === undefined) {
         if (this.filters.has(ALL)) this.currentFilters.pop();
-        return;
+        return isAction ? undefined : args[0];
       }
       if (!this.filters.has(ALL)) this.currentFilters.push(hookName);
-      hook.doAction(args.slice());
+      let result: unknown;
+      if (mode === Mode.Action) {
+        if (args.length === 0) args.push('');
+        hook.doAction(args);
+      } else if (mode === Mode.ActionRefArray) {
+        hook.doAction(args.slice());
+      } else {
+        // PHP passes the array by value: a _ref_array caller's array is not written to.
+        result = hook.applyFilters(args[0], mode === Mode.Filter ? args : args.slice());
+      }
       this.currentFilters.pop();
+      return result;
     } catch (error) {
       this.currentFilters.length = depth;
       throw error;
@@ -297,10 +269,6 @@ export class HookRegistry {
     return hook === undefined ? false : hook.currentPriority();
   }
 
-  private callAllHook(args: unknown[]): void {
-    this.filters.get(ALL)!.doAllHook(args);
-  }
-
   private dropCurrent(hookName: string): void {
     const at = this.currentFilters.lastIndexOf(hookName);
     if (at !== -1) this.currentFilters.splice(at, 1);
@@ -341,7 +309,7 @@ export function createHooks(): Hooks {
   const registry = new HookRegistry();
   const proto = HookRegistry.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(HookRegistry.prototype)) {
-    if (name === 'constructor' || name === 'callAllHook' || name === 'dropCurrent') continue;
+    if (name === 'constructor' || name === 'fire' || name === 'dropCurrent') continue;
     const method = proto[name];
     if (typeof method === 'function') {
       Object.defineProperty(registry, name, { value: method.bind(registry), enumerable: false });

@@ -1,0 +1,41 @@
+import { html, type SafeHtml } from '../http/html.js';
+
+export interface FieldOptions {
+  id: string;
+  name?: string;
+  label: string;
+  type?: 'text' | 'email' | 'url' | 'password' | 'number' | 'datetime-local' | 'date';
+  value?: unknown;
+  error?: string;
+  description?: string | SafeHtml;
+  required?: boolean;
+  autocomplete?: string;
+  className?: string;
+}
+
+/** One row of a WordPress form-table: a real <label>, the input, its error and description. */
+export function formField(o: FieldOptions): SafeHtml {
+  const describedBy = [o.error ? `${o.id}-error` : '', o.description ? `${o.id}-description` : ''].filter(Boolean).join(' ');
+  return html`<tr class="form-field${o.required ? ' form-required' : ''}${o.error ? ' form-invalid' : ''}">
+    <th scope="row"><label for="${o.id}">${o.label}${o.required ? html` <span class="required" aria-hidden="true">*</span>` : ''}</label></th>
+    <td>
+      <input type="${o.type ?? 'text'}" id="${o.id}" name="${o.name ?? o.id}" value="${o.value ?? ''}" class="${o.className ?? 'regular-text'}"${o.required ? html` required aria-required="true"` : ''}${o.error ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}>
+      ${o.error ? html`<p class="field-error" id="${o.id}-error">${o.error}</p>` : ''}
+      ${o.description ? html`<p class="description" id="${o.id}-description">${o.description}</p>` : ''}
+    </td>
+  </tr>`;
+}
+
+/** Reads a form body field as a trimmed string ('' when absent or not a string). */
+export function bodyString(body: unknown, key: string): string {
+  const v = (body as Record<string, unknown> | undefined)?.[key];
+  return typeof v === 'string' ? v.trim() : '';
+}
+
+/** Reads `ids[]` (or `ids`) as positive integers. */
+export function bodyIds(body: unknown): number[] {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const raw = b['ids[]'] ?? b.ids;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return list.map((x) => Number.parseInt(String(x), 10)).filter((n) => Number.isInteger(n) && n > 0);
+}

@@ -1,0 +1,116 @@
+import { HttpError } from '../../http/errors.js';
+import { html } from '../../http/html.js';
+import { SiteError } from '../../sites/sites.js';
+import { bodyIds, bodyString, formField } from '../form.js';
+import { parseListQuery, renderListTable } from '../list-table.js';
+import type { Screen } from '../routes.js';
+
+const when = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export const sitesScreen: Screen = {
+  capability: 'manage_sites',
+  id: 'sites-network',
+  async handle(ctx, { host }) {
+    const { req } = ctx;
+    const q = req.query as Record<string, unknown>;
+    if (req.method === 'POST') {
+      ctx.check_admin_referer('bulk-sites');
+      if (bodyString(req.body, 'action') !== 'delete') {
+        ctx.add_notice('error', 'Choose a bulk action.');
+        return ctx.redirect('/wp-admin/network/sites.php');
+      }
+      if (!ctx.current_user_can('delete_sites')) throw new HttpError(403, 'Sorry, you are not allowed to delete sites.');
+      let n = 0;
+      for (const id of bodyIds(req.body)) {
+        if (id === 1) {
+          ctx.add_notice('error', 'The main site cannot be deleted.');
+          continue;
+        }
+        if (host.sites.delete(id)) n++;
+      }
+      if (n) ctx.add_notice('success', n === 1 ? 'Site deleted.' : `${n} sites deleted.`);
+      return ctx.redirect('/wp-admin/network/sites.php');
+    }
+    // Deleting one site goes through a confirmation page (works without JavaScript).
+    if (q.action === 'confirm-delete') {
+      const site = host.sites.get(Number(q.id));
+      if (!site) throw new HttpError(404, 'That site does not exist.', 'Not Found');
+      return ctx.renderHtml(
+        html`<h1>Delete Site</h1>
+        <p>You are about to delete the site <strong>${site.title}</strong> (${site.slug}). This cannot be undone.</p>
+        <form method="post" action="/wp-admin/network/sites.php">
+          ${ctx.wp_nonce_field('bulk-sites')}
+          <input type="hidden" name="action" value="delete"><input type="hidden" name="ids[]" value="${site.id}">
+          <button type="submit" class="button button-primary">Yes, delete this site</button>
+          <a class="button" href="/wp-admin/network/sites.php">Cancel</a>
+        </form>`,
+        { title: 'Delete Site' },
+      );
+    }
+    const query = parseListQuery(req, { orderby: ['slug', 'title', 'registered', 'id'], defaultOrderby: 'id' });
+    const { items, total } = host.sites.list({ search: query.search, orderby: query.orderby, order: query.order, limit: query.perPage, offset: query.offset });
+    await ctx.renderHtml(
+      html`<h1>Sites <a href="/wp-admin/network/site-new.php" class="page-title-action button">Add New Site</a></h1>
+      ${renderListTable({
+        plural: 'sites',
+        columns: [
+          { key: 'slug', label: 'URL', sortable: true, cell: (s) => html`<strong>${s.slug}</strong>` },
+          { key: 'title', label: 'Title', sortable: true, cell: (s) => s.title },
+          { key: 'admin_email', label: 'Admin Email', cell: (s) => s.admin_email },
+          { key: 'registered', label: 'Registered', sortable: true, cell: (s) => when(s.registered) },
+        ],
+        rows: items,
+        total,
+        query,
+        rowId: (s) => s.id,
+        rowLabel: (s) => s.title,
+        rowActions: (s) =>
+          s.id === 1 ? [] : [{ label: 'Delete', className: 'delete', href: `/wp-admin/network/sites.php?action=confirm-delete&id=${s.id}`, ariaLabel: `Delete “${s.title}”` }],
+        bulkActions: ctx.current_user_can('delete_sites') ? { delete: 'Delete' } : {},
+        bulkNonceField: ctx.wp_nonce_field('bulk-sites'),
+        searchLabel: 'Search Sites',
+        baseUrl: req.originalUrl,
+        empty: html`<p>No sites found.</p><p><a href="/wp-admin/network/site-new.php">Add New Site</a></p>`,
+      })}`,
+      { title: 'Sites' },
+    );
+  },
+};
+
+export const siteNewScreen: Screen = {
+  capability: 'create_sites',
+  id: 'site-new-network',
+  async handle(ctx, { host }) {
+    const { req } = ctx;
+    const values = { slug: '', title: '', admin_email: '' };
+    const errors: Record<string, string> = {};
+    if (req.method === 'POST') {
+      ctx.check_admin_referer('add-blog');
+      values.slug = bodyString(req.body, 'slug');
+      values.title = bodyString(req.body, 'title');
+      values.admin_email = bodyString(req.body, 'admin_email');
+      try {
+        const site = host.sites.create(values);
+        ctx.add_notice('success', `Site “${site.title}” added.`);
+        return ctx.redirect('/wp-admin/network/sites.php');
+      } catch (error) {
+        if (!(error instanceof SiteError)) throw error;
+        errors[error.field ?? 'slug'] = error.message;
+      }
+    }
+    await ctx.renderHtml(
+      html`<h1>Add New Site</h1>
+      ${Object.keys(errors).length ? html`<div class="notice notice-error" role="alert"><p>Please correct the errors below.</p></div>` : ''}
+      <form method="post" action="/wp-admin/network/site-new.php" novalidate>
+        ${ctx.wp_nonce_field('add-blog')}
+        <table class="form-table" role="presentation">
+          ${formField({ id: 'slug', label: 'Site Address (URL)', value: values.slug, error: errors.slug, required: true, description: 'Only lowercase letters (a-z), numbers, and hyphens are allowed.' })}
+          ${formField({ id: 'title', label: 'Site Title', value: values.title, error: errors.title, required: true })}
+          ${formField({ id: 'admin_email', label: 'Admin Email', type: 'email', value: values.admin_email, error: errors.admin_email, required: true })}
+        </table>
+        <p class="submit"><button type="submit" class="button button-primary">Add Site</button></p>
+      </form>`,
+      { title: 'Add New Site', status: Object.keys(errors).length ? 422 : 200 },
+    );
+  },
+};

@@ -1,0 +1,214 @@
+import http from 'node:http';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { defaultConfig, PROJECT_ROOT, type AppConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { openDatabase, type Db } from './db/database.js';
+import { migrate } from './db/migrations.js';
+import { coreMigrations } from './db/core-schema.js';
+import { createHooks, type Hooks } from './hooks/index.js';
+import { OptionsStore } from './options/options-store.js';
+import { SiteOptions } from './options/site-options.js';
+import { UsersStore } from './users/users-store.js';
+import { Users } from './users/users.js';
+import { generatePassword } from './users/passwords.js';
+import { Sites } from './sites/sites.js';
+import { Nonces } from './nonces/nonces.js';
+import { loadOrCreateSecret } from './nonces/secret.js';
+import { SqliteSessionStore } from './auth/session-store.js';
+import './auth/session-data.js';
+import { loginRoutes } from './auth/login-routes.js';
+import { AdminMenu } from './admin/menu.js';
+import { registerCoreMenu } from './admin/core-menu.js';
+import { PersistentNotices } from './admin/notices.js';
+import { AdminShell } from './admin/shell.js';
+import { adminRoutes } from './admin/routes.js';
+import { PluginManager } from './plugins/plugin-manager.js';
+import { MenuBuilder, type Host } from './host.js';
+import { HttpError } from './http/errors.js';
+
+export interface HookpressApp {
+  app: express.Express;
+  hooks: Hooks;
+  db: Db;
+  plugins: PluginManager;
+  host: Host;
+  config: AppConfig;
+  /** Listens on config.host:config.port (0 = any free port); resolves to the base URL. */
+  start(): Promise<string>;
+  /** Graceful stop: stop accepting, finish requests, fire `shutdown`, close the database. */
+  close(): Promise<void>;
+  /** The first super admin's generated password, when one was generated at this start. */
+  generatedAdminPassword?: string;
+}
+
+const VIEWS = path.join(PROJECT_ROOT, 'views');
+const PUBLIC = path.join(PROJECT_ROOT, 'public');
+
+/**
+ * The composition root: builds one isolated host (its own hooks registry, database, plugins)
+ * from a configuration. Tests build a fresh one each.
+ */
+export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
+  const config = defaultConfig(overrides);
+  const logger = createLogger(config.logLevel);
+  const db = openDatabase(config.dataDir);
+  migrate(db, 'core', coreMigrations);
+
+  const hooks = createHooks();
+  const options = new SiteOptions(new OptionsStore(db), hooks);
+  const users = new Users(new UsersStore(db), options, hooks, config.clock, config.passwordCost);
+  const sites = new Sites(db, hooks, config.clock);
+  const secret = loadOrCreateSecret(config.dataDir);
+  const nonces = new Nonces(secret, config.clock);
+  const menu = new AdminMenu();
+  registerCoreMenu(menu);
+  const notices = new PersistentNotices(options, config.clock);
+  let baseUrl = `http://${config.host}:${config.port}`;
+  const host: Host = {
+    config,
+    hooks,
+    db,
+    logger,
+    options,
+    users,
+    sites,
+    nonces,
+    menu,
+    notices,
+    adminMenu: new MenuBuilder(hooks, menu),
+    baseUrl: () => baseUrl,
+  };
+
+  // First start: a network needs a name, a main site and a super admin.
+  options.add_site_option('site_name', 'Hookpress Network');
+  options.add_site_option('admin_email', config.adminEmail);
+  options.add_site_option('site_admins', []);
+  sites.ensureMainSite('Main Site', config.adminEmail);
+  let generatedAdminPassword: string | undefined;
+  if (users.count() === 0) {
+    const password = config.adminPassword ?? generatePassword();
+    const { user } = await users.create({ login: config.adminUser, email: config.adminEmail, password });
+    users.grant_super_admin(user.id);
+    if (!config.adminPassword) generatedAdminPassword = password;
+    logger.info({ login: user.login }, 'created the super admin');
+  }
+
+  const plugins = new PluginManager(host);
+  await plugins.start();
+  hooks.do_action('plugins_loaded', '');
+  hooks.do_action('init', '');
+
+  const shell = new AdminShell({
+    hooks,
+    menu,
+    ensureMenu: () => host.adminMenu.ensure(),
+    notices,
+    options,
+    users,
+    nonces,
+    viewsDir: VIEWS,
+  });
+  const sessionStore = new SqliteSessionStore(db, config.clock);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('views', VIEWS);
+  app.set('view engine', 'ejs');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          // Served over plain HTTP on loopback by default; do not force https sub-resources.
+          upgradeInsecureRequests: null,
+        },
+      },
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
+  app.use('/assets/plugins/:slug', (req, res, next) => {
+    const slug = req.params.slug!;
+    if (!/^[a-z0-9-]+$/.test(slug) || !plugins.isActive(slug)) return next();
+    express.static(path.join(config.pluginsDir, slug, 'public'), { fallthrough: false, index: false })(req, res, next);
+  });
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
+  app.use(
+    session({
+      store: sessionStore,
+      secret: secret.toString('hex'),
+      name: 'hookpress_session',
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
+    }),
+  );
+  app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
+  app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
+  app.use('/wp-admin/network', (req, res, next) => {
+    // Express matches with or without the trailing slash; WordPress's admin lives at the slash.
+    if (req.originalUrl.split('?')[0] === '/wp-admin/network') return res.redirect(302, '/wp-admin/network/');
+    next();
+  });
+  app.use('/wp-admin/network', adminRoutes({ host, shell, plugins }));
+  app.use(() => {
+    throw new HttpError(404, 'The page you are looking for does not exist.', 'Not Found');
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = err instanceof HttpError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    if (status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
+    const title = err instanceof HttpError ? err.title : status === 413 ? 'Payload Too Large' : status < 500 ? 'Bad Request' : 'Something went wrong';
+    const message =
+      err instanceof HttpError ? err.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
+    if (res.headersSent) return;
+    res.status(status).render('standalone', { title, message, backUrl: status === 404 ? '/wp-admin/network/' : '' });
+  });
+
+  let server: http.Server | undefined;
+  const purge = setInterval(() => sessionStore.purgeExpired(), 60 * 60 * 1000);
+  purge.unref();
+  let closed = false;
+
+  return {
+    app,
+    hooks,
+    db,
+    plugins,
+    host,
+    config,
+    generatedAdminPassword,
+    async start() {
+      server = http.createServer(app);
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.port, config.host, () => resolve());
+      });
+      const addr = server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      baseUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      hooks.do_action('hookpress_listening', baseUrl);
+      return baseUrl;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(purge);
+      if (server) {
+        const done = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await done;
+      }
+      await hooks.do_action_async('shutdown', '');
+      plugins.unloadAll();
+      db.close();
+    },
+  };
+}

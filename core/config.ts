@@ -1,0 +1,70 @@
+import path from 'node:path';
+
+/** A source of the current time in milliseconds; injected so tests control time. */
+export type Clock = () => number;
+
+export interface AppConfig {
+  /** Where the SQLite database and the nonce secret live. ':memory:' keeps everything in RAM. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Login of the super admin created on first start when there are no users. */
+  adminUser: string;
+  /** Their password; when absent a random one is generated and printed once. */
+  adminPassword?: string;
+  adminEmail: string;
+  /** Directory scanned for plugins (`plugins/<slug>/index.ts`). */
+  pluginsDir: string;
+  /** Plugins to consider; default: every folder of pluginsDir. */
+  pluginSlugs?: string[];
+  clock: Clock;
+  logLevel: string;
+  /** scrypt cost (N); lower only in tests. */
+  passwordCost: number;
+  /** Failed logins allowed per window, per IP and per account. */
+  loginAttempts: { perIp: number; perAccount: number; windowMs: number };
+  /** Free-form settings of plugins, by plugin slug. */
+  plugins: Record<string, Record<string, unknown>>;
+  /** Environment to read plugin settings from (WEBHOOKS_… variables). */
+  env: Record<string, string | undefined>;
+}
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  return {
+    dataDir: path.join(ROOT, 'data'),
+    host: '127.0.0.1',
+    port: 8080,
+    adminUser: 'admin',
+    adminEmail: 'admin@localhost.localdomain',
+    pluginsDir: path.join(ROOT, 'plugins'),
+    clock: Date.now,
+    logLevel: 'info',
+    passwordCost: 16384,
+    loginAttempts: { perIp: 20, perAccount: 5, windowMs: 15 * 60 * 1000 },
+    plugins: {},
+    env: {},
+    ...overrides,
+  };
+}
+
+/** The configuration `npm start` uses: defaults overridden by the environment. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = env.PORT === undefined ? 8080 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be an integer from 0 to 65535; got "${env.PORT}".`);
+  }
+  return defaultConfig({
+    dataDir: path.resolve(env.DATA_DIR ?? path.join(ROOT, 'data')),
+    host: env.HOST ?? '127.0.0.1',
+    port,
+    adminUser: env.ADMIN_USER ?? 'admin',
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    adminEmail: env.ADMIN_EMAIL ?? 'admin@localhost.localdomain',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    env: { ...env },
+  });
+}
+
+export const PROJECT_ROOT = ROOT;

@@ -1,0 +1,61 @@
+import type { Db } from './database.js';
+
+/** One schema change of one owner (core or a plugin), identified by its version number. */
+export interface Migration {
+  version: number;
+  name: string;
+  up: (db: Db) => void;
+}
+
+export class MigrationError extends Error {
+  readonly code = 'MIGRATION_FAILED';
+  constructor(owner: string, migration: Migration, cause: unknown) {
+    super(`Migration ${owner}#${migration.version} (${migration.name}) failed: ${(cause as Error)?.message ?? String(cause)}`, {
+      cause,
+    });
+    this.name = 'MigrationError';
+  }
+}
+
+/**
+ * Applies the migrations of `owner` that are not recorded yet, each in its own transaction
+ * together with its record, in version order. Running it again does nothing.
+ * Returns the versions applied.
+ */
+export function migrate(db: Db, owner: string, migrations: readonly Migration[]): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    owner TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    applied_at INTEGER NOT NULL,
+    PRIMARY KEY (owner, version)
+  )`);
+  const versions = new Set<number>();
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version < 1) {
+      throw new Error(`Migration versions of "${owner}" must be positive integers; got ${m.version}.`);
+    }
+    if (versions.has(m.version)) throw new Error(`Migration version ${m.version} of "${owner}" is listed twice.`);
+    versions.add(m.version);
+  }
+  const done = new Set(
+    (db.prepare('SELECT version FROM schema_migrations WHERE owner = ?').all(owner) as Array<{ version: number }>).map(
+      (r) => r.version,
+    ),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (owner, version, name, applied_at) VALUES (?, ?, ?, ?)');
+  const applied: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (done.has(m.version)) continue;
+    try {
+      db.transaction(() => {
+        m.up(db);
+        record.run(owner, m.version, m.name, Date.now());
+      })();
+    } catch (error) {
+      throw new MigrationError(owner, m, error);
+    }
+    applied.push(m.version);
+  }
+  return applied;
+}

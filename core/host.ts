@@ -1,0 +1,66 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from './config.js';
+import type { Db } from './db/database.js';
+import type { Hooks } from './hooks/index.js';
+import type { SiteOptions } from './options/site-options.js';
+import type { Users } from './users/users.js';
+import type { Sites } from './sites/sites.js';
+import type { Nonces } from './nonces/nonces.js';
+import type { AdminMenu } from './admin/menu.js';
+import type { PersistentNotices } from './admin/notices.js';
+import { HookLedger } from './plugins/tracked-hooks.js';
+
+/** The host's services, built once per app by createApp(). */
+export interface Host {
+  config: AppConfig;
+  hooks: Hooks;
+  db: Db;
+  logger: Logger;
+  options: SiteOptions;
+  users: Users;
+  sites: Sites;
+  nonces: Nonces;
+  menu: AdminMenu;
+  notices: PersistentNotices;
+  adminMenu: MenuBuilder;
+  /** Absolute base URL once the server listens (http://host:port). */
+  baseUrl(): string;
+}
+
+/**
+ * Builds the plugin part of the admin menu by firing `network_admin_menu` — once, and again
+ * only after the set of active plugins changed. Registrations made by menu callbacks are
+ * undone before a rebuild so they are never doubled.
+ */
+export class MenuBuilder {
+  private dirty = true;
+  private building: HookLedger | null = null;
+  private readonly ledger = new HookLedger();
+
+  constructor(
+    private readonly hooks: Hooks,
+    private readonly menu: AdminMenu,
+  ) {}
+
+  invalidate(): void {
+    this.dirty = true;
+  }
+
+  /** The ledger recording registrations while the menu is being built, else null. */
+  phase(): HookLedger | null {
+    return this.building;
+  }
+
+  ensure(): void {
+    if (!this.dirty) return;
+    this.ledger.undo(this.hooks);
+    this.menu.clearOwnedBy((owner) => owner !== 'core');
+    this.building = this.ledger;
+    try {
+      this.hooks.do_action('network_admin_menu', '');
+    } finally {
+      this.building = null;
+    }
+    this.dirty = false;
+  }
+}

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import type { Host } from '../host.js';
+import { migrate } from '../db/migrations.js';
+import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
+import { HookLedger, trackedHooks } from './tracked-hooks.js';
+import { esc, html, raw } from '../http/html.js';
+import { bodyIds, bodyString, formField } from '../admin/form.js';
+import { parseListQuery, renderListTable } from '../admin/list-table.js';
+import type { PluginApi, PluginInfo } from './types.js';
+
+/** Builds the API object one plugin receives, and the ledger of its hook registrations. */
+export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginApi; ledger: HookLedger } {
+  const ledger = new HookLedger();
+  const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase());
+  const { slug } = plugin;
+  const api: PluginApi = {
+    slug,
+    dir: plugin.dir,
+    hooks,
+    menus: {
+      add_menu_page(pageTitle, menuTitle, capability, menuSlug, callback, icon, position) {
+        const hookName = host.menu.add_menu_page(slug, pageTitle, menuTitle, capability, menuSlug, undefined, icon, position);
+        // As in WordPress, the page callback is an action on the page hook.
+        if (callback) hooks.add_action(hookName, callback);
+        return hookName;
+      },
+      add_submenu_page(parentSlug, pageTitle, menuTitle, capability, menuSlug, callback, position) {
+        const hookName = host.menu.add_submenu_page(slug, parentSlug ?? '', pageTitle, menuTitle, capability, menuSlug, undefined, position);
+        if (callback) hooks.add_action(hookName, callback);
+        return hookName;
+      },
+    },
+    options: {
+      get_site_option: (name, def) => host.options.get_site_option(name, def),
+      add_site_option: (name, value) => host.options.add_site_option(name, value),
+      update_site_option: (name, value) => host.options.update_site_option(name, value),
+      delete_site_option: (name) => host.options.delete_site_option(name),
+    },
+    notices: {
+      add_notice: (type, message, opts) => host.notices.add({ type, message, id: opts?.id, link: opts?.link }),
+      dismiss_notice: (id) => host.notices.dismiss(id),
+    },
+    db: host.db,
+    migrate: (migrations) => migrate(host.db, `plugin:${slug}`, migrations),
+    logger: host.logger.child({ plugin: slug }),
+    config: host.config,
+    settings: host.config.plugins[slug] ?? {},
+    clock: host.config.clock,
+    urls: {
+      network_admin_url: networkAdminUrl,
+      admin_page_url: adminPageUrl,
+      home_url: (p = '/') => host.baseUrl() + (p.startsWith('/') ? p : `/${p}`),
+      asset_url: (p) => `/assets/plugins/${slug}/${p.replace(/^\/+/, '')}`,
+    },
+    users: {
+      get: (id) => host.users.get(id),
+      is_super_admin: (id) => host.users.is_super_admin(id),
+      user_can: (id, cap) => host.users.user_can(id, cap),
+    },
+    sites: { get: (id) => host.sites.get(id) },
+    view: (name) => path.join(plugin.dir, 'views', name),
+    ui: { html, raw, esc, formField, bodyString, bodyIds, renderListTable, parseListQuery },
+  };
+  return { api: Object.freeze(api), ledger };
+}

@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import type { AppConfig, Clock } from '../config.js';
+import type { Db } from '../db/database.js';
+import type { Migration } from '../db/migrations.js';
+import type { Hooks } from '../hooks/index.js';
+import type { PageCallback } from '../admin/menu.js';
+import type { Notice, NoticeType } from '../admin/notices.js';
+import type { User } from '../users/users-store.js';
+import type { Site } from '../sites/sites.js';
+
+/** What a plugin says about itself (shown on the Plugins screen). */
+export interface PluginManifest {
+  name: string;
+  description: string;
+  version: string;
+  author: string;
+  /** Activated on a fresh install. */
+  networkActiveByDefault?: boolean;
+}
+
+/** The entry module of `plugins/<slug>/index.ts`. */
+export interface PluginModule {
+  manifest: PluginManifest;
+  /** Runs every time the plugin is loaded (at start, or right after activation): add hooks here. */
+  load?(api: PluginApi): void | Promise<void>;
+  /** Runs once when an admin network-activates the plugin, before load. */
+  activate?(api: PluginApi): void | Promise<void>;
+  /** Runs when an admin network-deactivates it; its hooks and menus are removed afterwards. */
+  deactivate?(api: PluginApi): void | Promise<void>;
+}
+
+/** The public plugin API: everything a plugin may touch of the host. */
+export interface PluginApi {
+  readonly slug: string;
+  /** The plugin's folder (for its views and assets). */
+  readonly dir: string;
+  readonly hooks: Hooks;
+  readonly menus: {
+    add_menu_page(
+      pageTitle: string,
+      menuTitle: string,
+      capability: string,
+      menuSlug: string,
+      callback?: PageCallback,
+      icon?: string,
+      position?: number,
+    ): string;
+    /** parentSlug null registers a page that is routed but not shown in the menu. */
+    add_submenu_page(
+      parentSlug: string | null,
+      pageTitle: string,
+      menuTitle: string,
+      capability: string,
+      menuSlug: string,
+      callback?: PageCallback,
+      position?: number,
+    ): string;
+  };
+  readonly options: {
+    get_site_option<T = unknown>(name: string, defaultValue?: unknown): T;
+    add_site_option(name: string, value: unknown): boolean;
+    update_site_option(name: string, value: unknown): boolean;
+    delete_site_option(name: string): boolean;
+  };
+  /** Network notices that stay until an admin dismisses them. */
+  readonly notices: {
+    add_notice(type: NoticeType, message: string, opts?: { id?: string; link?: Notice['link'] }): string;
+    dismiss_notice(id: string): boolean;
+  };
+  /** The host's SQLite handle, for the plugin's own tables (keep the SQL in a data-layer module). */
+  readonly db: Db;
+  /** Applies the plugin's migrations (recorded under its slug); idempotent. */
+  migrate(migrations: readonly Migration[]): number[];
+  readonly logger: Logger;
+  readonly config: Readonly<AppConfig>;
+  /** This plugin's settings: config.plugins[slug]. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly clock: Clock;
+  readonly urls: {
+    network_admin_url(path?: string): string;
+    admin_page_url(slug: string, params?: Record<string, string | number>): string;
+    /** Absolute URL of the host (e.g. http://127.0.0.1:8080/path), once it listens. */
+    home_url(path?: string): string;
+    /** URL of a file in the plugin's public/ folder. */
+    asset_url(path: string): string;
+  };
+  readonly users: {
+    get(id: number): User | undefined;
+    is_super_admin(id: number): boolean;
+    user_can(id: number, capability: string): boolean;
+  };
+  readonly sites: { get(id: number): Site | undefined };
+  /** The path of one of this plugin's views: path.join(dir, 'views', name). */
+  view(name: string): string;
+  /** The host's UI helpers: escaping templates, form rows, the list table. */
+  readonly ui: AdminUi;
+}
+
+export interface AdminUi {
+  html: typeof import('../http/html.js').html;
+  raw: typeof import('../http/html.js').raw;
+  esc: typeof import('../http/html.js').esc;
+  formField: typeof import('../admin/form.js').formField;
+  bodyString: typeof import('../admin/form.js').bodyString;
+  bodyIds: typeof import('../admin/form.js').bodyIds;
+  renderListTable: typeof import('../admin/list-table.js').renderListTable;
+  parseListQuery: typeof import('../admin/list-table.js').parseListQuery;
+}
+
+export interface PluginInfo {
+  slug: string;
+  dir: string;
+  manifest: PluginManifest;
+  module: PluginModule;
+}
+
+export class PluginError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PluginError';
+    this.code = code;
+  }
+}

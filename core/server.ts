@@ -1,0 +1,36 @@
+import { configFromEnv } from './config.js';
+import { createApp } from './app.js';
+
+/** `npm start`: the host on DATA_DIR, listening on HOST:PORT, stopped gracefully by signals. */
+async function main(): Promise<void> {
+  const hp = await createApp(configFromEnv());
+  const url = await hp.start();
+  const log = hp.host.logger;
+  if (hp.generatedAdminPassword) {
+    // Printed once, on the console only: it is not stored anywhere in clear text.
+    process.stdout.write(
+      `\n  Super admin created: ${hp.config.adminUser} / ${hp.generatedAdminPassword}\n  Save this password now; it will not be shown again.\n\n`,
+    );
+  }
+  log.info({ url, dataDir: hp.config.dataDir }, `Hookpress listening on ${url} (network admin: ${url}/wp-admin/network/)`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    hp.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

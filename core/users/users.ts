@@ -1,0 +1,158 @@
+import type { Hooks } from '../hooks/index.js';
+import type { SiteOptions } from '../options/site-options.js';
+import type { Clock } from '../config.js';
+import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
+import type { User, UserListQuery, UsersStore } from './users-store.js';
+
+export class UserError extends Error {
+  readonly code: string;
+  readonly field?: string;
+  constructor(code: string, message: string, field?: string) {
+    super(message);
+    this.name = 'UserError';
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export interface NewUser {
+  login: string;
+  email: string;
+  display_name?: string;
+  password?: string;
+}
+
+const LOGIN_RE = /^[a-z0-9 _.\-@]{1,60}$/i;
+const EMAIL_RE = /^[^\s@<>"']+@[^\s@<>"']+$/;
+
+/**
+ * Network users: accounts, super admins (the `site_admins` network option, as in WordPress)
+ * and the capability rule.
+ */
+export class Users {
+  constructor(
+    private readonly store: UsersStore,
+    private readonly options: SiteOptions,
+    private readonly hooks: Hooks,
+    private readonly clock: Clock,
+    private readonly passwordCost: number,
+  ) {}
+
+  count(): number {
+    return this.store.count();
+  }
+
+  get(id: number): User | undefined {
+    const row = this.store.byId(id);
+    return row && strip(row);
+  }
+
+  byLogin(login: string): User | undefined {
+    const row = this.store.byLogin(login);
+    return row && strip(row);
+  }
+
+  list(q: UserListQuery): { items: User[]; total: number } {
+    return this.store.list(q);
+  }
+
+  recent(limit: number): User[] {
+    return this.store.recent(limit);
+  }
+
+  /** Validates and creates a user; fires `user_register` (user id, user data). */
+  async create(input: NewUser): Promise<{ user: User; password: string }> {
+    const login = (input.login ?? '').trim();
+    const email = (input.email ?? '').trim();
+    if (!LOGIN_RE.test(login)) {
+      throw new UserError(
+        'USER_INVALID_LOGIN',
+        'Usernames can only contain letters, numbers, spaces, and the characters _ . - @ (at most 60).',
+        'login',
+      );
+    }
+    if (this.store.byLogin(login)) throw new UserError('USER_LOGIN_EXISTS', 'That username is already taken.', 'login');
+    if (!EMAIL_RE.test(email) || email.length > 100) {
+      throw new UserError('USER_INVALID_EMAIL', 'Enter a valid email address.', 'email');
+    }
+    if (this.store.byEmail(email)) throw new UserError('USER_EMAIL_EXISTS', 'That email address is already registered.', 'email');
+    const password = input.password || generatePassword();
+    if (password.length < 8) throw new UserError('USER_WEAK_PASSWORD', 'Use a password of at least 8 characters.', 'password');
+    const display_name = (input.display_name ?? '').trim() || login;
+    const registered = this.clock();
+    const pass_hash = await hashPassword(password, this.passwordCost);
+    const id = this.store.insert({ login, email, display_name, pass_hash, registered });
+    const user: User = { id, login, email, display_name, registered };
+    this.hooks.do_action('user_register', id, { ...user });
+    return { user, password };
+  }
+
+  /** Deletes a user; fires `delete_user` (id, user) before and `deleted_user` after. */
+  delete(id: number): boolean {
+    const user = this.get(id);
+    if (!user) return false;
+    this.hooks.do_action('delete_user', id, user);
+    if (this.is_super_admin(id)) this.setSuperAdmins(this.superAdminLogins().filter((l) => l !== user.login));
+    const deleted = this.store.delete(id);
+    this.hooks.do_action('deleted_user', id, user);
+    return deleted;
+  }
+
+  /** The user matching the credentials, or null — one answer for every kind of failure. */
+  async authenticate(login: string, password: string): Promise<User | null> {
+    const row = this.store.byLogin(login) ?? (login.includes('@') ? this.store.byEmail(login) : undefined);
+    if (!row) return null;
+    return (await verifyPassword(password, row.pass_hash)) ? strip(row) : null;
+  }
+
+  superAdminLogins(): string[] {
+    const admins = this.options.get_site_option<unknown>('site_admins', []);
+    return Array.isArray(admins) ? admins.filter((x): x is string => typeof x === 'string') : [];
+  }
+
+  is_super_admin(userId: number): boolean {
+    const user = this.store.byId(userId);
+    return !!user && this.superAdminLogins().some((l) => l.toLowerCase() === user.login.toLowerCase());
+  }
+
+  /** Fires `grant_super_admin` before and `granted_super_admin` after, like WordPress. */
+  grant_super_admin(userId: number): boolean {
+    const user = this.get(userId);
+    if (!user || this.is_super_admin(userId)) return false;
+    this.hooks.do_action('grant_super_admin', userId);
+    this.setSuperAdmins([...this.superAdminLogins(), user.login]);
+    this.hooks.do_action('granted_super_admin', userId);
+    return true;
+  }
+
+  /** Fires `revoke_super_admin` before and `revoked_super_admin` after. */
+  revoke_super_admin(userId: number): boolean {
+    const user = this.get(userId);
+    if (!user || !this.is_super_admin(userId)) return false;
+    this.hooks.do_action('revoke_super_admin', userId);
+    this.setSuperAdmins(this.superAdminLogins().filter((l) => l.toLowerCase() !== user.login.toLowerCase()));
+    this.hooks.do_action('revoked_super_admin', userId);
+    return true;
+  }
+
+  /**
+   * WordPress's rule for the network admin: a super admin has every capability except
+   * `do_not_allow`; other users have none of the network capabilities. Filterable through
+   * `user_has_cap` (allcaps, [cap], args, user) like WordPress.
+   */
+  user_can(userId: number | null | undefined, capability: string): boolean {
+    if (!userId) return false;
+    const superAdmin = this.is_super_admin(userId);
+    const granted = superAdmin && capability !== 'do_not_allow';
+    const allcaps = this.hooks.apply_filters('user_has_cap', { [capability]: granted }, [capability], [capability, userId], this.get(userId));
+    return !!(allcaps as Record<string, boolean>)[capability];
+  }
+
+  private setSuperAdmins(logins: string[]): void {
+    this.options.update_site_option('site_admins', [...new Set(logins)]);
+  }
+}
+
+function strip(row: User & { pass_hash?: string }): User {
+  return { id: row.id, login: row.login, email: row.email, display_name: row.display_name, registered: row.registered };
+}

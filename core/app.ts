@@ -28,6 +28,7 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
+import { publicPluginRoutes } from './plugins/public-routes.js';
 
 export interface HookpressApp {
   app: express.Express;
@@ -79,6 +80,8 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     menu,
     notices,
     adminMenu: new MenuBuilder(hooks, menu),
+    services: new Map(),
+    publicRoutes: new Map(),
     baseUrl: () => baseUrl,
   };
 
@@ -152,6 +155,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     }),
   );
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
+  app.use(publicPluginRoutes(host));
   app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
   app.use('/wp-admin/network', (req, res, next) => {
     // Express matches with or without the trailing slash; WordPress's admin lives at the slash.

@@ -23,6 +23,10 @@ export interface Host {
   menu: AdminMenu;
   notices: PersistentNotices;
   adminMenu: MenuBuilder;
+  /** Services offered by plugins, by name, with their owner. */
+  services: Map<string, { owner: string; service: unknown }>;
+  /** Public routes added by plugins: "METHOD path" → handler and owner. */
+  publicRoutes: Map<string, { owner: string; handler: import('./plugins/types.js').PublicHandler }>;
   /** Absolute base URL once the server listens (http://host:port). */
   baseUrl(): string;
 }

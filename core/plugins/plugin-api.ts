@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Host } from '../host.js';
 import { migrate } from '../db/migrations.js';
+import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
 import { esc, html, raw } from '../http/html.js';
 import { bodyIds, bodyString, formField } from '../admin/form.js';
 import { parseListQuery, renderListTable } from '../admin/list-table.js';
-import type { PluginApi, PluginInfo } from './types.js';
+import { PluginError, type PluginApi, type PluginInfo, type PublicHandler } from './types.js';
 
 /** Builds the API object one plugin receives, and the ledger of its hook registrations. */
 export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginApi; ledger: HookLedger } {
@@ -15,6 +16,7 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
   const { slug } = plugin;
   const api: PluginApi = {
     slug,
+    hostVersion: HOOKPRESS_VERSION,
     dir: plugin.dir,
     hooks,
     menus: {
@@ -60,6 +62,26 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     sites: { get: (id) => host.sites.get(id) },
     view: (name) => path.join(plugin.dir, 'views', name),
     ui: { html, raw, esc, formField, bodyString, bodyIds, renderListTable, parseListQuery },
+    services: {
+      provide(name, service) {
+        const existing = host.services.get(name);
+        if (existing && existing.owner !== slug) {
+          throw new PluginError('PLUGIN_SERVICE_TAKEN', `The service "${name}" is already provided by plugin "${existing.owner}".`);
+        }
+        host.services.set(name, { owner: slug, service });
+      },
+      get: <T>(name: string) => host.services.get(name)?.service as T | undefined,
+    },
+    routes: {
+      get: (p, handler) => addRoute('GET', p, handler),
+      post: (p, handler) => addRoute('POST', p, handler),
+    },
   };
+  function addRoute(method: string, routePath: string, handler: PublicHandler): void {
+    if (!/^\/[a-z0-9/_-]*$/i.test(routePath) || routePath.startsWith('/wp-')) {
+      throw new PluginError('PLUGIN_BAD_ROUTE', `Plugin "${slug}" cannot add the route "${routePath}": use a plain path outside /wp-*.`);
+    }
+    host.publicRoutes.set(`${method} ${routePath}`, { owner: slug, handler });
+  }
   return { api: Object.freeze(api), ledger };
 }

@@ -121,6 +121,8 @@ export class PluginManager {
     if (!state) return;
     state.ledger.undo(this.host.hooks);
     this.host.menu.removeOwner(slug);
+    for (const [name, s] of this.host.services) if (s.owner === slug) this.host.services.delete(name);
+    for (const [key, r] of this.host.publicRoutes) if (r.owner === slug) this.host.publicRoutes.delete(key);
     this.loaded.delete(slug);
   }
 

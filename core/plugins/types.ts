@@ -32,6 +32,8 @@ export interface PluginModule {
 /** The public plugin API: everything a plugin may touch of the host. */
 export interface PluginApi {
   readonly slug: string;
+  /** The host's version (package.json). */
+  readonly hostVersion: string;
   /** The plugin's folder (for its views and assets). */
   readonly dir: string;
   readonly hooks: Hooks;
@@ -94,7 +96,22 @@ export interface PluginApi {
   view(name: string): string;
   /** The host's UI helpers: escaping templates, form rows, the list table. */
   readonly ui: AdminUi;
+  /**
+   * Services plugins offer each other by name (the webhooks plugin provides 'webhooks').
+   * A provided service disappears when its plugin is deactivated.
+   */
+  readonly services: {
+    provide(name: string, service: unknown): void;
+    get<T = unknown>(name: string): T | undefined;
+  };
+  /** Public (non-admin) routes of the plugin, e.g. a link in an email. Removed on deactivation. */
+  readonly routes: {
+    get(path: string, handler: PublicHandler): void;
+    post(path: string, handler: PublicHandler): void;
+  };
 }
+
+export type PublicHandler = (req: import('express').Request, res: import('express').Response) => unknown;
 
 export interface AdminUi {
   html: typeof import('../http/html.js').html;

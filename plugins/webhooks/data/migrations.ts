@@ -1,0 +1,87 @@
+import type { Migration } from '../../../core/db/migrations.js';
+
+export const webhookMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'webhooks, events, deliveries, attempts',
+    up(db) {
+      db.exec(`
+        CREATE TABLE webhooks (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          name TEXT NOT NULL,
+          url TEXT NOT NULL,
+          event TEXT NOT NULL,
+          active INTEGER NOT NULL DEFAULT 1,
+          disabled_reason TEXT,
+          disabled_at INTEGER,
+          secret TEXT NOT NULL,
+          previous_secret TEXT,
+          previous_secret_expires INTEGER,
+          event_count INTEGER NOT NULL DEFAULT 0,
+          last_status TEXT,
+          last_http_status INTEGER,
+          last_delivery_at INTEGER,
+          failing_since INTEGER,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX webhooks_event_active ON webhooks (event, active);
+
+        -- The payload snapshot, taken when the event happened: the exact body sent to every
+        -- webhook and at every attempt.
+        CREATE TABLE webhook_events (
+          id TEXT PRIMARY KEY,
+          event TEXT NOT NULL,
+          body TEXT NOT NULL,
+          is_test INTEGER NOT NULL DEFAULT 0,
+          created_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE webhook_deliveries (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          msg_id TEXT NOT NULL UNIQUE,
+          webhook_id INTEGER REFERENCES webhooks (id) ON DELETE CASCADE,
+          event_id TEXT NOT NULL REFERENCES webhook_events (id) ON DELETE CASCADE,
+          event TEXT NOT NULL,
+          url TEXT NOT NULL,
+          status TEXT NOT NULL,
+          is_test INTEGER NOT NULL DEFAULT 0,
+          attempts INTEGER NOT NULL DEFAULT 0,
+          max_attempts INTEGER NOT NULL,
+          next_trigger TEXT NOT NULL DEFAULT 'event',
+          next_attempt_at INTEGER,
+          lease_until INTEGER,
+          last_attempt_at INTEGER,
+          last_http_status INTEGER,
+          last_error TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX deliveries_webhook ON webhook_deliveries (webhook_id, id);
+        CREATE INDEX deliveries_status ON webhook_deliveries (status, id);
+        CREATE INDEX deliveries_event ON webhook_deliveries (event_id);
+
+        CREATE TABLE webhook_attempts (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+          webhook_id INTEGER,
+          trigger TEXT NOT NULL,
+          attempted_at INTEGER NOT NULL,
+          request_url TEXT NOT NULL,
+          request_headers TEXT NOT NULL,
+          response_status INTEGER,
+          response_headers TEXT,
+          response_body TEXT,
+          duration_ms INTEGER NOT NULL,
+          success INTEGER NOT NULL,
+          error_class TEXT,
+          error_message TEXT
+        );
+        CREATE INDEX attempts_delivery ON webhook_attempts (delivery_id, id);
+        CREATE INDEX attempts_webhook_time ON webhook_attempts (webhook_id, attempted_at);
+        CREATE INDEX attempts_time ON webhook_attempts (attempted_at);
+      `);
+    },
+  },
+];

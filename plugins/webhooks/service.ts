@@ -1,0 +1,368 @@
+import type { PluginApi } from '../../core/plugins/types.js';
+import { DeliveriesStore, type Delivery, type DeliveryListQuery, type Attempt, type DeliveryStatus } from './data/deliveries-store.js';
+import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
+import { WebhookError } from './errors.js';
+import { EventRegistry, type EventType, type EventTypeDefinition, type Payload } from './events/registry.js';
+import { validateWebhook, type Webhook, type WebhookInput } from './model/webhook.js';
+import { attemptDelivery, signingSecrets, toAttempt } from './delivery/attempt.js';
+import { deliveryHeaders } from './delivery/headers.js';
+import { newId } from './delivery/ids.js';
+import { generateSecret } from './delivery/signing.js';
+import { parseAllowList } from './delivery/ssrf-guard.js';
+import { Transport, type ErrorClass } from './delivery/transport.js';
+import { DeliveryWorker } from './delivery/worker.js';
+import type { WebhookSettings } from './settings.js';
+
+/** The payload key carrying the sender's version (the original sent `wu_version`). */
+export const VERSION_KEY = 'hookpress_version';
+
+export interface TestResult {
+  ok: boolean;
+  status: number | null;
+  durationMs: number;
+  responseExcerpt: string | null;
+  errorClass: ErrorClass | null;
+  errorMessage: string | null;
+  deliveryId: number;
+  msgId: string;
+}
+
+export interface DeliveryDetail {
+  delivery: Delivery;
+  body: string;
+  attempts: Attempt[];
+}
+
+/** Webhook as shown outside the service: the secret is never included. */
+export type PublicWebhook = Omit<Webhook, 'secret' | 'previous_secret'> & { has_previous_secret: boolean };
+
+export function publicWebhook(w: Webhook): PublicWebhook {
+  const { secret: _s, previous_secret, ...rest } = w;
+  return { ...rest, has_previous_secret: previous_secret !== null };
+}
+
+/**
+ * The webhooks plugin's API, offered to other plugins as the service 'webhooks':
+ * events (register, fire), webhooks (CRUD, secrets), deliveries (log, resend, recover)
+ * and test sends. Every bad input is a WebhookError with a code and the field at fault.
+ */
+export class WebhooksService {
+  readonly events: EventRegistry;
+  readonly webhooks: WebhooksStore;
+  readonly deliveries: DeliveriesStore;
+  readonly transport: Transport;
+  readonly worker: DeliveryWorker;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly api: PluginApi,
+    readonly settings: WebhookSettings,
+    opts: { allowUrl?: (url: URL) => boolean; lookup?: ConstructorParameters<typeof Transport>[0]['lookup'] } = {},
+  ) {
+    this.clock = api.clock;
+    this.webhooks = new WebhooksStore(api.db);
+    this.deliveries = new DeliveriesStore(api.db);
+    this.events = new EventRegistry(api.hooks, (slug, payload) => this.wu_do_event(slug, payload));
+    this.transport = new Transport({
+      connectTimeoutMs: settings.connectTimeoutMs,
+      totalTimeoutMs: settings.totalTimeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
+      allowNetworks: () => this.allowList(),
+      allowUrl: opts.allowUrl,
+      lookup: opts.lookup,
+      connectionsPerOrigin: settings.perEndpoint,
+      clock: this.clock,
+    });
+    this.worker = new DeliveryWorker({
+      store: this.deliveries,
+      clock: this.clock,
+      concurrency: settings.concurrency,
+      perEndpoint: settings.perEndpoint,
+      leaseMs: settings.leaseMs,
+      batchSize: settings.batchSize,
+      pollMs: settings.pollMs,
+      logger: api.logger,
+      attempt: (d) =>
+        attemptDelivery(d, {
+          store: this.deliveries,
+          webhooks: this.webhooks,
+          transport: this.transport,
+          clock: this.clock,
+          random: settings.random,
+          schedule: settings.schedule,
+          disableAfterMs: settings.disableAfterMs,
+          version: api.hostVersion,
+          onDisabled: (w, reason) => this.announceDisabled(w, reason),
+        }),
+    });
+  }
+
+  /** CIDRs the SSRF guard admits: environment/config plus the network option. */
+  allowList(): ReturnType<typeof parseAllowList> {
+    const option = this.api.options.get_site_option<string>('webhooks_allow_networks', '');
+    try {
+      return parseAllowList([this.settings.allowNetworks, typeof option === 'string' ? option : ''].filter(Boolean).join(','));
+    } catch (error) {
+      this.api.logger.error({ err: error }, 'invalid webhooks_allow_networks option; ignoring it');
+      return parseAllowList(this.settings.allowNetworks);
+    }
+  }
+
+  // ── Events ────────────────────────────────────────────────────────────────────────────
+
+  /** Registers an event type (the original's wu_register_event_type). */
+  wu_register_event_type(slug: string, def: EventTypeDefinition, source = 'webhooks'): EventType {
+    return this.events.register(slug, def, source);
+  }
+
+  register_event_type(slug: string, def: EventTypeDefinition, source = 'webhooks'): EventType {
+    return this.events.register(slug, def, source);
+  }
+
+  wu_get_event_types(): EventType[] {
+    return this.events.all();
+  }
+
+  wu_get_event_type(slug: string): EventType | undefined {
+    return this.events.get(slug);
+  }
+
+  /**
+   * Fires an event: adds the version key, applies `wu_event_payload`, writes the snapshot
+   * and one delivery per active subscribed webhook in one transaction, then fires `wu_event`
+   * and `wu_event_{slug}`. Returns the event id, or false (with a warning) for an unknown slug.
+   */
+  wu_do_event(slug: string, payload: Payload): string | false {
+    const type = this.events.get(slug);
+    if (!type) {
+      this.api.logger.warn({ event: slug }, 'wu_do_event: unknown event type; nothing sent');
+      return false;
+    }
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      throw new WebhookError('INVALID_ARGUMENT', `The payload of event "${slug}" must be an object.`, 'payload');
+    }
+    const shaped = this.shape(slug, payload);
+    const body = JSON.stringify(shaped);
+    const now = this.clock();
+    const eventId = newId('evt', now);
+    const targets = this.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
+    this.deliveries.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts: this.settings.schedule.length, targets });
+    this.api.hooks.do_action('wu_event', slug, shaped);
+    this.api.hooks.do_action(`wu_event_${slug}`, shaped);
+    if (targets.length) this.worker.wake();
+    return eventId;
+  }
+
+  private shape(slug: string, payload: Payload): Payload {
+    const withVersion = { ...payload, [VERSION_KEY]: this.api.hostVersion };
+    const filtered = this.api.hooks.apply_filters('wu_event_payload', withVersion, slug);
+    if (filtered === null || typeof filtered !== 'object' || Array.isArray(filtered)) {
+      this.api.logger.error({ event: slug }, 'a wu_event_payload filter returned a non-object; using the unfiltered payload');
+      return withVersion;
+    }
+    return filtered as Payload;
+  }
+
+  // ── Webhooks ──────────────────────────────────────────────────────────────────────────
+
+  create_webhook(input: WebhookInput): Webhook {
+    const valid = validateWebhook(input, (s) => this.events.has(s)) as Required<ReturnType<typeof validateWebhook>>;
+    const now = this.clock();
+    const id = this.webhooks.insert({
+      name: valid.name,
+      url: valid.url,
+      event: valid.event,
+      active: valid.active,
+      disabled_reason: null,
+      disabled_at: null,
+      secret: generateSecret(),
+      previous_secret: null,
+      previous_secret_expires: null,
+      event_count: 0,
+      last_status: null,
+      last_http_status: null,
+      last_delivery_at: null,
+      failing_since: null,
+      created_at: now,
+      updated_at: now,
+    });
+    const webhook = this.webhooks.get(id)!;
+    this.api.hooks.do_action('wu_webhook_created', publicWebhook(webhook));
+    return webhook;
+  }
+
+  get_webhook(id: number): Webhook {
+    const w = Number.isInteger(id) ? this.webhooks.get(id) : undefined;
+    if (!w) throw new WebhookError('WEBHOOK_NOT_FOUND', `There is no webhook with id ${String(id)}.`, 'id');
+    return w;
+  }
+
+  update_webhook(id: number, patch: WebhookInput): Webhook {
+    const current = this.get_webhook(id);
+    const valid = validateWebhook(patch, (s) => this.events.has(s), true);
+    const changes: Partial<Webhook> = { ...valid, updated_at: this.clock() };
+    // Re-activating a webhook the system disabled gives it a fresh failure window.
+    if (valid.active === true && !current.active) Object.assign(changes, { disabled_reason: null, disabled_at: null, failing_since: null });
+    this.webhooks.update(id, changes);
+    const updated = this.get_webhook(id);
+    this.api.hooks.do_action('wu_webhook_updated', publicWebhook(updated), publicWebhook(current));
+    return updated;
+  }
+
+  delete_webhook(id: number): boolean {
+    const w = this.get_webhook(id);
+    const deleted = this.webhooks.delete(id);
+    if (deleted) this.api.hooks.do_action('wu_webhook_deleted', publicWebhook(w));
+    return deleted;
+  }
+
+  list_webhooks(q: Partial<WebhookListQuery> = {}): { items: Webhook[]; total: number } {
+    return this.webhooks.list({ limit: 20, offset: 0, ...q });
+  }
+
+  /** A new secret; the previous one keeps validating for the grace period (both signatures are sent). */
+  rotate_secret(id: number): Webhook {
+    const w = this.get_webhook(id);
+    const now = this.clock();
+    this.webhooks.update(id, { secret: generateSecret(), previous_secret: w.secret, previous_secret_expires: now + this.settings.rotationGraceMs, updated_at: now });
+    return this.get_webhook(id);
+  }
+
+  // ── Deliveries ────────────────────────────────────────────────────────────────────────
+
+  list_deliveries(q: Partial<DeliveryListQuery> & { status?: DeliveryStatus | string } = {}): { items: Delivery[]; total: number } {
+    const statuses = ['pending', 'succeeded', 'failed', 'cancelled'];
+    if (q.status !== undefined && !statuses.includes(q.status)) {
+      throw new WebhookError('INVALID_ARGUMENT', `status must be one of ${statuses.join(', ')}; got ${JSON.stringify(q.status)}.`, 'status');
+    }
+    const limit = q.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new WebhookError('INVALID_ARGUMENT', 'limit must be an integer from 1 to 500.', 'limit');
+    const offset = q.offset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0) throw new WebhookError('INVALID_ARGUMENT', 'offset must be a non-negative integer.', 'offset');
+    if (q.webhookId !== undefined) this.get_webhook(q.webhookId);
+    return this.deliveries.list({ ...q, status: q.status as DeliveryStatus | undefined, limit, offset });
+  }
+
+  get_delivery(id: number): DeliveryDetail {
+    const delivery = Number.isInteger(id) ? this.deliveries.get(id) : undefined;
+    if (!delivery) throw new WebhookError('DELIVERY_NOT_FOUND', `There is no delivery with id ${String(id)}.`, 'id');
+    return { delivery, body: this.deliveries.body(delivery.event_id) ?? '', attempts: this.deliveries.attempts(id) };
+  }
+
+  /** Sends a finished delivery once more, now, with the same message id. */
+  resend_delivery(id: number): Delivery {
+    const { delivery } = this.get_delivery(id);
+    if (delivery.status === 'pending') throw new WebhookError('INVALID_ARGUMENT', 'That delivery is still pending; it will be sent on schedule.', 'id');
+    if (delivery.is_test) throw new WebhookError('INVALID_ARGUMENT', 'Test deliveries are not resent; send a new test event instead.', 'id');
+    this.deliveries.requeue(id, this.clock());
+    this.worker.wake();
+    return this.get_delivery(id).delivery;
+  }
+
+  /** Requeues every failed delivery of a webhook created since `since` (ms or Date). Returns how many. */
+  recover_failed_deliveries(webhookId: number, since: number | Date): number {
+    this.get_webhook(webhookId);
+    const at = since instanceof Date ? since.getTime() : since;
+    if (typeof at !== 'number' || !Number.isFinite(at)) throw new WebhookError('INVALID_ARGUMENT', 'since must be a date or a time in milliseconds.', 'since');
+    const n = this.deliveries.requeueFailedSince(webhookId, at, this.clock());
+    if (n) this.worker.wake();
+    return n;
+  }
+
+  /** Deletes attempts, finished deliveries and events older than the retention, in bounded batches. */
+  prune(batch = 1000): number {
+    return this.deliveries.prune(this.clock() - this.settings.retentionMs, batch);
+  }
+
+  // ── Test sends ────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Posts the event's sample payload, signed and marked as a test, through the same transport
+   * and SSRF guard; records a `test` attempt; leaves the event count alone.
+   */
+  async send_test_event(target: number | { url: string; event: string; secret?: string }): Promise<TestResult> {
+    let webhook: Webhook | undefined;
+    let url: string;
+    let event: string;
+    let secrets: string[];
+    if (typeof target === 'number') {
+      webhook = this.get_webhook(target);
+      url = webhook.url;
+      event = webhook.event;
+      secrets = signingSecrets(webhook, this.clock());
+    } else {
+      if (!target || typeof target !== 'object') throw new WebhookError('INVALID_ARGUMENT', 'Pass a webhook id or { url, event }.', 'target');
+      const valid = validateWebhook({ name: 'test', url: target.url, event: target.event }, (s) => this.events.has(s));
+      url = valid.url!;
+      event = valid.event!;
+      secrets = [target.secret ?? generateSecret()];
+    }
+    const type = this.events.get(event);
+    if (!type) throw new WebhookError('EVENT_UNKNOWN', `“${event}” is not a registered event.`, 'event');
+    const now = this.clock();
+    const body = JSON.stringify(this.shape(event, type.sample()));
+    const msgId = newId('msg', now);
+    const [deliveryId] = this.deliveries.enqueue({
+      eventId: newId('evt', now),
+      event,
+      body,
+      isTest: true,
+      now,
+      maxAttempts: 1,
+      targets: [{ webhookId: webhook?.id ?? null, url, msgId }],
+    });
+    const headers = deliveryHeaders({ msgId, timestamp: Math.floor(now / 1000), body, secrets, event, version: this.api.hostVersion, isTest: true });
+    const result = await this.transport.send(url, headers, body);
+    this.deliveries.record(toAttempt({ id: deliveryId!, webhook_id: webhook?.id ?? null, url }, 'test', now, headers, result), {
+      status: result.ok ? 'succeeded' : 'failed',
+      attempts: 1,
+      nextAttemptAt: null,
+      nextTrigger: 'test',
+    });
+    return {
+      ok: result.ok,
+      status: result.status,
+      durationMs: result.durationMs,
+      responseExcerpt: result.body === null ? null : result.body.slice(0, 500),
+      errorClass: result.errorClass,
+      errorMessage: result.errorMessage,
+      deliveryId: deliveryId!,
+      msgId,
+    };
+  }
+
+  private announceDisabled(w: Webhook, reason: 'gone' | 'failing'): void {
+    const why =
+      reason === 'gone'
+        ? 'its endpoint answered 410 Gone'
+        : `its deliveries have failed continuously for ${Math.round(this.settings.disableAfterMs / 3_600_000)} hours`;
+    this.api.logger.warn({ webhook: w.id, reason }, 'webhook disabled');
+    this.api.notices.add_notice('error', `The webhook “${w.name}” was disabled because ${why}. Fix the endpoint, then activate it again.`, {
+      id: `webhook-disabled-${w.id}`,
+      link: { href: this.api.urls.admin_page_url('webhooks-deliveries', { webhook_id: w.id, status: 'failed' }), label: 'See its failed deliveries' },
+    });
+    this.api.hooks.do_action('wu_webhook_disabled', publicWebhook(w), reason);
+  }
+
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  /** Prunes the log every `everyMs` in the background (bounded batches until nothing is left). */
+  startPruning(everyMs = 60 * 60 * 1000): void {
+    this.pruneTimer = setInterval(() => {
+      try {
+        while (this.prune() > 0) {
+          /* keep going in bounded batches */
+        }
+      } catch (error) {
+        this.api.logger.error({ err: error }, 'pruning the delivery log failed');
+      }
+    }, everyMs);
+    this.pruneTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.worker.stop();
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,174 @@
+import { expect } from 'chai';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { WebhookError } from '../../../plugins/webhooks/errors.js';
+import { Receiver } from '../../helpers/receiver.js';
+import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+
+describe('plugins/webhooks API', () => {
+  let w: WebhooksApp;
+  let receiver: Receiver;
+  beforeEach(async () => {
+    w = await makeWebhooksApp();
+    receiver = new Receiver();
+    await receiver.start();
+  });
+  afterEach(async () => {
+    await w.hp.close();
+    await receiver.close();
+  });
+
+  describe('events registry', () => {
+    it('has the catalogue with the original slugs and payload keys, plus the host’s own events', () => {
+      const slugs = w.service.wu_get_event_types().map((t) => t.slug);
+      expect(slugs).to.include.members([
+        'payment_received', 'site_published', 'confirm_email_address', 'domain_created', 'renewal_payment_created', 'invoice_sent',
+        'payment_failed', 'membership_expired', 'customer_created', 'customer_updated', 'membership_created', 'membership_updated',
+        'payment_created', 'payment_updated', 'user_created', 'site_created',
+      ]);
+      const sample = w.service.wu_get_event_type('payment_received')!.sample();
+      for (const key of ['payment_id', 'payment_total_raw', 'membership_reference_code', 'customer_user_email', 'customer_manage_url']) expect(sample).to.have.property(key);
+      expect(w.service.wu_get_event_type('domain_created')!.sample()).to.include.keys('domain_domain', 'site_url', 'membership_id', 'customer_id');
+      expect(w.service.wu_get_event_type('renewal_payment_created')!.sample()).to.include.keys('default_payment_url', 'payment_id');
+      expect(w.service.wu_get_event_type('invoice_sent')!.sample()).to.include.keys('payment_url', 'invoice_message', 'payment_id', 'customer_id');
+      expect(w.service.wu_get_event_type('payment_failed')!.sample()).to.include.keys('membership_id', 'customer_id', 'payment_gateway');
+      expect(w.service.wu_get_event_type('confirm_email_address')!.sample()).to.include.keys('verification_link', 'customer_id');
+    });
+
+    it('collects event types from wu_register_all_events callbacks', async () => {
+      w.hp.hooks.add_action('wu_register_all_events', (r: { wu_register_event_type: Function }) =>
+        r.wu_register_event_type('order_shipped', { name: 'Order Shipped', desc: 'An order left the warehouse.', payload: () => ({ order_id: 1 }), source: 'shop' }),
+      );
+      w.hp.hooks.do_action('init');
+      expect(w.service.wu_get_event_type('order_shipped')).to.include({ name: 'Order Shipped', source: 'shop' });
+      expect(w.service.wu_get_event_type('order_shipped')!.sample()).to.deep.equal({ order_id: 1 });
+    });
+
+    it('wu_do_event: unknown slug → warning and false; known → filter, actions, event id', async () => {
+      expect(w.service.wu_do_event('no_such_event', {})).to.equal(false);
+      const seen: unknown[] = [];
+      w.hp.hooks.add_filter('wu_event_payload', (p: Record<string, unknown>, slug: string) => ({ ...p, filtered_for: slug }), 10, 2);
+      w.hp.hooks.add_action('wu_event', (slug: string, p: unknown) => void seen.push(['wu_event', slug, p]), 10, 2);
+      w.hp.hooks.add_action('wu_event_invoice_sent', (p: unknown) => void seen.push(['wu_event_invoice_sent', p]));
+      const id = w.service.wu_do_event('invoice_sent', { payment_id: 3 });
+      expect(id).to.match(/^evt_/);
+      const expected = { payment_id: 3, hookpress_version: w.hp.plugins.apiOf('webhooks')!.hostVersion, filtered_for: 'invoice_sent' };
+      expect(seen).to.deep.equal([['wu_event', 'invoice_sent', expected], ['wu_event_invoice_sent', expected]]);
+    });
+
+    it('binds an event to any action with hook: { action, accepted_args, to_payload }', async () => {
+      w.service.register_event_type('coupon_used', {
+        name: 'Coupon Used',
+        desc: 'A coupon was redeemed.',
+        payload: { coupon: 'SAVE10', order: 1 },
+        hook: { action: 'shop_coupon_used', accepted_args: 2, to_payload: (coupon: string, order: number) => ({ coupon, order }) },
+      });
+      w.service.create_webhook({ name: 'Coupons', url: `${receiver.url}/c`, event: 'coupon_used' });
+      w.hp.hooks.do_action('shop_coupon_used', 'WELCOME', 42);
+      await w.service.worker.drain();
+      expect(JSON.parse(receiver.requests[0]!.body)).to.include({ coupon: 'WELCOME', order: 42 });
+    });
+
+    it('turns a new user account into the user_created event (the mailing-list example)', async () => {
+      w.service.create_webhook({ name: 'Mailing list', url: `${receiver.url}/list`, event: 'user_created' });
+      await w.hp.host.users.create({ login: 'newbie', email: 'newbie@example.com', display_name: 'New Bie', password: 'password 123' });
+      await w.service.worker.drain();
+      expect(JSON.parse(receiver.requests[0]!.body)).to.include({ user_login: 'newbie', user_email: 'newbie@example.com', user_display_name: 'New Bie' });
+    });
+
+    it('rejects bad event types with typed errors', () => {
+      const bad: Array<[string, unknown]> = [
+        ['Bad Slug', { name: 'x', desc: '', payload: {} }],
+        ['ok_slug', { name: '', desc: '', payload: {} }],
+        ['ok_slug', { name: 'x', desc: '', payload: 'nope' }],
+        ['ok_slug', { name: 'x', desc: '', payload: {}, hook: { action: 'a' } }],
+      ];
+      for (const [slug, def] of bad) {
+        expect(() => w.service.register_event_type(slug, def as never)).to.throw(WebhookError).with.property('code', 'EVENT_TYPE_INVALID');
+      }
+    });
+  });
+
+  describe('webhooks', () => {
+    it('creates an active webhook with a whsec_ secret of 32 random bytes', () => {
+      const wh = w.service.create_webhook({ name: 'CRM', url: 'https://crm.example.com/hooks?x=1', event: 'customer_created' });
+      expect(wh).to.include({ active: true, event_count: 0, name: 'CRM', url: 'https://crm.example.com/hooks?x=1' });
+      expect(wh.secret).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
+      expect(Buffer.from(wh.secret.slice(6), 'base64')).to.have.length(32);
+    });
+
+    it('reports every invalid field with a typed error', () => {
+      try {
+        w.service.create_webhook({ name: 'x', url: 'ftp://host/file', event: 'nope' });
+        expect.fail('should throw');
+      } catch (error) {
+        expect(error).to.be.instanceOf(WebhookError);
+        expect((error as { fields: Record<string, string> }).fields).to.have.keys('name', 'url', 'event');
+      }
+      const urls: Array<[string, RegExp]> = [
+        ['', /Enter the URL/],
+        ['/relative', /absolute URL/],
+        ['https://user:pass@example.com/', /credentials/],
+        ['javascript:alert(1)', /http:\/\/ or https:\/\//],
+      ];
+      for (const [url, message] of urls) {
+        expect(() => w.service.create_webhook({ name: 'Name', url, event: 'payment_received' })).to.throw(message);
+      }
+      expect(() => w.service.get_webhook(999)).to.throw(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
+      expect(() => w.service.update_webhook(999, {})).to.throw(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
+      expect(() => w.service.list_deliveries({ status: 'weird' })).to.throw(WebhookError).with.property('field', 'status');
+      expect(() => w.service.list_deliveries({ limit: 0 })).to.throw(WebhookError).with.property('field', 'limit');
+      expect(() => w.service.get_delivery(12345)).to.throw(WebhookError).with.property('code', 'DELIVERY_NOT_FOUND');
+      expect(() => w.service.recover_failed_deliveries(999, 0)).to.throw(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
+      expect(() => w.service.wu_do_event('payment_received', 'text' as never)).to.throw(WebhookError).with.property('code', 'INVALID_ARGUMENT');
+    });
+
+    it('deleting a webhook deletes its deliveries', async () => {
+      const wh = w.service.create_webhook({ name: 'Gone', url: `${receiver.url}/g`, event: 'payment_received' });
+      w.service.wu_do_event('payment_received', {});
+      expect(w.service.delete_webhook(wh.id)).to.equal(true);
+      expect(w.service.list_deliveries({}).total).to.equal(0);
+      await w.service.worker.drain();
+      expect(receiver.requests).to.have.length(0);
+    });
+  });
+
+  describe('send_test_event', () => {
+    it('posts the signed sample payload marked as a test, records a test attempt, leaves the count alone', async () => {
+      const wh = w.service.create_webhook({ name: 'Bin', url: `${receiver.url}/bin`, event: 'payment_received' });
+      receiver.reply = () => ({ status: 200, body: '{"received":true}' });
+      const result = await w.service.send_test_event(wh.id);
+      expect(result).to.include({ ok: true, status: 200, responseExcerpt: '{"received":true}', errorClass: null });
+      const req = receiver.requests[0]!;
+      expect(req.headers['x-hookpress-test']).to.equal('true');
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      expect(new StandardWebhook(wh.secret).verify(req.body, headers)).to.include.keys('payment_id', 'customer_id', 'membership_id');
+      expect(w.service.get_webhook(wh.id).event_count).to.equal(0);
+      const d = w.service.get_delivery(result.deliveryId);
+      expect(d.delivery).to.include({ is_test: 1, status: 'succeeded' });
+      expect(d.attempts.map((a) => a.trigger)).to.deep.equal(['test']);
+      await w.service.worker.drain();
+      expect(receiver.requests, 'the worker does not send the test again').to.have.length(1);
+    });
+
+    it('explains failures in plain words', async () => {
+      const port = Number(new URL(receiver.url).port);
+      await receiver.close();
+      const refused = await w.service.send_test_event({ url: `http://127.0.0.1:${port}/x`, event: 'payment_received' });
+      expect(refused).to.include({ ok: false, errorClass: 'refused', errorMessage: `Connection refused by 127.0.0.1:${port}.` });
+      receiver = new Receiver();
+      await receiver.start();
+      receiver.reply = () => ({ status: 500, body: 'boom' });
+      const http500 = await w.service.send_test_event({ url: `${receiver.url}/x`, event: 'payment_received' });
+      expect(http500).to.include({ ok: false, status: 500, errorClass: 'http', errorMessage: 'HTTP 500 Internal Server Error', responseExcerpt: 'boom' });
+      const dns = await w.service.send_test_event({ url: 'http://does-not-exist.invalid/x', event: 'payment_received' });
+      expect(dns).to.include({ ok: false, errorClass: 'dns', errorMessage: 'Could not resolve host does-not-exist.invalid.' });
+    });
+
+    it('rejects bad targets with typed errors', async () => {
+      for (const target of [999, { url: 'nope', event: 'payment_received' }, { url: 'http://127.0.0.1/', event: 'nope' }]) {
+        const err = await w.service.send_test_event(target as never).then(() => null, (e: unknown) => e);
+        expect(err).to.be.instanceOf(WebhookError);
+      }
+    });
+  });
+});

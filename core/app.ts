@@ -191,6 +191,12 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     generatedAdminPassword,
     async start() {
       server = http.createServer(app);
+      // While closing, a keep-alive connection is closed as soon as its last response is sent.
+      server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+        res.on('finish', () => {
+          if (closed) setImmediate(() => server?.closeIdleConnections());
+        });
+      });
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());

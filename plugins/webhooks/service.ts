@@ -61,7 +61,7 @@ export class WebhooksService {
   ) {
     this.clock = api.clock;
     this.webhooks = new WebhooksStore(api.db);
-    this.deliveries = new DeliveriesStore(api.db);
+    this.deliveries = new DeliveriesStore(api.db, api.clock);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.wu_do_event(slug, payload));
     this.transport = new Transport({
       connectTimeoutMs: settings.connectTimeoutMs,
@@ -147,6 +147,7 @@ export class WebhooksService {
     const eventId = newId('evt', now);
     const targets = this.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
     this.deliveries.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts: this.settings.schedule.length, targets });
+    for (const t of targets) this.webhooks.countedEvent(t.webhookId);
     this.api.hooks.do_action('wu_event', slug, shaped);
     this.api.hooks.do_action(`wu_event_${slug}`, shaped);
     if (targets.length) this.worker.wake();
@@ -230,7 +231,7 @@ export class WebhooksService {
 
   // ── Deliveries ────────────────────────────────────────────────────────────────────────
 
-  list_deliveries(q: Partial<DeliveryListQuery> & { status?: DeliveryStatus | string } = {}): { items: Delivery[]; total: number } {
+  list_deliveries(q: Omit<Partial<DeliveryListQuery>, 'status'> & { status?: DeliveryStatus | string } = {}): { items: Delivery[]; total: number } {
     const statuses = ['pending', 'succeeded', 'failed', 'cancelled'];
     if (q.status !== undefined && !statuses.includes(q.status)) {
       throw new WebhookError('INVALID_ARGUMENT', `status must be one of ${statuses.join(', ')}; got ${JSON.stringify(q.status)}.`, 'status');

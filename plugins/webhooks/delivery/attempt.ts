@@ -87,7 +87,11 @@ export async function attemptDelivery(d: ClaimedDelivery, deps: AttemptDeps): Pr
     updated_at: done,
   };
   if (disable) Object.assign(patch, { active: false, disabled_reason: disable, disabled_at: done });
-  deps.store.record(toAttempt({ ...d, url }, d.next_trigger, now, headers, result), outcome, () => deps.webhooks.update(webhook.id, patch));
+  await deps.store.recordSoon(toAttempt({ ...d, url }, d.next_trigger, now, headers, result), outcome, {
+    id: webhook.id,
+    patch,
+    apply: (merged) => deps.webhooks.update(webhook.id, merged as Partial<Webhook>),
+  });
   if (disable) deps.onDisabled({ ...webhook, ...patch } as Webhook, disable);
   return { result, outcome };
 }

@@ -96,12 +96,13 @@ export class DeliveryWorker {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    // Keep a batch's worth queued beyond what is in flight, never more.
+    // Keep about a batch queued beyond what is in flight, never more: claims are streamed.
     const room = this.o.concurrency + this.o.batchSize - this.inflight - this.queued;
+    const limit = Math.min(room, this.o.batchSize);
     let claimedNow = 0;
-    if (room > 0) {
+    if (limit > 0) {
       try {
-        const batch = this.o.store.claimDue(this.o.clock(), Math.min(room, this.o.batchSize), this.o.leaseMs);
+        const batch = this.o.store.claimDue(this.o.clock(), limit, this.o.leaseMs);
         claimedNow = batch.length;
         this.enqueue(batch);
       } catch (error) {
@@ -109,8 +110,11 @@ export class DeliveryWorker {
       }
     }
     this.dispatch();
-    if (claimedNow > 0 && claimedNow === Math.min(room, this.o.batchSize)) return this.wake();
-    this.scheduleNextPoll();
+    if (limit > 0 && claimedNow === limit) return this.wake();
+    if (this.inflight === 0 && this.queued === 0) return this.scheduleNextPoll();
+    // Busy: completions wake the pump when the queue runs low; poll anyway as a safety net.
+    this.timer = setTimeout(() => this.pump(), this.o.pollMs);
+    this.timer.unref();
   }
 
   private scheduleNextPoll(): void {
@@ -161,12 +165,8 @@ export class DeliveryWorker {
       const n = (this.perEndpoint.get(key) ?? 1) - 1;
       if (n <= 0) this.perEndpoint.delete(key);
       else this.perEndpoint.set(key, n);
-      if (this.running) {
-        this.dispatch();
-        if (this.queued < this.o.batchSize) this.wake();
-      } else {
-        this.dispatch();
-      }
+      this.dispatch();
+      if (this.running && this.queued < this.o.concurrency) this.wake();
       if (this.inflight === 0 && this.queued === 0) {
         const waiters = this.idleWaiters;
         this.idleWaiters = [];

@@ -1,0 +1,183 @@
+/**
+ * bench/delivery — delivery throughput and latency, against a receiver in another process.
+ *   npm run bench:delivery            (add --quick for a shorter run, --rss for the 1M-pending memory check)
+ * (a) raw undici POST loop to the receiver (the baseline),
+ * (b) Hookpress end to end: fire events → durable outbox → signed → delivered → attempt stored,
+ *     for 1 webhook and for 1 event → 100 webhooks; the ratio (b)/(a) (goal ≥ 0.5),
+ * (c) event → receipt latency p50/p99 at 1,000 events/s,
+ * (d) with --rss: RSS while 1,000,000 pending deliveries are streamed (must stay flat).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+import { createApp, type HookpressApp } from '../core/app.js';
+import { PROJECT_ROOT } from '../core/config.js';
+import type { WebhooksService } from '../plugins/webhooks/service.js';
+
+const quick = process.argv.includes('--quick');
+const withRss = process.argv.includes('--rss');
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Stats {
+  count: number;
+  latencies: number[];
+}
+
+async function startReceiver(): Promise<{ child: ChildProcess; url: string; stats(): Promise<Stats>; reset(): Promise<void> }> {
+  const child = fork(path.join(here, 'receiver.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  const ask = <T>(cmd: string) =>
+    new Promise<T>((resolve) => {
+      child.once('message', (m: T) => resolve(m));
+      child.send({ cmd });
+    });
+  return { child, url: `http://127.0.0.1:${port}`, stats: () => ask<Stats>('stats'), reset: () => ask('reset') };
+}
+
+const body = JSON.stringify({ payment_id: 2718, payment_total: '$34.80', customer_email: 'ada@example.com', note: 'x'.repeat(400) });
+
+async function rawUndici(url: string, total: number, concurrency: number): Promise<number> {
+  const agent = new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        next++;
+        const res = await request(`${url}/raw`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent });
+        await res.body.dump();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await agent.close();
+  return total / seconds;
+}
+
+async function hookpress(dataDir: string, url: string): Promise<{ hp: HookpressApp; service: WebhooksService }> {
+  const hp = await createApp({
+    dataDir,
+    logLevel: 'silent',
+    passwordCost: 1024,
+    adminPassword: 'bench password',
+    pluginsDir: path.join(PROJECT_ROOT, 'plugins'),
+    pluginSlugs: ['webhooks'],
+    plugins: { webhooks: { allowNetworks: '127.0.0.0/8', concurrency: 64, perEndpoint: 64, batchSize: 512 } },
+  });
+  const service = hp.host.services.get('webhooks')!.service as WebhooksService;
+  void url;
+  return { hp, service };
+}
+
+function succeeded(hp: HookpressApp): number {
+  return (hp.db.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'succeeded'").get() as { n: number }).n;
+}
+
+async function waitUntil(pred: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!pred()) {
+    if (performance.now() > until) throw new Error('bench timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function endToEnd(url: string, events: number, webhooks: number): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-bench-'));
+  const { hp, service } = await hookpress(dir, url);
+  for (let i = 0; i < webhooks; i++) service.create_webhook({ name: `Bench ${i}`, url: `${url}/hook/${i}`, event: 'payment_received' });
+  const payload = JSON.parse(body) as Record<string, unknown>;
+  const expected = events * webhooks;
+  const started = performance.now();
+  // Fire in slices so the worker runs while events keep coming, as in production.
+  for (let i = 0; i < events; i++) {
+    service.wu_do_event('payment_received', payload);
+    if (i % 200 === 199) await new Promise((r) => setImmediate(r));
+  }
+  await waitUntil(() => succeeded(hp) >= expected);
+  const seconds = (performance.now() - started) / 1000;
+  const attempts = (hp.db.prepare('SELECT COUNT(*) AS n FROM webhook_attempts').get() as { n: number }).n;
+  if (attempts < expected) throw new Error(`only ${attempts} attempts stored`);
+  await hp.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return expected / seconds;
+}
+
+async function latency(url: string, rate: number, seconds: number, receiver: Awaited<ReturnType<typeof startReceiver>>): Promise<{ p50: number; p99: number; n: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-bench-'));
+  const { hp, service } = await hookpress(dir, url);
+  service.create_webhook({ name: 'Latency', url: `${url}/latency`, event: 'payment_received' });
+  await receiver.stats();
+  const total = rate * seconds;
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
+    service.wu_do_event('payment_received', { n: i, sent_at: performance.timeOrigin + performance.now() });
+  }
+  await waitUntil(() => succeeded(hp) >= total);
+  const { latencies } = await receiver.stats();
+  latencies.sort((a, b) => a - b);
+  await hp.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { p50: at(0.5), p99: at(0.99), n: latencies.length };
+}
+
+async function rss(url: string, pending: number): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-bench-'));
+  const { hp, service } = await hookpress(dir, url);
+  const wh = service.create_webhook({ name: 'RSS', url: `${url}/rss`, event: 'payment_received' });
+  await service.worker.stop();
+  const now = Date.now();
+  const insertEvent = hp.db.prepare('INSERT INTO webhook_events (id, event, body, is_test, created_at) VALUES (?, ?, ?, 0, ?)');
+  const insertDelivery = hp.db.prepare(
+    "INSERT INTO webhook_deliveries (msg_id, webhook_id, event_id, event, url, status, attempts, max_attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, 'payment_received', ?, 'pending', 0, 8, ?, ?, ?)",
+  );
+  const t0 = performance.now();
+  insertEvent.run('evt_bench', 'payment_received', body, now);
+  hp.db.transaction(() => {
+    for (let i = 0; i < pending; i++) insertDelivery.run(`msg_bench_${i}`, wh.id, 'evt_bench', wh.url, now, now, now);
+  })();
+  const insertSeconds = (performance.now() - t0) / 1000;
+  global.gc?.();
+  const before = process.memoryUsage().rss;
+  service.worker.start();
+  const samples: number[] = [];
+  const sampleFor = quick ? 5_000 : 15_000;
+  const t1 = performance.now();
+  const startCount = succeeded(hp);
+  while (performance.now() - t1 < sampleFor) {
+    await new Promise((r) => setTimeout(r, 250));
+    samples.push(process.memoryUsage().rss);
+  }
+  const sent = succeeded(hp) - startCount;
+  await service.worker.stop();
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+  console.log(
+    `(d) ${pending.toLocaleString()} pending (inserted in ${insertSeconds.toFixed(1)} s): RSS before worker ${mb(before)}, ` +
+      `while streaming min ${mb(Math.min(...samples))} / max ${mb(Math.max(...samples))} / last ${mb(samples[samples.length - 1]!)} — ${sent.toLocaleString()} delivered in ${(sampleFor / 1000).toFixed(0)} s`,
+  );
+  await hp.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+const receiver = await startReceiver();
+try {
+  const n = quick ? 5_000 : 20_000;
+  console.log(`bench/delivery  node ${process.version}  ${os.cpus().length} cores  receiver in a separate process`);
+  const raw = await rawUndici(receiver.url, n, 64);
+  console.log(`(a) raw undici POST loop, 64 concurrent:        ${raw.toFixed(0).padStart(7)} req/s`);
+  const one = await endToEnd(receiver.url, n, 1);
+  console.log(`(b) Hookpress end to end, 1 webhook:            ${one.toFixed(0).padStart(7)} deliveries/s   ratio (b)/(a) ${(one / raw).toFixed(2)}`);
+  const fan = await endToEnd(receiver.url, n / 100, 100);
+  console.log(`(b) Hookpress end to end, 1 event → 100 hooks:  ${fan.toFixed(0).padStart(7)} deliveries/s   ratio (b)/(a) ${(fan / raw).toFixed(2)}`);
+  const lat = await latency(receiver.url, 1000, quick ? 2 : 5, receiver);
+  console.log(`(c) event → receipt at 1,000 events/s (${lat.n} events): p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms`);
+  if (withRss) await rss(receiver.url, 1_000_000);
+} finally {
+  receiver.child.send({ cmd: 'exit' });
+}

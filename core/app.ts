@@ -137,12 +137,12 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
       strictTransportSecurity: false,
     }),
   );
-  app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
   app.use('/assets/plugins/:slug', (req, res, next) => {
     const slug = req.params.slug!;
     if (!/^[a-z0-9-]+$/.test(slug) || !plugins.isActive(slug)) return next();
     express.static(path.join(config.pluginsDir, slug, 'public'), { fallthrough: false, index: false })(req, res, next);
   });
+  app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
   app.use(
     session({

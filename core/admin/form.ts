@@ -17,7 +17,7 @@ export interface FieldOptions {
 export function formField(o: FieldOptions): SafeHtml {
   const describedBy = [o.error ? `${o.id}-error` : '', o.description ? `${o.id}-description` : ''].filter(Boolean).join(' ');
   return html`<tr class="form-field${o.required ? ' form-required' : ''}${o.error ? ' form-invalid' : ''}">
-    <th scope="row"><label for="${o.id}">${o.label}${o.required ? html` <span class="required" aria-hidden="true">*</span>` : ''}</label></th>
+    <th scope="row"><label for="${o.id}">${o.label}</label></th>
     <td>
       <input type="${o.type ?? 'text'}" id="${o.id}" name="${o.name ?? o.id}" value="${o.value ?? ''}" class="${o.className ?? 'regular-text'}"${o.required ? html` required aria-required="true"` : ''}${o.error ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}>
       ${o.error ? html`<p class="field-error" id="${o.id}-error">${o.error}</p>` : ''}

@@ -11,10 +11,13 @@ export interface Column<Row> {
 
 export interface RowAction {
   label: string;
+  /** A link; or, with `post`, the URL the action's form posts to. */
   href: string;
   className?: string;
   /** A longer accessible name, e.g. "Delete “My webhook”". */
   ariaLabel?: string;
+  /** A state change: rendered as a small form (hidden fields + nonce) with a link-styled button. */
+  post?: { fields: Record<string, string | number>; nonceField: SafeHtml; data?: Record<string, string> };
 }
 
 export interface ListQuery {
@@ -124,10 +127,7 @@ export function renderListTable<Row>(o: ListTableOptions<Row>): SafeHtml {
         c.key === primary && o.rowActions
           ? html`<div class="row-actions">${o
               .rowActions(row)
-              .map(
-                (a, i) =>
-                  html`${i > 0 ? raw(' <span class="sep" aria-hidden="true">|</span> ') : ''}<span class="${a.className ?? ''}"><a href="${a.href}"${a.ariaLabel ? html` aria-label="${a.ariaLabel}"` : ''}>${a.label}</a></span>`,
-              )}</div>`
+              .map((a, i) => html`${i > 0 ? raw(' <span class="sep" aria-hidden="true">|</span> ') : ''}<span class="${a.className ?? ''}">${rowAction(a)}</span>`)}</div>`
           : '';
       const tag = c.key === primary ? 'th' : 'td';
       return tag === 'th'
@@ -164,6 +164,14 @@ export function renderListTable<Row>(o: ListTableOptions<Row>): SafeHtml {
           <div class="tablenav top">${bulk}${pagination}</div>${table}<div class="tablenav bottom">${pagination}</div></form>`
         : html`<div class="tablenav top">${pagination}</div>${table}<div class="tablenav bottom">${pagination}</div>`
     }`;
+}
+
+function rowAction(a: RowAction): SafeHtml {
+  if (!a.post) return html`<a href="${a.href}"${a.ariaLabel ? html` aria-label="${a.ariaLabel}"` : ''}>${a.label}</a>`;
+  const data = Object.entries(a.post.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
+  return html`<form method="post" action="${a.href}" class="row-action-form"${data}>${a.post.nonceField}${Object.entries(a.post.fields).map(
+    ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
+  )}<button type="submit" class="button-link"${a.ariaLabel ? html` aria-label="${a.ariaLabel}"` : ''}>${a.label}</button></form>`;
 }
 
 function hiddenParams(baseUrl: string, skip: string[]): SafeHtml {

@@ -103,10 +103,12 @@ export class AdminShell {
       .entries()
       .filter((item) => ctx.current_user_can(item.capability))
       .map((item) => {
-        const submenu = item.submenu
-          .filter((s) => ctx.current_user_can(s.capability))
+        const allowed = item.submenu.filter((s) => ctx.current_user_can(s.capability));
+        // A submenu entry without a menu title is routed and highlights its parent, unlisted.
+        const currentSub = allowed.some((s) => isCurrent(s));
+        const submenu = allowed
+          .filter((s) => s.menuTitle !== '')
           .map((s) => ({ menuTitle: s.menuTitle, href: networkAdminUrl(s.url), current: isCurrent(s) }));
-        const currentSub = submenu.some((s) => s.current);
         return {
           menuTitle: item.menuTitle,
           href: networkAdminUrl(item.url),

@@ -47,7 +47,10 @@ export interface PluginApi {
       icon?: string,
       position?: number,
     ): string;
-    /** parentSlug null registers a page that is routed but not shown in the menu. */
+    /**
+     * parentSlug null registers a page that is routed but not in the menu; an empty menuTitle
+     * keeps it out of the submenu while its parent stays highlighted (edit screens).
+     */
     add_submenu_page(
       parentSlug: string | null,
       pageTitle: string,

@@ -4,6 +4,7 @@ import { builtInEvents } from './events/catalogue.js';
 import type { EventTypeDefinition } from './events/registry.js';
 import { WebhooksService } from './service.js';
 import { resolveSettings } from './settings.js';
+import { registerAdminScreens } from './admin/register.js';
 
 export const manifest: PluginManifest = {
   name: 'Webhooks',
@@ -45,6 +46,8 @@ export function load(api: PluginApi): void {
   api.hooks.add_action('init', registerAllEvents);
   api.hooks.add_action('activated_plugin', registerAllEvents);
   api.hooks.add_action('deactivated_plugin', registerAllEvents);
+
+  registerAdminScreens(api, service);
 
   if (settings.autoStart) {
     service.worker.start();

@@ -1,0 +1,268 @@
+import type { PageContext } from '../../../core/admin/page-context.js';
+import { HttpError } from '../../../core/http/errors.js';
+import type { SafeHtml } from '../../../core/http/html.js';
+import { WebhookValidationError } from '../errors.js';
+import type { EventType } from '../events/registry.js';
+import type { Webhook } from '../model/webhook.js';
+import { dateTime, deliveryStatusBadge, relativeTime, webhookStatusBadge } from './format.js';
+import { testDialog } from './list-screen.js';
+import { CAPABILITY, PAGES, pageUrl, queryInt, type ScreenDeps } from './shared.js';
+
+interface FormValues {
+  name: string;
+  url: string;
+  event: string;
+  active: boolean;
+}
+
+/** The event dropdown: grouped, "Label (slug)", every registered event. */
+function eventSelect(deps: ScreenDeps, selected: string, error?: string): SafeHtml {
+  const { html } = deps.api.ui;
+  const groups = new Map<string, EventType[]>();
+  for (const t of deps.service.wu_get_event_types()) {
+    const list = groups.get(t.group) ?? [];
+    list.push(t);
+    groups.set(t.group, list);
+  }
+  return html`<select id="event" name="event" required aria-required="true"${error ? html` aria-invalid="true" aria-describedby="event-error"` : html` aria-describedby="event-preview-desc"`}>
+    <option value="">— Select an event —</option>
+    ${[...groups.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([group, types]) =>
+          html`<optgroup label="${group}">${types
+            .sort((a, b) => a.name.localeCompare(b.name))
+            .map((t) => html`<option value="${t.slug}"${t.slug === selected ? html` selected` : ''}>${t.name} (${t.slug})</option>`)}</optgroup>`,
+      )}
+  </select>${error ? html`<p class="field-error" id="event-error">${error}</p>` : ''}`;
+}
+
+/** The selected event's description and sample payload, server-rendered; the script keeps it live. */
+function eventPreview(deps: ScreenDeps, slug: string): SafeHtml {
+  const { html, raw } = deps.api.ui;
+  const type = slug ? deps.service.wu_get_event_type(slug) : undefined;
+  const data: Record<string, { name: string; desc: string; sample: string }> = {};
+  for (const t of deps.service.wu_get_event_types()) data[t.slug] = { name: t.name, desc: t.desc, sample: JSON.stringify(t.sample(), null, 2) };
+  // JSON in a data block is not executed (CSP allows it); "<" is escaped so it cannot end the block.
+  const island = JSON.stringify(data).replace(/</g, '\\u003c');
+  return html`<aside class="event-preview" aria-live="polite" aria-label="Selected event">
+    <h2 id="event-preview-title">${type ? type.name : 'Event details'}</h2>
+    <p id="event-preview-desc">${type ? type.desc : 'Choose an event to see what it means and what its payload looks like.'}</p>
+    <h3>Sample payload</h3>
+    <pre id="event-preview-sample" tabindex="0">${type ? JSON.stringify(type.sample(), null, 2) : '{}'}</pre>
+    <p><a href="${pageUrl(deps.api, PAGES.events)}">All events and their payloads</a></p>
+    <script type="application/json" id="webhook-events-data">${raw(island)}</script>
+  </aside>`;
+}
+
+function fields(deps: ScreenDeps, v: FormValues, errors: Record<string, string>, withActive: boolean): SafeHtml {
+  const { html, formField } = deps.api.ui;
+  return html`<table class="form-table" role="presentation">
+    ${formField({ id: 'name', label: 'Name', value: v.name, error: errors.name, required: true, description: 'For your reference only, e.g. “Mailing list sync”.' })}
+    ${formField({
+      id: 'url',
+      label: 'URL',
+      type: 'url',
+      value: v.url,
+      error: errors.url,
+      required: true,
+      className: 'large-text',
+      description: 'The endpoint that receives the payloads (a Zapier “Catch Hook” URL, your own function, a request inspector…).',
+    })}
+    <tr class="form-field form-required${errors.event ? ' form-invalid' : ''}">
+      <th scope="row"><label for="event">Event</label></th>
+      <td>${eventSelect(deps, v.event, errors.event)}</td>
+    </tr>
+    ${
+      withActive
+        ? html`<tr><th scope="row">Status</th><td><input type="checkbox" id="active" name="active" value="1"${v.active ? html` checked` : ''}> <label for="active">Active — deliver events to this URL</label></td></tr>`
+        : ''
+    }
+  </table>`;
+}
+
+function readForm(ctx: PageContext, deps: ScreenDeps): FormValues {
+  const { bodyString } = deps.api.ui;
+  return {
+    name: bodyString(ctx.req.body, 'name'),
+    url: bodyString(ctx.req.body, 'url'),
+    event: bodyString(ctx.req.body, 'event'),
+    active: bodyString(ctx.req.body, 'active') === '1',
+  };
+}
+
+export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<void> {
+  const { api, service } = deps;
+  const { html } = api.ui;
+  let values: FormValues = { name: '', url: '', event: String(ctx.req.query.event ?? ''), active: true };
+  let errors: Record<string, string> = {};
+  if (ctx.req.method === 'POST') {
+    ctx.check_admin_referer('add-webhook');
+    values = { ...readForm(ctx, deps), active: true };
+    try {
+      const w = service.create_webhook({ name: values.name, url: values.url, event: values.event, active: true });
+      ctx.add_notice('success', `Webhook “${w.name}” added. It is active: every “${service.wu_get_event_type(w.event)?.name ?? w.event}” event is now sent to its URL. Try Send Test Event.`);
+      return ctx.redirect(pageUrl(api, PAGES.edit, { id: w.id }));
+    } catch (error) {
+      if (!(error instanceof WebhookValidationError)) throw error;
+      errors = error.fields;
+    }
+  }
+  ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
+  await ctx.renderHtml(
+    html`<h1>Add New Webhook</h1>
+    ${Object.keys(errors).length ? html`<div class="notice notice-error" role="alert"><p>The webhook was not saved. Please correct the errors below.</p></div>` : ''}
+    <div class="two-columns">
+      <form method="post" action="${pageUrl(api, PAGES.add)}" novalidate id="webhook-form">
+        ${ctx.wp_nonce_field('add-webhook')}
+        ${fields(deps, values, errors, false)}
+        <p class="submit"><button type="submit" class="button button-primary">Add New Webhook</button></p>
+      </form>
+      ${eventPreview(deps, values.event)}
+    </div>`,
+    { title: 'Add New Webhook', status: Object.keys(errors).length ? 422 : 200 },
+  );
+}
+
+function loadWebhook(ctx: PageContext, deps: ScreenDeps): Webhook {
+  try {
+    return deps.service.get_webhook(queryInt(ctx, 'id') ?? 0);
+  } catch {
+    throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
+  }
+}
+
+export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<void> {
+  const { api, service } = deps;
+  const { html, bodyString } = api.ui;
+  const webhook = loadWebhook(ctx, deps);
+  const editUrl = pageUrl(api, PAGES.edit, { id: webhook.id });
+  let values: FormValues = { name: webhook.name, url: webhook.url, event: webhook.event, active: webhook.active };
+  let errors: Record<string, string> = {};
+  if (ctx.req.method === 'POST') {
+    if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage webhooks.');
+    const action = bodyString(ctx.req.body, 'action');
+    ctx.check_admin_referer(`webhook-${action}_${webhook.id}`);
+    if (action === 'save') {
+      values = readForm(ctx, deps);
+      try {
+        service.update_webhook(webhook.id, values);
+        ctx.add_notice('success', 'Webhook updated.');
+        return ctx.redirect(editUrl);
+      } catch (error) {
+        if (!(error instanceof WebhookValidationError)) throw error;
+        errors = error.fields;
+      }
+    } else if (action === 'rotate') {
+      service.rotate_secret(webhook.id);
+      ctx.add_notice('success', 'A new signing secret was generated. The previous one stays valid for 24 hours: deliveries carry both signatures until then.');
+      return ctx.redirect(editUrl);
+    } else if (action === 'recover') {
+      const since = Date.parse(`${bodyString(ctx.req.body, 'since')}Z`);
+      if (Number.isNaN(since)) {
+        ctx.add_notice('error', 'Enter the date and time from which to recover failed deliveries.');
+      } else {
+        const n = service.recover_failed_deliveries(webhook.id, since);
+        ctx.add_notice('success', n ? `${n} failed deliver${n === 1 ? 'y was' : 'ies were'} queued to be sent again.` : 'No failed deliveries since that time.');
+      }
+      return ctx.redirect(editUrl);
+    } else {
+      ctx.add_notice('error', 'Unknown action.');
+      return ctx.redirect(editUrl);
+    }
+  }
+  const fresh = service.get_webhook(webhook.id);
+  const now = api.clock();
+  const recent = service.list_deliveries({ webhookId: webhook.id, limit: 10 }).items;
+  const type = service.wu_get_event_type(fresh.event);
+  const actionFields = (action: string) => html`${ctx.wp_nonce_field(`webhook-${action}_${webhook.id}`)}<input type="hidden" name="action" value="${action}">`;
+  ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
+  await ctx.renderHtml(
+    html`<h1>Edit Webhook <a href="${pageUrl(api, PAGES.add)}" class="page-title-action button">Add New Webhook</a></h1>
+    ${Object.keys(errors).length ? html`<div class="notice notice-error" role="alert"><p>The changes were not saved. Please correct the errors below.</p></div>` : ''}
+    <div class="two-columns">
+      <div>
+        <form method="post" action="${editUrl}" novalidate id="webhook-form">
+          ${actionFields('save')}
+          ${fields(deps, values, errors, true)}
+          <p class="submit"><button type="submit" class="button button-primary">Save Changes</button></p>
+        </form>
+
+        <h2>Test</h2>
+        <form method="post" action="${pageUrl(api, PAGES.list)}" data-send-test="1">
+          ${ctx.wp_nonce_field(`webhook-test_${webhook.id}`)}
+          <input type="hidden" name="action" value="test"><input type="hidden" name="webhook_id" value="${webhook.id}">
+          <input type="hidden" name="redirect_to" value="${editUrl}">
+          <p>Posts a sample “${type?.name ?? fresh.event}” payload, signed and marked as a test, to the URL.</p>
+          <p><button type="submit" class="button">Send Test Event</button></p>
+        </form>
+
+        <h2>Signing secret</h2>
+        <div class="secret-box">
+          <p>Every request is signed (Standard Webhooks: <code>webhook-id</code>, <code>webhook-timestamp</code>, <code>webhook-signature</code>). Verify it with this secret, e.g. with the <code>standardwebhooks</code> or <code>svix</code> libraries.</p>
+          <details>
+            <summary>Reveal secret</summary>
+            <p><label for="signing-secret">Secret</label><br><input type="text" id="signing-secret" readonly value="${fresh.secret}"> <button type="button" class="button copy-button" data-copy-target="signing-secret" hidden>Copy</button></p>
+          </details>
+          ${
+            fresh.previous_secret_expires && fresh.previous_secret_expires > now
+              ? html`<p class="description">The previous secret is still valid until ${dateTime(fresh.previous_secret_expires)}; deliveries carry both signatures until then.</p>`
+              : ''
+          }
+          <form method="post" action="${editUrl}">
+            ${actionFields('rotate')}
+            <p><button type="submit" class="button">Rotate secret</button></p>
+            <p class="description">Rotating generates a new secret at once. The previous secret stays valid for 24 hours, so you can update your receiver without missing a delivery.</p>
+          </form>
+        </div>
+      </div>
+      <div>
+        <section class="postbox" aria-labelledby="webhook-status-title">
+          <h2 id="webhook-status-title">Status</h2>
+          <dl class="meta-list">
+            <dt>Status</dt><dd>${webhookStatusBadge(api.ui, fresh)}</dd>
+            <dt>Deliveries</dt><dd>${fresh.event_count}</dd>
+            <dt>Last delivery</dt><dd>${fresh.last_delivery_at === null ? 'Never' : html`${fresh.last_status === 'success' ? 'Succeeded' : 'Failed'}${fresh.last_http_status ? ` (HTTP ${fresh.last_http_status})` : ''}, ${relativeTime(fresh.last_delivery_at, now)}`}</dd>
+            ${fresh.failing_since ? html`<dt>Failing since</dt><dd>${dateTime(fresh.failing_since)}</dd>` : ''}
+            <dt>Created</dt><dd>${dateTime(fresh.created_at)}</dd>
+            <dt>Updated</dt><dd>${dateTime(fresh.updated_at)}</dd>
+          </dl>
+        </section>
+      </div>
+    </div>
+
+    <h2>Recent deliveries</h2>
+    ${
+      recent.length
+        ? html`<table class="widefat striped">
+          <thead><tr><th scope="col">Delivery</th><th scope="col">Status</th><th scope="col">Time</th><th scope="col">Attempts</th><th scope="col">HTTP</th></tr></thead>
+          <tbody>${recent.map(
+            (d) => html`<tr>
+              <th scope="row"><a href="${pageUrl(api, PAGES.deliveries, { delivery: d.id })}"><code>${d.msg_id}</code></a></th>
+              <td>${deliveryStatusBadge(api.ui, d)}</td>
+              <td><time datetime="${new Date(d.created_at).toISOString()}">${relativeTime(d.created_at, now)}</time></td>
+              <td>${d.attempts}</td>
+              <td>${d.last_http_status ?? '—'}</td>
+            </tr>`,
+          )}</tbody></table>
+          <p><a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhook.id })}">View all deliveries of this webhook</a></p>`
+        : html`<p>No deliveries yet. Use <strong>Send Test Event</strong> to try the endpoint.</p>`
+    }
+
+    <h2>Recover failed deliveries</h2>
+    <form method="post" action="${editUrl}" class="filters">
+      ${actionFields('recover')}
+      <p><label for="recover-since">Failed since (UTC)</label><input type="datetime-local" id="recover-since" name="since" required value="${new Date(now - 24 * 3_600_000).toISOString().slice(0, 16)}"></p>
+      <p><button type="submit" class="button">Recover failed deliveries</button></p>
+    </form>
+
+    <h2>Danger zone</h2>
+    <div class="danger-zone">
+      <p>Deleting a webhook removes its delivery log and stops its pending retries.</p>
+      <p><a class="button delete" href="${pageUrl(api, PAGES.list, { action: 'confirm-delete', id: webhook.id })}">Delete Webhook</a></p>
+    </div>
+    ${testDialog(api)}`,
+    { title: 'Edit Webhook', status: Object.keys(errors).length ? 422 : 200 },
+  );
+}
+

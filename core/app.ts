@@ -28,6 +28,7 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
+import { Cron } from './cron/cron.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
 
 export interface HookpressApp {
@@ -80,6 +81,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     menu,
     notices,
     adminMenu: new MenuBuilder(hooks, menu),
+    cron: new Cron(db, hooks, config.clock, logger),
     services: new Map(),
     publicRoutes: new Map(),
     baseUrl: () => baseUrl,
@@ -103,6 +105,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
   await plugins.start();
   hooks.do_action('plugins_loaded', '');
   hooks.do_action('init', '');
+  if (config.runScheduler) host.cron.start();
 
   const shell = new AdminShell({
     hooks,
@@ -211,6 +214,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
       if (closed) return;
       closed = true;
       clearInterval(purge);
+      host.cron.stop();
       if (server) {
         const done = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

@@ -23,6 +23,8 @@ export interface AppConfig {
   passwordCost: number;
   /** Failed logins allowed per window, per IP and per account. */
   loginAttempts: { perIp: number; perAccount: number; windowMs: number };
+  /** Run scheduled events (WP-Cron) in the background; tests call cron.runDue() instead. */
+  runScheduler: boolean;
   /** Free-form settings of plugins, by plugin slug. */
   plugins: Record<string, Record<string, unknown>>;
   /** Environment to read plugin settings from (WEBHOOKS_… variables). */
@@ -45,6 +47,7 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     loginAttempts: { perIp: 20, perAccount: 5, windowMs: 15 * 60 * 1000 },
     plugins: {},
     env: {},
+    runScheduler: true,
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import type { Sites } from './sites/sites.js';
 import type { Nonces } from './nonces/nonces.js';
 import type { AdminMenu } from './admin/menu.js';
 import type { PersistentNotices } from './admin/notices.js';
+import type { Cron } from './cron/cron.js';
 import { HookLedger } from './plugins/tracked-hooks.js';
 
 /** The host's services, built once per app by createApp(). */
@@ -23,6 +24,7 @@ export interface Host {
   menu: AdminMenu;
   notices: PersistentNotices;
   adminMenu: MenuBuilder;
+  cron: Cron;
   /** Services offered by plugins, by name, with their owner. */
   services: Map<string, { owner: string; service: unknown }>;
   /** Public routes added by plugins: "METHOD path" → handler and owner. */

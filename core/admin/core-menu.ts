@@ -10,5 +10,7 @@ export function registerCoreMenu(menu: AdminMenu): void {
   menu.add_submenu_page('core', 'users', 'Users', 'All Users', 'manage_network_users', 'users-all', undefined, undefined, 'users.php');
   menu.add_submenu_page('core', 'users', 'Add New User', 'Add New User', 'create_users', 'user-new', undefined, undefined, 'user-new.php');
   menu.add_menu_page('core', 'Plugins', 'Plugins', 'manage_network_plugins', 'plugins', undefined, 'dashicons-admin-plugins', 20, 'plugins.php');
+  menu.add_menu_page('core', 'Tools', 'Tools', 'manage_network_options', 'tools', undefined, 'dashicons-admin-tools', 22, 'cron.php');
+  menu.add_submenu_page('core', 'tools', 'Scheduled Events', 'Scheduled Events', 'manage_network_options', 'cron', undefined, undefined, 'cron.php');
   menu.add_menu_page('core', 'Settings', 'Settings', 'manage_network_options', 'settings', undefined, 'dashicons-admin-settings', 25, 'settings.php');
 }

@@ -12,6 +12,7 @@ import { sitesScreen, siteNewScreen } from './screens/sites.js';
 import { usersScreen, userNewScreen } from './screens/users.js';
 import { pluginsScreen } from './screens/plugins.js';
 import { settingsScreen } from './screens/settings.js';
+import { cronScreen } from './screens/cron.js';
 
 export interface ScreenDeps {
   host: Host;
@@ -72,6 +73,7 @@ export function adminRoutes(deps: ScreenDeps): express.Router {
   mount(['/user-new.php'], userNewScreen);
   mount(['/plugins.php'], pluginsScreen);
   mount(['/settings.php'], settingsScreen);
+  mount(['/cron.php'], cronScreen);
 
   router.post('/dismiss-notice', (req, res) => {
     const user = res.locals.user as User;

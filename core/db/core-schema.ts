@@ -36,4 +36,22 @@ export const coreMigrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'scheduled events (cron)',
+    up(db) {
+      db.exec(`
+        CREATE TABLE cron_events (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          hook TEXT NOT NULL,
+          args TEXT NOT NULL,
+          timestamp INTEGER NOT NULL,
+          schedule TEXT,
+          interval INTEGER
+        );
+        CREATE INDEX cron_events_due ON cron_events (timestamp);
+        CREATE INDEX cron_events_hook ON cron_events (hook, args);
+      `);
+    },
+  },
 ];

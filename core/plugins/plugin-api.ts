@@ -59,7 +59,15 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       is_super_admin: (id) => host.users.is_super_admin(id),
       user_can: (id, cap) => host.users.user_can(id, cap),
     },
-    sites: { get: (id) => host.sites.get(id) },
+    sites: { get: (id) => host.sites.get(id), create: (input) => host.sites.create(input) },
+    cron: {
+      wp_schedule_event: (t, r, h, a) => host.cron.wp_schedule_event(t, r, h, a),
+      wp_schedule_single_event: (t, h, a) => host.cron.wp_schedule_single_event(t, h, a),
+      wp_next_scheduled: (h, a) => host.cron.wp_next_scheduled(h, a),
+      wp_unschedule_event: (t, h, a) => host.cron.wp_unschedule_event(t, h, a),
+      wp_clear_scheduled_hook: (h, a) => host.cron.wp_clear_scheduled_hook(h, a),
+      wp_get_schedules: () => host.cron.wp_get_schedules(),
+    },
     view: (name) => path.join(plugin.dir, 'views', name),
     ui: { html, raw, esc, formField, bodyString, bodyIds, renderListTable, parseListQuery },
     services: {

@@ -94,7 +94,16 @@ export interface PluginApi {
     is_super_admin(id: number): boolean;
     user_can(id: number, capability: string): boolean;
   };
-  readonly sites: { get(id: number): Site | undefined };
+  readonly sites: {
+    get(id: number): Site | undefined;
+    /** Creates a network site (fires wp_initialize_site). */
+    create(input: { slug: string; title: string; admin_email: string }): Site;
+  };
+  /** WordPress's cron API (unix-second timestamps), run by the host's scheduler. */
+  readonly cron: Pick<
+    import('../cron/cron.js').Cron,
+    'wp_schedule_event' | 'wp_schedule_single_event' | 'wp_next_scheduled' | 'wp_unschedule_event' | 'wp_clear_scheduled_hook' | 'wp_get_schedules'
+  >;
   /** The path of one of this plugin's views: path.join(dir, 'views', name). */
   view(name: string): string;
   /** The host's UI helpers: escaping templates, form rows, the list table. */

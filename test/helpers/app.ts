@@ -16,6 +16,7 @@ export async function makeApp(overrides: Partial<AppConfig> = {}): Promise<Hookp
     adminPassword: ADMIN_PASSWORD,
     pluginsDir: FIXTURE_PLUGINS,
     pluginSlugs: [],
+    runScheduler: false,
     ...overrides,
   });
 }

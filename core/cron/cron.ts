@@ -1,0 +1,194 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../config.js';
+import type { Hooks } from '../hooks/index.js';
+import { CronStore, type CronRow } from './cron-store.js';
+import type { Db } from '../db/database.js';
+
+export interface Schedule {
+  interval: number;
+  display: string;
+}
+
+const HOUR = 3600;
+
+export class CronError extends TypeError {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'CronError';
+    this.code = code;
+  }
+}
+
+export interface ScheduledEvent {
+  id: number;
+  hook: string;
+  args: unknown[];
+  timestamp: number;
+  schedule: string | false;
+  interval?: number;
+}
+
+/**
+ * WordPress's cron API, persisted in SQLite and run by the host's own scheduler (not by page
+ * views). Timestamps are unix seconds, as in WordPress. An event that fell due while the
+ * host was down fires once when it is back; a recurring one is then rescheduled on its
+ * interval, as wp_reschedule_event() does.
+ */
+export class Cron {
+  private readonly store: CronStore;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private ticking: Promise<number> | null = null;
+
+  constructor(
+    db: Db,
+    private readonly hooks: Hooks,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.store = new CronStore(db);
+  }
+
+  /** hourly, twicedaily, daily, weekly, plus whatever `cron_schedules` adds. */
+  wp_get_schedules(): Record<string, Schedule> {
+    const base: Record<string, Schedule> = {
+      hourly: { interval: HOUR, display: 'Once Hourly' },
+      twicedaily: { interval: 12 * HOUR, display: 'Twice Daily' },
+      daily: { interval: 24 * HOUR, display: 'Once Daily' },
+      weekly: { interval: 7 * 24 * HOUR, display: 'Once Weekly' },
+    };
+    const filtered = this.hooks.apply_filters('cron_schedules', base) as Record<string, Schedule>;
+    return filtered && typeof filtered === 'object' ? filtered : base;
+  }
+
+  wp_schedule_single_event(timestamp: number, hook: string, args: unknown[] = []): boolean {
+    this.check(timestamp, hook, args);
+    const key = JSON.stringify(args);
+    // WordPress refuses a duplicate of the same event within 10 minutes.
+    if (this.store.find(hook, key).some((r) => r.schedule === null && Math.abs(r.timestamp - timestamp) < 600)) return false;
+    this.store.insert({ hook, args: key, timestamp: Math.floor(timestamp), schedule: null, interval: null });
+    this.wake();
+    return true;
+  }
+
+  wp_schedule_event(timestamp: number, recurrence: string, hook: string, args: unknown[] = []): boolean {
+    this.check(timestamp, hook, args);
+    const schedule = this.wp_get_schedules()[recurrence];
+    if (!schedule) throw new CronError('CRON_INVALID_SCHEDULE', `"${recurrence}" is not a cron schedule; use one of ${Object.keys(this.wp_get_schedules()).join(', ')}.`);
+    const key = JSON.stringify(args);
+    if (this.store.find(hook, key).some((r) => r.schedule !== null)) return false;
+    this.store.insert({ hook, args: key, timestamp: Math.floor(timestamp), schedule: recurrence, interval: schedule.interval });
+    this.wake();
+    return true;
+  }
+
+  /** The next time (unix seconds) the event is scheduled, or false. */
+  wp_next_scheduled(hook: string, args: unknown[] = []): number | false {
+    const rows = this.store.find(hook, JSON.stringify(args));
+    return rows.length ? rows[0]!.timestamp : false;
+  }
+
+  wp_unschedule_event(timestamp: number, hook: string, args: unknown[] = []): boolean {
+    return this.store.deleteAt(timestamp, hook, JSON.stringify(args));
+  }
+
+  /** Unschedules every event of a hook (with these args, or all args when none are given); returns how many. */
+  wp_clear_scheduled_hook(hook: string, args?: unknown[]): number {
+    const rows = args === undefined ? this.store.byHook(hook) : this.store.find(hook, JSON.stringify(args));
+    for (const r of rows) this.store.delete(r.id);
+    return rows.length;
+  }
+
+  list(): ScheduledEvent[] {
+    return this.store.all().map(toEvent);
+  }
+
+  /** Runs one scheduled event now (Tools → Cron "Run now"); a recurring one keeps its schedule. */
+  async runNow(id: number): Promise<boolean> {
+    const row = this.store.get(id);
+    if (!row) return false;
+    await this.fire(row);
+    return true;
+  }
+
+  /** Fires everything due now; returns how many events ran. Used by the scheduler and tests. */
+  async runDue(): Promise<number> {
+    if (this.ticking) await this.ticking;
+    this.ticking = this.tick();
+    try {
+      return await this.ticking;
+    } finally {
+      this.ticking = null;
+    }
+  }
+
+  start(): void {
+    this.running = true;
+    this.wake();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private async tick(): Promise<number> {
+    let ran = 0;
+    for (;;) {
+      const now = Math.floor(this.clock() / 1000);
+      const due = this.store.due(now, 100);
+      if (!due.length) return ran;
+      for (const row of due) {
+        // Reschedule (or remove) before running, so a crash mid-run never fires it twice.
+        if (row.schedule && row.interval) this.store.reschedule(row.id, nextRun(row.timestamp, row.interval, now));
+        else this.store.delete(row.id);
+        await this.fire(row);
+        ran++;
+      }
+    }
+  }
+
+  private async fire(row: CronRow): Promise<void> {
+    const args = JSON.parse(row.args) as unknown[];
+    try {
+      await this.hooks.do_action_async(row.hook, ...args);
+    } catch (error) {
+      this.logger.error({ err: error, hook: row.hook }, 'scheduled event failed');
+    }
+  }
+
+  private wake(): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    const next = this.store.next();
+    if (next === null) return;
+    const wait = Math.min(Math.max(0, next * 1000 - this.clock()), 60_000);
+    this.timer = setTimeout(() => {
+      this.runDue().then(
+        () => this.wake(),
+        (error: unknown) => {
+          this.logger.error({ err: error }, 'cron tick failed');
+          this.wake();
+        },
+      );
+    }, wait);
+    this.timer.unref();
+  }
+
+  private check(timestamp: number, hook: string, args: unknown[]): void {
+    if (!Number.isFinite(timestamp) || timestamp <= 0) throw new CronError('CRON_INVALID_TIME', 'A cron timestamp must be a positive number of unix seconds.');
+    if (typeof hook !== 'string' || !hook) throw new CronError('CRON_INVALID_HOOK', 'A cron hook must be a non-empty string.');
+    if (!Array.isArray(args)) throw new CronError('CRON_INVALID_ARGS', 'Cron args must be an array.');
+  }
+}
+
+/** wp_reschedule_event(): the next run after `now` on the event's interval grid. */
+export function nextRun(timestamp: number, interval: number, now: number): number {
+  if (timestamp >= now) return now + interval;
+  return now + (interval - ((now - timestamp) % interval));
+}
+
+function toEvent(r: CronRow): ScheduledEvent {
+  return { id: r.id, hook: r.hook, args: JSON.parse(r.args) as unknown[], timestamp: r.timestamp, schedule: r.schedule ?? false, interval: r.interval ?? undefined };
+}

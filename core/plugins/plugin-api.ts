@@ -56,10 +56,15 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     },
     users: {
       get: (id) => host.users.get(id),
+      list: (q = {}) => host.users.list({ search: q.search, limit: q.limit ?? 100, offset: q.offset ?? 0, orderby: 'login', order: 'asc' }),
       is_super_admin: (id) => host.users.is_super_admin(id),
       user_can: (id, cap) => host.users.user_can(id, cap),
     },
-    sites: { get: (id) => host.sites.get(id), create: (input) => host.sites.create(input) },
+    sites: {
+      get: (id) => host.sites.get(id),
+      list: (q = {}) => host.sites.list({ search: q.search, limit: q.limit ?? 100, offset: q.offset ?? 0, orderby: 'id', order: 'asc' }),
+      create: (input) => host.sites.create(input),
+    },
     cron: {
       wp_schedule_event: (t, r, h, a) => host.cron.wp_schedule_event(t, r, h, a),
       wp_schedule_single_event: (t, h, a) => host.cron.wp_schedule_single_event(t, h, a),

@@ -91,11 +91,13 @@ export interface PluginApi {
   };
   readonly users: {
     get(id: number): User | undefined;
+    list(q?: { search?: string; limit?: number; offset?: number }): { items: User[]; total: number };
     is_super_admin(id: number): boolean;
     user_can(id: number, capability: string): boolean;
   };
   readonly sites: {
     get(id: number): Site | undefined;
+    list(q?: { search?: string; limit?: number; offset?: number }): { items: Site[]; total: number };
     /** Creates a network site (fires wp_initialize_site). */
     create(input: { slug: string; title: string; admin_email: string }): Site;
   };

@@ -1,0 +1,137 @@
+import type { PageContext } from '../../../core/admin/page-context.js';
+import type { Column, RowAction } from '../../../core/admin/list-table.js';
+import { HttpError } from '../../../core/http/errors.js';
+import type { SafeHtml } from '../../../core/http/html.js';
+import type { PluginApi } from '../../../core/plugins/types.js';
+
+export const CAPABILITY = 'manage_memberships';
+
+export interface EntityForm {
+  action: string;
+  title: string;
+  submit: string;
+  /** The form's rows, given the submitted values and the errors per field. */
+  fields: (values: Record<string, string>, errors: Record<string, string>) => SafeHtml;
+  /** Runs the form; returns the success message. Throws with `fields` (or `field`) on invalid input. */
+  run: (body: Record<string, string>) => string;
+}
+
+export interface EntityScreen<Row> {
+  slug: string;
+  title: string;
+  singular: string;
+  columns: Column<Row>[];
+  rows: (limit: number, offset: number) => { items: Row[]; total: number };
+  rowId: (row: Row) => number;
+  rowLabel: (row: Row) => string;
+  /** State-changing row actions, posted with a nonce bound to the action and the row. */
+  rowActions?: (row: Row) => Array<{ action: string; label: string }>;
+  /** The forms beside the list, the first being "Add New …". */
+  forms: EntityForm[];
+  /** Runs a row action; returns the success message. */
+  act?: (action: string, id: number, body: Record<string, string>) => string;
+  empty: string;
+}
+
+/** Reads every string field of a form body. */
+function strings(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (typeof v === 'string') out[k] = v.trim();
+  return out;
+}
+
+/**
+ * A WordPress "tags screen" for one kind of record: the Add New form beside the list table,
+ * row actions that post with a nonce, validation errors next to their fields.
+ */
+export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, s: EntityScreen<Row>): Promise<void> {
+  const { html } = api.ui;
+  const url = api.urls.admin_page_url(s.slug);
+  let values: Record<string, string> = {};
+  let errors: Record<string, string> = {};
+  let failedForm = '';
+  if (ctx.req.method === 'POST') {
+    if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage memberships.');
+    const body = strings(ctx.req.body);
+    const rowId = Number.parseInt(body.row_id ?? '', 10);
+    try {
+      const form = s.forms.find((f) => f.action === body.action);
+      if (form) {
+        ctx.check_admin_referer(`${s.slug}-form-${form.action}`);
+        values = body;
+        failedForm = form.action;
+        ctx.add_notice('success', form.run(body));
+        return ctx.redirect(url);
+      }
+      ctx.check_admin_referer(`${s.slug}-${body.action}_${rowId}`);
+      if (!s.act) throw new HttpError(400, 'Unknown action.');
+      ctx.add_notice('success', s.act(body.action ?? '', rowId, body));
+      return ctx.redirect(url);
+    } catch (error) {
+      const fields = (error as { fields?: Record<string, string>; field?: string }).fields ?? ((error as { field?: string }).field ? { [(error as { field: string }).field]: (error as Error).message } : undefined);
+      if (!fields) throw error;
+      if (!failedForm) {
+        ctx.add_notice('error', Object.values(fields).join(' '));
+        return ctx.redirect(url);
+      }
+      errors = fields;
+    }
+  }
+  const query = api.ui.parseListQuery(ctx.req, { orderby: ['id'], defaultOrderby: 'id', defaultOrder: 'desc' });
+  const { items, total } = s.rows(query.perPage, query.offset);
+  const rowActions = (row: Row): RowAction[] =>
+    (s.rowActions?.(row) ?? []).map((a) => ({
+      label: a.label,
+      href: url,
+      ariaLabel: `${a.label}: ${s.rowLabel(row)}`,
+      post: { fields: { action: a.action, row_id: s.rowId(row) }, nonceField: ctx.wp_nonce_field(`${s.slug}-${a.action}_${s.rowId(row)}`) },
+    }));
+  await ctx.renderHtml(
+    html`<h1>${s.title}</h1>
+    <div class="two-columns">
+      <div>${api.ui.renderListTable({
+        plural: s.slug,
+        columns: s.columns,
+        rows: items,
+        total,
+        query,
+        rowId: s.rowId,
+        rowLabel: s.rowLabel,
+        rowActions,
+        baseUrl: ctx.req.originalUrl,
+        empty: html`<p>${s.empty}</p>`,
+      })}</div>
+      <div>${s.forms.map((f) => {
+        const own = failedForm === f.action;
+        return html`<section class="postbox" aria-labelledby="${s.slug}-${f.action}-title">
+          <h2 id="${s.slug}-${f.action}-title">${f.title}</h2>
+          ${own && Object.keys(errors).length ? html`<div class="notice notice-error" role="alert"><p>Nothing was saved. Please correct the errors below.</p></div>` : ''}
+          <form method="post" action="${url}" novalidate>
+            ${ctx.wp_nonce_field(`${s.slug}-form-${f.action}`)}<input type="hidden" name="action" value="${f.action}">
+            <table class="form-table" role="presentation">${f.fields(own ? values : {}, own ? errors : {})}</table>
+            <p class="submit"><button type="submit" class="button button-primary">${f.submit}</button></p>
+          </form>
+        </section>`;
+      })}</div>
+    </div>`,
+    { title: s.title, status: Object.keys(errors).length ? 422 : 200 },
+  );
+}
+
+/** A labelled <select> row for the form table. */
+export function selectField(api: PluginApi, o: { id: string; label: string; options: Array<[string, string]>; value?: string; error?: string; required?: boolean }): SafeHtml {
+  const { html } = api.ui;
+  return html`<tr class="form-field${o.required ? ' form-required' : ''}">
+    <th scope="row"><label for="${o.id}">${o.label}</label></th>
+    <td><select id="${o.id}" name="${o.id}"${o.required ? html` required aria-required="true"` : ''}${o.error ? html` aria-invalid="true" aria-describedby="${o.id}-error"` : ''}>
+      <option value="">— Select —</option>
+      ${o.options.map(([v, l]) => html`<option value="${v}"${v === o.value ? html` selected` : ''}>${l}</option>`)}
+    </select>${o.error ? html`<p class="field-error" id="${o.id}-error">${o.error}</p>` : ''}</td>
+  </tr>`;
+}
+
+/** A labelled checkbox row. */
+export function checkboxField(api: PluginApi, o: { id: string; label: string; checked?: boolean }): SafeHtml {
+  const { html } = api.ui;
+  return html`<tr><th scope="row"></th><td><input type="checkbox" id="${o.id}" name="${o.id}" value="1"${o.checked ? html` checked` : ''}> <label for="${o.id}">${o.label}</label></td></tr>`;
+}

@@ -1,0 +1,39 @@
+import type { PluginApi, PluginManifest } from '../../core/plugins/types.js';
+import { registerMembershipScreens } from './admin/screens.js';
+import { membershipMigrations } from './data/migrations.js';
+import { registerPublicPages } from './public-pages.js';
+import { MembershipsService } from './service.js';
+
+export const manifest: PluginManifest = {
+  name: 'Memberships',
+  description:
+    'Products, customers, memberships, payments and domain mappings — the business behind the webhooks catalogue. Every change fires its event; renewals and expirations run daily.',
+  version: '1.0.0',
+  author: 'Hookpress',
+  networkActiveByDefault: true,
+};
+
+export const RENEWALS_HOOK = 'memberships_create_renewal_payments';
+export const EXPIRATIONS_HOOK = 'memberships_expire_memberships';
+
+export function load(api: PluginApi): void {
+  api.migrate(membershipMigrations);
+  const svc = new MembershipsService(api);
+  api.services.provide('memberships', svc);
+  registerMembershipScreens(api, svc);
+  registerPublicPages(api, svc);
+
+  // Time passing fires events too: daily jobs on the host's scheduler (WP-Cron).
+  api.hooks.add_action(RENEWALS_HOOK, () => void svc.runRenewals());
+  api.hooks.add_action(EXPIRATIONS_HOOK, () => void svc.runExpirations());
+  const now = Math.floor(api.clock() / 1000);
+  if (api.cron.wp_next_scheduled(RENEWALS_HOOK) === false) api.cron.wp_schedule_event(now, 'daily', RENEWALS_HOOK);
+  if (api.cron.wp_next_scheduled(EXPIRATIONS_HOOK) === false) api.cron.wp_schedule_event(now, 'daily', EXPIRATIONS_HOOK);
+}
+
+export function deactivate(api: PluginApi): void {
+  api.cron.wp_clear_scheduled_hook(RENEWALS_HOOK);
+  api.cron.wp_clear_scheduled_hook(EXPIRATIONS_HOOK);
+}
+
+export type { MembershipsService } from './service.js';

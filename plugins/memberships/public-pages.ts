@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import type { PluginApi } from '../../core/plugins/types.js';
+import type { Customer, Membership } from './data/store.js';
+import { formatMoney } from './money.js';
+import type { MembershipsService } from './service.js';
+
+/** The customer-facing links the events carry: email verification, invoice, payment page. */
+export function registerPublicPages(api: PluginApi, svc: MembershipsService): void {
+  const { html } = api.ui;
+  const page = (res: Response, status: number, title: string, body: ReturnType<typeof html>) =>
+    res
+      .status(status)
+      .type('html')
+      .send(
+        html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><link rel="stylesheet" href="/assets/css/admin.css"></head><body class="standalone"><main class="standalone-box"><h1>${title}</h1>${body}</main></body></html>`.value,
+      );
+
+  api.routes.get('/memberships/verify-email/', (req: Request, res: Response) => {
+    const token = req.path.split('/').pop() ?? '';
+    const customer = svc.verifyEmail(token);
+    if (!customer) return page(res, 404, 'Link expired', html`<p>This verification link is invalid or was already used.</p>`);
+    return page(res, 200, 'Email address verified', html`<p>Thank you — your email address is verified.</p>`);
+  });
+
+  const paymentPage = (kind: 'invoice' | 'pay') => (req: Request, res: Response) => {
+    const ref = req.path.split('/').pop() ?? '';
+    const p = /^PAY-[0-9A-F]{8}$/.test(ref) ? svc.store.paymentByReference(ref) : undefined;
+    if (!p) return page(res, 404, 'Not found', html`<p>There is no payment with this reference.</p>`);
+    const m = svc.store.get<Membership>('mb_memberships', p.membership_id)!;
+    const c = svc.store.get<Customer>('mb_customers', m.customer_id)!;
+    const user = api.users.get(c.user_id);
+    return page(
+      res,
+      200,
+      kind === 'invoice' ? `Invoice ${p.reference_code}` : `Pay ${p.reference_code}`,
+      html`<dl class="meta-list">
+        <dt>Customer</dt><dd>${user?.display_name ?? ''}</dd>
+        <dt>Product</dt><dd>${svc.store.productNames(p.membership_id)}</dd>
+        <dt>Subtotal</dt><dd>${formatMoney(p.subtotal_cents, p.currency)}</dd>
+        <dt>Tax</dt><dd>${formatMoney(p.tax_cents, p.currency)}</dd>
+        <dt>Total</dt><dd><strong>${formatMoney(p.total_cents, p.currency)}</strong></dd>
+        <dt>Status</dt><dd>${p.status}</dd>
+      </dl>${kind === 'pay' && p.status === 'pending' ? html`<p>This network uses manual payments: contact the network administrator to pay this amount.</p>` : ''}`,
+    );
+  };
+  api.routes.get('/memberships/invoice/', paymentPage('invoice'));
+  api.routes.get('/memberships/pay/', paymentPage('pay'));
+}

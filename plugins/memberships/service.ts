@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import type { PluginApi } from '../../core/plugins/types.js';
+import type { Site } from '../../core/sites/sites.js';
+import type { WebhooksService } from '../webhooks/service.js';
+import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
+import { Payloads } from './payloads.js';
+
+export class MembershipError extends Error {
+  readonly code = 'MEMBERSHIP_INVALID';
+  constructor(
+    readonly fields: Record<string, string>,
+  ) {
+    super(Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '));
+    this.name = 'MembershipError';
+  }
+}
+
+const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'BRL', 'JPY'];
+const PERIODS = ['month', 'year', 'one-time'];
+const STATUSES = ['pending', 'active', 'expired', 'cancelled'];
+const DAY = 86_400_000;
+/** A renewal payment is created this long before the membership expires. */
+export const RENEWAL_LEAD_MS = 3 * DAY;
+
+const reference = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex').toUpperCase()}`;
+
+/**
+ * The minimal business behind the original product's events. Every change fires the matching
+ * event through the webhooks service (when active) and a plugin action for other plugins.
+ */
+export class MembershipsService {
+  readonly store: MembershipsStore;
+  readonly payloads: Payloads;
+
+  constructor(private readonly api: PluginApi) {
+    this.store = new MembershipsStore(api.db);
+    this.payloads = new Payloads(api, this.store);
+  }
+
+  private fire(slug: string, payload: Record<string, unknown>): void {
+    this.api.hooks.do_action(`memberships_${slug}`, payload);
+    this.api.services.get<WebhooksService>('webhooks')?.wu_do_event(slug, payload);
+  }
+
+  private now(): number {
+    return this.api.clock();
+  }
+
+  // ── Products ──
+  createProduct(input: { name: string; price_cents: number | null; setup_fee_cents: number | null; currency: string; period: string }): Product {
+    const errors: Record<string, string> = {};
+    if (!input.name || input.name.trim().length < 2) errors.name = 'Give the product a name of at least 2 characters.';
+    if (input.price_cents === null || input.price_cents < 0) errors.price = 'Enter a price such as 29 or 29.99.';
+    if (input.setup_fee_cents === null || input.setup_fee_cents < 0) errors.setup_fee = 'Enter a setup fee such as 0 or 9.99.';
+    if (!CURRENCIES.includes(input.currency)) errors.currency = `Choose one of ${CURRENCIES.join(', ')}.`;
+    if (!PERIODS.includes(input.period)) errors.period = 'Choose monthly, yearly or one-time.';
+    if (Object.keys(errors).length) throw new MembershipError(errors);
+    const row = { name: input.name.trim(), price_cents: input.price_cents!, setup_fee_cents: input.setup_fee_cents!, currency: input.currency, period: input.period, created_at: this.now() };
+    const id = this.store.insert('mb_products', row);
+    return { id, ...row };
+  }
+
+  // ── Customers ──
+  /** Creates a customer for a user; with `verify`, fires confirm_email_address with a working link. */
+  createCustomer(input: { user_id: number; billing_address: string; verify: boolean }): Customer {
+    const errors: Record<string, string> = {};
+    if (!this.api.users.get(input.user_id)) errors.user_id = 'Choose an existing user.';
+    else if (this.store.customerByUser(input.user_id)) errors.user_id = 'That user is already a customer.';
+    if (input.billing_address.length > 500) errors.billing_address = 'The billing address can have at most 500 characters.';
+    if (Object.keys(errors).length) throw new MembershipError(errors);
+    const now = this.now();
+    const row = {
+      user_id: input.user_id,
+      email_verification: input.verify ? 'pending' : 'none',
+      verification_token: input.verify ? randomBytes(16).toString('hex') : null,
+      billing_address: input.billing_address.trim(),
+      created_at: now,
+      updated_at: now,
+    };
+    const customer: Customer = { id: this.store.insert('mb_customers', row), ...row };
+    this.fire('customer_created', { ...this.payloads.customer(customer), ...this.membershipGroupOf(customer) });
+    if (input.verify) {
+      this.fire('confirm_email_address', { verification_link: this.verificationLink(customer), ...this.payloads.customer(customer) });
+    }
+    return customer;
+  }
+
+  verificationLink(c: Customer): string {
+    return this.api.urls.home_url(`/memberships/verify-email/${c.verification_token}`);
+  }
+
+  /** The verification link's target: marks the customer verified (customer_updated). */
+  verifyEmail(token: string): Customer | undefined {
+    if (!/^[0-9a-f]{32}$/.test(token)) return undefined;
+    const c = this.store.customerByToken(token);
+    if (!c) return undefined;
+    this.store.update('mb_customers', c.id, { email_verification: 'verified', verification_token: null, updated_at: this.now() });
+    const updated = this.store.get<Customer>('mb_customers', c.id)!;
+    this.fire('customer_updated', { ...this.payloads.customer(updated), ...this.membershipGroupOf(updated) });
+    return updated;
+  }
+
+  updateCustomer(id: number, patch: { billing_address: string }): Customer {
+    const c = this.requireCustomer(id);
+    if (patch.billing_address.length > 500) throw new MembershipError({ billing_address: 'The billing address can have at most 500 characters.' });
+    this.store.update('mb_customers', id, { billing_address: patch.billing_address.trim(), updated_at: this.now() });
+    const updated = this.store.get<Customer>('mb_customers', c.id)!;
+    this.fire('customer_updated', { ...this.payloads.customer(updated), ...this.membershipGroupOf(updated) });
+    return updated;
+  }
+
+  /** The customer's latest membership's keys (the original sends them with customer events). */
+  private membershipGroupOf(c: Customer): Record<string, unknown> {
+    const m = this.store.all<Membership>('mb_memberships').filter((x) => x.customer_id === c.id).pop();
+    return m ? this.payloads.membership(m) : this.emptyMembership();
+  }
+
+  private emptyMembership(): Record<string, unknown> {
+    return Object.fromEntries(Object.keys(this.payloads.membership({ id: 0, customer_id: 0, product_id: 0, status: '', reference_code: '', initial_amount_cents: 0, amount_cents: 0, currency: 'USD', gateway: '', date_expiration: null, created_at: 0, updated_at: 0 })).map((k) => [k, null]));
+  }
+
+  // ── Memberships ──
+  createMembership(input: { customer_id: number; product_id: number; status: string; date_expiration: number | null }): Membership {
+    const errors: Record<string, string> = {};
+    const customer = this.store.get<Customer>('mb_customers', input.customer_id);
+    const product = this.store.get<Product>('mb_products', input.product_id);
+    if (!customer) errors.customer_id = 'Choose a customer.';
+    if (!product) errors.product_id = 'Choose a product.';
+    if (!STATUSES.includes(input.status)) errors.status = `Choose one of ${STATUSES.join(', ')}.`;
+    if (input.date_expiration !== null && !Number.isFinite(input.date_expiration)) errors.date_expiration = 'Enter a valid expiration date.';
+    if (Object.keys(errors).length) throw new MembershipError(errors);
+    const now = this.now();
+    const row = {
+      customer_id: customer!.id,
+      product_id: product!.id,
+      status: input.status,
+      reference_code: reference('MEM'),
+      initial_amount_cents: product!.price_cents + product!.setup_fee_cents,
+      amount_cents: product!.price_cents,
+      currency: product!.currency,
+      gateway: 'manual',
+      date_expiration: input.date_expiration,
+      created_at: now,
+      updated_at: now,
+    };
+    const m: Membership = { id: this.store.insert('mb_memberships', row), ...row };
+    this.fire('membership_created', { ...this.payloads.membership(m), ...this.payloads.customer(customer!) });
+    return m;
+  }
+
+  updateMembership(id: number, patch: { status?: string; date_expiration?: number | null }): Membership {
+    const m = this.requireMembership(id);
+    if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw new MembershipError({ status: `Choose one of ${STATUSES.join(', ')}.` });
+    this.store.update('mb_memberships', id, { ...patch, updated_at: this.now() });
+    const updated = this.store.get<Membership>('mb_memberships', m.id)!;
+    const customer = this.store.get<Customer>('mb_customers', updated.customer_id)!;
+    this.fire('membership_updated', { ...this.payloads.membership(updated), ...this.payloads.customer(customer) });
+    return updated;
+  }
+
+  // ── Payments ──
+  /** Records a payment; a completed one is also a payment_received. */
+  createPayment(input: { membership_id: number; subtotal_cents: number | null; tax_cents: number | null; status: string; is_renewal?: boolean }): Payment {
+    const errors: Record<string, string> = {};
+    const m = this.store.get<Membership>('mb_memberships', input.membership_id);
+    if (!m) errors.membership_id = 'Choose a membership.';
+    if (input.subtotal_cents === null || input.subtotal_cents < 0) errors.subtotal = 'Enter an amount such as 29.00.';
+    if (input.tax_cents === null || input.tax_cents < 0) errors.tax = 'Enter a tax amount such as 0 or 5.80.';
+    if (!['pending', 'completed'].includes(input.status)) errors.status = 'A new payment is pending or completed.';
+    if (Object.keys(errors).length) throw new MembershipError(errors);
+    const now = this.now();
+    const row = {
+      membership_id: m!.id,
+      subtotal_cents: input.subtotal_cents!,
+      tax_cents: input.tax_cents!,
+      total_cents: input.subtotal_cents! + input.tax_cents!,
+      currency: m!.currency,
+      status: input.status,
+      reference_code: reference('PAY'),
+      is_renewal: input.is_renewal ? 1 : 0,
+      gateway: 'manual',
+      created_at: now,
+      updated_at: now,
+    };
+    const p: Payment = { id: this.store.insert('mb_payments', row), ...row };
+    const payload = this.paymentPayload(p);
+    this.fire('payment_created', payload);
+    if (p.is_renewal) this.fire('renewal_payment_created', { default_payment_url: this.payUrl(p), ...payload });
+    if (p.status === 'completed') this.fire('payment_received', payload);
+    return p;
+  }
+
+  /** Marks a pending payment as received: payment_updated, then payment_received. */
+  markReceived(id: number): Payment {
+    const p = this.requirePayment(id);
+    if (p.status !== 'pending') throw new MembershipError({ status: 'Only a pending payment can be marked as received.' });
+    const updated = this.setPaymentStatus(p, 'completed');
+    this.fire('payment_received', this.paymentPayload(updated));
+    return updated;
+  }
+
+  /** Marks a pending renewal payment as failed: payment_updated, then payment_failed. */
+  markFailed(id: number): Payment {
+    const p = this.requirePayment(id);
+    if (p.status !== 'pending' || !p.is_renewal) throw new MembershipError({ status: 'Only a pending renewal payment can be marked as failed.' });
+    const updated = this.setPaymentStatus(p, 'failed');
+    const m = this.store.get<Membership>('mb_memberships', updated.membership_id)!;
+    const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
+    this.fire('payment_failed', { ...this.payloads.membership(m), ...this.payloads.customer(customer), payment_gateway: updated.gateway });
+    return updated;
+  }
+
+  /** Sends the payment's invoice to the customer: invoice_sent. */
+  sendInvoice(id: number, message?: string): Payment {
+    const p = this.requirePayment(id);
+    const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
+    const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
+    this.fire('invoice_sent', {
+      payment_url: this.payUrl(p),
+      invoice_message: message?.trim() || `Thank you for your business. Your invoice ${p.reference_code} is available at the link below.`,
+      ...this.payloads.payment(p),
+      ...this.payloads.customer(customer),
+    });
+    this.api.hooks.do_action('memberships_invoice_sent', p.id);
+    return p;
+  }
+
+  payUrl(p: Payment): string {
+    return this.api.urls.home_url(`/memberships/pay/${p.reference_code}`);
+  }
+
+  private setPaymentStatus(p: Payment, status: string): Payment {
+    this.store.update('mb_payments', p.id, { status, updated_at: this.now() });
+    const updated = this.store.get<Payment>('mb_payments', p.id)!;
+    this.fire('payment_updated', this.paymentPayload(updated));
+    return updated;
+  }
+
+  private paymentPayload(p: Payment): Record<string, unknown> {
+    const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
+    const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
+    return { ...this.payloads.payment(p), ...this.payloads.membership(m), ...this.payloads.customer(customer) };
+  }
+
+  // ── Sites and domains ──
+  /** Creates and publishes a network site for a membership: site_published. */
+  publishSite(input: { membership_id: number; slug: string; title: string }): Site {
+    const m = this.store.get<Membership>('mb_memberships', input.membership_id);
+    if (!m) throw new MembershipError({ membership_id: 'Choose a membership.' });
+    const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
+    const user = this.api.users.get(customer.user_id);
+    const site = this.api.sites.create({ slug: input.slug, title: input.title, admin_email: user?.email ?? this.api.config.adminEmail });
+    this.store.linkSite(site.id, m.id);
+    this.fire('site_published', { ...this.payloads.site(site), ...this.payloads.customer(customer), ...this.payloads.membership(m) });
+    return site;
+  }
+
+  /** Maps a domain to a site: domain_created. */
+  addDomain(input: { site_id: number; domain: string; primary: boolean; secure: boolean }): Domain {
+    const errors: Record<string, string> = {};
+    const site = this.api.sites.get(input.site_id);
+    const domain = input.domain.trim().toLowerCase();
+    if (!site) errors.site_id = 'Choose a site.';
+    if (!/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)) errors.domain = 'Enter a domain name such as shop.example.com.';
+    else if (this.store.domainByName(domain)) errors.domain = 'That domain is already mapped.';
+    if (Object.keys(errors).length) throw new MembershipError(errors);
+    const row = { site_id: site!.id, domain, stage: 'done', active: 1, primary_domain: input.primary ? 1 : 0, secure: input.secure ? 1 : 0, created_at: this.now() };
+    const d: Domain = { id: this.store.insert('mb_domains', row), ...row };
+    const membershipId = this.store.membershipOfSite(site!.id);
+    const m = membershipId ? this.store.get<Membership>('mb_memberships', membershipId) : undefined;
+    const customer = m ? this.store.get<Customer>('mb_customers', m.customer_id) : undefined;
+    this.fire('domain_created', {
+      ...this.payloads.domain(d),
+      ...this.payloads.site(site!),
+      ...(m ? this.payloads.membership(m) : this.emptyMembership()),
+      ...(customer ? this.payloads.customer(customer) : {}),
+    });
+    return d;
+  }
+
+  // ── Scheduled jobs ──
+  /** Daily: a pending renewal payment for every active membership about to expire. */
+  runRenewals(): number {
+    const due = this.store.renewalsDue(this.now() + RENEWAL_LEAD_MS);
+    for (const m of due) this.createPayment({ membership_id: m.id, subtotal_cents: m.amount_cents, tax_cents: 0, status: 'pending', is_renewal: true });
+    return due.length;
+  }
+
+  /** Daily: active memberships past their expiration become expired (membership_expired). */
+  runExpirations(): number {
+    const expired = this.store.expiredActive(this.now());
+    for (const m of expired) {
+      const updated = this.updateMembership(m.id, { status: 'expired' });
+      const customer = this.store.get<Customer>('mb_customers', updated.customer_id)!;
+      this.fire('membership_expired', { ...this.payloads.membership(updated), ...this.payloads.customer(customer) });
+    }
+    return expired.length;
+  }
+
+  private requireCustomer(id: number): Customer {
+    const c = this.store.get<Customer>('mb_customers', id);
+    if (!c) throw new MembershipError({ id: 'That customer does not exist.' });
+    return c;
+  }
+
+  private requireMembership(id: number): Membership {
+    const m = this.store.get<Membership>('mb_memberships', id);
+    if (!m) throw new MembershipError({ id: 'That membership does not exist.' });
+    return m;
+  }
+
+  private requirePayment(id: number): Payment {
+    const p = this.store.get<Payment>('mb_payments', id);
+    if (!p) throw new MembershipError({ id: 'That payment does not exist.' });
+    return p;
+  }
+}

@@ -146,6 +146,8 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     express.static(path.join(config.pluginsDir, slug, 'public'), { fallthrough: false, index: false })(req, res, next);
   });
   app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
+  // Plugins' public routes (webhook receivers…) see the raw body: before any parser or session.
+  app.use(publicPluginRoutes(host));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
   app.use(
     session({
@@ -158,7 +160,6 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     }),
   );
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
-  app.use(publicPluginRoutes(host));
   app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
   app.use('/wp-admin/network', (req, res, next) => {
     // Express matches with or without the trailing slash; WordPress's admin lives at the slash.

@@ -28,7 +28,7 @@ export interface Host {
   /** Services offered by plugins, by name, with their owner. */
   services: Map<string, { owner: string; service: unknown }>;
   /** Public routes added by plugins: "METHOD path" → handler and owner. */
-  publicRoutes: Map<string, { owner: string; handler: import('./plugins/types.js').PublicHandler }>;
+  publicRoutes: Map<string, { owner: string; handler: import('./plugins/types.js').PublicHandler; maxBodyBytes?: number }>;
   /** Absolute base URL once the server listens (http://host:port). */
   baseUrl(): string;
 }

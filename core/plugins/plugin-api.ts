@@ -87,14 +87,14 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     },
     routes: {
       get: (p, handler) => addRoute('GET', p, handler),
-      post: (p, handler) => addRoute('POST', p, handler),
+      post: (p, handler, opts) => addRoute('POST', p, handler, opts?.maxBodyBytes),
     },
   };
-  function addRoute(method: string, routePath: string, handler: PublicHandler): void {
+  function addRoute(method: string, routePath: string, handler: PublicHandler, maxBodyBytes?: number): void {
     if (!/^\/[a-z0-9/_-]*$/i.test(routePath) || routePath.startsWith('/wp-')) {
       throw new PluginError('PLUGIN_BAD_ROUTE', `Plugin "${slug}" cannot add the route "${routePath}": use a plain path outside /wp-*.`);
     }
-    host.publicRoutes.set(`${method} ${routePath}`, { owner: slug, handler });
+    host.publicRoutes.set(`${method} ${routePath}`, { owner: slug, handler, maxBodyBytes });
   }
   return { api: Object.freeze(api), ledger };
 }

@@ -121,11 +121,15 @@ export interface PluginApi {
   /** Public (non-admin) routes of the plugin, e.g. a link in an email. Removed on deactivation. */
   readonly routes: {
     get(path: string, handler: PublicHandler): void;
-    post(path: string, handler: PublicHandler): void;
+    /**
+     * A POST route. The body is not parsed: it arrives as `req.rawBody` (a Buffer), read up to
+     * `maxBodyBytes` (default 1 MB); a larger one is answered 413 by the host, unread.
+     */
+    post(path: string, handler: PublicHandler, opts?: { maxBodyBytes?: number }): void;
   };
 }
 
-export type PublicHandler = (req: import('express').Request, res: import('express').Response) => unknown;
+export type PublicHandler = (req: import('express').Request & { rawBody?: Buffer }, res: import('express').Response) => unknown;
 
 export interface AdminUi {
   html: typeof import('../http/html.js').html;

@@ -5,6 +5,7 @@ import type { EventTypeDefinition } from './events/registry.js';
 import { WebhooksService } from './service.js';
 import { resolveSettings } from './settings.js';
 import { registerAdminScreens } from './admin/register.js';
+import { registerInspectorRoutes } from './inspector-routes.js';
 
 export const manifest: PluginManifest = {
   name: 'Webhooks',
@@ -48,6 +49,7 @@ export function load(api: PluginApi): void {
   api.hooks.add_action('deactivated_plugin', registerAllEvents);
 
   registerAdminScreens(api, service);
+  registerInspectorRoutes(api, service.inspector);
 
   if (settings.autoStart) {
     service.worker.start();

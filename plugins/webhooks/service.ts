@@ -1,6 +1,8 @@
 import type { PluginApi } from '../../core/plugins/types.js';
 import { DeliveriesStore, type Delivery, type DeliveryListQuery, type Attempt, type DeliveryStatus } from './data/deliveries-store.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
+import { HealthStore } from './data/health-store.js';
+import { Inspector } from './inspector.js';
 import { WebhookError } from './errors.js';
 import { EventRegistry, type EventType, type EventTypeDefinition, type Payload } from './events/registry.js';
 import { validateWebhook, type Webhook, type WebhookInput } from './model/webhook.js';
@@ -50,6 +52,8 @@ export class WebhooksService {
   readonly events: EventRegistry;
   readonly webhooks: WebhooksStore;
   readonly deliveries: DeliveriesStore;
+  readonly health: HealthStore;
+  readonly inspector: Inspector;
   readonly transport: Transport;
   readonly worker: DeliveryWorker;
   private readonly clock: () => number;
@@ -62,13 +66,16 @@ export class WebhooksService {
     this.clock = api.clock;
     this.webhooks = new WebhooksStore(api.db);
     this.deliveries = new DeliveriesStore(api.db, api.clock);
+    this.health = new HealthStore(api.db);
+    this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.wu_do_event(slug, payload));
     this.transport = new Transport({
       connectTimeoutMs: settings.connectTimeoutMs,
       totalTimeoutMs: settings.totalTimeoutMs,
       maxResponseBytes: settings.maxResponseBytes,
       allowNetworks: () => this.allowList(),
-      allowUrl: opts.allowUrl,
+      // The one exception to the SSRF guard: this host's own inspector inboxes.
+      allowUrl: (url) => this.inspector.admits(url) || (opts.allowUrl?.(url) ?? false),
       lookup: opts.lookup,
       connectionsPerOrigin: settings.perEndpoint,
       clock: this.clock,

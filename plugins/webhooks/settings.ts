@@ -22,6 +22,7 @@ export interface WebhookSettings {
   autoStart: boolean;
   /** Random numbers for jitter; injectable. */
   random: () => number;
+  inspector: { ttlMs: number; maxRequests: number; maxBodyBytes: number; ratePerMinute: number };
 }
 
 const HOUR = 3_600_000;
@@ -55,5 +56,11 @@ export function resolveSettings(config: Record<string, unknown>, env: Record<str
     allowNetworks,
     autoStart: config.autoStart !== false,
     random: typeof config.random === 'function' ? (config.random as () => number) : Math.random,
+    inspector: {
+      ttlMs: num(env.WEBHOOKS_INSPECTOR_TTL_HOURS !== undefined ? Number(env.WEBHOOKS_INSPECTOR_TTL_HOURS) * HOUR : config.inspectorTtlMs, 'inspectorTtlMs', DAY, 1),
+      maxRequests: num(config.inspectorMaxRequests, 'inspectorMaxRequests', 50, 1),
+      maxBodyBytes: num(config.inspectorMaxBodyBytes, 'inspectorMaxBodyBytes', 256 * 1024, 1),
+      ratePerMinute: num(config.inspectorRatePerMinute, 'inspectorRatePerMinute', 120, 1),
+    },
   };
 }

@@ -182,6 +182,9 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     expect(outline, 'focused controls show a ring').to.not.equal('none');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('Use this URL');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('Add New Webhook');
     await page.keyboard.press('Enter');
     await page.waitForURL(/page=webhooks-edit/);
     expect(service.list_webhooks({}).total).to.equal(1);

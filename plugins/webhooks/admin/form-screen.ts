@@ -6,6 +6,7 @@ import type { EventType } from '../events/registry.js';
 import type { Webhook } from '../model/webhook.js';
 import { dateTime, deliveryStatusBadge, relativeTime, webhookStatusBadge } from './format.js';
 import { testDialog } from './list-screen.js';
+import { attemptsChart } from './charts.js';
 import { CAPABILITY, PAGES, pageUrl, queryInt, type ScreenDeps } from './shared.js';
 
 interface FormValues {
@@ -93,10 +94,18 @@ function readForm(ctx: PageContext, deps: ScreenDeps): FormValues {
 
 export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<void> {
   const { api, service } = deps;
-  const { html } = api.ui;
+  const { html, bodyString } = api.ui;
   let values: FormValues = { name: '', url: '', event: String(ctx.req.query.event ?? ''), active: true };
   let errors: Record<string, string> = {};
-  if (ctx.req.method === 'POST') {
+  let inspectorNote = '';
+  if (ctx.req.method === 'POST' && bodyString(ctx.req.body, 'use_inspector') === '1') {
+    // "Use this URL": a fresh inbox of the built-in inspector fills the URL field.
+    ctx.check_admin_referer('add-webhook');
+    values = { ...readForm(ctx, deps), active: true };
+    const inbox = service.inspector.createInbox(ctx.user.id);
+    values.url = inbox.url;
+    inspectorNote = inbox.token;
+  } else if (ctx.req.method === 'POST') {
     ctx.check_admin_referer('add-webhook');
     values = { ...readForm(ctx, deps), active: true };
     try {
@@ -115,7 +124,15 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
     <div class="two-columns">
       <form method="post" action="${pageUrl(api, PAGES.add)}" novalidate id="webhook-form">
         ${ctx.wp_nonce_field('add-webhook')}
+        <!-- Enter in a field submits with the first submit button: make it "Add New Webhook". -->
+        <button type="submit" class="screen-reader-text" tabindex="-1" aria-hidden="true">Add New Webhook</button>
         ${fields(deps, values, errors, false)}
+        ${
+          inspectorNote
+            ? html`<div class="notice notice-info" role="status"><p>The URL field now holds a fresh inspector URL of this host. After saving, send a test event and watch it arrive in the <a href="${pageUrl(api, PAGES.inspector, { inbox: inspectorNote })}">Request Inspector</a>.</p></div>`
+            : html`<p class="description">No endpoint yet? This host can receive the payloads for you and show them, signature checked:
+              <button type="submit" name="use_inspector" value="1" class="button" formnovalidate>Use this URL</button></p>`
+        }
         <p class="submit"><button type="submit" class="button button-primary">Add New Webhook</button></p>
       </form>
       ${eventPreview(deps, values.event)}
@@ -174,6 +191,10 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
   const fresh = service.get_webhook(webhook.id);
   const now = api.clock();
   const recent = service.list_deliveries({ webhookId: webhook.id, limit: 10 }).items;
+  const HOUR = 3_600_000;
+  const chartSince = Math.floor(now / HOUR) * HOUR - 167 * HOUR;
+  const buckets = service.health.buckets(webhook.id, chartSince, HOUR, 168);
+  const latency = service.health.latency(webhook.id, chartSince);
   const type = service.wu_get_event_type(fresh.event);
   const actionFields = (action: string) => html`${ctx.wp_nonce_field(`webhook-${action}_${webhook.id}`)}<input type="hidden" name="action" value="${action}">`;
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
@@ -230,6 +251,10 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
         </section>
       </div>
     </div>
+
+    <h2>Delivery health</h2>
+    ${attemptsChart(api.ui, buckets, chartSince, HOUR)}
+    <p>${latency ? html`Latency over ${latency.n} attempts: p50 <strong>${latency.p50} ms</strong>, p95 <strong>${latency.p95} ms</strong>.` : 'No attempts in the last 7 days.'}</p>
 
     <h2>Recent deliveries</h2>
     ${

@@ -3,6 +3,7 @@ import { HttpError } from '../../../core/http/errors.js';
 import type { Webhook } from '../model/webhook.js';
 import { WebhookError } from '../errors.js';
 import { describeTest, relativeTime, shortUrl, webhookStatusBadge } from './format.js';
+import { sparkline } from './charts.js';
 import { CAPABILITY, PAGES, pageUrl, queryInt, queryString, wantsJson, type ScreenDeps } from './shared.js';
 
 const STATUSES = [
@@ -96,6 +97,9 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
     offset: query.offset,
   });
   const now = api.clock();
+  const HOUR = 3_600_000;
+  const sparkSince = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
+  const health = service.health.bucketsMany(items.map((w) => w.id), sparkSince, HOUR, 24);
   const listUrl = pageUrl(api, PAGES.list);
   const here = ctx.req.originalUrl;
   const actionForm = (w: Webhook, action: string, label: string, className = '', aria = '') => ({
@@ -132,6 +136,7 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
         cell: (w) => html`${event(w.event)?.name ?? 'Unknown event'}<br><code>${w.event}</code>`,
       },
       { key: 'status', label: 'Status', cell: (w) => webhookStatusBadge(ui, w) },
+      { key: 'health', label: 'Health (24 h)', cell: (w) => sparkline(ui, health.get(w.id) ?? []) },
       { key: 'event_count', label: 'Deliveries', sortable: true, cell: (w) => html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: w.id })}">${w.event_count}</a>` },
       {
         key: 'last_delivery_at',

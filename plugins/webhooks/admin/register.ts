@@ -4,7 +4,10 @@ import { handleDeliveries } from './deliveries-screen.js';
 import { renderEvents } from './events-screen.js';
 import { handleAdd, handleEdit } from './form-screen.js';
 import { handleListActions, renderList } from './list-screen.js';
-import { CAPABILITY, PAGES, type ScreenDeps } from './shared.js';
+import { handleInspector } from './inspector-screen.js';
+import { CAPABILITY, PAGES, pageUrl, type ScreenDeps } from './shared.js';
+import type { DashboardWidget } from '../../../core/admin/screens/dashboard.js';
+import type { PageContext } from '../../../core/admin/page-context.js';
 
 /** The network admin screens of the webhooks plugin, registered on network_admin_menu. */
 export function registerAdminScreens(api: PluginApi, service: WebhooksService): void {
@@ -15,9 +18,32 @@ export function registerAdminScreens(api: PluginApi, service: WebhooksService): 
     api.menus.add_submenu_page(PAGES.list, 'Add New Webhook', 'Add New Webhook', CAPABILITY, PAGES.add, (ctx) => handleAdd(ctx, deps));
     api.menus.add_submenu_page(PAGES.list, 'Events', 'Events', CAPABILITY, PAGES.events, (ctx) => renderEvents(ctx, deps));
     api.menus.add_submenu_page(PAGES.list, 'Deliveries', 'Deliveries', CAPABILITY, PAGES.deliveries, (ctx) => handleDeliveries(ctx, deps));
+    api.menus.add_submenu_page(PAGES.list, 'Request Inspector', 'Request Inspector', CAPABILITY, PAGES.inspector, (ctx) => handleInspector(ctx, deps));
     // No menu title: routed and highlighting “Webhooks”, but not listed.
     api.menus.add_submenu_page(PAGES.list, 'Edit Webhook', '', CAPABILITY, PAGES.edit, (ctx) => handleEdit(ctx, deps));
     // State changes of the list screen are handled before it renders, as WordPress screens do.
     api.hooks.add_action(`load-${listHook}`, (ctx: Parameters<typeof handleListActions>[0]) => handleListActions(ctx, deps));
   });
+
+  // Delivery health at a glance on the network dashboard.
+  api.hooks.add_action(
+    'wp_network_dashboard_setup',
+    (setup: { wp_add_dashboard_widget(id: string, title: string, render: DashboardWidget['render']): void }, ctx: PageContext) => {
+      if (!ctx.current_user_can(CAPABILITY)) return;
+      setup.wp_add_dashboard_widget('webhooks-health', 'Webhooks', () => {
+        const o = service.health.overview(api.clock());
+        const { html } = api.ui;
+        const item = (n: number, label: string, href: string, bad = false) =>
+          html`<li><a href="${href}"><strong class="${bad && n > 0 ? 'count-bad' : ''}">${n}</strong> ${label}</a></li>`;
+        return html`<ul class="counts">
+          ${item(o.lastHour, 'attempts in the last hour', pageUrl(api, PAGES.deliveries))}
+          ${item(o.failedLastHour, 'failed in the last hour', pageUrl(api, PAGES.deliveries, { status: 'failed' }), true)}
+          ${item(o.retryingPending, 'retries pending', pageUrl(api, PAGES.deliveries, { status: 'pending' }), true)}
+          ${item(o.disabled, 'disabled endpoints', pageUrl(api, PAGES.list, { status: 'disabled' }), true)}
+        </ul>`;
+      });
+    },
+    10,
+    2,
+  );
 }

@@ -10,6 +10,7 @@ export const PAGES = {
   edit: 'webhooks-edit',
   events: 'webhooks-events',
   deliveries: 'webhooks-deliveries',
+  inspector: 'webhooks-inspector',
 } as const;
 
 export interface ScreenDeps {

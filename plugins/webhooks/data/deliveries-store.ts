@@ -53,6 +53,7 @@ export interface Attempt {
   success: number;
   error_class: string | null;
   error_message: string | null;
+  outcome: 'success' | 'retrying' | 'failed' | null;
 }
 
 export interface NewTarget {
@@ -136,9 +137,9 @@ export class DeliveriesStore {
     this.bodiesStmt = db.prepare('SELECT id, body FROM webhook_events WHERE id IN (SELECT value FROM json_each(?))');
     this.insertAttempt = db.prepare(
       `INSERT INTO webhook_attempts (delivery_id, webhook_id, trigger, attempted_at, request_url, request_headers, response_status,
-         response_headers, response_body, duration_ms, success, error_class, error_message)
+         response_headers, response_body, duration_ms, success, error_class, error_message, outcome)
        VALUES (@deliveryId, @webhookId, @trigger, @attemptedAt, @requestUrl, @requestHeaders, @responseStatus, @responseHeaders,
-         @responseBody, @durationMs, @success, @errorClass, @errorMessage)`,
+         @responseBody, @durationMs, @success, @errorClass, @errorMessage, @outcome)`,
     );
     this.finishStmt = db.prepare(
       `UPDATE webhook_deliveries SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt, next_trigger = @nextTrigger,
@@ -240,6 +241,7 @@ export class DeliveriesStore {
       requestHeaders: JSON.stringify(a.requestHeaders),
       responseHeaders: a.responseHeaders ? JSON.stringify(a.responseHeaders) : null,
       success: a.success ? 1 : 0,
+      outcome: a.success ? 'success' : outcome.status === 'pending' ? 'retrying' : 'failed',
     });
     this.finishStmt.run({
       deliveryId: a.deliveryId,
@@ -312,10 +314,17 @@ export class DeliveriesStore {
       .run({ webhookId, since, now }).changes;
   }
 
+  /** The delivery that carried a webhook-id (the inspector checks signatures with its webhook's secret). */
+  byMsgId(msgId: string): Delivery | undefined {
+    return this.db.prepare('SELECT * FROM webhook_deliveries WHERE msg_id = ?').get(msgId) as Delivery | undefined;
+  }
+
   /** Deletes up to `batch` attempts older than `before`, then finished deliveries and orphan events. */
   prune(before: number, batch: number): number {
     return this.db.transaction(() => {
-      let n = this.db.prepare('DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts WHERE attempted_at < ? LIMIT ?)').run(before, batch).changes;
+      let n = this.db
+        .prepare('DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts INDEXED BY attempts_time_health WHERE attempted_at < ? LIMIT ?)')
+        .run(before, batch).changes;
       n += this.db
         .prepare("DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE status != 'pending' AND updated_at < ? LIMIT ?)")
         .run(before, batch).changes;

@@ -84,4 +84,38 @@ export const webhookMigrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'attempt outcomes for health charts; request inspector',
+    up(db) {
+      db.exec(`
+        -- What an attempt led to: success, a retry, or the delivery's final failure.
+        ALTER TABLE webhook_attempts ADD COLUMN outcome TEXT;
+        UPDATE webhook_attempts SET outcome = CASE WHEN success = 1 THEN 'success' ELSE 'failed' END;
+        -- Covering indexes: health charts aggregate without touching the table rows.
+        DROP INDEX attempts_webhook_time;
+        CREATE INDEX attempts_webhook_health ON webhook_attempts (webhook_id, attempted_at, outcome, duration_ms);
+        DROP INDEX attempts_time;
+        CREATE INDEX attempts_time_health ON webhook_attempts (attempted_at, outcome);
+        CREATE INDEX deliveries_retrying ON webhook_deliveries (webhook_id) WHERE status = 'pending' AND attempts > 0;
+
+        CREATE TABLE webhook_inspector_inboxes (
+          token TEXT PRIMARY KEY,
+          created_by INTEGER,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        );
+        CREATE TABLE webhook_inspector_requests (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          token TEXT NOT NULL REFERENCES webhook_inspector_inboxes (token) ON DELETE CASCADE,
+          received_at INTEGER NOT NULL,
+          method TEXT NOT NULL,
+          headers TEXT NOT NULL,
+          body TEXT NOT NULL,
+          source_ip TEXT NOT NULL
+        );
+        CREATE INDEX inspector_requests_token ON webhook_inspector_requests (token, id);
+      `);
+    },
+  },
 ];

@@ -1,0 +1,83 @@
+import type { PageContext } from '../../../core/admin/page-context.js';
+import { HttpError } from '../../../core/http/errors.js';
+import { dateTime, prettyJson, relativeTime } from './format.js';
+import { CAPABILITY, PAGES, pageUrl, queryString, type ScreenDeps } from './shared.js';
+
+const BADGES = { valid: 'badge-success', invalid: 'badge-error', unknown: 'badge-warning', unsigned: '' } as const;
+
+/** Webhooks → Request Inspector: inboxes served by the host, and what they received. */
+export async function handleInspector(ctx: PageContext, { api, service }: ScreenDeps): Promise<void> {
+  const { html, bodyString } = api.ui;
+  const inspector = service.inspector;
+  const screenUrl = pageUrl(api, PAGES.inspector);
+  if (ctx.req.method === 'POST') {
+    if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage webhooks.');
+    const action = bodyString(ctx.req.body, 'action');
+    if (action === 'create') {
+      ctx.check_admin_referer('inspector-create');
+      const inbox = inspector.createInbox(ctx.user.id);
+      ctx.add_notice('success', `Inspector URL created: ${inbox.url} — it receives requests until ${dateTime(inbox.expires_at)}.`);
+      return ctx.redirect(pageUrl(api, PAGES.inspector, { inbox: inbox.token }));
+    }
+    const token = bodyString(ctx.req.body, 'token');
+    ctx.check_admin_referer(`inspector-delete_${token}`);
+    inspector.store.deleteInbox(token);
+    ctx.add_notice('success', 'Inspector URL deleted.');
+    return ctx.redirect(screenUrl);
+  }
+  inspector.store.deleteExpired(api.clock());
+  const now = api.clock();
+  const current = queryString(ctx, 'inbox');
+  const inboxes = inspector.store.inboxes();
+  const selected = current ? inspector.inbox(current) : undefined;
+  if (current && !selected) throw new HttpError(404, 'That inspector URL does not exist or has expired.', 'Not Found');
+  ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
+  const requests = selected ? inspector.store.requests(selected.token) : [];
+  await ctx.renderHtml(
+    html`<h1>Request Inspector</h1>
+    <p>An inspector URL is an inbox served by this host: point a webhook at it, send events, and see each request arrive here with its headers, its body and whether its signature verifies. Nothing leaves the host.</p>
+    <form method="post" action="${screenUrl}">${ctx.wp_nonce_field('inspector-create')}<input type="hidden" name="action" value="create">
+      <p><button type="submit" class="button button-primary">Create inspector URL</button></p>
+    </form>
+    ${
+      inboxes.length
+        ? html`<table class="widefat striped">
+          <thead><tr><th scope="col">Inspector URL</th><th scope="col">Requests</th><th scope="col">Expires</th><th scope="col"><span class="screen-reader-text">Actions</span></th></tr></thead>
+          <tbody>${inboxes.map(
+            (i) => html`<tr${i.token === current ? html` class="current"` : ''}>
+              <th scope="row"><input type="text" readonly class="large-text code" id="inbox-${i.token}" value="${inspector.urlOf(i.token)}" aria-label="Inspector URL"> <button type="button" class="button copy-button" data-copy-target="inbox-${i.token}" hidden>Copy</button></th>
+              <td><a href="${pageUrl(api, PAGES.inspector, { inbox: i.token })}">${i.requests} request${i.requests === 1 ? '' : 's'}</a></td>
+              <td>${relativeTime(i.expires_at, now)}</td>
+              <td><form method="post" action="${screenUrl}" class="inline-form">${ctx.wp_nonce_field(`inspector-delete_${i.token}`)}<input type="hidden" name="action" value="delete"><input type="hidden" name="token" value="${i.token}"><button type="submit" class="button-link">Delete</button></form></td>
+            </tr>`,
+          )}</tbody></table>`
+        : html`<p>No inspector URLs yet.</p>`
+    }
+    ${
+      selected
+        ? html`<h2>Received requests <span class="description">(newest first; the last ${inspector.settings.maxRequests} are kept)</span></h2>
+          <p><a class="button" href="${ctx.req.originalUrl}">Refresh</a></p>
+          ${
+            requests.length
+              ? requests.map((r) => {
+                  const check = inspector.check(r);
+                  const headers = JSON.parse(r.headers) as Record<string, string>;
+                  return html`<section class="attempt" aria-labelledby="req-${r.id}">
+                    <h3 id="req-${r.id}">${r.method} — ${dateTime(r.received_at)} — <span class="badge ${BADGES[check.status]}">${check.status === 'valid' ? 'signature valid' : check.status === 'invalid' ? 'signature invalid' : check.status === 'unknown' ? 'unknown webhook-id' : 'not signed'}</span></h3>
+                    <p>${check.message}</p>
+                    <dl class="meta-list">
+                      <dt>From</dt><dd>${r.source_ip}</dd>
+                      ${headers['x-hookpress-event'] ? html`<dt>Event</dt><dd><code>${headers['x-hookpress-event']}</code>${headers['x-hookpress-test'] ? ' (test)' : ''}</dd>` : ''}
+                      ${headers['webhook-id'] ? html`<dt>webhook-id</dt><dd><code>${headers['webhook-id']}</code></dd>` : ''}
+                    </dl>
+                    <details><summary>Headers</summary><table class="widefat striped"><tbody>${Object.entries(headers).map(([k, v]) => html`<tr><th scope="row"><code>${k}</code></th><td><code>${v}</code></td></tr>`)}</tbody></table></details>
+                    <h4>Body</h4><pre tabindex="0">${prettyJson(r.body)}</pre>
+                  </section>`;
+                })
+              : html`<p>Nothing received yet. Use this URL as a webhook's URL and click <strong>Send Test Event</strong>.</p>`
+          }`
+        : ''
+    }`,
+    { title: 'Request Inspector' },
+  );
+}

@@ -1,0 +1,24 @@
+import type { PluginApi } from '../../core/plugins/types.js';
+import { INSPECTOR_PATH, type Inspector } from './inspector.js';
+
+/** The inbox URLs: POST from anywhere, stored; expired or unknown tokens are 404. */
+export function registerInspectorRoutes(api: PluginApi, inspector: Inspector): void {
+  api.routes.post(
+    INSPECTOR_PATH,
+    (req, res) => {
+      const token = req.path.slice(INSPECTOR_PATH.length);
+      if (!inspector.inbox(token)) return void res.status(404).type('text').send('No such inspector inbox (it may have expired).');
+      if (!inspector.allow(token)) return void res.status(429).set('retry-after', '60').type('text').send('Too many requests to this inbox; try again in a minute.');
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      inspector.receive(token, { method: req.method, headers, body: (req.rawBody ?? Buffer.alloc(0)).toString('utf8'), sourceIp: req.socket.remoteAddress ?? '' });
+      res.status(200).json({ received: true });
+    },
+    { maxBodyBytes: inspector.settings.maxBodyBytes },
+  );
+  api.routes.get(INSPECTOR_PATH, (req, res) => {
+    const token = req.path.slice(INSPECTOR_PATH.length);
+    if (!inspector.inbox(token)) return void res.status(404).type('text').send('No such inspector inbox (it may have expired).');
+    res.status(405).set('allow', 'POST').type('text').send('This inspector inbox accepts POST requests. See them under Network Admin → Webhooks → Request Inspector.');
+  });
+}

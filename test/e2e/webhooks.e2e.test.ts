@@ -190,4 +190,34 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     expect(service.list_webhooks({}).total).to.equal(1);
     await page.close();
   });
+
+  it('the walkthrough without leaving the host: Use this URL → Send Test Event → the inspector shows “signature valid”', async () => {
+    // A host whose SSRF guard admits no loopback at all: only its own inspector rule applies.
+    await hp.close();
+    hp = await makeApp({ port: 0, pluginsDir: PLUGINS_DIR, pluginSlugs: ['webhooks'], plugins: { webhooks: {} } });
+    url = await hp.start();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await logIn(page, url);
+    await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-new`);
+    await page.getByLabel('Name', { exact: true }).fill('Inspector walkthrough');
+    await page.getByLabel('Event', { exact: true }).selectOption('payment_received');
+    await page.getByRole('button', { name: 'Use this URL' }).click();
+    const inboxUrl = await page.getByLabel('URL', { exact: true }).inputValue();
+    expect(inboxUrl).to.match(new RegExp(`^${url}/webhook-inspector/`));
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).to.equal('Inspector walkthrough');
+    await page.getByRole('button', { name: 'Add New Webhook' }).click();
+    await page.waitForURL(/page=webhooks-edit/);
+    await page.getByRole('button', { name: 'Send Test Event' }).click();
+    await page.getByRole('dialog').waitFor();
+    expect(await page.getByRole('dialog').textContent()).to.include('accepted the test event: HTTP 200');
+    await page.getByRole('link', { name: 'View the delivery' }).click();
+    await page.getByRole('link', { name: 'Request Inspector' }).click();
+    await page.getByRole('link', { name: '1 request' }).click();
+    expect(await page.locator('.attempt h3').first().textContent()).to.include('signature valid');
+    await page.screenshot({ path: path.join(SHOTS, '10-request-inspector.png'), fullPage: false });
+    await page.goto(`${url}/wp-admin/network/`);
+    expect(await page.locator('#webhooks-health').textContent()).to.include('attempts in the last hour');
+    await page.screenshot({ path: path.join(SHOTS, '11-dashboard-health.png') });
+    await page.close();
+  });
 });

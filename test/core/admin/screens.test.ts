@@ -28,6 +28,17 @@ describe('core/admin network screens', () => {
       expect(plugin.status).to.equal(404);
     });
 
+    it('answers an unexpected error with a friendly 500 page, without details or stack', async () => {
+      hp.hooks.add_action('load-dashboard-network', () => {
+        throw new Error('database password is hunter2');
+      });
+      const res = await agent.get('/wp-admin/network/');
+      expect(res.status).to.equal(500);
+      expect(res.text).to.include('Something went wrong').and.include('The error has been logged.');
+      expect(res.text).not.to.include('hunter2');
+      expect(res.text).not.to.match(/\.ts:\d+/);
+    });
+
     it('sends security headers', async () => {
       const res = await agent.get('/wp-admin/network/');
       expect(res.headers['content-security-policy']).to.include("script-src 'self'");

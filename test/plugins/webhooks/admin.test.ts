@@ -90,7 +90,7 @@ describe('plugins/webhooks admin screens', () => {
       expect(noNonce.status).to.equal(403);
       await w.hp.host.users.create({ login: 'editor', email: 'e@example.com', password: 'password 123' });
       const editor = await loginAgent(w.hp, 'editor', 'password 123');
-      for (const slug of ['webhooks', 'webhooks-new', 'webhooks-events', 'webhooks-deliveries', 'webhooks-edit']) {
+      for (const slug of ['webhooks', 'webhooks-new', 'webhooks-events', 'webhooks-deliveries', 'webhooks-edit', 'webhooks-inspector']) {
         expect((await editor.get(page(slug))).status, slug).to.equal(403);
       }
       expect((await editor.post(page('webhooks')).type('form').send({ action: 'delete', webhook_id: '1' })).status).to.equal(403);

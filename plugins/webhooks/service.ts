@@ -153,11 +153,20 @@ export class WebhooksService {
     const now = this.clock();
     const eventId = newId('evt', now);
     const targets = this.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
-    this.deliveries.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts: this.settings.schedule.length, targets });
+    const maxAttempts = this.settings.schedule.length;
+    // Fast path: a running worker with room takes the deliveries as they are written, leased
+    // to it, without a claim query. Otherwise they wait, due now, for the next claim.
+    const direct = targets.length > 0 && this.worker.canTake(targets.length);
+    const ids = this.deliveries.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts, targets, leaseUntil: direct ? now + this.worker.leaseMs : undefined });
     for (const t of targets) this.webhooks.countedEvent(t.webhookId);
+    if (direct) {
+      this.worker.take(
+        targets.map((t, i) => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: slug, url: t.url, attempts: 0, max_attempts: maxAttempts, next_trigger: 'event' as const, is_test: 0, body })),
+      );
+    }
     this.api.hooks.do_action('wu_event', slug, shaped);
     this.api.hooks.do_action(`wu_event_${slug}`, shaped);
-    if (targets.length) this.worker.wake();
+    if (targets.length && !direct) this.worker.wake();
     return eventId;
   }
 

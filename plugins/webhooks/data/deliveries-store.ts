@@ -119,8 +119,8 @@ export class DeliveriesStore {
   ) {
     this.insertEvent = db.prepare('INSERT INTO webhook_events (id, event, body, is_test, created_at) VALUES (?, ?, ?, ?, ?)');
     this.insertDelivery = db.prepare(
-      `INSERT INTO webhook_deliveries (msg_id, webhook_id, event_id, event, url, status, is_test, attempts, max_attempts, next_trigger, next_attempt_at, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', ?, 0, ?, ?, ?, ?, ?)`,
+      `INSERT INTO webhook_deliveries (msg_id, webhook_id, event_id, event, url, status, is_test, attempts, max_attempts, next_trigger, next_attempt_at, lease_until, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, 0, ?, ?, ?, ?, ?, ?)`,
     );
     this.bumpCount = db.prepare('UPDATE webhooks SET event_count = event_count + 1 WHERE id = ?');
     // A claim moves the row's due time to the end of its lease: leased rows leave the due
@@ -155,14 +155,24 @@ export class DeliveriesStore {
    * Writes the event snapshot and one delivery per target in one transaction, and counts the
    * event on each webhook. Returns the delivery ids.
    */
-  enqueue(e: { eventId: string; event: string; body: string; isTest: boolean; now: number; maxAttempts: number; targets: NewTarget[] }): number[] {
+  enqueue(e: {
+    eventId: string;
+    event: string;
+    body: string;
+    isTest: boolean;
+    now: number;
+    maxAttempts: number;
+    targets: NewTarget[];
+    /** Written already leased until this time (the running worker takes them at once, no claim). */
+    leaseUntil?: number;
+  }): number[] {
     return this.db.transaction(() => {
       this.insertEvent.run(e.eventId, e.event, e.body, e.isTest ? 1 : 0, e.now);
       const ids: number[] = [];
       for (const t of e.targets) {
         // A test delivery is sent inline by its caller: no due time, so the worker never takes it.
-        const due = e.isTest ? null : e.now;
-        const r = this.insertDelivery.run(t.msgId, t.webhookId, e.eventId, e.event, t.url, e.isTest ? 1 : 0, e.maxAttempts, e.isTest ? 'test' : 'event', due, e.now, e.now);
+        const due = e.isTest ? null : (e.leaseUntil ?? e.now);
+        const r = this.insertDelivery.run(t.msgId, t.webhookId, e.eventId, e.event, t.url, e.isTest ? 1 : 0, e.maxAttempts, e.isTest ? 'test' : 'event', due, e.leaseUntil ?? null, e.now, e.now);
         ids.push(Number(r.lastInsertRowid));
         if (t.webhookId !== null && !e.isTest) this.bumpCount.run(t.webhookId);
       }

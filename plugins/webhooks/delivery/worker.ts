@@ -86,6 +86,24 @@ export class DeliveryWorker {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Whether the running worker can take `n` fresh deliveries straight from the enqueue (no
+   * claim query). Bounded like claims, so memory stays flat under a burst.
+   */
+  canTake(n: number): boolean {
+    return this.running && this.queued + n <= this.o.batchSize;
+  }
+
+  /** Fresh deliveries written already leased to this worker: queue and send them now. */
+  take(batch: ClaimedDelivery[]): void {
+    this.enqueue(batch);
+    this.dispatch();
+  }
+
+  get leaseMs(): number {
+    return this.o.leaseMs;
+  }
+
   stats(): { inflight: number; queued: number } {
     return { inflight: this.inflight, queued: this.queued };
   }

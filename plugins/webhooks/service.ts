@@ -149,7 +149,12 @@ export class WebhooksService {
       throw new WebhookError('INVALID_ARGUMENT', `The payload of event "${slug}" must be an object.`, 'payload');
     }
     const shaped = this.shape(slug, payload);
-    const body = JSON.stringify(shaped);
+    let body: string;
+    try {
+      body = JSON.stringify(shaped);
+    } catch (error) {
+      throw new WebhookError('INVALID_ARGUMENT', `The payload of event "${slug}" cannot be sent as JSON: ${(error as Error).message}`, 'payload');
+    }
     const now = this.clock();
     const eventId = newId('evt', now);
     const targets = this.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));

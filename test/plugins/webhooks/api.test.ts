@@ -120,6 +120,7 @@ describe('plugins/webhooks API', () => {
       expect(() => w.service.get_delivery(12345)).to.throw(WebhookError).with.property('code', 'DELIVERY_NOT_FOUND');
       expect(() => w.service.recover_failed_deliveries(999, 0)).to.throw(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
       expect(() => w.service.wu_do_event('payment_received', 'text' as never)).to.throw(WebhookError).with.property('code', 'INVALID_ARGUMENT');
+      expect(() => w.service.wu_do_event('payment_received', { big: 1n })).to.throw(WebhookError, /cannot be sent as JSON/);
     });
 
     it('deleting a webhook deletes its deliveries', async () => {

@@ -32,6 +32,8 @@ export class MembershipsService {
   readonly store: MembershipsStore;
   readonly payloads: Payloads;
 
+  // Each public change runs in one transaction with the events it fires: the business change
+  // and its outbox rows commit together, or neither does.
   constructor(private readonly api: PluginApi) {
     this.store = new MembershipsStore(api.db);
     this.payloads = new Payloads(api, this.store);
@@ -63,6 +65,10 @@ export class MembershipsService {
   // ── Customers ──
   /** Creates a customer for a user; with `verify`, fires confirm_email_address with a working link. */
   createCustomer(input: { user_id: number; billing_address: string; verify: boolean }): Customer {
+    return this.store.transaction(() => this._createCustomer(input));
+  }
+
+  private _createCustomer(input: { user_id: number; billing_address: string; verify: boolean }): Customer {
     const errors: Record<string, string> = {};
     if (!this.api.users.get(input.user_id)) errors.user_id = 'Choose an existing user.';
     else if (this.store.customerByUser(input.user_id)) errors.user_id = 'That user is already a customer.';
@@ -91,6 +97,10 @@ export class MembershipsService {
 
   /** The verification link's target: marks the customer verified (customer_updated). */
   verifyEmail(token: string): Customer | undefined {
+    return this.store.transaction(() => this._verifyEmail(token));
+  }
+
+  private _verifyEmail(token: string): Customer | undefined {
     if (!/^[0-9a-f]{32}$/.test(token)) return undefined;
     const c = this.store.customerByToken(token);
     if (!c) return undefined;
@@ -101,6 +111,10 @@ export class MembershipsService {
   }
 
   updateCustomer(id: number, patch: { billing_address: string }): Customer {
+    return this.store.transaction(() => this._updateCustomer(id, patch));
+  }
+
+  private _updateCustomer(id: number, patch: { billing_address: string }): Customer {
     const c = this.requireCustomer(id);
     if (patch.billing_address.length > 500) throw new MembershipError({ billing_address: 'The billing address can have at most 500 characters.' });
     this.store.update('mb_customers', id, { billing_address: patch.billing_address.trim(), updated_at: this.now() });
@@ -121,6 +135,10 @@ export class MembershipsService {
 
   // ── Memberships ──
   createMembership(input: { customer_id: number; product_id: number; status: string; date_expiration: number | null }): Membership {
+    return this.store.transaction(() => this._createMembership(input));
+  }
+
+  private _createMembership(input: { customer_id: number; product_id: number; status: string; date_expiration: number | null }): Membership {
     const errors: Record<string, string> = {};
     const customer = this.store.get<Customer>('mb_customers', input.customer_id);
     const product = this.store.get<Product>('mb_products', input.product_id);
@@ -149,6 +167,10 @@ export class MembershipsService {
   }
 
   updateMembership(id: number, patch: { status?: string; date_expiration?: number | null }): Membership {
+    return this.store.transaction(() => this._updateMembership(id, patch));
+  }
+
+  private _updateMembership(id: number, patch: { status?: string; date_expiration?: number | null }): Membership {
     const m = this.requireMembership(id);
     if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw new MembershipError({ status: `Choose one of ${STATUSES.join(', ')}.` });
     this.store.update('mb_memberships', id, { ...patch, updated_at: this.now() });
@@ -161,6 +183,10 @@ export class MembershipsService {
   // ── Payments ──
   /** Records a payment; a completed one is also a payment_received. */
   createPayment(input: { membership_id: number; subtotal_cents: number | null; tax_cents: number | null; status: string; is_renewal?: boolean }): Payment {
+    return this.store.transaction(() => this._createPayment(input));
+  }
+
+  private _createPayment(input: { membership_id: number; subtotal_cents: number | null; tax_cents: number | null; status: string; is_renewal?: boolean }): Payment {
     const errors: Record<string, string> = {};
     const m = this.store.get<Membership>('mb_memberships', input.membership_id);
     if (!m) errors.membership_id = 'Choose a membership.';
@@ -192,6 +218,10 @@ export class MembershipsService {
 
   /** Marks a pending payment as received: payment_updated, then payment_received. */
   markReceived(id: number): Payment {
+    return this.store.transaction(() => this._markReceived(id));
+  }
+
+  private _markReceived(id: number): Payment {
     const p = this.requirePayment(id);
     if (p.status !== 'pending') throw new MembershipError({ status: 'Only a pending payment can be marked as received.' });
     const updated = this.setPaymentStatus(p, 'completed');
@@ -201,6 +231,10 @@ export class MembershipsService {
 
   /** Marks a pending renewal payment as failed: payment_updated, then payment_failed. */
   markFailed(id: number): Payment {
+    return this.store.transaction(() => this._markFailed(id));
+  }
+
+  private _markFailed(id: number): Payment {
     const p = this.requirePayment(id);
     if (p.status !== 'pending' || !p.is_renewal) throw new MembershipError({ status: 'Only a pending renewal payment can be marked as failed.' });
     const updated = this.setPaymentStatus(p, 'failed');
@@ -212,6 +246,10 @@ export class MembershipsService {
 
   /** Sends the payment's invoice to the customer: invoice_sent. */
   sendInvoice(id: number, message?: string): Payment {
+    return this.store.transaction(() => this._sendInvoice(id, message));
+  }
+
+  private _sendInvoice(id: number, message?: string): Payment {
     const p = this.requirePayment(id);
     const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
     const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
@@ -245,6 +283,10 @@ export class MembershipsService {
   // ── Sites and domains ──
   /** Creates and publishes a network site for a membership: site_published. */
   publishSite(input: { membership_id: number; slug: string; title: string }): Site {
+    return this.store.transaction(() => this._publishSite(input));
+  }
+
+  private _publishSite(input: { membership_id: number; slug: string; title: string }): Site {
     const m = this.store.get<Membership>('mb_memberships', input.membership_id);
     if (!m) throw new MembershipError({ membership_id: 'Choose a membership.' });
     const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
@@ -257,6 +299,10 @@ export class MembershipsService {
 
   /** Maps a domain to a site: domain_created. */
   addDomain(input: { site_id: number; domain: string; primary: boolean; secure: boolean }): Domain {
+    return this.store.transaction(() => this._addDomain(input));
+  }
+
+  private _addDomain(input: { site_id: number; domain: string; primary: boolean; secure: boolean }): Domain {
     const errors: Record<string, string> = {};
     const site = this.api.sites.get(input.site_id);
     const domain = input.domain.trim().toLowerCase();
@@ -281,6 +327,10 @@ export class MembershipsService {
   // ── Scheduled jobs ──
   /** Daily: a pending renewal payment for every active membership about to expire. */
   runRenewals(): number {
+    return this.store.transaction(() => this._runRenewals());
+  }
+
+  private _runRenewals(): number {
     const due = this.store.renewalsDue(this.now() + RENEWAL_LEAD_MS);
     for (const m of due) this.createPayment({ membership_id: m.id, subtotal_cents: m.amount_cents, tax_cents: 0, status: 'pending', is_renewal: true });
     return due.length;
@@ -288,6 +338,10 @@ export class MembershipsService {
 
   /** Daily: active memberships past their expiration become expired (membership_expired). */
   runExpirations(): number {
+    return this.store.transaction(() => this._runExpirations());
+  }
+
+  private _runExpirations(): number {
     const expired = this.store.expiredActive(this.now());
     for (const m of expired) {
       const updated = this.updateMembership(m.id, { status: 'expired' });

@@ -138,6 +138,8 @@ export class WebhooksService {
    * Fires an event: adds the version key, applies `wu_event_payload`, writes the snapshot
    * and one delivery per active subscribed webhook in one transaction, then fires `wu_event`
    * and `wu_event_{slug}`. Returns the event id, or false (with a warning) for an unknown slug.
+   * Called inside the caller's own db transaction, the event commits (or rolls back) with the
+   * caller's change: a transactional outbox.
    */
   wu_do_event(slug: string, payload: Payload): string | false {
     const type = this.events.get(slug);
@@ -161,7 +163,8 @@ export class WebhooksService {
     const maxAttempts = this.settings.schedule.length;
     // Fast path: a running worker with room takes the deliveries as they are written, leased
     // to it, without a claim query. Otherwise they wait, due now, for the next claim.
-    const direct = targets.length > 0 && this.worker.canTake(targets.length);
+    // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
+    const direct = targets.length > 0 && !this.api.db.inTransaction && this.worker.canTake(targets.length);
     const ids = this.deliveries.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts, targets, leaseUntil: direct ? now + this.worker.leaseMs : undefined });
     for (const t of targets) this.webhooks.countedEvent(t.webhookId);
     if (direct) {

@@ -55,6 +55,33 @@ describe('plugins/webhooks API', () => {
       expect(seen).to.deep.equal([['wu_event', 'invoice_sent', expected], ['wu_event_invoice_sent', expected]]);
     });
 
+    it('fired inside the caller’s transaction, an event commits or rolls back with it (transactional outbox)', async () => {
+      w.service.create_webhook({ name: 'Outbox', url: `${receiver.url}/o`, event: 'payment_received' });
+      expect(() =>
+        w.hp.db.transaction(() => {
+          w.service.wu_do_event('payment_received', { n: 'rolled back' });
+          throw new Error('the business change failed');
+        })(),
+      ).to.throw('the business change failed');
+      w.hp.db.transaction(() => void w.service.wu_do_event('payment_received', { n: 'committed' }))();
+      await w.service.worker.drain();
+      expect(receiver.requests.map((r) => JSON.parse(r.body).n)).to.deep.equal(['committed']);
+    });
+
+    it('a running worker takes a fresh delivery at once, but never before the caller’s transaction commits', async () => {
+      await w.hp.close();
+      w = await makeWebhooksApp({ autoStart: true });
+      w.service.create_webhook({ name: 'Fast path', url: `${receiver.url}/f`, event: 'payment_received' });
+      w.hp.db.transaction(() => {
+        w.service.wu_do_event('payment_received', { n: 1 });
+        expect(w.service.worker.stats(), 'nothing handed over inside the transaction').to.deep.equal({ inflight: 0, queued: 0 });
+      })();
+      w.service.wu_do_event('payment_received', { n: 2 });
+      expect(w.service.worker.stats().inflight, 'handed over at once outside one').to.equal(1);
+      await receiver.waitFor(2);
+      expect(receiver.requests.map((r) => JSON.parse(r.body).n).sort()).to.deep.equal([1, 2]);
+    });
+
     it('binds an event to any action with hook: { action, accepted_args, to_payload }', async () => {
       w.service.register_event_type('coupon_used', {
         name: 'Coupon Used',

@@ -116,6 +116,11 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     expect(await page.locator('pre').first().textContent()).to.include('"payment_id": 99');
     await page.screenshot({ path: path.join(SHOTS, '06-delivery-detail.png') });
 
+    await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-edit&id=${webhook.id}`);
+    expect(await page.locator('.attempts-chart figcaption').textContent()).to.include('Last 7 days: 100% success (2 of 2 attempts).');
+    await page.locator('.attempts-chart').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, '12-edit-health.png') });
+
     await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-events`);
     expect(await page.getByRole('heading', { name: /Payment Received/ }).isVisible()).to.equal(true);
     await page.screenshot({ path: path.join(SHOTS, '07-events.png') });

@@ -110,7 +110,6 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
   const shell = new AdminShell({
     hooks,
     menu,
-    ensureMenu: () => host.adminMenu.ensure(),
     notices,
     options,
     users,
@@ -140,10 +139,16 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
       strictTransportSecurity: false,
     }),
   );
+  const pluginAssets = new Map<string, express.RequestHandler>();
   app.use('/assets/plugins/:slug', (req, res, next) => {
     const slug = req.params.slug!;
     if (!/^[a-z0-9-]+$/.test(slug) || !plugins.isActive(slug)) return next();
-    express.static(path.join(config.pluginsDir, slug, 'public'), { fallthrough: false, index: false })(req, res, next);
+    let serve = pluginAssets.get(slug);
+    if (!serve) {
+      serve = express.static(path.join(config.pluginsDir, slug, 'public'), { fallthrough: false, index: false });
+      pluginAssets.set(slug, serve);
+    }
+    serve(req, res, next);
   });
   app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
   // Plugins' public routes (webhook receivers…) see the raw body: before any parser or session.

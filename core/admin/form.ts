@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../http/html.js';
+import type { PageContext } from './page-context.js';
 
 export interface FieldOptions {
   id: string;
@@ -38,4 +39,25 @@ export function bodyIds(body: unknown): number[] {
   const raw = b['ids[]'] ?? b.ids;
   const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
   return list.map((x) => Number.parseInt(String(x), 10)).filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/**
+ * The confirmation page of a single delete (works without JavaScript): it posts the list
+ * screen's bulk action `delete` for one id, with the list's bulk nonce.
+ */
+export function renderDeleteConfirmation(
+  ctx: PageContext,
+  o: { title: string; message: SafeHtml; listUrl: string; plural: string; id: number; confirmLabel: string },
+): Promise<void> {
+  return ctx.renderHtml(
+    html`<h1>${o.title}</h1>
+    <p>${o.message} This cannot be undone.</p>
+    <form method="post" action="${o.listUrl}">
+      ${ctx.wp_nonce_field(`bulk-${o.plural}`)}
+      <input type="hidden" name="action" value="delete"><input type="hidden" name="ids[]" value="${o.id}">
+      <button type="submit" class="button button-primary">${o.confirmLabel}</button>
+      <a class="button" href="${o.listUrl}">Cancel</a>
+    </form>`,
+    { title: o.title },
+  );
 }

@@ -14,8 +14,6 @@ import { createPageContext, networkAdminUrl, type PageContext, type RenderOption
 export interface ShellDeps {
   hooks: Hooks;
   menu: AdminMenu;
-  /** Builds the plugin menus when they are out of date (network_admin_menu). */
-  ensureMenu: () => void;
   notices: PersistentNotices;
   options: SiteOptions;
   users: Users;
@@ -56,7 +54,6 @@ export class AdminShell {
   }
 
   async renderShell(ctx: PageContext, body: SafeHtml, opts: RenderOptions): Promise<void> {
-    this.deps.ensureMenu();
     const { req, res, user } = ctx;
     const flash = req.session.notices ?? [];
     req.session.notices = [];

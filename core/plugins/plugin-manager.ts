@@ -98,7 +98,7 @@ export class PluginManager {
     this.host.hooks.do_action('deactivated_plugin', slug, true);
   }
 
-  /** Awaits the `shutdown` work of loaded plugins is done by the host; this only forgets them. */
+  /** Forgets every loaded plugin (their hooks, menus, services, routes). The host awaits `shutdown` first. */
   unloadAll(): void {
     for (const slug of [...this.loaded.keys()]) this.unload(slug);
   }

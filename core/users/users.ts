@@ -142,9 +142,12 @@ export class Users {
    */
   user_can(userId: number | null | undefined, capability: string): boolean {
     if (!userId) return false;
-    const superAdmin = this.is_super_admin(userId);
+    // One read of the user per check: menus check many capabilities per page.
+    const row = this.store.byId(userId);
+    if (!row) return false;
+    const superAdmin = this.superAdminLogins().some((l) => l.toLowerCase() === row.login.toLowerCase());
     const granted = superAdmin && capability !== 'do_not_allow';
-    const allcaps = this.hooks.apply_filters('user_has_cap', { [capability]: granted }, [capability], [capability, userId], this.get(userId));
+    const allcaps = this.hooks.apply_filters('user_has_cap', { [capability]: granted }, [capability], [capability, userId], strip(row));
     return !!(allcaps as Record<string, boolean>)[capability];
   }
 

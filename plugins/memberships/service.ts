@@ -125,12 +125,17 @@ export class MembershipsService {
 
   /** The customer's latest membership's keys (the original sends them with customer events). */
   private membershipGroupOf(c: Customer): Record<string, unknown> {
-    const m = this.store.all<Membership>('mb_memberships').filter((x) => x.customer_id === c.id).pop();
+    const m = this.store.latestMembershipOf(c.id);
     return m ? this.payloads.membership(m) : this.emptyMembership();
   }
 
+  /** The membership keys with null values, for events of a customer without a membership. */
+  private emptyMembershipKeys: string[] | undefined;
   private emptyMembership(): Record<string, unknown> {
-    return Object.fromEntries(Object.keys(this.payloads.membership({ id: 0, customer_id: 0, product_id: 0, status: '', reference_code: '', initial_amount_cents: 0, amount_cents: 0, currency: 'USD', gateway: '', date_expiration: null, created_at: 0, updated_at: 0 })).map((k) => [k, null]));
+    this.emptyMembershipKeys ??= Object.keys(
+      this.payloads.membership({ id: 0, customer_id: 0, product_id: 0, status: '', reference_code: '', initial_amount_cents: 0, amount_cents: 0, currency: 'USD', gateway: '', date_expiration: null, created_at: 0, updated_at: 0 }),
+    );
+    return Object.fromEntries(this.emptyMembershipKeys.map((k) => [k, null]));
   }
 
   // ── Memberships ──

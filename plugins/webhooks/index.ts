@@ -43,7 +43,8 @@ export function load(api: PluginApi): void {
     };
     api.hooks.do_action('wu_register_all_events', registrar);
   };
-  registerAllEvents();
+  // At start `init` fires once every plugin is loaded; a later activation of this plugin (or
+  // any other) fires activated_plugin.
   api.hooks.add_action('init', registerAllEvents);
   api.hooks.add_action('activated_plugin', registerAllEvents);
   api.hooks.add_action('deactivated_plugin', registerAllEvents);

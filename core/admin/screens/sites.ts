@@ -1,7 +1,7 @@
 import { HttpError } from '../../http/errors.js';
 import { html } from '../../http/html.js';
 import { SiteError } from '../../sites/sites.js';
-import { bodyIds, bodyString, formField } from '../form.js';
+import { bodyIds, bodyString, formField, renderDeleteConfirmation } from '../form.js';
 import { parseListQuery, renderListTable } from '../list-table.js';
 import type { Screen } from '../routes.js';
 
@@ -35,17 +35,14 @@ export const sitesScreen: Screen = {
     if (q.action === 'confirm-delete') {
       const site = host.sites.get(Number(q.id));
       if (!site) throw new HttpError(404, 'That site does not exist.', 'Not Found');
-      return ctx.renderHtml(
-        html`<h1>Delete Site</h1>
-        <p>You are about to delete the site <strong>${site.title}</strong> (${site.slug}). This cannot be undone.</p>
-        <form method="post" action="/wp-admin/network/sites.php">
-          ${ctx.wp_nonce_field('bulk-sites')}
-          <input type="hidden" name="action" value="delete"><input type="hidden" name="ids[]" value="${site.id}">
-          <button type="submit" class="button button-primary">Yes, delete this site</button>
-          <a class="button" href="/wp-admin/network/sites.php">Cancel</a>
-        </form>`,
-        { title: 'Delete Site' },
-      );
+      return renderDeleteConfirmation(ctx, {
+        title: 'Delete Site',
+        message: html`You are about to delete the site <strong>${site.title}</strong> (${site.slug}).`,
+        listUrl: '/wp-admin/network/sites.php',
+        plural: 'sites',
+        id: site.id,
+        confirmLabel: 'Yes, delete this site',
+      });
     }
     const query = parseListQuery(req, { orderby: ['slug', 'title', 'registered', 'id'], defaultOrderby: 'id' });
     const { items, total } = host.sites.list({ search: query.search, orderby: query.orderby, order: query.order, limit: query.perPage, offset: query.offset });

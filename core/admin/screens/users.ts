@@ -1,7 +1,7 @@
 import { html } from '../../http/html.js';
 import { HttpError } from '../../http/errors.js';
 import { UserError } from '../../users/users.js';
-import { bodyIds, bodyString, formField } from '../form.js';
+import { bodyIds, bodyString, formField, renderDeleteConfirmation } from '../form.js';
 import { parseListQuery, renderListTable } from '../list-table.js';
 import type { Screen } from '../routes.js';
 
@@ -50,17 +50,14 @@ export const usersScreen: Screen = {
       const target = host.users.get(Number(q.id));
       if (!target) throw new HttpError(404, 'That user does not exist.', 'Not Found');
       if (target.id === me.id) throw new HttpError(403, 'You cannot delete your own account.');
-      return ctx.renderHtml(
-        html`<h1>Delete User</h1>
-        <p>You are about to delete the user <strong>${target.login}</strong> (${target.email}). This cannot be undone.</p>
-        <form method="post" action="${USERS}">
-          ${ctx.wp_nonce_field('bulk-users')}
-          <input type="hidden" name="action" value="delete"><input type="hidden" name="ids[]" value="${target.id}">
-          <button type="submit" class="button button-primary">Confirm Deletion</button>
-          <a class="button" href="${USERS}">Cancel</a>
-        </form>`,
-        { title: 'Delete User' },
-      );
+      return renderDeleteConfirmation(ctx, {
+        title: 'Delete User',
+        message: html`You are about to delete the user <strong>${target.login}</strong> (${target.email}).`,
+        listUrl: USERS,
+        plural: 'users',
+        id: target.id,
+        confirmLabel: 'Confirm Deletion',
+      });
     }
     const query = parseListQuery(req, { orderby: ['login', 'email', 'registered', 'display_name'], defaultOrderby: 'login' });
     const { items, total } = host.users.list({

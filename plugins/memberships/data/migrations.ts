@@ -71,4 +71,11 @@ export const membershipMigrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'a customer’s memberships by id',
+    up(db) {
+      db.exec('CREATE INDEX mb_memberships_customer ON mb_memberships (customer_id, id)');
+    },
+  },
 ];

@@ -46,6 +46,10 @@ export class MembershipsStore {
     return this.db.prepare('SELECT * FROM mb_customers WHERE user_id = ?').get(userId) as Customer | undefined;
   }
 
+  latestMembershipOf(customerId: number): Membership | undefined {
+    return this.db.prepare('SELECT * FROM mb_memberships WHERE customer_id = ? ORDER BY id DESC LIMIT 1').get(customerId) as Membership | undefined;
+  }
+
   customerByToken(token: string): Customer | undefined {
     return this.db.prepare('SELECT * FROM mb_customers WHERE verification_token = ?').get(token) as Customer | undefined;
   }

@@ -28,7 +28,8 @@ export async function handleDeliveries(ctx: PageContext, deps: ScreenDeps): Prom
 }
 
 async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promise<void> {
-  const { html, ui } = { html: api.ui.html, ui: api.ui };
+  const { ui } = api;
+  const { html } = ui;
   const status = queryString(ctx, 'status');
   const event = queryString(ctx, 'event');
   const webhookId = queryInt(ctx, 'webhook_id');

@@ -65,7 +65,7 @@ export function describeTest(r: TestResult): string {
     return `The endpoint accepted the test event: HTTP ${r.status} in ${r.durationMs} ms.${r.responseExcerpt ? ` Response: ${r.responseExcerpt.slice(0, 200)}` : ''}`;
   }
   const excerpt = r.responseExcerpt ? ` Response: ${r.responseExcerpt.slice(0, 200)}` : '';
-  return `The test event was not accepted: ${r.errorMessage ?? 'unknown error'}${r.status ? '' : ''}${excerpt}`;
+  return `The test event was not accepted: ${r.errorMessage ?? 'unknown error'}${excerpt}`;
 }
 
 export function prettyJson(text: string): string {

@@ -18,7 +18,7 @@ export async function handleListActions(ctx: PageContext, { api, service }: Scre
   if (ctx.req.method !== 'POST') return;
   const { ui } = api;
   if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage webhooks.');
-  const action = ui.bodyString(ctx.req.body, 'action') || ui.bodyString(ctx.req.body, 'action2');
+  const action = ui.bodyString(ctx.req.body, 'action');
   const back = ui.bodyString(ctx.req.body, 'redirect_to') || pageUrl(api, PAGES.list);
   const safeBack = back.startsWith('/wp-admin/network/') ? back : pageUrl(api, PAGES.list);
 

@@ -45,7 +45,6 @@ const STATUS_TEXT: Record<number, string> = {
  * total timeouts, no redirects, and a bounded read of the response.
  */
 export class Transport {
-  private readonly agent: Agent;
   private readonly guardedAgent: Agent;
   private readonly openAgent: Agent;
 
@@ -64,7 +63,6 @@ export class Transport {
     this.guardedAgent = new Agent({ ...dispatcherOptions, connect: guarded });
     // Only for URLs allowUrl admits explicitly (the host's own inspector): no address guard.
     this.openAgent = new Agent({ ...dispatcherOptions, connect: { timeout: o.connectTimeoutMs } });
-    this.agent = this.guardedAgent;
   }
 
   async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
@@ -76,7 +74,7 @@ export class Transport {
     } catch {
       return failure('network', `“${url}” is not a valid URL.`, 0);
     }
-    const dispatcher = this.o.allowUrl?.(parsed) ? this.openAgent : this.agent;
+    const dispatcher = this.o.allowUrl?.(parsed) ? this.openAgent : this.guardedAgent;
     try {
       const res = await request(parsed, {
         method: 'POST',

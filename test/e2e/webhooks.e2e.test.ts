@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -10,7 +11,13 @@ import { Receiver } from '../helpers/receiver.js';
 import { PLUGINS_DIR } from '../helpers/webhooks.js';
 import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
 
-const SHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'screenshots');
+// Screenshots go to an ignored folder during `npm test`; `npm run screenshots` sets
+// HOOKPRESS_SCREENSHOTS=docs to refresh the ones README shows, so tests leave git status clean.
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SHOTS = process.env.HOOKPRESS_SCREENSHOTS === 'docs'
+  ? path.join(ROOT, 'docs', 'screenshots')
+  : path.join(ROOT, '.tmp', 'screenshots');
+fs.mkdirSync(SHOTS, { recursive: true });
 
 async function startHost(): Promise<{ hp: HookpressApp; url: string; service: WebhooksService }> {
   const hp = await makeApp({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PluginApi } from '../../core/plugins/types.js';
 import type { Site } from '../../core/sites/sites.js';
-import type { WebhooksService } from '../webhooks/service.js';
+import type { WebhooksApi } from '../webhooks/api.js';
 import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
 import { Payloads } from './payloads.js';
 import { MembershipError } from './errors.js';
@@ -34,7 +34,7 @@ export class MembershipsService {
 
   private fire(slug: string, payload: Record<string, unknown>): void {
     this.api.hooks.do_action(`memberships_${slug}`, payload);
-    this.api.services.get<WebhooksService>('webhooks')?.wu_do_event(slug, payload);
+    this.api.services.get<WebhooksApi>('webhooks')?.wu_do_event(slug, payload);
   }
 
   private now(): number {

@@ -39,6 +39,8 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   PLUGIN_NO_MANIFEST: { status: 500, description: 'A plugin must export a manifest.' },
   PLUGIN_BAD_MANIFEST: { status: 500, description: 'A manifest field is missing or empty.' },
   PLUGIN_BAD_EXPORT: { status: 500, description: 'A plugin export that must be a function is not one.' },
+  // REST
+  REST_ROUTE_INVALID: { status: 500, description: 'A register_rest_route call with a bad namespace, route or no permission_callback.' },
   // HTTP (admin pages)
   BAD_REQUEST: { status: 400, description: 'The request could not be understood.' },
   FORBIDDEN: { status: 403, description: 'The current user may not do this, or the link (nonce) expired.' },

@@ -48,6 +48,7 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     config: host.config,
     settings: host.config.plugins[slug] ?? {},
     clock: host.config.clock,
+    rest: { register_rest_route: (namespace, route, endpoints, opts) => host.rest.register_rest_route(namespace, route, endpoints, { ...opts, owner: slug }) },
     urls: {
       network_admin_url: networkAdminUrl,
       admin_page_url: adminPageUrl,

@@ -1,3 +1,4 @@
+import type { JsonSchema, RestEndpoint } from '../rest/types.js';
 import { HookpressError } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
 import type { Logger } from 'pino';
@@ -83,6 +84,8 @@ export interface PluginApi {
   /** This plugin's settings: config.plugins[slug]. */
   readonly settings: Readonly<Record<string, unknown>>;
   readonly clock: Clock;
+  /** The REST API (core/rest): WordPress's `register_rest_route`, under /wp-json/. */
+  readonly rest: { register_rest_route(namespace: string, route: string, endpoints: RestEndpoint | RestEndpoint[], opts?: { schema?: () => JsonSchema }): void };
   readonly urls: {
     network_admin_url(path?: string): string;
     admin_page_url(slug: string, params?: Record<string, string | number>): string;

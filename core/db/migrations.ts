@@ -1,3 +1,5 @@
+import { HookpressError } from '../errors.js';
+import '../error-codes.js';
 import type { Db } from './database.js';
 
 /** One schema change of one owner (core or a plugin), identified by its version number. */
@@ -7,10 +9,10 @@ export interface Migration {
   up: (db: Db) => void;
 }
 
-export class MigrationError extends Error {
-  readonly code = 'MIGRATION_FAILED';
+/** A migration that threw (code MIGRATION_FAILED); its transaction was rolled back. */
+export class MigrationError extends HookpressError<'MIGRATION_FAILED'> {
   constructor(owner: string, migration: Migration, cause: unknown) {
-    super(`Migration ${owner}#${migration.version} (${migration.name}) failed: ${(cause as Error)?.message ?? String(cause)}`, {
+    super('MIGRATION_FAILED', `Migration ${owner}#${migration.version} (${migration.name}) failed: ${(cause as Error)?.message ?? String(cause)}`, {
       cause,
     });
     this.name = 'MigrationError';

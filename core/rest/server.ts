@@ -3,6 +3,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import { HookpressError } from '../errors.js';
 import type { Host } from '../host.js';
+import { buildOpenApi } from './openapi.js';
 import { RestError, toRestError, type RestErrorBody } from './errors.js';
 import { RestResponse, type JsonSchema, type RestArg, type RestAuth, type RestEndpoint, type RestRequest, type RestRoute } from './types.js';
 
@@ -117,6 +118,11 @@ export class RestServer {
   entries(): Array<{ full: string; route: RestRoute }> {
     this.init();
     return this.live().map((r) => ({ full: r.full, route: r.route }));
+  }
+
+  /** The OpenAPI 3.1 document of a namespace (see openapi.ts). */
+  openapi(namespace: string): JsonSchema {
+    return buildOpenApi(this, namespace, this.host.baseUrl(), String(this.host.options.get_site_option('site_name', 'Hookpress Network')));
   }
 
   namespaces(): string[] {

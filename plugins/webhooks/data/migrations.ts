@@ -118,4 +118,16 @@ export const webhookMigrations: Migration[] = [
       `);
     },
   },
+  {
+    // Version 3 is the engine's (health recorded conditionally); this one is independent of it.
+    version: 4,
+    name: 'webhook integration, hidden flag and custom headers',
+    up(db) {
+      db.exec(`
+        ALTER TABLE webhooks ADD COLUMN integration TEXT NOT NULL DEFAULT 'manual';
+        ALTER TABLE webhooks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE webhooks ADD COLUMN headers TEXT NOT NULL DEFAULT '[]';
+      `);
+    },
+  },
 ];

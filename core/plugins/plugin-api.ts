@@ -4,6 +4,7 @@ import { migrate } from '../db/migrations.js';
 import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
+import { CallbackWrappers } from './containment.js';
 import { esc, html, raw } from '../http/html.js';
 import { bodyIds, bodyString, formField } from '../admin/form.js';
 import { parseListQuery, renderListTable } from '../admin/list-table.js';
@@ -12,7 +13,7 @@ import { PluginError, type PluginApi, type PluginInfo, type PublicHandler } from
 /** Builds the API object one plugin receives, and the ledger of its hook registrations. */
 export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginApi; ledger: HookLedger } {
   const ledger = new HookLedger();
-  const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase());
+  const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase(), new CallbackWrappers(host.guard, plugin.slug));
   const { slug } = plugin;
   const api: PluginApi = {
     slug,

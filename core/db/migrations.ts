@@ -5,10 +5,12 @@ export interface Migration {
   version: number;
   name: string;
   up: (db: Db) => void;
+  /** Undoes `up` (drops what it created); run by `unmigrate` when the plugin is uninstalled. */
+  down?: (db: Db) => void;
 }
 
 export class MigrationError extends Error {
-  readonly code = 'MIGRATION_FAILED';
+  readonly code: 'MIGRATION_FAILED' | 'MIGRATION_NO_DOWN' = 'MIGRATION_FAILED';
   constructor(owner: string, migration: Migration, cause: unknown) {
     super(`Migration ${owner}#${migration.version} (${migration.name}) failed: ${(cause as Error)?.message ?? String(cause)}`, {
       cause,
@@ -58,4 +60,37 @@ export function migrate(db: Db, owner: string, migrations: readonly Migration[])
     applied.push(m.version);
   }
   return applied;
+}
+
+/**
+ * Undoes the applied migrations of `owner`, newest first, each `down` in its own transaction
+ * with the removal of its record. Before anything runs, every applied migration must have a
+ * `down`, or a MigrationError `MIGRATION_NO_DOWN` names the first that lacks one.
+ * Returns the versions undone.
+ */
+export function unmigrate(db: Db, owner: string, migrations: readonly Migration[]): number[] {
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations WHERE owner = ?").all(owner) as Array<{ version: number }>).map((r) => r.version),
+  );
+  const todo = [...migrations].filter((m) => applied.has(m.version)).sort((a, b) => b.version - a.version);
+  const missing = todo.find((m) => typeof m.down !== 'function');
+  if (missing) {
+    const error = new MigrationError(owner, missing, new Error('it has no down() to undo it'));
+    (error as { code: string }).code = 'MIGRATION_NO_DOWN';
+    throw error;
+  }
+  const forget = db.prepare('DELETE FROM schema_migrations WHERE owner = ? AND version = ?');
+  const undone: number[] = [];
+  for (const m of todo) {
+    try {
+      db.transaction(() => {
+        m.down!(db);
+        forget.run(owner, m.version);
+      })();
+    } catch (error) {
+      throw new MigrationError(owner, m, error);
+    }
+    undone.push(m.version);
+  }
+  return undone;
 }

@@ -28,6 +28,8 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
+import { HookpressError } from './errors.js';
+import './error-codes.js';
 import { Cron } from './cron/cron.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
 
@@ -184,11 +186,12 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     throw new HttpError(404, 'The page you are looking for does not exist.', 'Not Found');
   });
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const status = err instanceof HttpError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    const typed = err instanceof HookpressError ? err : undefined;
+    const status = typed ? typed.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
     const title = err instanceof HttpError ? err.title : status === 413 ? 'Payload Too Large' : status < 500 ? 'Bad Request' : 'Something went wrong';
     const message =
-      err instanceof HttpError ? err.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
+      typed && status < 500 ? typed.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
     if (res.headersSent) return;
     res.status(status).render('standalone', { title, message, backUrl: status === 404 ? '/wp-admin/network/' : '' });
   });

@@ -13,6 +13,8 @@
 // The plugin contract and the API object.
 export type { PluginApi, PluginManifest, PluginModule, PluginConfig, PublicHandler, AdminUi } from './plugins/types.js';
 export { PluginError } from './plugins/types.js';
+export { HookpressError, isHookpressError, defineErrorCodes } from './errors.js';
+export type { HookpressErrorOptions } from './errors.js';
 
 // Admin screens.
 export type { PageContext, RenderOptions } from './admin/page-context.js';
@@ -39,34 +41,19 @@ export type { Clock } from './config.js';
 export type { User } from './users/users-store.js';
 export type { Site } from './sites/sites.js';
 
-// The webhooks plugin's public API (what `wu_register_all_events` callbacks receive, the event
-// type definition, and the service `api.services.get<WebhooksApi>('webhooks')` returns).
-// Type-only: the SDK does not load the webhooks plugin.
-export type { EventRegistrar } from '../plugins/webhooks/index.js';
-export type { EventTypeDefinition, EventHookBinding, EventType, Payload as EventPayload } from '../plugins/webhooks/events/registry.js';
-export type { WebhookError } from '../plugins/webhooks/errors.js';
-import type { WebhooksService } from '../plugins/webhooks/service.js';
-
-/**
- * What other plugins may call on the webhooks plugin's service:
- * `api.services.get<WebhooksApi>('webhooks')?.wu_do_event('my_event', payload)`.
- */
-export type WebhooksApi = Pick<
-  WebhooksService,
-  | 'wu_do_event'
-  | 'wu_get_event_type'
-  | 'wu_get_event_types'
-  | 'wu_register_event_type'
-  | 'register_event_type'
-  | 'create_webhook'
-  | 'get_webhook'
-  | 'update_webhook'
-  | 'delete_webhook'
-  | 'list_webhooks'
-  | 'rotate_secret'
-  | 'list_deliveries'
-  | 'get_delivery'
-  | 'resend_delivery'
-  | 'recover_failed_deliveries'
-  | 'send_test_event'
->;
+// The webhooks plugin's public API (plugins/webhooks/api.ts): what `wu_register_all_events`
+// callbacks receive, the event type definition, and the service
+// `api.services.get<WebhooksApi>('webhooks')` returns. Type-only: the SDK loads no plugin.
+export type {
+  EventRegistrar,
+  EventTypeDefinition,
+  EventType,
+  Payload as EventPayload,
+  WebhooksApi,
+  Webhook,
+  WebhookInput,
+  Delivery,
+  DeliveryDetail,
+  TestResult,
+  WebhookErrorCode,
+} from '../plugins/webhooks/api.js';

@@ -1,3 +1,5 @@
+import { HookpressError } from '../errors.js';
+import '../error-codes.js';
 import type { Db } from './database.js';
 
 /** One schema change of one owner (core or a plugin), identified by its version number. */
@@ -9,10 +11,13 @@ export interface Migration {
   down?: (db: Db) => void;
 }
 
-export class MigrationError extends Error {
-  readonly code: 'MIGRATION_FAILED' | 'MIGRATION_NO_DOWN' = 'MIGRATION_FAILED';
-  constructor(owner: string, migration: Migration, cause: unknown) {
-    super(`Migration ${owner}#${migration.version} (${migration.name}) failed: ${(cause as Error)?.message ?? String(cause)}`, {
+/**
+ * A migration that threw (code MIGRATION_FAILED; its transaction was rolled back), or one
+ * that `unmigrate` cannot undo because it has no `down` (MIGRATION_NO_DOWN).
+ */
+export class MigrationError extends HookpressError<'MIGRATION_FAILED' | 'MIGRATION_NO_DOWN'> {
+  constructor(owner: string, migration: Migration, cause: unknown, code: 'MIGRATION_FAILED' | 'MIGRATION_NO_DOWN' = 'MIGRATION_FAILED') {
+    super(code, `Migration ${owner}#${migration.version} (${migration.name}) ${code === 'MIGRATION_NO_DOWN' ? 'cannot be undone' : 'failed'}: ${(cause as Error)?.message ?? String(cause)}`, {
       cause,
     });
     this.name = 'MigrationError';
@@ -75,9 +80,7 @@ export function unmigrate(db: Db, owner: string, migrations: readonly Migration[
   const todo = [...migrations].filter((m) => applied.has(m.version)).sort((a, b) => b.version - a.version);
   const missing = todo.find((m) => typeof m.down !== 'function');
   if (missing) {
-    const error = new MigrationError(owner, missing, new Error('it has no down() to undo it'));
-    (error as { code: string }).code = 'MIGRATION_NO_DOWN';
-    throw error;
+    throw new MigrationError(owner, missing, new Error('it has no down() to undo it'), 'MIGRATION_NO_DOWN');
   }
   const forget = db.prepare('DELETE FROM schema_migrations WHERE owner = ? AND version = ?');
   const undone: number[] = [];

@@ -1,3 +1,5 @@
+import { HookpressError } from '../errors.js';
+import type { CoreErrorCode } from '../error-codes.js';
 import type { Logger } from 'pino';
 import type { AppConfig, Clock } from '../config.js';
 export type { AppConfig };
@@ -190,11 +192,10 @@ export interface PluginInfo {
   module: PluginModule;
 }
 
-export class PluginError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+/** A plugin that cannot be found, loaded or registered; codes PLUGIN_* in core/error-codes.ts. */
+export class PluginError extends HookpressError<CoreErrorCode> {
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'PluginError';
-    this.code = code;
   }
 }

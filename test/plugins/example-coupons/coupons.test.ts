@@ -4,7 +4,7 @@ import type { HookpressApp } from '../../../core/app.js';
 import type { WebhooksService } from '../../../plugins/webhooks/service.js';
 import { loginAgent, makeApp, nonceIn, nonceNear } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { PLUGINS_DIR } from '../../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksEngine } from '../../helpers/webhooks.js';
 
 describe('plugins/example-coupons (the guide’s example)', () => {
   let hp: HookpressApp;
@@ -26,7 +26,7 @@ describe('plugins/example-coupons (the guide’s example)', () => {
 
   it('once activated, registers coupon_redeemed bound to its action, and its form fires it', async () => {
     await hp.plugins.activate('example-coupons');
-    const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;
+    const webhooks = webhooksEngine(hp);
     const type = webhooks.wu_get_event_type('coupon_redeemed')!;
     expect(type).to.include({ name: 'Coupon Redeemed', source: 'example-coupons' });
     const hook = webhooks.create_webhook({ name: 'Coupons', url: `${receiver.url}/coupons`, event: 'coupon_redeemed' });
@@ -107,7 +107,7 @@ describe('plugins/example-coupons (the guide’s example)', () => {
   it('deactivating removes its event binding and its page', async () => {
     await hp.plugins.activate('example-coupons');
     await hp.plugins.deactivate('example-coupons');
-    const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;
+    const webhooks = webhooksEngine(hp);
     expect(webhooks.wu_get_event_type('coupon_redeemed')).to.equal(undefined);
     expect(hp.hooks.has_action('example_coupon_redeemed')).to.equal(false);
     const agent = await loginAgent(hp);

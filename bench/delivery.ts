@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { createApp, type HookpressApp } from '../core/app.js';
 import { PROJECT_ROOT } from '../core/config.js';
+import { engineOf, type WebhooksApi } from '../plugins/webhooks/index.js';
 import type { WebhooksService } from '../plugins/webhooks/service.js';
 
 const quick = process.argv.includes('--quick');
@@ -69,7 +70,7 @@ async function hookpress(dataDir: string, url: string): Promise<{ hp: HookpressA
     pluginSlugs: ['webhooks'],
     plugins: { webhooks: { allowNetworks: '127.0.0.0/8', concurrency: 64, perEndpoint: 64, batchSize: 512 } },
   });
-  const service = hp.host.services.get('webhooks')!.service as WebhooksService;
+  const service = engineOf(hp.host.services.get('webhooks')!.service as WebhooksApi)!;
   void url;
   return { hp, service };
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../core/app.js';
 import { PROJECT_ROOT } from '../core/config.js';
+import { engineOf, type WebhooksApi } from '../plugins/webhooks/index.js';
 import type { WebhooksService } from '../plugins/webhooks/service.js';
 
 const ATTEMPTS = process.argv.includes('--quick') ? 200_000 : 1_000_000;
@@ -26,7 +27,7 @@ const hp = await createApp({
   runScheduler: false,
   plugins: { webhooks: { autoStart: false } },
 });
-const service = hp.host.services.get('webhooks')!.service as WebhooksService;
+const service = engineOf(hp.host.services.get('webhooks')!.service as WebhooksApi)!;
 const ids = Array.from({ length: WEBHOOKS }, (_, i) => service.create_webhook({ name: `Hook ${i}`, url: `https://example.com/${i}`, event: 'payment_received' }).id);
 service.wu_do_event('payment_received', {});
 const delivery = service.list_deliveries({ limit: 1 }).items[0]!;

@@ -30,6 +30,8 @@ import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
 import { asStorageUnavailable, startupRetrier, StorageUnavailableError } from './db/storage-errors.js';
 import { CallbackGuard } from './plugins/containment.js';
+import { HookpressError } from './errors.js';
+import './error-codes.js';
 import { Cron } from './cron/cron.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
 
@@ -57,13 +59,20 @@ const PUBLIC = path.join(PROJECT_ROOT, 'public');
  */
 export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
   const config = defaultConfig(overrides);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logDestination);
   const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults });
   // Another process holding the write lock while we start is waited out, not fatal.
   const retry = startupRetrier(logger, config.startupRetry);
   await retry('core migrations', () => migrate(db, 'core', coreMigrations));
 
-  const hooks = createHooks();
+  // Which plugin added a callback, so a hook warning can name it (filled by trackedHooks).
+  const callbackOwners = new WeakMap<object, string>();
+  const hooks = createHooks({
+    onWarning: (w) => {
+      const key = typeof w.callback === 'function' ? w.callback : w.callback[0];
+      logger.warn({ code: w.code, hook: w.hookName, plugin: callbackOwners.get(key) ?? null }, w.message);
+    },
+  });
   const options = new SiteOptions(new OptionsStore(db), hooks);
   const users = new Users(new UsersStore(db), options, hooks, config.clock, config.passwordCost);
   const sites = new Sites(db, hooks, config.clock);
@@ -90,6 +99,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     cron: new Cron(db, hooks, config.clock, logger),
     services: new Map(),
     publicRoutes: new Map(),
+    callbackOwners,
     baseUrl: () => baseUrl,
   };
 
@@ -187,17 +197,18 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     // A storage fault (busy, full, I/O, corrupt) is a 503 the user can retry, never a crash.
     const err = asStorageUnavailable(error);
     if (err instanceof StorageUnavailableError) {
-      logger.warn({ err: error, code: err.code, url: req.originalUrl }, 'storage fault; answered 503');
+      logger.warn({ err: error, code: err.sqliteCode, url: req.originalUrl }, 'storage fault; answered 503');
       if (res.headersSent) return;
       res.set('Retry-After', String(err.retryAfter));
       if (!req.accepts('html') && req.accepts('json')) return void res.status(503).json({ code: err.code, message: err.message, data: { status: 503 } });
       return void res.status(503).render('standalone', { title: err.title, message: err.message, backUrl: '' });
     }
-    const status = err instanceof HttpError ? err.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
+    const typed = err instanceof HookpressError ? err : undefined;
+    const status = typed ? typed.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
     const title = err instanceof HttpError ? err.title : status === 413 ? 'Payload Too Large' : status < 500 ? 'Bad Request' : 'Something went wrong';
     const message =
-      err instanceof HttpError ? err.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
+      typed && status < 500 ? typed.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
     if (res.headersSent) return;
     res.status(status).render('standalone', { title, message, backUrl: status === 404 ? '/wp-admin/network/' : '' });
   });

@@ -32,6 +32,8 @@ export interface Host {
   publicRoutes: Map<string, { owner: string; handler: import('./plugins/types.js').PublicHandler; maxBodyBytes?: number }>;
   /** Attributes plugin callbacks to their plugin and contains their errors during start-up and activation. */
   guard: CallbackGuard;
+  /** The plugin that added a hook callback (the function, or the object of a method pair). */
+  callbackOwners: WeakMap<object, string>;
   /** Absolute base URL once the server listens (http://host:port). */
   baseUrl(): string;
 }

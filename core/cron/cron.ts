@@ -1,3 +1,5 @@
+import { HookpressError } from '../errors.js';
+import type { CoreErrorCode } from '../error-codes.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../config.js';
 import type { Hooks } from '../hooks/index.js';
@@ -11,12 +13,11 @@ export interface Schedule {
 
 const HOUR = 3600;
 
-export class CronError extends TypeError {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+/** A bad call to the cron API; codes CRON_* in core/error-codes.ts. */
+export class CronError extends HookpressError<CoreErrorCode> {
+  constructor(code: CoreErrorCode, message: string) {
+    super(code, message);
     this.name = 'CronError';
-    this.code = code;
   }
 }
 

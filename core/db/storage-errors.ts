@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.js';
+import { HookpressError } from '../errors.js';
 
 /**
  * SQLite result codes that mean "the storage could not do it now", not "the caller is wrong":
@@ -38,7 +38,7 @@ export function isTransientStorageError(error: unknown): boolean {
 
 /** The sentence a user reads for a storage fault: what happened and what to do. */
 export function storageFaultMessage(error: unknown): string {
-  const code = error instanceof StorageUnavailableError ? error.code : codeOf(error);
+  const code = error instanceof StorageUnavailableError ? error.sqliteCode : codeOf(error);
   if (matches(code, ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_PROTOCOL'])) {
     return 'The database is busy (another process is writing to it). Nothing was changed — please try again in a moment.';
   }
@@ -50,21 +50,22 @@ export function storageFaultMessage(error: unknown): string {
 
 /**
  * A request that failed because of a storage fault: answered 503 Service Unavailable with
- * `Retry-After`, never a crash. `code` is the SQLite code (SQLITE_BUSY, SQLITE_FULL…).
+ * `Retry-After`, never a crash. `code` is STORAGE_UNAVAILABLE; `sqliteCode` is what SQLite
+ * said (SQLITE_BUSY, SQLITE_FULL, SQLITE_IOERR_WRITE…).
  */
-export class StorageUnavailableError extends HttpError {
-  readonly code: string;
+export class StorageUnavailableError extends HookpressError<'STORAGE_UNAVAILABLE'> {
+  readonly sqliteCode: string;
   readonly transient: boolean;
   /** Seconds a client should wait before retrying (the Retry-After header). */
   readonly retryAfter: number;
+  readonly title = 'Service Unavailable';
 
   constructor(cause: unknown) {
-    super(503, storageFaultMessage(cause), 'Service Unavailable');
+    super('STORAGE_UNAVAILABLE', storageFaultMessage(cause), { status: 503, cause });
     this.name = 'StorageUnavailableError';
-    this.code = codeOf(cause) || 'SQLITE_ERROR';
-    this.transient = matches(this.code, TRANSIENT_CODES);
+    this.sqliteCode = codeOf(cause) || 'SQLITE_ERROR';
+    this.transient = matches(this.sqliteCode, TRANSIENT_CODES);
     this.retryAfter = this.transient ? 5 : 60;
-    this.cause = cause;
   }
 }
 

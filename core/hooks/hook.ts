@@ -1,4 +1,5 @@
-import type { HookEntry, HookFunction } from './types.js';
+import { numericSortValue, phpCompare, phpIdentical, phpMin, type PriorityKey } from './php-keys.js';
+import type { HookEntry, HookFunction, HookWarning } from './types.js';
 
 /**
  * The iteration state of one running pass over a hook (one nesting level in WordPress's
@@ -7,12 +8,12 @@ import type { HookEntry, HookFunction } from './types.js';
  * WordPress never records.
  */
 interface Iteration {
-  list: readonly number[];
+  list: readonly PriorityKey[];
   pos: number;
-  current: number;
+  current: PriorityKey;
 }
 
-const EMPTY: readonly number[] = Object.freeze([]);
+const EMPTY: readonly PriorityKey[] = Object.freeze([]);
 const NO_PRIORITY = Number.NaN;
 
 /**
@@ -25,9 +26,12 @@ const NO_PRIORITY = Number.NaN;
  */
 export class Hook {
   /** priority → callbacks in insertion order. Buckets are never empty. */
-  readonly callbacks = new Map<number, readonly HookEntry[]>();
-  /** Sorted priorities of `callbacks`; replaced (never mutated) on change. */
-  priorities: readonly number[] = EMPTY;
+  readonly callbacks = new Map<PriorityKey, readonly HookEntry[]>();
+  /**
+   * The keys of `callbacks` in WordPress's order (ksort SORT_NUMERIC, stable); replaced
+   * (never mutated) on change.
+   */
+  priorities: readonly PriorityKey[] = EMPTY;
 
   private nestingLevel = 0;
   private doingAction = false;
@@ -36,7 +40,21 @@ export class Hook {
   /** Reusable iteration records for synchronous passes, indexed by nesting level. */
   private readonly pool: Iteration[] = [];
 
-  add(priority: number, entry: HookEntry): void {
+  /**
+   * @param name the hook's name, for warnings.
+   * @param warn told about habits WordPress warns of (a missing method, a Promise returned to a
+   *   synchronous run); the callback is skipped or its value kept as WordPress would.
+   */
+  constructor(
+    readonly name = '',
+    private readonly warn?: (warning: HookWarning) => void,
+  ) {}
+
+  /**
+   * `priority` is the coerced key; `raw` what the caller passed (after 6.9's null → 0),
+   * which WordPress compares with `===` while re-aiming running passes.
+   */
+  add(priority: PriorityKey, entry: HookEntry, raw: unknown = priority): void {
     const bucket = this.callbacks.get(priority);
     const priorityExisted = bucket !== undefined;
     if (bucket === undefined) {
@@ -50,10 +68,10 @@ export class Hook {
       else next[at] = entry;
       this.callbacks.set(priority, next);
     }
-    if (this.nestingLevel > 0) this.resortActiveIterations(priority, priorityExisted);
+    if (this.nestingLevel > 0) this.resortActiveIterations(raw, priorityExisted);
   }
 
-  remove(priority: number, id: string): boolean {
+  remove(priority: PriorityKey, id: string): boolean {
     const bucket = this.callbacks.get(priority);
     if (bucket === undefined) return false;
     const at = indexOfId(bucket, id);
@@ -70,8 +88,8 @@ export class Hook {
     return true;
   }
 
-  /** The lowest priority `id` is registered at, or false. */
-  priorityOf(id: string): number | false {
+  /** The first priority (in run order) `id` is registered at, or false. */
+  priorityOf(id: string): PriorityKey | false {
     for (const priority of this.priorities) {
       if (indexOfId(this.callbacks.get(priority)!, id) !== -1) return priority;
     }
@@ -79,7 +97,7 @@ export class Hook {
   }
 
   /** Whether `id` is registered at exactly `priority` (WordPress 6.9's has_filter priority). */
-  hasAt(id: string, priority: number): boolean {
+  hasAt(id: string, priority: PriorityKey): boolean {
     const bucket = this.callbacks.get(priority);
     return bucket !== undefined && indexOfId(bucket, id) !== -1;
   }
@@ -88,7 +106,7 @@ export class Hook {
     return this.callbacks.size > 0;
   }
 
-  removeAll(priority?: number | false): void {
+  removeAll(priority?: PriorityKey | false): void {
     if (this.callbacks.size === 0) return;
     if (priority === undefined || priority === false) {
       this.callbacks.clear();
@@ -116,13 +134,36 @@ export class Hook {
         if (bucket === undefined) continue;
         for (let i = 0; i < bucket.length; i++) {
           if (!this.doingAction) args[0] = value;
-          value = invoke(bucket[i]!, args, numArgs);
+          const entry = bucket[i]!;
+          value = invoke(entry, args, numArgs, this);
+          // A Promise here is almost always an async callback on a synchronous hook: its work
+          // runs unordered and its rejection is unhandled. Told once per call, value kept.
+          if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+            this.warn?.({
+              code: 'HOOK_PROMISE_IN_SYNC',
+              hookName: this.name,
+              callback: entry.callback,
+              message: `A callback of "${this.name}" returned a Promise to the synchronous ${this.doingAction ? 'do_action' : 'apply_filters'}; it is not awaited. Use ${this.doingAction ? 'do_action_async' : 'apply_filters_async'} or make the callback synchronous.`,
+            });
+          }
         }
       } while (++it.pos < it.list.length);
     } finally {
       this.leave(it);
     }
     return value;
+  }
+
+  /** Reports a `[object, 'method']` callback whose method is missing (it is skipped). */
+  invalidCallback(entry: HookEntry): void {
+    const cls = (entry.obj as { constructor?: { name?: string } } | null)?.constructor?.name || 'Object';
+    this.warn?.({
+      code: 'HOOK_INVALID_CALLBACK',
+      hookName: this.name,
+      callback: entry.callback,
+      // PHP's warning, as WordPress sites log it from class-wp-hook.php.
+      message: `call_user_func_array() expects parameter 1 to be a valid callback, class '${cls}' does not have a method '${entry.method}' (hook "${this.name}")`,
+    });
   }
 
   doAction(args: unknown[]): void {
@@ -143,7 +184,7 @@ export class Hook {
       do {
         const bucket = this.callbacks.get(it.list[it.pos]!);
         if (bucket === undefined) continue;
-        for (let i = 0; i < bucket.length; i++) callEntry(bucket[i]!, args);
+        for (let i = 0; i < bucket.length; i++) callEntry(bucket[i]!, args, this);
       } while (++it.pos < it.list.length);
     } finally {
       this.leave(it);
@@ -166,7 +207,7 @@ export class Hook {
         if (bucket === undefined) continue;
         for (let i = 0; i < bucket.length; i++) {
           if (!this.doingAction) args[0] = value;
-          value = await invoke(bucket[i]!, args, numArgs);
+          value = await invoke(bucket[i]!, args, numArgs, this);
         }
       } while (++it.pos < it.list.length);
     } finally {
@@ -193,7 +234,7 @@ export class Hook {
       do {
         const bucket = this.callbacks.get(it.list[it.pos]!);
         if (bucket === undefined) continue;
-        for (let i = 0; i < bucket.length; i++) await callEntry(bucket[i]!, args);
+        for (let i = 0; i < bucket.length; i++) await callEntry(bucket[i]!, args, this);
       } while (++it.pos < it.list.length);
     } finally {
       this.leave(it);
@@ -201,7 +242,7 @@ export class Hook {
   }
 
   /** The priority the outermost running pass points at, or false when not running. */
-  currentPriority(): number | false {
+  currentPriority(): PriorityKey | false {
     const it = this.active[0];
     if (it === undefined || it.pos >= it.list.length) return false;
     return it.list[it.pos]!;
@@ -239,7 +280,7 @@ export class Hook {
    * #64653): when a running callback empties the current priority while a lower priority
    * exists, the pointer lands on the next priority and the pass then steps past it.
    */
-  private resortActiveIterations(newPriority: number | false = false, priorityExisted = false): void {
+  private resortActiveIterations(newPriority: unknown = false, priorityExisted = false): void {
     const newPriorities = this.priorities;
     if (newPriorities.length === 0) {
       for (const it of this.active) {
@@ -248,24 +289,25 @@ export class Hook {
       }
       return;
     }
-    const min = newPriorities[0]!;
+    // PHP's min() and `<` over mixed int/string keys, as WordPress runs them.
+    const min = phpMin(newPriorities);
     for (const it of this.active) {
       // Already past the end of this pass: leave it where it is.
       if (it.pos >= it.list.length) continue;
       const current = it.list[it.pos]!;
-      if (current < min) {
+      if (phpCompare(current, min) < 0) {
         it.list = [current, ...newPriorities];
         it.pos = 0;
         continue;
       }
       it.list = newPriorities;
       it.pos = 0;
-      while (it.pos < it.list.length && it.list[it.pos]! < current) it.pos++;
+      while (it.pos < it.list.length && phpCompare(it.list[it.pos]!, current) < 0) it.pos++;
 
       // A priority re-created at the one this pass is running: step back so the pass does
       // not skip the priority after it.
-      if (newPriority === it.current && !priorityExisted) {
-        let prev: number | false;
+      if (phpIdentical(newPriority, it.current) && !priorityExisted) {
+        let prev: PriorityKey | false;
         if (it.pos >= it.list.length) {
           it.pos = it.list.length - 1;
           prev = it.list[it.pos]!;
@@ -276,7 +318,7 @@ export class Hook {
           prev = it.list[it.pos]!;
         }
         if (prev === false) it.pos = 0;
-        else if (newPriority !== prev) it.pos++;
+        else if (!phpIdentical(newPriority, prev)) it.pos++;
       }
     }
   }
@@ -287,10 +329,15 @@ function indexOfId(bucket: readonly HookEntry[], id: string): number {
   return -1;
 }
 
-function insertSorted(list: readonly number[], priority: number): readonly number[] {
+/**
+ * WordPress appends a new priority and runs ksort( SORT_NUMERIC ), a stable sort on each
+ * key's numeric value: the new key goes after every key whose value is not greater.
+ */
+function insertSorted(list: readonly PriorityKey[], priority: PriorityKey): readonly PriorityKey[] {
   const next = list.slice();
+  const value = numericSortValue(priority);
   let i = next.length;
-  while (i > 0 && next[i - 1]! > priority) i--;
+  while (i > 0 && numericSortValue(next[i - 1]!) > value) i--;
   next.splice(i, 0, priority);
   return next;
 }
@@ -306,10 +353,13 @@ function resolve(entry: HookEntry): HookFunction | undefined {
  * the argument count → all of them (never padded), otherwise the first N.
  * Fast path: the common arities are passed without building a new array.
  */
-function invoke(entry: HookEntry, args: unknown[], numArgs: number): unknown {
+function invoke(entry: HookEntry, args: unknown[], numArgs: number, hook: Hook): unknown {
   const fn = resolve(entry);
-  // WordPress skips a callback that is not callable (after _doing_it_wrong) and keeps the value.
-  if (fn === undefined) return args[0];
+  // WordPress (PHP 7) warns about a callback that is not callable, skips it and keeps the value.
+  if (fn === undefined) {
+    hook.invalidCallback(entry);
+    return args[0];
+  }
   const self = entry.obj ?? undefined;
   const accepted = entry.acceptedArgs;
   if (accepted === 0) return fn.call(self);
@@ -326,8 +376,11 @@ function invoke(entry: HookEntry, args: unknown[], numArgs: number): unknown {
   }
 }
 
-function callEntry(entry: HookEntry, args: unknown[]): unknown {
+function callEntry(entry: HookEntry, args: unknown[], hook: Hook): unknown {
   const fn = resolve(entry);
-  if (fn === undefined) return undefined;
+  if (fn === undefined) {
+    hook.invalidCallback(entry);
+    return undefined;
+  }
   return fn.apply(entry.obj ?? undefined, args);
 }

@@ -1,11 +1,19 @@
-/** An error that maps to an HTTP answer with a message fit to show a user. */
-export class HttpError extends Error {
+import { HookpressError } from '../errors.js';
+import type { CoreErrorCode } from '../error-codes.js';
+
+const CODE_BY_STATUS: Record<number, CoreErrorCode> = { 400: 'BAD_REQUEST', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE' };
+
+/**
+ * An error of an admin page, with a message fit to show a user and the page title.
+ * Its code follows its status (BAD_REQUEST, FORBIDDEN, NOT_FOUND, PAYLOAD_TOO_LARGE, else INTERNAL).
+ */
+export class HttpError extends HookpressError<CoreErrorCode> {
   constructor(
-    readonly status: number,
+    status: number,
     message: string,
     readonly title = status === 403 ? 'Forbidden' : status === 404 ? 'Not Found' : 'Error',
   ) {
-    super(message);
+    super(CODE_BY_STATUS[status] ?? (status < 500 ? 'BAD_REQUEST' : 'INTERNAL'), message, { status });
     this.name = 'HttpError';
   }
 }

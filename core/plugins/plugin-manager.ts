@@ -14,6 +14,8 @@ export interface PluginListing {
   manifest?: PluginManifest;
   active: boolean;
   error?: string;
+  /** Whether the plugin has an uninstall step (offered on the Plugins screen when inactive). */
+  uninstallable?: boolean;
 }
 
 /** Start-up hooks a plugin's callbacks run on: at host start, and when it is activated later. */
@@ -84,7 +86,7 @@ export class PluginManager {
     return [
       ...[...this.available.values()].map((p): PluginListing => {
         const down = this.unavailable.get(p.slug);
-        const listing: PluginListing = { slug: p.slug, manifest: p.manifest, active: active.has(p.slug) };
+        const listing: PluginListing = { slug: p.slug, manifest: p.manifest, active: active.has(p.slug), uninstallable: typeof p.module.uninstall === 'function' };
         return down && listing.active ? { ...listing, error: `It is active but was not loaded at this start: ${down}` } : listing;
       }),
       ...this.broken.map((b) => ({ slug: b.slug, active: false, error: b.error })),
@@ -151,6 +153,29 @@ export class PluginManager {
       this.host.adminMenu.invalidate();
     }
     this.fireDeactivated(slug);
+  }
+
+  /**
+   * Runs an inactive plugin's `uninstall(api)` (WordPress's uninstall.php): it removes the
+   * plugin's data; the folder stays. Fires `pre_uninstall_plugin` (slug) before and
+   * `uninstalled_plugin` (slug) after. Throws PluginError `PLUGIN_NOT_FOUND`,
+   * `PLUGIN_ACTIVE` (deactivate it first) or `PLUGIN_UNINSTALL_FAILED` (with the cause).
+   */
+  async uninstall(slug: string): Promise<void> {
+    const plugin = this.available.get(slug);
+    if (!plugin) throw new PluginError('PLUGIN_NOT_FOUND', `There is no plugin "${slug}".`);
+    if (this.isActive(slug)) throw new PluginError('PLUGIN_ACTIVE', `Deactivate the plugin "${plugin.manifest.name}" before uninstalling it.`);
+    this.host.hooks.do_action('pre_uninstall_plugin', slug);
+    const state = createPluginApi(this.host, plugin);
+    try {
+      await plugin.module.uninstall?.(state.api);
+    } catch (error) {
+      this.host.logger.error({ plugin: slug, err: error }, 'plugin failed while uninstalling');
+      throw new PluginError('PLUGIN_UNINSTALL_FAILED', `Plugin "${plugin.manifest.name}" could not be uninstalled: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    } finally {
+      state.ledger.undo(this.host.hooks);
+    }
+    this.host.hooks.do_action('uninstalled_plugin', slug);
   }
 
   /** Forgets every loaded plugin (their hooks, menus, services, routes). The host awaits `shutdown` first. */

@@ -33,10 +33,20 @@ export class HookLedger {
  * registered wrapped so it is known as the plugin's (see containment.ts); removing or looking
  * up the plugin's own callback finds the wrapper.
  */
-export function trackedHooks(hooks: Hooks, ledger: HookLedger, phase: () => HookLedger | null, wrappers: CallbackWrappers): Hooks {
+export function trackedHooks(
+  hooks: Hooks,
+  ledger: HookLedger,
+  phase: () => HookLedger | null,
+  wrappers: CallbackWrappers,
+  owner?: { slug: string; map: WeakMap<object, string> },
+): Hooks {
   const add = (name: string, cb: HookCallback, priority: number | null = 10, acceptedArgs = 1): true => {
     const registered = wrappers.wrap(cb);
     hooks.add_filter(name, registered, priority, acceptedArgs);
+    // Hook warnings name the plugin: they may report the callback as given or as registered.
+    if (owner) {
+      for (const c of [cb, registered]) if (typeof c === 'function' || Array.isArray(c)) owner.map.set(typeof c === 'function' ? c : c[0], owner.slug);
+    }
     ledger.record([name, registered, priority, acceptedArgs]);
     phase()?.record([name, registered, priority, acceptedArgs]);
     return true;

@@ -1,3 +1,5 @@
+import { HookpressError } from '../errors.js';
+import type { CoreErrorCode } from '../error-codes.js';
 import type { Db } from '../db/database.js';
 import type { Hooks } from '../hooks/index.js';
 import type { Clock } from '../config.js';
@@ -11,14 +13,11 @@ export interface Site {
   public: number;
 }
 
-export class SiteError extends Error {
-  readonly code: string;
-  readonly field?: string;
-  constructor(code: string, message: string, field?: string) {
-    super(message);
+/** A bad site input; codes SITE_* in core/error-codes.ts. */
+export class SiteError extends HookpressError<CoreErrorCode> {
+  constructor(code: CoreErrorCode, message: string, field?: string) {
+    super(code, message, { field });
     this.name = 'SiteError';
-    this.code = code;
-    this.field = field;
   }
 }
 

@@ -1,17 +1,16 @@
+import { HookpressError } from '../errors.js';
+import type { CoreErrorCode } from '../error-codes.js';
 import type { Hooks } from '../hooks/index.js';
 import type { SiteOptions } from '../options/site-options.js';
 import type { Clock } from '../config.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import type { User, UserListQuery, UsersStore } from './users-store.js';
 
-export class UserError extends Error {
-  readonly code: string;
-  readonly field?: string;
-  constructor(code: string, message: string, field?: string) {
-    super(message);
+/** A bad user input; codes USER_* in core/error-codes.ts. */
+export class UserError extends HookpressError<CoreErrorCode> {
+  constructor(code: CoreErrorCode, message: string, field?: string) {
+    super(code, message, { field });
     this.name = 'UserError';
-    this.code = code;
-    this.field = field;
   }
 }
 

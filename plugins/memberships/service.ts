@@ -1,19 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { PluginApi } from '../../core/plugins/types.js';
 import type { Site } from '../../core/sites/sites.js';
-import type { WebhooksService } from '../webhooks/service.js';
+import type { WebhooksApi } from '../webhooks/api.js';
 import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
 import { Payloads } from './payloads.js';
+import { MembershipError } from './errors.js';
 
-export class MembershipError extends Error {
-  readonly code = 'MEMBERSHIP_INVALID';
-  constructor(
-    readonly fields: Record<string, string>,
-  ) {
-    super(Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; '));
-    this.name = 'MembershipError';
-  }
-}
+export { MembershipError };
 
 const CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'BRL', 'JPY'];
 const PERIODS = ['month', 'year', 'one-time'];
@@ -41,7 +34,7 @@ export class MembershipsService {
 
   private fire(slug: string, payload: Record<string, unknown>): void {
     this.api.hooks.do_action(`memberships_${slug}`, payload);
-    this.api.services.get<WebhooksService>('webhooks')?.wu_do_event(slug, payload);
+    this.api.services.get<WebhooksApi>('webhooks')?.wu_do_event(slug, payload);
   }
 
   private now(): number {
@@ -358,19 +351,19 @@ export class MembershipsService {
 
   private requireCustomer(id: number): Customer {
     const c = this.store.get<Customer>('mb_customers', id);
-    if (!c) throw new MembershipError({ id: 'That customer does not exist.' });
+    if (!c) throw new MembershipError({ id: 'That customer does not exist.' }, 'MEMBERSHIP_NOT_FOUND');
     return c;
   }
 
   private requireMembership(id: number): Membership {
     const m = this.store.get<Membership>('mb_memberships', id);
-    if (!m) throw new MembershipError({ id: 'That membership does not exist.' });
+    if (!m) throw new MembershipError({ id: 'That membership does not exist.' }, 'MEMBERSHIP_NOT_FOUND');
     return m;
   }
 
   private requirePayment(id: number): Payment {
     const p = this.store.get<Payment>('mb_payments', id);
-    if (!p) throw new MembershipError({ id: 'That payment does not exist.' });
+    if (!p) throw new MembershipError({ id: 'That payment does not exist.' }, 'MEMBERSHIP_NOT_FOUND');
     return p;
   }
 }

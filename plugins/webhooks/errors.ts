@@ -1,31 +1,31 @@
-/** Codes of the webhooks plugin's errors: stable, for programs; messages are for people. */
-export type WebhookErrorCode =
-  | 'WEBHOOK_INVALID'
-  | 'WEBHOOK_NOT_FOUND'
-  | 'DELIVERY_NOT_FOUND'
-  | 'EVENT_UNKNOWN'
-  | 'EVENT_TYPE_INVALID'
-  | 'INVALID_ARGUMENT';
+import { defineErrorCodes, HookpressError, joinFieldMessages, type HookpressErrorOptions } from '../../core/errors.js';
+
+/** Every error code of the webhooks plugin, with its HTTP status: stable, for programs; messages are for people. */
+export const WEBHOOK_ERROR_CODES = defineErrorCodes('webhooks', {
+  WEBHOOK_INVALID: { status: 400, description: 'A webhook field is invalid; `fields` has one message per field.' },
+  WEBHOOK_NOT_FOUND: { status: 404, description: 'There is no webhook with that id.' },
+  DELIVERY_NOT_FOUND: { status: 404, description: 'There is no delivery with that id (it may have been pruned).' },
+  EVENT_UNKNOWN: { status: 400, description: 'The event is not a registered event type.' },
+  EVENT_TYPE_INVALID: { status: 500, description: 'A plugin registered an event type with a bad slug, name, description or sample.' },
+  INVALID_ARGUMENT: { status: 400, description: 'An argument of a webhooks API call is out of range or of the wrong type.' },
+  EBLOCKED: { status: 400, description: 'The destination resolves to an address the SSRF guard refuses.' },
+});
+
+export type WebhookErrorCode = keyof typeof WEBHOOK_ERROR_CODES;
 
 /** A bad call to the webhooks API. `field` names the input at fault, when there is one. */
-export class WebhookError extends Error {
-  readonly code: WebhookErrorCode;
-  readonly field?: string;
-  constructor(code: WebhookErrorCode, message: string, field?: string) {
-    super(message);
+export class WebhookError extends HookpressError<WebhookErrorCode> {
+  constructor(code: WebhookErrorCode, message: string, field?: string, options: HookpressErrorOptions = {}) {
+    super(code, message, { field, ...options });
     this.name = 'WebhookError';
-    this.code = code;
-    this.field = field;
   }
 }
 
-/** Validation of a webhook: one message per field at fault. */
+/** Validation of a webhook: one message per field at fault (code WEBHOOK_INVALID). */
 export class WebhookValidationError extends WebhookError {
-  readonly fields: Record<string, string>;
+  declare readonly fields: Record<string, string>;
   constructor(fields: Record<string, string>) {
-    const [first] = Object.entries(fields);
-    super('WEBHOOK_INVALID', first ? `${first[0]}: ${first[1]}` : 'Invalid webhook.', first?.[0]);
+    super('WEBHOOK_INVALID', Object.keys(fields).length ? joinFieldMessages(fields) : 'Invalid webhook.', undefined, { fields });
     this.name = 'WebhookValidationError';
-    this.fields = fields;
   }
 }

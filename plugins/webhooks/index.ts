@@ -1,7 +1,7 @@
 import type { PluginApi, PluginManifest } from '../../core/plugins/types.js';
 import { webhookMigrations } from './data/migrations.js';
 import { builtInEvents } from './events/catalogue.js';
-import type { EventTypeDefinition } from './events/registry.js';
+import type { EventRegistrar, WebhooksApi } from './api.js';
 import { WebhooksService } from './service.js';
 import { resolveSettings } from './settings.js';
 import { registerAdminScreens } from './admin/register.js';
@@ -16,13 +16,42 @@ export const manifest: PluginManifest = {
   networkActiveByDefault: true,
 };
 
-/** What `wu_register_all_events` callbacks receive. */
-export interface EventRegistrar {
-  wu_register_event_type(slug: string, def: EventTypeDefinition): void;
-  register_event_type(slug: string, def: EventTypeDefinition): void;
+const SERVICE = 'webhooks';
+
+/** The engine behind each provided API object (for this plugin's own tests and tools only). */
+const engines = new WeakMap<WebhooksApi, WebhooksService>();
+
+/**
+ * The narrow API other plugins get: exactly the WebhooksApi methods, bound, frozen — no
+ * stores, worker or transport reachable through it.
+ */
+function publicApi(service: WebhooksService): WebhooksApi {
+  const api: WebhooksApi = {
+    wu_register_event_type: (slug, def) => service.wu_register_event_type(slug, def, def?.source ?? 'unknown'),
+    wu_get_event_types: () => service.wu_get_event_types(),
+    wu_get_event_type: (slug) => service.wu_get_event_type(slug),
+    wu_do_event: (slug, payload) => service.wu_do_event(slug, payload),
+    create_webhook: (input) => service.create_webhook(input),
+    get_webhook: (id) => service.get_webhook(id),
+    update_webhook: (id, patch) => service.update_webhook(id, patch),
+    delete_webhook: (id) => service.delete_webhook(id),
+    list_webhooks: (q) => service.list_webhooks(q),
+    rotate_secret: (id) => service.rotate_secret(id),
+    list_deliveries: (q) => service.list_deliveries(q),
+    get_delivery: (id) => service.get_delivery(id),
+    resend_delivery: (id) => service.resend_delivery(id),
+    recover_failed_deliveries: (webhookId, since) => service.recover_failed_deliveries(webhookId, since),
+    send_test_event: (target) => service.send_test_event(target),
+  };
+  Object.freeze(api);
+  engines.set(api, service);
+  return api;
 }
 
-const SERVICE = 'webhooks';
+/** The engine behind a provided WebhooksApi — for this plugin's tests, benches and tools, never for other plugins. */
+export function engineOf(api: WebhooksApi | undefined): WebhooksService | undefined {
+  return api ? engines.get(api) : undefined;
+}
 
 export function load(api: PluginApi): void {
   api.migrate(webhookMigrations);
@@ -31,7 +60,7 @@ export function load(api: PluginApi): void {
     lookup: api.settings.lookup as never,
     allowUrl: api.settings.allowUrl as never,
   });
-  api.services.provide(SERVICE, service);
+  api.services.provide(SERVICE, publicApi(service));
 
   // Event types are (re)collected once every plugin is loaded, and whenever plugins change.
   const registerAllEvents = (): void => {
@@ -60,7 +89,8 @@ export function load(api: PluginApi): void {
 }
 
 export async function deactivate(api: PluginApi): Promise<void> {
-  await api.services.get<WebhooksService>(SERVICE)?.close();
+  await engineOf(api.services.get<WebhooksApi>(SERVICE))?.close();
 }
 
 export type { WebhooksService } from './service.js';
+export type * from './api.js';

@@ -1,5 +1,5 @@
 import type { PluginApi } from '../../core/plugins/types.js';
-import { DeliveriesStore, type Delivery, type DeliveryListQuery, type Attempt, type DeliveryStatus } from './data/deliveries-store.js';
+import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';
 import { Inspector } from './inspector.js';
@@ -14,26 +14,12 @@ import { parseAllowList } from './delivery/ssrf-guard.js';
 import { Transport, type ErrorClass } from './delivery/transport.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import type { WebhookSettings } from './settings.js';
+import type { DeliveryDetail, DeliveryListFilter, TestResult, TestTarget, WebhooksApi } from './api.js';
+
+export type { DeliveryDetail, TestResult } from './api.js';
 
 /** The payload key carrying the sender's version (the original sent `wu_version`). */
 export const VERSION_KEY = 'hookpress_version';
-
-export interface TestResult {
-  ok: boolean;
-  status: number | null;
-  durationMs: number;
-  responseExcerpt: string | null;
-  errorClass: ErrorClass | null;
-  errorMessage: string | null;
-  deliveryId: number;
-  msgId: string;
-}
-
-export interface DeliveryDetail {
-  delivery: Delivery;
-  body: string;
-  attempts: Attempt[];
-}
 
 /** Webhook as shown outside the service: the secret is never included. */
 export type PublicWebhook = Omit<Webhook, 'secret' | 'previous_secret'> & { has_previous_secret: boolean };
@@ -48,7 +34,7 @@ export function publicWebhook(w: Webhook): PublicWebhook {
  * events (register, fire), webhooks (CRUD, secrets), deliveries (log, resend, recover)
  * and test sends. Every bad input is a WebhookError with a code and the field at fault.
  */
-export class WebhooksService {
+export class WebhooksService implements WebhooksApi {
   readonly events: EventRegistry;
   readonly webhooks: WebhooksStore;
   readonly deliveries: DeliveriesStore;
@@ -255,7 +241,7 @@ export class WebhooksService {
 
   // ── Deliveries ────────────────────────────────────────────────────────────────────────
 
-  list_deliveries(q: Omit<Partial<DeliveryListQuery>, 'status'> & { status?: DeliveryStatus | string } = {}): { items: Delivery[]; total: number } {
+  list_deliveries(q: DeliveryListFilter = {}): { items: Delivery[]; total: number } {
     const statuses = ['pending', 'succeeded', 'failed', 'cancelled'];
     if (q.status !== undefined && !statuses.includes(q.status)) {
       throw new WebhookError('INVALID_ARGUMENT', `status must be one of ${statuses.join(', ')}; got ${JSON.stringify(q.status)}.`, 'status');
@@ -305,7 +291,7 @@ export class WebhooksService {
    * Posts the event's sample payload, signed and marked as a test, through the same transport
    * and SSRF guard; records a `test` attempt; leaves the event count alone.
    */
-  async send_test_event(target: number | { url: string; event: string; secret?: string }): Promise<TestResult> {
+  async send_test_event(target: number | TestTarget): Promise<TestResult> {
     let webhook: Webhook | undefined;
     let url: string;
     let event: string;

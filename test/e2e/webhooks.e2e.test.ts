@@ -8,7 +8,7 @@ import type { HookpressApp } from '../../core/app.js';
 import type { WebhooksService } from '../../plugins/webhooks/service.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
-import { PLUGINS_DIR } from '../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
 import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
 
 // Screenshots go to an ignored folder during `npm test`; `npm run screenshots` sets
@@ -27,7 +27,7 @@ async function startHost(): Promise<{ hp: HookpressApp; url: string; service: We
     plugins: { webhooks: { allowNetworks: '127.0.0.0/8', totalTimeoutMs: 3000 } },
   });
   const url = await hp.start();
-  return { hp, url, service: hp.host.services.get('webhooks')!.service as WebhooksService };
+  return { hp, url, service: webhooksEngine(hp) };
 }
 
 async function logIn(page: Page, url: string): Promise<void> {

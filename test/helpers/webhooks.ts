@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { HookpressApp } from '../../core/app.js';
 import { PROJECT_ROOT } from '../../core/config.js';
 import type { WebhooksService } from '../../plugins/webhooks/service.js';
+import { engineOf, type WebhooksApi } from '../../plugins/webhooks/index.js';
 import { makeApp } from './app.js';
 
 export const PLUGINS_DIR = path.join(PROJECT_ROOT, 'plugins');
@@ -40,7 +41,20 @@ export async function makeWebhooksApp(settings: Record<string, unknown> = {}, ex
     },
     ...extra,
   });
-  const service = hp.host.services.get('webhooks')?.service as WebhooksService;
-  if (!service) throw new Error('the webhooks plugin did not load');
+  const service = webhooksEngine(hp);
   return { hp, service, clock };
+}
+
+/** The public API the webhooks plugin provides to other plugins. */
+export function webhooksApi(hp: HookpressApp): WebhooksApi {
+  const api = hp.host.services.get('webhooks')?.service as WebhooksApi | undefined;
+  if (!api) throw new Error('the webhooks plugin did not load');
+  return api;
+}
+
+/** The engine behind it (worker, stores, inspector) — what this plugin's own tests drive. */
+export function webhooksEngine(hp: HookpressApp): WebhooksService {
+  const engine = engineOf(webhooksApi(hp));
+  if (!engine) throw new Error('the webhooks service is not the plugin\'s API object');
+  return engine;
 }

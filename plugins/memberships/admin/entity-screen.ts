@@ -1,3 +1,4 @@
+import { HookpressError } from '../../../core/errors.js';
 import type { PageContext } from '../../../core/admin/page-context.js';
 import type { Column, RowAction } from '../../../core/admin/list-table.js';
 import { HttpError } from '../../../core/http/errors.js';
@@ -68,8 +69,8 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
       ctx.add_notice('success', s.act(body.action ?? '', rowId, body));
       return ctx.redirect(url);
     } catch (error) {
-      const fields = (error as { fields?: Record<string, string>; field?: string }).fields ?? ((error as { field?: string }).field ? { [(error as { field: string }).field]: (error as Error).message } : undefined);
-      if (!fields) throw error;
+      if (!(error instanceof HookpressError) || !error.field) throw error;
+      const fields = error.fieldMessages();
       if (!failedForm) {
         ctx.add_notice('error', Object.values(fields).join(' '));
         return ctx.redirect(url);

@@ -1,3 +1,4 @@
+import { MembershipError } from '../errors.js';
 import type { PluginApi } from '../../../core/plugins/types.js';
 import type { Customer, Domain, Membership, Payment, Product } from '../data/store.js';
 import { formatMoney, parseMoney } from '../money.js';
@@ -79,7 +80,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
         svc.verifyEmail(c.verification_token);
         return 'Email address marked as verified.';
       }
-      throw Object.assign(new Error('Unknown action.'), { fields: { action: 'Unknown action.' } });
+      throw new MembershipError({ action: 'Unknown action.' }, 'MEMBERSHIP_UNKNOWN_ACTION');
     },
     forms: [
       {
@@ -120,11 +121,11 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     ],
     act: (action, id) => {
       const m = store.get<Membership>('mb_memberships', id);
-      if (!m) throw Object.assign(new Error('missing'), { fields: { id: 'That membership does not exist.' } });
+      if (!m) throw new MembershipError({ id: 'That membership does not exist.' }, 'MEMBERSHIP_NOT_FOUND');
       if (action === 'activate') svc.updateMembership(id, { status: 'active' });
       else if (action === 'cancel') svc.updateMembership(id, { status: 'cancelled' });
       else if (action === 'extend') svc.updateMembership(id, { date_expiration: Math.max(m.date_expiration ?? api.clock(), api.clock()) + MONTH });
-      else throw Object.assign(new Error('Unknown action.'), { fields: { action: 'Unknown action.' } });
+      else throw new MembershipError({ action: 'Unknown action.' }, 'MEMBERSHIP_UNKNOWN_ACTION');
       return `Membership ${m.reference_code} updated.`;
     },
     forms: [
@@ -183,7 +184,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
       if (action === 'receive') return `Payment ${svc.markReceived(id).reference_code} marked as received.`;
       if (action === 'fail') return `Payment ${svc.markFailed(id).reference_code} marked as failed.`;
       if (action === 'invoice') return `Invoice of payment ${svc.sendInvoice(id).reference_code} sent.`;
-      throw Object.assign(new Error('Unknown action.'), { fields: { action: 'Unknown action.' } });
+      throw new MembershipError({ action: 'Unknown action.' }, 'MEMBERSHIP_UNKNOWN_ACTION');
     },
     forms: [
       {

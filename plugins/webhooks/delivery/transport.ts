@@ -3,7 +3,8 @@ import { Agent, buildConnector, request } from 'undici';
 import { BlockedAddressError, checkLiteralHost, guardedLookup, type LookupFn, parseAllowList } from './ssrf-guard.js';
 import { parseRetryAfter } from './retry-schedule.js';
 
-export type ErrorClass = 'dns' | 'refused' | 'timeout' | 'tls' | 'blocked' | 'http' | 'network';
+/** Why an attempt failed; 'internal' is a fault of ours (a stage threw), retried like the rest. */
+export type ErrorClass = 'dns' | 'refused' | 'timeout' | 'tls' | 'blocked' | 'http' | 'network' | 'internal';
 
 export interface SendResult {
   ok: boolean;

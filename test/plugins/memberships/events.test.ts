@@ -5,7 +5,7 @@ import type { MembershipsService } from '../../../plugins/memberships/service.js
 import type { WebhooksService } from '../../../plugins/webhooks/service.js';
 import { makeApp } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { FakeClock, PLUGINS_DIR } from '../../helpers/webhooks.js';
+import { FakeClock, PLUGINS_DIR, webhooksEngine } from '../../helpers/webhooks.js';
 
 const DAY = 86_400_000;
 
@@ -25,7 +25,7 @@ async function setup(): Promise<Ctx> {
     pluginSlugs: ['webhooks', 'memberships'],
     plugins: { webhooks: { autoStart: false, allowNetworks: '127.0.0.0/8', random: () => 0.5 } },
   });
-  const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;
+  const webhooks = webhooksEngine(hp);
   const mb = hp.host.services.get('memberships')!.service as MembershipsService;
   const { user } = await hp.host.users.create({ login: 'ada', email: 'ada@example.com', display_name: 'Ada Lovelace', password: 'password 123' });
   const product = mb.createProduct({ name: 'Pro Plan', price_cents: 2900, setup_fee_cents: 2000, currency: 'USD', period: 'month' });

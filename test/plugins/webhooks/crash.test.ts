@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from '../../../core/app.js';
 import type { WebhooksService } from '../../../plugins/webhooks/service.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { PLUGINS_DIR } from '../../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksEngine } from '../../helpers/webhooks.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'crash-child.ts');
 
@@ -39,7 +39,7 @@ describe('plugins/webhooks durability', () => {
         pluginSlugs: ['webhooks'],
         plugins: { webhooks: { allowNetworks: '127.0.0.0/8' } },
       });
-      const service = hp.host.services.get('webhooks')!.service as WebhooksService;
+      const service = webhooksEngine(hp);
       const unique = () => new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size;
       while (unique() < N) await receiver.waitFor(receiver.requests.length + 1, 20_000);
       await service.worker.stop();

@@ -1,0 +1,97 @@
+/**
+ * Hookpress's one error model. Every error a caller is meant to handle is a HookpressError
+ * (or a subclass): a stable `code` for programs, a `message` for people, the HTTP `status` it
+ * maps to, and the input at fault (`field`, or `fields` for a form with several). The REST
+ * layer, the admin screens and the CLI all render errors from these properties alone.
+ *
+ * Each package lists its codes once, with `defineErrorCodes(owner, { CODE: { status, description } })`
+ * (core: core/error-codes.ts; a plugin: its own errors.ts). A code's status is taken from that
+ * list unless the throw site gives one.
+ */
+
+/** What a package says about one of its codes. */
+export interface ErrorCodeInfo {
+  /** The HTTP status the error maps to (400 bad input, 403, 404, 409, 413, 503…). */
+  status: number;
+  /** One line for the documentation (README, OpenAPI). */
+  description: string;
+}
+
+export type ErrorCodeList = Record<string, ErrorCodeInfo>;
+
+const registry = new Map<string, ErrorCodeInfo & { owner: string }>();
+
+/**
+ * Records the codes of one package (core or a plugin slug) and returns them unchanged, typed,
+ * so `keyof typeof LIST` is the package's code union. Redefining a code under another owner
+ * throws, so two packages cannot silently share one.
+ */
+export function defineErrorCodes<const T extends ErrorCodeList>(owner: string, codes: T): T {
+  for (const [code, info] of Object.entries(codes)) {
+    const existing = registry.get(code);
+    if (existing && existing.owner !== owner) {
+      throw new Error(`Error code ${code} is already defined by ${existing.owner}; ${owner} must use its own.`);
+    }
+    registry.set(code, { ...info, owner });
+  }
+  return codes;
+}
+
+/** The registered description of a code, or undefined for a code no package listed. */
+export function errorCodeInfo(code: string): (ErrorCodeInfo & { owner: string }) | undefined {
+  return registry.get(code);
+}
+
+/** Every registered code, for documentation and the OpenAPI document. */
+export function allErrorCodes(): Array<ErrorCodeInfo & { owner: string; code: string }> {
+  return [...registry].map(([code, info]) => ({ code, ...info }));
+}
+
+export interface HookpressErrorOptions {
+  /** Overrides the status registered for the code. */
+  status?: number;
+  /** The input at fault (a form field or argument name). */
+  field?: string;
+  /** Several inputs at fault, one message each (form validation). */
+  fields?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** The base of every typed Hookpress error. */
+export class HookpressError<C extends string = string> extends Error {
+  readonly code: C;
+  readonly status: number;
+  readonly field?: string;
+  readonly fields?: Record<string, string>;
+
+  constructor(code: C, message: string, options: HookpressErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HookpressError';
+    this.code = code;
+    this.status = options.status ?? registry.get(code)?.status ?? 400;
+    const firstField = options.fields ? Object.keys(options.fields)[0] : undefined;
+    if (options.field ?? firstField) this.field = options.field ?? firstField;
+    if (options.fields) this.fields = options.fields;
+  }
+
+  /** Messages per input: `fields`, else `{ [field]: message }`, else {}. */
+  fieldMessages(): Record<string, string> {
+    if (this.fields) return this.fields;
+    return this.field ? { [this.field]: this.message } : {};
+  }
+
+  toJSON(): { code: C; message: string; status: number; field?: string; fields?: Record<string, string> } {
+    return { code: this.code, message: this.message, status: this.status, field: this.field, fields: this.fields };
+  }
+}
+
+/** Builds "field: message; field: message" from per-field messages. */
+export function joinFieldMessages(fields: Record<string, string>): string {
+  return Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; ');
+}
+
+export function isHookpressError(error: unknown): error is HookpressError {
+  return error instanceof HookpressError;
+}

@@ -1,0 +1,179 @@
+/**
+ * The webhooks plugin's public API: the only thing it offers other plugins (as the service
+ * 'webhooks', `api.services.get<WebhooksApi>('webhooks')`). Types only — importing this module
+ * pulls in no code. Every bad input is a `WebhookError` (see ./errors.ts) with a stable `code`
+ * and the `field` at fault; messages are for people and may change.
+ *
+ * Names: WordPress / Ultimate Multisite names (`wu_…`, snake_case) where those products have
+ * the function, camelCase for everything else.
+ */
+import type { Delivery, DeliveryStatus, Attempt } from './data/deliveries-store.js';
+import type { ErrorClass } from './delivery/transport.js';
+import type { EventType, EventTypeDefinition, Payload } from './events/registry.js';
+import type { Webhook, WebhookInput } from './model/webhook.js';
+import type { WebhookListQuery } from './data/webhooks-store.js';
+
+export type { Delivery, DeliveryStatus, Attempt, ErrorClass, EventType, EventTypeDefinition, Payload, Webhook, WebhookInput, WebhookListQuery };
+export type { WebhookErrorCode } from './errors.js';
+
+/** What `wu_register_all_events` callbacks receive (Ultimate Multisite's registration API). */
+export interface EventRegistrar {
+  /** Registers (or replaces) an event type. Throws `EVENT_TYPE_INVALID` (field slug|name|desc|payload|hook). */
+  wu_register_event_type(slug: string, def: EventTypeDefinition): void;
+  /** Alias of `wu_register_event_type`. */
+  register_event_type(slug: string, def: EventTypeDefinition): void;
+}
+
+/** The result of `send_test_event`: what the endpoint answered to one signed test request. */
+export interface TestResult {
+  /** The endpoint answered 2xx. */
+  ok: boolean;
+  /** HTTP status, or null when no response arrived (see errorClass). */
+  status: number | null;
+  /** Wall time of the request, in milliseconds. */
+  durationMs: number;
+  /** The first 500 characters of the response body, or null without a response. */
+  responseExcerpt: string | null;
+  /** Why it failed: 'dns' | 'refused' | 'timeout' | 'tls' | 'blocked' | 'http' | 'network' | 'internal'; null on success. */
+  errorClass: ErrorClass | null;
+  /** The failure in plain words for an admin; null on success. */
+  errorMessage: string | null;
+  /** The test delivery recorded in the log (with its one attempt). */
+  deliveryId: number;
+  /** The `webhook-id` the request carried. */
+  msgId: string;
+}
+
+/** One delivery with the body it sends and every attempt so far (oldest first). */
+export interface DeliveryDetail {
+  delivery: Delivery;
+  /** The event's JSON snapshot, exactly the bytes sent. */
+  body: string;
+  attempts: Attempt[];
+}
+
+/** Filters of `list_deliveries`. */
+export interface DeliveryListFilter {
+  webhookId?: number;
+  /** 'pending' | 'succeeded' | 'failed' | 'cancelled'. */
+  status?: DeliveryStatus | string;
+  event?: string;
+  isTest?: boolean;
+  /** 1–500, default 20. */
+  limit?: number;
+  /** ≥ 0, default 0. */
+  offset?: number;
+}
+
+/** A target for `send_test_event` that is not (yet) a saved webhook, e.g. the Add New form. */
+export interface TestTarget {
+  url: string;
+  event: string;
+  /** Signing secret (`whsec_…`); a fresh one when omitted. */
+  secret?: string;
+}
+
+/**
+ * The webhooks plugin's API for other plugins. Times are Unix epoch milliseconds; ids are
+ * integers; webhooks are returned as stored (`Webhook`, including `secret` — callers showing a
+ * webhook to someone decide whether to show it).
+ */
+export interface WebhooksApi {
+  // ── Events ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Registers (or replaces) an event type; prefer doing so on `wu_register_all_events`, which
+   * re-collects types whenever plugins change. Ultimate Multisite's `wu_register_event_type`.
+   * @throws WebhookError `EVENT_TYPE_INVALID` (field `slug` — 2–64 of [a-z0-9_] — `name`, `desc`, `payload` or `hook`).
+   */
+  wu_register_event_type(slug: string, def: EventTypeDefinition): EventType;
+
+  /** Every registered event type, in registration order. Ultimate Multisite's `wu_get_event_types`. */
+  wu_get_event_types(): EventType[];
+
+  /** One event type, or undefined. Ultimate Multisite's `wu_get_event_type`. */
+  wu_get_event_type(slug: string): EventType | undefined;
+
+  /**
+   * Fires an event: adds `hookpress_version`, applies the filter `wu_event_payload` (payload,
+   * slug), writes the snapshot and one delivery per active subscribed webhook in one
+   * transaction, then fires the actions `wu_event` (slug, payload) and `wu_event_{slug}`
+   * (payload). Called inside the caller's own database transaction, the event commits or rolls
+   * back with the caller's change (transactional outbox). Ultimate Multisite's `wu_do_event`.
+   * @returns the event id (`evt_…`), or false — with a logged warning — for an unknown slug.
+   * @throws WebhookError `INVALID_ARGUMENT` (field `payload`): not a plain object, or not JSON-serialisable.
+   */
+  wu_do_event(slug: string, payload: Payload): string | false;
+
+  // ── Webhooks ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Creates a webhook (active unless `active: false`) with a fresh signing secret; fires
+   * `wu_webhook_created` (the webhook without secrets).
+   * @throws WebhookValidationError (a WebhookError, code `WEBHOOK_INVALID`) with `fields`: one
+   *   message per field at fault — `name` (2–200 characters), `url` (absolute http(s), no
+   *   credentials, ≤ 2000 characters), `event` (a registered slug), `active` (boolean).
+   */
+  create_webhook(input: WebhookInput): Webhook;
+
+  /** One webhook. @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`). */
+  get_webhook(id: number): Webhook;
+
+  /**
+   * Changes the given fields only; re-activating a webhook the system disabled clears its
+   * failure window. Fires `wu_webhook_updated` (new, old — without secrets).
+   * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INVALID` as for create_webhook.
+   */
+  update_webhook(id: number, patch: WebhookInput): Webhook;
+
+  /**
+   * Deletes a webhook; its pending deliveries are cancelled when next due. Fires `wu_webhook_deleted`.
+   * @returns true once deleted. @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`).
+   */
+  delete_webhook(id: number): boolean;
+
+  /** A page of webhooks (default 20, newest first) and the total matching `q`. */
+  list_webhooks(q?: Partial<WebhookListQuery>): { items: Webhook[]; total: number };
+
+  /**
+   * Replaces the signing secret. The previous one keeps signing (both signatures are sent) and
+   * verifying for the rotation grace (24 h), then neither.
+   * @returns the webhook with its new `secret`. @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`).
+   */
+  rotate_secret(id: number): Webhook;
+
+  // ── Deliveries ────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A page of deliveries, newest first, and the total matching the filter.
+   * @throws WebhookError `INVALID_ARGUMENT` (field `status`, `limit` or `offset`); `WEBHOOK_NOT_FOUND` (field `id`) for an unknown `webhookId`.
+   */
+  list_deliveries(q?: DeliveryListFilter): { items: Delivery[]; total: number };
+
+  /** One delivery, its body and its attempts. @throws WebhookError `DELIVERY_NOT_FOUND` (field `id`). */
+  get_delivery(id: number): DeliveryDetail;
+
+  /**
+   * Sends a finished delivery once more, now, with the same `webhook-id` (receivers deduplicate).
+   * @throws WebhookError `DELIVERY_NOT_FOUND` (field `id`); `INVALID_ARGUMENT` (field `id`) while it is pending or for a test delivery.
+   */
+  resend_delivery(id: number): Delivery;
+
+  /**
+   * Requeues every failed or cancelled delivery of a webhook created at or after `since`
+   * (epoch ms or a Date), each for one more attempt now.
+   * @returns how many were requeued.
+   * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `INVALID_ARGUMENT` (field `since`).
+   */
+  recover_failed_deliveries(webhookId: number, since: number | Date): number;
+
+  /**
+   * Posts the event's sample payload, signed and marked `x-hookpress-test: true`, through the
+   * same dispatch as real deliveries (SSRF guard, timeouts); records a `test` attempt; never
+   * waits behind queued deliveries; leaves the event count alone.
+   * @param target a webhook id, or an unsaved `{ url, event, secret? }`.
+   * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INVALID` (fields `url`, `event`);
+   *   `EVENT_UNKNOWN` (field `event`); `INVALID_ARGUMENT` (field `target`); an invalid secret (field `secret`).
+   */
+  send_test_event(target: number | TestTarget): Promise<TestResult>;
+}

@@ -62,9 +62,23 @@ describe('plugins/webhooks SSRF guard', () => {
     }
 
     it('lets public unicast addresses through', () => {
-      for (const ip of ['93.184.216.34', '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808']) {
+      for (const ip of ['93.184.216.34', '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001:82b::200e']) {
         expect(blockReason(ip), ip).to.equal(undefined);
       }
+    });
+
+    it('refuses IPv4-in-IPv6 ranges whole, even around a public IPv4', () => {
+      expect(blockReason('::ffff:8.8.8.8')).to.equal('an IPv4-mapped IPv6 address (::ffff:0:0/96)');
+      expect(blockReason('64:ff9b::808:808')).to.equal('a NAT64 address (64:ff9b::/96)');
+      expect(blockReason('2002:808:808::1')).to.equal('a 6to4 address (2002::/16)');
+    });
+
+    it('gives a verdict, never an exception, for an IPv4-translated address (::ffff:0:0:0/96)', () => {
+      // ipaddr.js's toIPv4Address() throws for this range: the exception used to escape the
+      // socket's lookup callback and stop the host.
+      expect(blockReason('::ffff:0:7f00:1')).to.equal('a loopback address wrapped in IPv6 (127.0.0.1 in an IPv4-translated IPv6 address (::ffff:0:0:0/96))');
+      expect(blockReason('::ffff:0:808:808')).to.equal('an IPv4-translated IPv6 address (::ffff:0:0:0/96)');
+      expect(() => checkLiteralHost('[::ffff:0:a00:1]', [])).to.throw(BlockedAddressError, /a private address wrapped in IPv6/);
     });
 
     it('says why, in words', () => {
@@ -153,6 +167,21 @@ describe('plugins/webhooks SSRF guard', () => {
       const result = await w.service.send_test_event({ url: 'http://rebinding.test/hook', event: 'payment_received' });
       expect(result).to.include({ ok: false, errorClass: 'blocked' });
       expect(result.errorMessage).to.equal('Blocked: rebinding.test resolves to 10.0.0.7, which is a private address. Add it to the allowlist (WEBHOOKS_ALLOW_NETWORKS) to permit it.');
+    });
+
+    it('reports an IPv4-translated literal as blocked, not as a network error', async () => {
+      w = await makeWebhooksApp({ allowNetworks: '' });
+      const result = await w.service.send_test_event({ url: 'http://[::ffff:0:7f00:1]/hook', event: 'payment_received' });
+      expect(result).to.include({ ok: false, errorClass: 'blocked' });
+      expect(result.errorMessage).to.include('a loopback address wrapped in IPv6');
+    });
+
+    it('refuses a DNS answer in the IPv4-translated range without throwing from the lookup', async () => {
+      const lookup: LookupFn = (_h, _o, cb) => cb(null, [{ address: '::ffff:0:a00:7', family: 6 }]);
+      w = await makeWebhooksApp({ allowNetworks: '', lookup });
+      const result = await w.service.send_test_event({ url: 'http://translated.test/hook', event: 'payment_received' });
+      expect(result).to.include({ ok: false, errorClass: 'blocked' });
+      expect(result.errorMessage).to.include('translated.test resolves to ::ffff:0:a00:7, which is a private address wrapped in IPv6');
     });
 
     it('does not follow a redirect to a private address', async () => {

@@ -158,7 +158,7 @@ describe('plugins/webhooks delivery engine', () => {
       it(`treats ${status} as throttling: waits at least 60 s, and max(schedule, Retry-After) capped at schedule + 6 h`, async () => {
         const wh = hook();
         const gap = async (retryAfter: string | undefined) => {
-          receiver.reply = () => ({ status, headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter } });
+          receiver.reply = () => ({ status, headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter } as Record<string, string> });
           await w.service.worker.drain();
           const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
           const ms = d.next_attempt_at! - d.last_attempt_at!;

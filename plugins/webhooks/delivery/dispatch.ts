@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Hooks } from '../../../core/hooks/index.js';
+import type { Hooks } from '../../../core/plugin-sdk.js';
 import type { AttemptToRecord, ClaimedDelivery, DeliveriesStore, DeliveryOutcome, Recorded } from '../data/deliveries-store.js';
 import type { WebhooksStore } from '../data/webhooks-store.js';
 import type { Webhook } from '../model/webhook.js';

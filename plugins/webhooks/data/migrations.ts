@@ -119,7 +119,18 @@ export const webhookMigrations: Migration[] = [
     },
   },
   {
-    // Version 3 is the engine's (health recorded conditionally); this one is independent of it.
+    version: 3,
+    name: 'webhook health recorded conditionally: the newest success',
+    up(db) {
+      db.exec(`
+        -- Start time of the newest successful attempt: an older failure finishing later never
+        -- reopens the failure window a newer success closed (see DeliveriesStore.recordAttempts).
+        ALTER TABLE webhooks ADD COLUMN last_success_at INTEGER;
+        UPDATE webhooks SET last_success_at = last_delivery_at WHERE last_status = 'success';
+      `);
+    },
+  },
+  {
     version: 4,
     name: 'webhook integration, hidden flag and custom headers',
     up(db) {

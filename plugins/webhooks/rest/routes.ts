@@ -1,6 +1,4 @@
-import type { PluginApi } from '../../../core/plugins/types.js';
-import { RestResponse, type JsonSchema, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/rest/types.js';
-import { restPage } from '../../../core/rest/server.js';
+import { RestResponse, restPage, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
 import type { WebhooksApi } from '../api.js';
 import { WebhookError } from '../errors.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';

@@ -1,6 +1,7 @@
 import { MembershipError } from '../errors.js';
 import type { PluginApi } from '../../../core/plugins/types.js';
 import type { Customer, Domain, Membership, Payment, Product } from '../data/store.js';
+import { parseDay } from '../dates.js';
 import { formatMoney, parseMoney } from '../money.js';
 import type { MembershipsService } from '../service.js';
 import { CAPABILITY, checkboxField, handleEntityScreen, selectField, type EntityScreen } from './entity-screen.js';
@@ -76,6 +77,10 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     rowActions: (c) => (c.email_verification === 'pending' ? [{ action: 'verify', label: 'Mark email verified' }] : []),
     act: (action, id) => {
       const c = store.get<Customer>('mb_customers', id);
+      if (action === 'verify' && c?.email_verification === 'verified') {
+        // A stale tab still shows the action: say what is true instead of failing.
+        return `The email address of ${customerLabel(c)} is already verified.`;
+      }
       if (action === 'verify' && c?.verification_token) {
         svc.verifyEmail(c.verification_token);
         return 'Email address marked as verified.';
@@ -139,8 +144,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
           ${selectField(api, { id: 'status', label: 'Status', value: v.status ?? 'active', error: e.status, required: true, options: ['pending', 'active', 'expired', 'cancelled'].map((x) => [x, x]) })}
           ${formField({ id: 'date_expiration', label: 'Expires on', type: 'date', value: v.date_expiration ?? new Date(api.clock() + MONTH).toISOString().slice(0, 10), error: e.date_expiration })}`,
         run: (b) => {
-          const exp = b.date_expiration ? Date.parse(`${b.date_expiration}T00:00:00Z`) : null;
-          const m = svc.createMembership({ customer_id: Number(b.customer_id), product_id: Number(b.product_id), status: b.status ?? '', date_expiration: exp === null || Number.isNaN(exp) ? null : exp });
+          const m = svc.createMembership({ customer_id: Number(b.customer_id), product_id: Number(b.product_id), status: b.status ?? '', date_expiration: parseDay(b.date_expiration) });
           return `Membership ${m.reference_code} added.`;
         },
       },

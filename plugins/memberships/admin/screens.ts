@@ -33,6 +33,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Product',
     empty: 'No products yet. Add the plans your customers can buy.',
     rows: (l, o) => store.list<Product>('mb_products', l, o),
+    one: (id) => store.get<Product>('mb_products', id),
     rowId: (p) => p.id,
     rowLabel: (p) => p.name,
     columns: [
@@ -66,6 +67,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Customer',
     empty: 'No customers yet.',
     rows: (l, o) => store.list<Customer>('mb_customers', l, o),
+    one: (id) => store.get<Customer>('mb_customers', id),
     rowId: (c) => c.id,
     rowLabel: (c) => customerLabel(c),
     columns: [
@@ -109,6 +111,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Membership',
     empty: 'No memberships yet.',
     rows: (l, o) => store.list<Membership>('mb_memberships', l, o),
+    one: (id) => store.get<Membership>('mb_memberships', id),
     rowId: (m) => m.id,
     rowLabel: (m) => m.reference_code,
     columns: [
@@ -170,6 +173,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Payment',
     empty: 'No payments yet.',
     rows: (l, o) => store.list<Payment>('mb_payments', l, o),
+    one: (id) => store.get<Payment>('mb_payments', id),
     rowId: (p) => p.id,
     rowLabel: (p) => p.reference_code,
     columns: [
@@ -214,6 +218,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Domain Mapping',
     empty: 'No domains mapped yet.',
     rows: (l, o) => store.list<Domain>('mb_domains', l, o),
+    one: (id) => store.get<Domain>('mb_domains', id),
     rowId: (d) => d.id,
     rowLabel: (d) => d.domain,
     columns: [

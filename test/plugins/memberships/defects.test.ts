@@ -111,6 +111,16 @@ describe('plugins/memberships: defects found while clicking through', () => {
     mb.addDomain({ site_id: site.id, domain: 'ada.example.com', primary: true, secure: true });
     const siteConfirm = await agent.get(`/wp-admin/network/sites.php?action=confirm-delete&id=${site.id}`);
     expect(siteConfirm.text).to.include('notice-warning').and.include('ada.example.com');
+    // Confirming removes the mapping with the site: nothing points at a missing site.
+    await agent.post('/wp-admin/network/sites.php').type('form').send({ _wpnonce: nonceNear(siteConfirm.text, 'name="confirmed"'), action: 'delete', 'ids[]': String(site.id), confirmed: '1' });
+    expect(hp.host.sites.get(site.id)).to.equal(undefined);
+    expect(mb.store.domainByName('ada.example.com')).to.equal(undefined);
+    // A bulk delete from the list asks first too, with the same warning.
+    const list = await agent.get('/wp-admin/network/users.php');
+    const bulk = await agent.post('/wp-admin/network/users.php').type('form').send({ _wpnonce: nonceNear(list.text, 'name="ids[]"'), action: 'delete', 'ids[]': String(user.id) });
+    expect(bulk.status).to.equal(200);
+    expect(bulk.text).to.include('is a customer').and.include('name="confirmed"');
+    expect(hp.host.users.get(user.id)).to.not.equal(undefined);
   });
 
   it('*_manage_url opens the item: the screen shows exactly the row with that id', async () => {

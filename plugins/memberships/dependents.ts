@@ -1,6 +1,4 @@
-import type { PluginApi } from '../../core/plugins/types.js';
-import type { Site } from '../../core/sites/sites.js';
-import type { User } from '../../core/users/users-store.js';
+import type { PluginApi, Site, User } from '../../core/plugin-sdk.js';
 import type { Domain, Membership, Payment } from './data/store.js';
 import type { MembershipsService } from './service.js';
 

@@ -7,14 +7,9 @@ import { makeApp } from './app.js';
 
 export const PLUGINS_DIR = path.join(PROJECT_ROOT, 'plugins');
 
-/** A controllable clock starting at the real time (signatures are checked against it). */
-export class FakeClock {
-  now = Date.now();
-  readonly fn = (): number => this.now;
-  advance(ms: number): void {
-    this.now += ms;
-  }
-}
+import { FakeClock } from '../../core/testing/fake-clock.js';
+
+export { FakeClock };
 
 export interface WebhooksApp {
   hp: HookpressApp;

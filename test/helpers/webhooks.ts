@@ -27,7 +27,7 @@ export async function makeWebhooksApp(settings: Record<string, unknown> = {}, ex
   const clock = new FakeClock();
   const hp = await makeApp({
     pluginsDir: PLUGINS_DIR,
-    pluginSlugs: ['webhooks'],
+    pluginSlugs: ['webhooks', 'memberships'],
     clock: clock.fn,
     plugins: {
       webhooks: {

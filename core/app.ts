@@ -57,7 +57,7 @@ const PUBLIC = path.join(PROJECT_ROOT, 'public');
  */
 export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
   const config = defaultConfig(overrides);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logDestination);
   const db = openDatabase(config.dataDir);
   migrate(db, 'core', coreMigrations);
 

@@ -19,6 +19,8 @@ export interface AppConfig {
   pluginSlugs?: string[];
   clock: Clock;
   logLevel: string;
+  /** Where logs go; default stdout (the CLI sends them to stderr). */
+  logDestination?: NodeJS.WritableStream;
   /** scrypt cost (N); lower only in tests. */
   passwordCost: number;
   /** Failed logins allowed per window, per IP and per account. */

@@ -16,7 +16,11 @@ export interface RowAction {
   className?: string;
   /** A longer accessible name, e.g. "Delete “My webhook”". */
   ariaLabel?: string;
-  /** A state change: rendered as a small form (hidden fields + nonce) with a link-styled button. */
+  /**
+   * A state change: a link-styled button bound (HTML `form` attribute) to a small form of its
+   * own — hidden fields + nonce — rendered after the table, never inside the bulk-actions form:
+   * a browser's parser drops a form nested in a form and merges its fields into the outer one.
+   */
   post?: { fields: Record<string, string | number>; nonceField: SafeHtml; data?: Record<string, string> };
 }
 
@@ -118,6 +122,7 @@ export function renderListTable<Row>(o: ListTableOptions<Row>): SafeHtml {
       <a href="${withParams(o.baseUrl, { ...keep, orderby: c.key, order: nextOrder, paged: undefined })}">${c.label}<span class="sorting-indicator" aria-hidden="true">${active ? (query.order === 'asc' ? '▲' : '▼') : '⇅'}</span></a></th>`;
   });
 
+  const actionForms: SafeHtml[] = [];
   const rows = o.rows.map((row) => {
     const id = o.rowId(row);
     const label = o.rowLabel ? o.rowLabel(row) : String(id);
@@ -125,9 +130,11 @@ export function renderListTable<Row>(o: ListTableOptions<Row>): SafeHtml {
       const content = c.cell(row);
       const actions =
         c.key === primary && o.rowActions
-          ? html`<div class="row-actions">${o
-              .rowActions(row)
-              .map((a, i) => html`${i > 0 ? raw(' <span class="sep" aria-hidden="true">|</span> ') : ''}<span class="${a.className ?? ''}">${rowAction(a)}</span>`)}</div>`
+          ? html`<div class="row-actions">${o.rowActions(row).map((a, i) => {
+              const formId = `${o.plural}-${id}-action-${i}`;
+              if (a.post) actionForms.push(rowActionForm(a, formId));
+              return html`${i > 0 ? raw(' <span class="sep" aria-hidden="true">|</span> ') : ''}<span class="${a.className ?? ''}">${rowAction(a, formId)}</span>`;
+            })}</div>`
           : '';
       const tag = c.key === primary ? 'th' : 'td';
       return tag === 'th'
@@ -141,19 +148,22 @@ export function renderListTable<Row>(o: ListTableOptions<Row>): SafeHtml {
     }${cells}</tr>`;
   });
 
-  const bulk = hasBulk
-    ? html`<div class="bulkactions">
-        <label for="bulk-action-selector" class="screen-reader-text">Select bulk action</label>
-        <select name="action" id="bulk-action-selector">
+  // Two selectors like WordPress's (`action` top, `action2` bottom); each Apply button names
+  // its own selector, so the one next to the pressed button wins (see currentBulkAction).
+  const bulk = (where: 'top' | 'bottom') =>
+    hasBulk
+      ? html`<div class="bulkactions">
+        <label for="bulk-action-selector-${where}" class="screen-reader-text">Select bulk action</label>
+        <select name="${where === 'top' ? 'action' : 'action2'}" id="bulk-action-selector-${where}">
           <option value="">Bulk actions</option>
           ${Object.entries(o.bulkActions!).map(([value, label]) => html`<option value="${value}">${label}</option>`)}
         </select>
-        <button type="submit" class="button action">Apply</button>
+        <button type="submit" class="button action" name="bulk_apply" value="${where}">Apply</button>
       </div>`
-    : '';
+      : '';
 
   const table = html`<table class="wp-list-table widefat striped ${o.plural}">
-      <thead><tr>${hasBulk ? html`<td class="check-column"><input type="checkbox" id="cb-select-all" data-select-all><label class="screen-reader-text" for="cb-select-all">Select all</label></td>` : ''}${header}</tr></thead>
+      <thead><tr>${hasBulk ? html`<td class="check-column"><input type="checkbox" id="cb-select-all" data-select-all hidden><label class="screen-reader-text" for="cb-select-all" hidden>Select all</label></td>` : ''}${header}</tr></thead>
       <tbody>${rows}</tbody>
     </table>`;
 
@@ -161,17 +171,38 @@ export function renderListTable<Row>(o: ListTableOptions<Row>): SafeHtml {
     ${
       hasBulk
         ? html`<form method="post" action="${o.baseUrl}" class="list-table-form">${o.bulkNonceField ?? ''}
-          <div class="tablenav top">${bulk}${pagination}</div>${table}<div class="tablenav bottom">${pagination}</div></form>`
+          <div class="tablenav top">${bulk('top')}${pagination}</div>${table}<div class="tablenav bottom">${bulk('bottom')}${pagination}</div></form>`
         : html`<div class="tablenav top">${pagination}</div>${table}<div class="tablenav bottom">${pagination}</div>`
-    }`;
+    }${actionForms.length ? html`<div class="row-action-forms" hidden>${actionForms}</div>` : ''}`;
 }
 
-function rowAction(a: RowAction): SafeHtml {
-  if (!a.post) return html`<a href="${a.href}"${a.ariaLabel ? html` aria-label="${a.ariaLabel}"` : ''}>${a.label}</a>`;
-  const data = Object.entries(a.post.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
-  return html`<form method="post" action="${a.href}" class="row-action-form"${data}>${a.post.nonceField}${Object.entries(a.post.fields).map(
+/**
+ * The bulk action a list table's form asked for: the selector next to the Apply button that
+ * was pressed (`action` top, `action2` bottom — WordPress's names), falling back to the other
+ * one when that is empty (WP_List_Table::current_action() reads `action`, then `action2`).
+ * Returns '' when none was chosen.
+ */
+export function currentBulkAction(body: unknown): string {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string).trim() : '');
+  const top = str('action') === '-1' ? '' : str('action');
+  const bottom = str('action2') === '-1' ? '' : str('action2');
+  return str('bulk_apply') === 'bottom' ? bottom || top : top || bottom;
+}
+
+function rowAction(a: RowAction, formId: string): SafeHtml {
+  const aria = a.ariaLabel ? html` aria-label="${a.ariaLabel}"` : '';
+  if (!a.post) return html`<a href="${a.href}"${aria}>${a.label}</a>`;
+  return html`<button type="submit" form="${formId}" class="button-link"${aria}>${a.label}</button>`;
+}
+
+/** The form a state-changing row action's button submits (rendered outside every other form). */
+function rowActionForm(a: RowAction, formId: string): SafeHtml {
+  const post = a.post!;
+  const data = Object.entries(post.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
+  return html`<form method="post" action="${a.href}" id="${formId}" class="row-action-form"${data}>${post.nonceField}${Object.entries(post.fields).map(
     ([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`,
-  )}<button type="submit" class="button-link"${a.ariaLabel ? html` aria-label="${a.ariaLabel}"` : ''}>${a.label}</button></form>`;
+  )}</form>`;
 }
 
 function hiddenParams(baseUrl: string, skip: string[]): SafeHtml {

@@ -1,3 +1,4 @@
+import { numericSortValue, phpCompare, phpIdentical, phpMin, type PriorityKey } from './php-keys.js';
 import type { HookEntry, HookFunction } from './types.js';
 
 /**
@@ -7,12 +8,12 @@ import type { HookEntry, HookFunction } from './types.js';
  * WordPress never records.
  */
 interface Iteration {
-  list: readonly number[];
+  list: readonly PriorityKey[];
   pos: number;
-  current: number;
+  current: PriorityKey;
 }
 
-const EMPTY: readonly number[] = Object.freeze([]);
+const EMPTY: readonly PriorityKey[] = Object.freeze([]);
 const NO_PRIORITY = Number.NaN;
 
 /**
@@ -25,9 +26,12 @@ const NO_PRIORITY = Number.NaN;
  */
 export class Hook {
   /** priority → callbacks in insertion order. Buckets are never empty. */
-  readonly callbacks = new Map<number, readonly HookEntry[]>();
-  /** Sorted priorities of `callbacks`; replaced (never mutated) on change. */
-  priorities: readonly number[] = EMPTY;
+  readonly callbacks = new Map<PriorityKey, readonly HookEntry[]>();
+  /**
+   * The keys of `callbacks` in WordPress's order (ksort SORT_NUMERIC, stable); replaced
+   * (never mutated) on change.
+   */
+  priorities: readonly PriorityKey[] = EMPTY;
 
   private nestingLevel = 0;
   private doingAction = false;
@@ -36,7 +40,11 @@ export class Hook {
   /** Reusable iteration records for synchronous passes, indexed by nesting level. */
   private readonly pool: Iteration[] = [];
 
-  add(priority: number, entry: HookEntry): void {
+  /**
+   * `priority` is the coerced key; `raw` what the caller passed (after 6.9's null → 0),
+   * which WordPress compares with `===` while re-aiming running passes.
+   */
+  add(priority: PriorityKey, entry: HookEntry, raw: unknown = priority): void {
     const bucket = this.callbacks.get(priority);
     const priorityExisted = bucket !== undefined;
     if (bucket === undefined) {
@@ -50,10 +58,10 @@ export class Hook {
       else next[at] = entry;
       this.callbacks.set(priority, next);
     }
-    if (this.nestingLevel > 0) this.resortActiveIterations(priority, priorityExisted);
+    if (this.nestingLevel > 0) this.resortActiveIterations(raw, priorityExisted);
   }
 
-  remove(priority: number, id: string): boolean {
+  remove(priority: PriorityKey, id: string): boolean {
     const bucket = this.callbacks.get(priority);
     if (bucket === undefined) return false;
     const at = indexOfId(bucket, id);
@@ -70,8 +78,8 @@ export class Hook {
     return true;
   }
 
-  /** The lowest priority `id` is registered at, or false. */
-  priorityOf(id: string): number | false {
+  /** The first priority (in run order) `id` is registered at, or false. */
+  priorityOf(id: string): PriorityKey | false {
     for (const priority of this.priorities) {
       if (indexOfId(this.callbacks.get(priority)!, id) !== -1) return priority;
     }
@@ -79,7 +87,7 @@ export class Hook {
   }
 
   /** Whether `id` is registered at exactly `priority` (WordPress 6.9's has_filter priority). */
-  hasAt(id: string, priority: number): boolean {
+  hasAt(id: string, priority: PriorityKey): boolean {
     const bucket = this.callbacks.get(priority);
     return bucket !== undefined && indexOfId(bucket, id) !== -1;
   }
@@ -88,7 +96,7 @@ export class Hook {
     return this.callbacks.size > 0;
   }
 
-  removeAll(priority?: number | false): void {
+  removeAll(priority?: PriorityKey | false): void {
     if (this.callbacks.size === 0) return;
     if (priority === undefined || priority === false) {
       this.callbacks.clear();
@@ -201,7 +209,7 @@ export class Hook {
   }
 
   /** The priority the outermost running pass points at, or false when not running. */
-  currentPriority(): number | false {
+  currentPriority(): PriorityKey | false {
     const it = this.active[0];
     if (it === undefined || it.pos >= it.list.length) return false;
     return it.list[it.pos]!;
@@ -239,7 +247,7 @@ export class Hook {
    * #64653): when a running callback empties the current priority while a lower priority
    * exists, the pointer lands on the next priority and the pass then steps past it.
    */
-  private resortActiveIterations(newPriority: number | false = false, priorityExisted = false): void {
+  private resortActiveIterations(newPriority: unknown = false, priorityExisted = false): void {
     const newPriorities = this.priorities;
     if (newPriorities.length === 0) {
       for (const it of this.active) {
@@ -248,24 +256,25 @@ export class Hook {
       }
       return;
     }
-    const min = newPriorities[0]!;
+    // PHP's min() and `<` over mixed int/string keys, as WordPress runs them.
+    const min = phpMin(newPriorities);
     for (const it of this.active) {
       // Already past the end of this pass: leave it where it is.
       if (it.pos >= it.list.length) continue;
       const current = it.list[it.pos]!;
-      if (current < min) {
+      if (phpCompare(current, min) < 0) {
         it.list = [current, ...newPriorities];
         it.pos = 0;
         continue;
       }
       it.list = newPriorities;
       it.pos = 0;
-      while (it.pos < it.list.length && it.list[it.pos]! < current) it.pos++;
+      while (it.pos < it.list.length && phpCompare(it.list[it.pos]!, current) < 0) it.pos++;
 
       // A priority re-created at the one this pass is running: step back so the pass does
       // not skip the priority after it.
-      if (newPriority === it.current && !priorityExisted) {
-        let prev: number | false;
+      if (phpIdentical(newPriority, it.current) && !priorityExisted) {
+        let prev: PriorityKey | false;
         if (it.pos >= it.list.length) {
           it.pos = it.list.length - 1;
           prev = it.list[it.pos]!;
@@ -276,7 +285,7 @@ export class Hook {
           prev = it.list[it.pos]!;
         }
         if (prev === false) it.pos = 0;
-        else if (newPriority !== prev) it.pos++;
+        else if (!phpIdentical(newPriority, prev)) it.pos++;
       }
     }
   }
@@ -287,10 +296,15 @@ function indexOfId(bucket: readonly HookEntry[], id: string): number {
   return -1;
 }
 
-function insertSorted(list: readonly number[], priority: number): readonly number[] {
+/**
+ * WordPress appends a new priority and runs ksort( SORT_NUMERIC ), a stable sort on each
+ * key's numeric value: the new key goes after every key whose value is not greater.
+ */
+function insertSorted(list: readonly PriorityKey[], priority: PriorityKey): readonly PriorityKey[] {
   const next = list.slice();
+  const value = numericSortValue(priority);
   let i = next.length;
-  while (i > 0 && next[i - 1]! > priority) i--;
+  while (i > 0 && numericSortValue(next[i - 1]!) > value) i--;
   next.splice(i, 0, priority);
   return next;
 }

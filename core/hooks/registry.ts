@@ -1,6 +1,7 @@
 import { CallbackIds, assertCallback, makeEntry } from './callback-ids.js';
 import { HookError } from './errors.js';
 import { Hook } from './hook.js';
+import { toPriorityKey, type PriorityInput, type PriorityKey } from './php-keys.js';
 import type { HookCallback } from './types.js';
 
 const ALL = 'all';
@@ -21,7 +22,11 @@ const enum Mode {
  * - a callback that throws propagates its error after the registry's running state
  *   (current-filter stack, nesting levels, doing-action flag) has been restored;
  * - PHP 4's `array( &$obj )` unwrapping in do_action is not reproduced;
- * - priorities must be integers and accepted_args a non-negative integer (PHP casts).
+ * - accepted_args must be a non-negative integer (PHP casts).
+ *
+ * Priorities are coerced exactly as PHP 8 coerces WordPress's array keys (see php-keys.ts):
+ * '5' → 5, '05' stays a string key, true → 1, 1.9 → 1 (with a deprecation warning), null → 0
+ * (WordPress 6.9); only values PHP refuses as keys (objects, arrays…) throw.
  */
 export class HookRegistry {
   private readonly filters = new Map<string, Hook>();
@@ -29,12 +34,14 @@ export class HookRegistry {
   private readonly filterCounts = new Map<string, number>();
   private readonly currentFilters: string[] = [];
   private readonly ids = new CallbackIds();
+  /** Float priorities already warned about (PHP's deprecation), so each is reported once. */
+  private readonly warnedFloats = new Set<number>();
 
   /** Hooks a callback to a filter; returns true. Priority 10 and accepted_args 1 by default. */
-  add_filter(hookName: string, callback: HookCallback, priority: number | null = 10, acceptedArgs = 1): true {
+  add_filter(hookName: string, callback: HookCallback, priority: PriorityInput = 10, acceptedArgs = 1): true {
     assertName(hookName);
     assertCallback(callback);
-    const p = normalizePriority(priority);
+    const p = this.priorityKey(priority);
     if (!Number.isInteger(acceptedArgs) || acceptedArgs < 0) {
       throw new HookError(
         'HOOK_INVALID_ACCEPTED_ARGS',
@@ -47,19 +54,23 @@ export class HookRegistry {
       this.filters.set(hookName, hook);
     }
     const id = this.ids.idOf(callback, true)!;
-    hook.add(p, makeEntry(id, callback, acceptedArgs));
+    hook.add(p, makeEntry(id, callback, acceptedArgs), priority ?? 0);
     return true;
   }
 
   /** Same as add_filter: actions and filters share one registry, as in WordPress. */
-  add_action(hookName: string, callback: HookCallback, priority: number | null = 10, acceptedArgs = 1): true {
+  add_action(hookName: string, callback: HookCallback, priority: PriorityInput = 10, acceptedArgs = 1): true {
     return this.add_filter(hookName, callback, priority, acceptedArgs);
   }
 
-  /** Removes a callback registered at exactly `priority`; returns whether it was there. */
-  remove_filter(hookName: string, callback: HookCallback, priority: number | null = 10): boolean {
+  /**
+   * Removes a callback registered at exactly `priority` (coerced like add_filter's, so
+   * `remove_filter(h, cb, has_filter(h, cb))` with cb absent looks at priority 0 and answers
+   * false); returns whether it was there.
+   */
+  remove_filter(hookName: string, callback: HookCallback, priority: PriorityInput = 10): boolean {
     assertCallback(callback);
-    const p = normalizePriority(priority);
+    const p = this.priorityKey(priority);
     const hook = this.filters.get(hookName);
     if (hook === undefined) return false;
     const id = this.ids.idOf(callback, false);
@@ -70,21 +81,21 @@ export class HookRegistry {
     return removed;
   }
 
-  remove_action(hookName: string, callback: HookCallback, priority: number | null = 10): boolean {
+  remove_action(hookName: string, callback: HookCallback, priority: PriorityInput = 10): boolean {
     return this.remove_filter(hookName, callback, priority);
   }
 
   /** Removes every callback of a hook, or only those at `priority`; returns true. */
-  remove_all_filters(hookName: string, priority: number | false = false): true {
+  remove_all_filters(hookName: string, priority: PriorityInput = false): true {
     const hook = this.filters.get(hookName);
     if (hook !== undefined) {
-      hook.removeAll(priority === false ? false : normalizePriority(priority));
+      hook.removeAll(priority === false ? false : this.priorityKey(priority));
       if (!hook.hasFilters()) this.filters.delete(hookName);
     }
     return true;
   }
 
-  remove_all_actions(hookName: string, priority: number | false = false): true {
+  remove_all_actions(hookName: string, priority: PriorityInput = false): true {
     return this.remove_all_filters(hookName, priority);
   }
 
@@ -93,7 +104,11 @@ export class HookRegistry {
    * registered at (0 is a valid answer) or false. With a priority too (WordPress 6.9):
    * whether it is registered at that priority.
    */
-  has_filter(hookName: string, callback?: HookCallback | false, priority?: number | false): boolean | number {
+  has_filter(
+    hookName: string,
+    callback?: HookCallback | false,
+    priority?: PriorityInput,
+  ): boolean | PriorityKey {
     const hook = this.filters.get(hookName);
     if (hook === undefined) return false;
     if (callback === undefined || callback === false) return hook.hasFilters();
@@ -104,7 +119,11 @@ export class HookRegistry {
     return hook.priorityOf(id);
   }
 
-  has_action(hookName: string, callback?: HookCallback | false, priority?: number | false): boolean | number {
+  has_action(
+    hookName: string,
+    callback?: HookCallback | false,
+    priority?: PriorityInput,
+  ): boolean | PriorityKey {
     return this.has_filter(hookName, callback, priority);
   }
 
@@ -262,11 +281,23 @@ export class HookRegistry {
    * The priority being run by the current hook (WordPress's
    * `$wp_filter[ current_filter() ]->current_priority()`), or false.
    */
-  current_priority(): number | false {
+  current_priority(): PriorityKey | false {
     const name = this.current_filter();
     if (name === false) return false;
     const hook = this.filters.get(name);
     return hook === undefined ? false : hook.currentPriority();
+  }
+
+  /** PHP's array-key coercion of a priority, warning once per lossy float as PHP 8.1 does. */
+  private priorityKey(priority: unknown): PriorityKey {
+    return toPriorityKey(priority, (value) => {
+      if (this.warnedFloats.has(value)) return;
+      this.warnedFloats.add(value);
+      process.emitWarning(`Implicit conversion from float ${value} to int loses precision (hook priority).`, {
+        type: 'DeprecationWarning',
+        code: 'HOOK_FLOAT_PRIORITY',
+      });
+    });
   }
 
   private dropCurrent(hookName: string): void {
@@ -309,7 +340,7 @@ export function createHooks(): Hooks {
   const registry = new HookRegistry();
   const proto = HookRegistry.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(HookRegistry.prototype)) {
-    if (name === 'constructor' || name === 'fire' || name === 'dropCurrent') continue;
+    if (name === 'constructor' || name === 'fire' || name === 'dropCurrent' || name === 'priorityKey') continue;
     const method = proto[name];
     if (typeof method === 'function') {
       Object.defineProperty(registry, name, { value: method.bind(registry), enumerable: false });
@@ -326,14 +357,4 @@ function assertName(hookName: unknown): asserts hookName is string {
   if (typeof hookName !== 'string' || hookName === '') {
     throw new HookError('HOOK_INVALID_NAME', `A hook name must be a non-empty string; got ${JSON.stringify(hookName)}.`);
   }
-}
-
-/** Default 10; null means 0 (WordPress 6.9); anything else must be an integer. */
-function normalizePriority(priority: number | null | undefined): number {
-  if (priority === undefined) return 10;
-  if (priority === null) return 0;
-  if (typeof priority !== 'number' || !Number.isInteger(priority)) {
-    throw new HookError('HOOK_INVALID_PRIORITY', `A hook priority must be an integer; got ${String(priority)}.`);
-  }
-  return priority;
 }

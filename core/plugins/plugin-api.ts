@@ -6,7 +6,7 @@ import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
 import { esc, html, raw } from '../http/html.js';
 import { bodyIds, bodyString, formField } from '../admin/form.js';
-import { parseListQuery, renderListTable } from '../admin/list-table.js';
+import { currentBulkAction, parseListQuery, renderListTable } from '../admin/list-table.js';
 import { PluginError, type PluginApi, type PluginInfo, type PublicHandler } from './types.js';
 
 /** Builds the API object one plugin receives, and the ledger of its hook registrations. */
@@ -74,7 +74,7 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       wp_get_schedules: () => host.cron.wp_get_schedules(),
     },
     view: (name) => path.join(plugin.dir, 'views', name),
-    ui: { html, raw, esc, formField, bodyString, bodyIds, renderListTable, parseListQuery },
+    ui: { html, raw, esc, formField, bodyString, bodyIds, renderListTable, parseListQuery, currentBulkAction },
     services: {
       provide(name, service) {
         const existing = host.services.get(name);

@@ -142,6 +142,7 @@ export interface AdminUi {
   bodyIds: typeof import('../admin/form.js').bodyIds;
   renderListTable: typeof import('../admin/list-table.js').renderListTable;
   parseListQuery: typeof import('../admin/list-table.js').parseListQuery;
+  currentBulkAction: typeof import('../admin/list-table.js').currentBulkAction;
 }
 
 export interface PluginInfo {

@@ -2,6 +2,9 @@
 (() => {
   // "Select all" checkbox of list tables.
   for (const all of document.querySelectorAll('[data-select-all]')) {
+    // Hidden in the markup: without this script it would do nothing.
+    all.hidden = false;
+    if (all.labels) for (const label of all.labels) label.hidden = false;
     all.addEventListener('change', () => {
       const table = all.closest('table');
       for (const cb of table.querySelectorAll('tbody input[type=checkbox]')) cb.checked = all.checked;

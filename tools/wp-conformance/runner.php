@@ -33,12 +33,21 @@ function run_script( $script ) {
 	return $trace;
 }
 
+// WordPress 6.9 treats a null priority as 0; Debian's 6.1 would use the key ''. Emulate 6.9.
+function prio( $p ) { return null === $p ? 0 : $p; }
+
 function run_op( $op ) {
-	global $trace, $cbs;
+	global $trace, $cbs, $wp_filter;
 	switch ( $op[0] ) {
-		case 'add': add_filter( $op[1], $cbs[ $op[2] ], $op[3], $op[4] ); break;
-		case 'remove': $trace[] = array( 'remove', remove_filter( $op[1], $cbs[ $op[2] ], $op[3] ) ); break;
-		case 'removeAll': remove_all_filters( $op[1], $op[2] ); break;
+		case 'add': add_filter( $op[1], $cbs[ $op[2] ], prio( $op[3] ), $op[4] ); break;
+		case 'remove': $trace[] = array( 'remove', remove_filter( $op[1], $cbs[ $op[2] ], prio( $op[3] ) ) ); break;
+		// remove_filter( $h, $cb, has_filter( $h, $cb ) ): the idiom that passes false when $cb is absent.
+		case 'removeHas': $trace[] = array( 'remove', remove_filter( $op[1], $cbs[ $op[2] ], has_filter( $op[1], $cbs[ $op[2] ] ) ) ); break;
+		case 'removeAll': remove_all_filters( $op[1], prio( $op[2] ) ); break;
+		case 'prio':
+			$name = current_filter();
+			$trace[] = array( 'prio', false !== $name && isset( $wp_filter[ $name ] ) ? $wp_filter[ $name ]->current_priority() : false );
+			break;
 		case 'do': do_action( $op[1], ...$op[2] ); break;
 		case 'doRef': do_action_ref_array( $op[1], $op[2] ); break;
 		case 'apply': $trace[] = array( 'apply', apply_filters( $op[1], ...$op[2] ) ); break;

@@ -1,6 +1,7 @@
 // The same interpreter as runner.php, over core/hooks. Reads scripts.jsonl on stdin.
 import { createInterface } from 'node:readline';
 import { createHooks } from '../../core/hooks/index.js';
+import type { PriorityInput } from '../../core/hooks/php-keys.js';
 
 type Op = [string, ...unknown[]];
 interface Script {
@@ -18,13 +19,21 @@ export function runScript(script: Script): unknown[] {
     const [kind, hook, a, b, c] = op as [string, string, unknown, unknown, unknown];
     switch (kind) {
       case 'add':
-        hooks.add_filter(hook, cbs[a as string]!, b as number, c as number);
+        hooks.add_filter(hook, cbs[a as string]!, b as PriorityInput, c as number);
         break;
       case 'remove':
-        trace.push(['remove', hooks.remove_filter(hook, cbs[a as string]!, b as number)]);
+        trace.push(['remove', hooks.remove_filter(hook, cbs[a as string]!, b as PriorityInput)]);
         break;
+      case 'removeHas': {
+        const cb = cbs[a as string]!;
+        trace.push(['remove', hooks.remove_filter(hook, cb, hooks.has_filter(hook, cb))]);
+        break;
+      }
       case 'removeAll':
-        hooks.remove_all_filters(hook, a as number | false);
+        hooks.remove_all_filters(hook, a as PriorityInput);
+        break;
+      case 'prio':
+        trace.push(['prio', hooks.current_priority()]);
         break;
       case 'do':
         hooks.do_action(hook, ...(a as unknown[]));

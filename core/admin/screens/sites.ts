@@ -2,7 +2,7 @@ import { HttpError } from '../../http/errors.js';
 import { html } from '../../http/html.js';
 import { SiteError } from '../../sites/sites.js';
 import { bodyIds, bodyString, formField, renderDeleteConfirmation } from '../form.js';
-import { parseListQuery, renderListTable } from '../list-table.js';
+import { currentBulkAction, parseListQuery, renderListTable } from '../list-table.js';
 import type { Screen } from '../routes.js';
 
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -15,7 +15,7 @@ export const sitesScreen: Screen = {
     const q = req.query as Record<string, unknown>;
     if (req.method === 'POST') {
       ctx.check_admin_referer('bulk-sites');
-      if (bodyString(req.body, 'action') !== 'delete') {
+      if (currentBulkAction(req.body) !== 'delete') {
         ctx.add_notice('error', 'Choose a bulk action.');
         return ctx.redirect('/wp-admin/network/sites.php');
       }

@@ -2,7 +2,7 @@ import { html } from '../../http/html.js';
 import { HttpError } from '../../http/errors.js';
 import { UserError } from '../../users/users.js';
 import { bodyIds, bodyString, formField, renderDeleteConfirmation } from '../form.js';
-import { parseListQuery, renderListTable } from '../list-table.js';
+import { currentBulkAction, parseListQuery, renderListTable } from '../list-table.js';
 import type { Screen } from '../routes.js';
 
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -15,7 +15,7 @@ export const usersScreen: Screen = {
     const { req, user: me } = ctx;
     const q = req.query as Record<string, unknown>;
     if (req.method === 'POST') {
-      const action = bodyString(req.body, 'action');
+      const action = currentBulkAction(req.body);
       ctx.check_admin_referer('bulk-users');
       const ids = bodyIds(req.body);
       if (action === 'delete') {

@@ -25,6 +25,7 @@ export async function handleListActions(ctx: PageContext, { api, service }: Scre
   if (ui.bodyString(ctx.req.body, 'bulk') === '1') {
     ctx.check_admin_referer('bulk-webhooks');
     const ids = ui.bodyIds(ctx.req.body);
+    const action = ui.currentBulkAction(ctx.req.body);
     if (!ids.length || !['activate', 'deactivate', 'delete'].includes(action)) {
       ctx.add_notice('error', ids.length ? 'Choose a bulk action.' : 'Select at least one webhook.');
       return ctx.redirect(safeBack);

@@ -45,7 +45,8 @@
   for (const form of document.querySelectorAll('form[data-send-test]')) {
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const button = form.querySelector('button[type=submit]');
+      // A list row's button sits in the table and submits this form through its `form` attribute.
+      const button = event.submitter || form.querySelector('button[type=submit]') || document.querySelector(`button[form="${form.id}"]`);
       opener = button;
       const label = button.textContent;
       button.disabled = true;

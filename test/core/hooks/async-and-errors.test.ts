@@ -109,7 +109,7 @@ describe('core/hooks errors', () => {
       [() => hooks.add_action('h', 'not a function' as never), 'HOOK_INVALID_CALLBACK'],
       [() => hooks.add_action('h', [{}, 1] as never), 'HOOK_INVALID_CALLBACK'],
       [() => hooks.add_action('', () => 1), 'HOOK_INVALID_NAME'],
-      [() => hooks.add_action('h', () => 1, 1.5), 'HOOK_INVALID_PRIORITY'],
+      [() => hooks.add_action('h', () => 1, {} as never), 'HOOK_INVALID_PRIORITY'],
       [() => hooks.add_action('h', () => 1, 10, -1), 'HOOK_INVALID_ACCEPTED_ARGS'],
     ];
     for (const [call, code] of bad) {

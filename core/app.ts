@@ -61,7 +61,14 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
   const db = openDatabase(config.dataDir);
   migrate(db, 'core', coreMigrations);
 
-  const hooks = createHooks();
+  // Which plugin added a callback, so a hook warning can name it (filled by trackedHooks).
+  const callbackOwners = new WeakMap<object, string>();
+  const hooks = createHooks({
+    onWarning: (w) => {
+      const key = typeof w.callback === 'function' ? w.callback : w.callback[0];
+      logger.warn({ code: w.code, hook: w.hookName, plugin: callbackOwners.get(key) ?? null }, w.message);
+    },
+  });
   const options = new SiteOptions(new OptionsStore(db), hooks);
   const users = new Users(new UsersStore(db), options, hooks, config.clock, config.passwordCost);
   const sites = new Sites(db, hooks, config.clock);
@@ -86,6 +93,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     cron: new Cron(db, hooks, config.clock, logger),
     services: new Map(),
     publicRoutes: new Map(),
+    callbackOwners,
     baseUrl: () => baseUrl,
   };
 

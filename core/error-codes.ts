@@ -17,6 +17,7 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   CRON_INVALID_ARGS: { status: 400, description: 'Cron args must be an array.' },
   // Database
   MIGRATION_FAILED: { status: 500, description: 'A schema migration failed and was rolled back.' },
+  MIGRATION_NO_DOWN: { status: 500, description: 'A migration to undo (uninstall) has no down().' },
   // Users
   USER_INVALID_LOGIN: { status: 400, description: 'The username has characters WordPress does not allow.' },
   USER_LOGIN_EXISTS: { status: 409, description: 'The username is taken.' },
@@ -39,6 +40,10 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   PLUGIN_NO_MANIFEST: { status: 500, description: 'A plugin must export a manifest.' },
   PLUGIN_BAD_MANIFEST: { status: 500, description: 'A manifest field is missing or empty.' },
   PLUGIN_BAD_EXPORT: { status: 500, description: 'A plugin export that must be a function is not one.' },
+  PLUGIN_ROUTE_TAKEN: { status: 409, description: 'Another plugin already registered that public route.' },
+  PLUGIN_ASYNC_TRANSACTION: { status: 500, description: 'api.transaction(fn) was given a function that returned a Promise; rolled back.' },
+  PLUGIN_ACTIVE: { status: 409, description: 'The plugin must be deactivated first (uninstall).' },
+  PLUGIN_UNINSTALL_FAILED: { status: 500, description: 'The plugin threw while uninstalling.' },
   // HTTP (admin pages)
   BAD_REQUEST: { status: 400, description: 'The request could not be understood.' },
   FORBIDDEN: { status: 403, description: 'The current user may not do this, or the link (nonce) expired.' },

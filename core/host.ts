@@ -29,6 +29,8 @@ export interface Host {
   services: Map<string, { owner: string; service: unknown }>;
   /** Public routes added by plugins: "METHOD path" → handler and owner. */
   publicRoutes: Map<string, { owner: string; handler: import('./plugins/types.js').PublicHandler; maxBodyBytes?: number }>;
+  /** The plugin that added a hook callback (the function, or the object of a method pair). */
+  callbackOwners: WeakMap<object, string>;
   /** Absolute base URL once the server listens (http://host:port). */
   baseUrl(): string;
 }

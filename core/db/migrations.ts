@@ -7,12 +7,17 @@ export interface Migration {
   version: number;
   name: string;
   up: (db: Db) => void;
+  /** Undoes `up` (drops what it created); run by `unmigrate` when the plugin is uninstalled. */
+  down?: (db: Db) => void;
 }
 
-/** A migration that threw (code MIGRATION_FAILED); its transaction was rolled back. */
-export class MigrationError extends HookpressError<'MIGRATION_FAILED'> {
-  constructor(owner: string, migration: Migration, cause: unknown) {
-    super('MIGRATION_FAILED', `Migration ${owner}#${migration.version} (${migration.name}) failed: ${(cause as Error)?.message ?? String(cause)}`, {
+/**
+ * A migration that threw (code MIGRATION_FAILED; its transaction was rolled back), or one
+ * that `unmigrate` cannot undo because it has no `down` (MIGRATION_NO_DOWN).
+ */
+export class MigrationError extends HookpressError<'MIGRATION_FAILED' | 'MIGRATION_NO_DOWN'> {
+  constructor(owner: string, migration: Migration, cause: unknown, code: 'MIGRATION_FAILED' | 'MIGRATION_NO_DOWN' = 'MIGRATION_FAILED') {
+    super(code, `Migration ${owner}#${migration.version} (${migration.name}) ${code === 'MIGRATION_NO_DOWN' ? 'cannot be undone' : 'failed'}: ${(cause as Error)?.message ?? String(cause)}`, {
       cause,
     });
     this.name = 'MigrationError';
@@ -60,4 +65,35 @@ export function migrate(db: Db, owner: string, migrations: readonly Migration[])
     applied.push(m.version);
   }
   return applied;
+}
+
+/**
+ * Undoes the applied migrations of `owner`, newest first, each `down` in its own transaction
+ * with the removal of its record. Before anything runs, every applied migration must have a
+ * `down`, or a MigrationError `MIGRATION_NO_DOWN` names the first that lacks one.
+ * Returns the versions undone.
+ */
+export function unmigrate(db: Db, owner: string, migrations: readonly Migration[]): number[] {
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations WHERE owner = ?").all(owner) as Array<{ version: number }>).map((r) => r.version),
+  );
+  const todo = [...migrations].filter((m) => applied.has(m.version)).sort((a, b) => b.version - a.version);
+  const missing = todo.find((m) => typeof m.down !== 'function');
+  if (missing) {
+    throw new MigrationError(owner, missing, new Error('it has no down() to undo it'), 'MIGRATION_NO_DOWN');
+  }
+  const forget = db.prepare('DELETE FROM schema_migrations WHERE owner = ? AND version = ?');
+  const undone: number[] = [];
+  for (const m of todo) {
+    try {
+      db.transaction(() => {
+        m.down!(db);
+        forget.run(owner, m.version);
+      })();
+    } catch (error) {
+      throw new MigrationError(owner, m, error);
+    }
+    undone.push(m.version);
+  }
+  return undone;
 }

@@ -1,5 +1,5 @@
 import { numericSortValue, phpCompare, phpIdentical, phpMin, type PriorityKey } from './php-keys.js';
-import type { HookEntry, HookFunction } from './types.js';
+import type { HookEntry, HookFunction, HookWarning } from './types.js';
 
 /**
  * The iteration state of one running pass over a hook (one nesting level in WordPress's
@@ -39,6 +39,16 @@ export class Hook {
   private readonly active: Iteration[] = [];
   /** Reusable iteration records for synchronous passes, indexed by nesting level. */
   private readonly pool: Iteration[] = [];
+
+  /**
+   * @param name the hook's name, for warnings.
+   * @param warn told about habits WordPress warns of (a missing method, a Promise returned to a
+   *   synchronous run); the callback is skipped or its value kept as WordPress would.
+   */
+  constructor(
+    readonly name = '',
+    private readonly warn?: (warning: HookWarning) => void,
+  ) {}
 
   /**
    * `priority` is the coerced key; `raw` what the caller passed (after 6.9's null → 0),
@@ -124,13 +134,36 @@ export class Hook {
         if (bucket === undefined) continue;
         for (let i = 0; i < bucket.length; i++) {
           if (!this.doingAction) args[0] = value;
-          value = invoke(bucket[i]!, args, numArgs);
+          const entry = bucket[i]!;
+          value = invoke(entry, args, numArgs, this);
+          // A Promise here is almost always an async callback on a synchronous hook: its work
+          // runs unordered and its rejection is unhandled. Told once per call, value kept.
+          if (value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function') {
+            this.warn?.({
+              code: 'HOOK_PROMISE_IN_SYNC',
+              hookName: this.name,
+              callback: entry.callback,
+              message: `A callback of "${this.name}" returned a Promise to the synchronous ${this.doingAction ? 'do_action' : 'apply_filters'}; it is not awaited. Use ${this.doingAction ? 'do_action_async' : 'apply_filters_async'} or make the callback synchronous.`,
+            });
+          }
         }
       } while (++it.pos < it.list.length);
     } finally {
       this.leave(it);
     }
     return value;
+  }
+
+  /** Reports a `[object, 'method']` callback whose method is missing (it is skipped). */
+  invalidCallback(entry: HookEntry): void {
+    const cls = (entry.obj as { constructor?: { name?: string } } | null)?.constructor?.name || 'Object';
+    this.warn?.({
+      code: 'HOOK_INVALID_CALLBACK',
+      hookName: this.name,
+      callback: entry.callback,
+      // PHP's warning, as WordPress sites log it from class-wp-hook.php.
+      message: `call_user_func_array() expects parameter 1 to be a valid callback, class '${cls}' does not have a method '${entry.method}' (hook "${this.name}")`,
+    });
   }
 
   doAction(args: unknown[]): void {
@@ -151,7 +184,7 @@ export class Hook {
       do {
         const bucket = this.callbacks.get(it.list[it.pos]!);
         if (bucket === undefined) continue;
-        for (let i = 0; i < bucket.length; i++) callEntry(bucket[i]!, args);
+        for (let i = 0; i < bucket.length; i++) callEntry(bucket[i]!, args, this);
       } while (++it.pos < it.list.length);
     } finally {
       this.leave(it);
@@ -174,7 +207,7 @@ export class Hook {
         if (bucket === undefined) continue;
         for (let i = 0; i < bucket.length; i++) {
           if (!this.doingAction) args[0] = value;
-          value = await invoke(bucket[i]!, args, numArgs);
+          value = await invoke(bucket[i]!, args, numArgs, this);
         }
       } while (++it.pos < it.list.length);
     } finally {
@@ -201,7 +234,7 @@ export class Hook {
       do {
         const bucket = this.callbacks.get(it.list[it.pos]!);
         if (bucket === undefined) continue;
-        for (let i = 0; i < bucket.length; i++) await callEntry(bucket[i]!, args);
+        for (let i = 0; i < bucket.length; i++) await callEntry(bucket[i]!, args, this);
       } while (++it.pos < it.list.length);
     } finally {
       this.leave(it);
@@ -320,10 +353,13 @@ function resolve(entry: HookEntry): HookFunction | undefined {
  * the argument count → all of them (never padded), otherwise the first N.
  * Fast path: the common arities are passed without building a new array.
  */
-function invoke(entry: HookEntry, args: unknown[], numArgs: number): unknown {
+function invoke(entry: HookEntry, args: unknown[], numArgs: number, hook: Hook): unknown {
   const fn = resolve(entry);
-  // WordPress skips a callback that is not callable (after _doing_it_wrong) and keeps the value.
-  if (fn === undefined) return args[0];
+  // WordPress (PHP 7) warns about a callback that is not callable, skips it and keeps the value.
+  if (fn === undefined) {
+    hook.invalidCallback(entry);
+    return args[0];
+  }
   const self = entry.obj ?? undefined;
   const accepted = entry.acceptedArgs;
   if (accepted === 0) return fn.call(self);
@@ -340,8 +376,11 @@ function invoke(entry: HookEntry, args: unknown[], numArgs: number): unknown {
   }
 }
 
-function callEntry(entry: HookEntry, args: unknown[]): unknown {
+function callEntry(entry: HookEntry, args: unknown[], hook: Hook): unknown {
   const fn = resolve(entry);
-  if (fn === undefined) return undefined;
+  if (fn === undefined) {
+    hook.invalidCallback(entry);
+    return undefined;
+  }
   return fn.apply(entry.obj ?? undefined, args);
 }

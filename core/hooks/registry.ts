@@ -2,7 +2,7 @@ import { CallbackIds, assertCallback, makeEntry } from './callback-ids.js';
 import { HookError } from './errors.js';
 import { Hook } from './hook.js';
 import { toPriorityKey, type PriorityInput, type PriorityKey } from './php-keys.js';
-import type { HookCallback } from './types.js';
+import type { HookCallback, HookWarning } from './types.js';
 
 const ALL = 'all';
 
@@ -28,8 +28,24 @@ const enum Mode {
  * '5' → 5, '05' stays a string key, true → 1, 1.9 → 1 (with a deprecation warning), null → 0
  * (WordPress 6.9); only values PHP refuses as keys (objects, arrays…) throw.
  */
+export interface HookRegistryOptions {
+  /**
+   * Called for habits WordPress warns about instead of failing: an `[object, 'method']`
+   * callback whose method is missing when it would run (skipped, as WordPress does), and a
+   * Promise returned to the synchronous `apply_filters` / `do_action`. The host logs these
+   * with the plugin that added the callback.
+   */
+  onWarning?: (warning: HookWarning) => void;
+}
+
 export class HookRegistry {
   private readonly filters = new Map<string, Hook>();
+  private readonly warn: ((warning: HookWarning) => void) | undefined;
+
+  constructor(options: HookRegistryOptions = {}) {
+    this.warn = options.onWarning;
+  }
+
   private readonly actionCounts = new Map<string, number>();
   private readonly filterCounts = new Map<string, number>();
   private readonly currentFilters: string[] = [];
@@ -50,7 +66,7 @@ export class HookRegistry {
     }
     let hook = this.filters.get(hookName);
     if (hook === undefined) {
-      hook = new Hook();
+      hook = new Hook(hookName, this.warn);
       this.filters.set(hookName, hook);
     }
     const id = this.ids.idOf(callback, true)!;
@@ -336,8 +352,8 @@ export type Hooks = Pick<
  * Creates an independent hooks registry. Its methods are bound, so they can be passed
  * around or destructured: `const { add_action, do_action } = createHooks()`.
  */
-export function createHooks(): Hooks {
-  const registry = new HookRegistry();
+export function createHooks(options: HookRegistryOptions = {}): Hooks {
+  const registry = new HookRegistry(options);
   const proto = HookRegistry.prototype as unknown as Record<string, unknown>;
   for (const name of Object.getOwnPropertyNames(HookRegistry.prototype)) {
     if (name === 'constructor' || name === 'fire' || name === 'dropCurrent' || name === 'priorityKey') continue;

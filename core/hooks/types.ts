@@ -21,3 +21,14 @@ export interface HookEntry {
   /** What was registered, for introspection. */
   readonly callback: HookCallback;
 }
+
+/** Codes of the warnings the hooks runtime gives (logged by the host, never thrown). */
+export type HookWarningCode = 'HOOK_INVALID_CALLBACK' | 'HOOK_PROMISE_IN_SYNC';
+
+/** A habit WordPress warns about: the hook, the callback at fault, and a readable message. */
+export interface HookWarning {
+  code: HookWarningCode;
+  hookName: string;
+  callback: HookCallback;
+  message: string;
+}

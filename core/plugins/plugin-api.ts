@@ -1,19 +1,19 @@
 import path from 'node:path';
 import type { Host } from '../host.js';
-import { migrate } from '../db/migrations.js';
+import { migrate, unmigrate } from '../db/migrations.js';
 import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
 import { esc, html, raw } from '../http/html.js';
 import { bodyIds, bodyString, formField } from '../admin/form.js';
 import { currentBulkAction, parseListQuery, renderListTable } from '../admin/list-table.js';
-import { PluginError, type PluginApi, type PluginInfo, type PublicHandler } from './types.js';
+import { PluginError, type PluginApi, type PluginConfig, type PluginInfo, type PublicHandler } from './types.js';
 
 /** Builds the API object one plugin receives, and the ledger of its hook registrations. */
 export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginApi; ledger: HookLedger } {
   const ledger = new HookLedger();
-  const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase());
   const { slug } = plugin;
+  const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase(), { slug, map: host.callbackOwners });
   const api: PluginApi = {
     slug,
     hostVersion: HOOKPRESS_VERSION,
@@ -43,9 +43,11 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       dismiss_notice: (id) => host.notices.dismiss(id),
     },
     db: host.db,
+    transaction: (fn) => runTransaction(host, fn),
     migrate: (migrations) => migrate(host.db, `plugin:${slug}`, migrations),
+    unmigrate: (migrations) => unmigrate(host.db, `plugin:${slug}`, migrations),
     logger: host.logger.child({ plugin: slug }),
-    config: host.config,
+    config: pluginConfig(host, slug),
     settings: host.config.plugins[slug] ?? {},
     clock: host.config.clock,
     urls: {
@@ -94,7 +96,33 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     if (!/^\/[a-z0-9/_-]*$/i.test(routePath) || routePath.startsWith('/wp-')) {
       throw new PluginError('PLUGIN_BAD_ROUTE', `Plugin "${slug}" cannot add the route "${routePath}": use a plain path outside /wp-*.`);
     }
-    host.publicRoutes.set(`${method} ${routePath}`, { owner: slug, handler, maxBodyBytes });
+    const key = `${method} ${routePath}`;
+    const taken = host.publicRoutes.get(key);
+    if (taken && taken.owner !== slug) {
+      throw new PluginError('PLUGIN_ROUTE_TAKEN', `Plugin "${slug}" cannot add the route ${key}: plugin "${taken.owner}" already registered it.`);
+    }
+    host.publicRoutes.set(key, { owner: slug, handler, maxBodyBytes });
   }
   return { api: Object.freeze(api), ledger };
+}
+
+/** The allowlisted configuration view of one plugin (see PluginConfig). */
+function pluginConfig(host: Host, slug: string): PluginConfig {
+  const prefix = `${slug.toUpperCase().replace(/-/g, '_')}_`;
+  const env: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(host.config.env)) if (k.startsWith(prefix)) env[k] = v;
+  return Object.freeze({ host: host.config.host, port: host.config.port, adminEmail: host.config.adminEmail, env: Object.freeze(env) });
+}
+
+/** better-sqlite3's transaction, called at once; an async fn is refused (it would commit before it ran). */
+export function runTransaction<T>(host: Pick<Host, 'db'>, fn: () => T): T {
+  return host.db.transaction(() => {
+    const result = fn();
+    const r = result as unknown;
+    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
+      (r as Promise<unknown>).catch?.(() => undefined);
+      throw new PluginError('PLUGIN_ASYNC_TRANSACTION', 'api.transaction(fn) needs a synchronous fn: it returned a Promise, so the transaction was rolled back. Do the awaiting before or after the transaction.');
+    }
+    return result;
+  })();
 }

@@ -11,6 +11,8 @@ export interface PluginListing {
   manifest?: PluginManifest;
   active: boolean;
   error?: string;
+  /** Whether the plugin has an uninstall step (offered on the Plugins screen when inactive). */
+  uninstallable?: boolean;
 }
 
 /**
@@ -53,7 +55,7 @@ export class PluginManager {
   list(): PluginListing[] {
     const active = new Set(this.activeSlugs());
     return [
-      ...[...this.available.values()].map((p) => ({ slug: p.slug, manifest: p.manifest, active: active.has(p.slug) })),
+      ...[...this.available.values()].map((p) => ({ slug: p.slug, manifest: p.manifest, active: active.has(p.slug), uninstallable: typeof p.module.uninstall === 'function' })),
       ...this.broken.map((b) => ({ slug: b.slug, active: false, error: b.error })),
     ].sort((a, b) => a.slug.localeCompare(b.slug));
   }
@@ -96,6 +98,29 @@ export class PluginManager {
       this.host.adminMenu.invalidate();
     }
     this.host.hooks.do_action('deactivated_plugin', slug, true);
+  }
+
+  /**
+   * Runs an inactive plugin's `uninstall(api)` (WordPress's uninstall.php): it removes the
+   * plugin's data; the folder stays. Fires `pre_uninstall_plugin` (slug) before and
+   * `uninstalled_plugin` (slug) after. Throws PluginError `PLUGIN_NOT_FOUND`,
+   * `PLUGIN_ACTIVE` (deactivate it first) or `PLUGIN_UNINSTALL_FAILED` (with the cause).
+   */
+  async uninstall(slug: string): Promise<void> {
+    const plugin = this.available.get(slug);
+    if (!plugin) throw new PluginError('PLUGIN_NOT_FOUND', `There is no plugin "${slug}".`);
+    if (this.isActive(slug)) throw new PluginError('PLUGIN_ACTIVE', `Deactivate the plugin "${plugin.manifest.name}" before uninstalling it.`);
+    this.host.hooks.do_action('pre_uninstall_plugin', slug);
+    const state = createPluginApi(this.host, plugin);
+    try {
+      await plugin.module.uninstall?.(state.api);
+    } catch (error) {
+      this.host.logger.error({ plugin: slug, err: error }, 'plugin failed while uninstalling');
+      throw new PluginError('PLUGIN_UNINSTALL_FAILED', `Plugin "${plugin.manifest.name}" could not be uninstalled: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    } finally {
+      state.ledger.undo(this.host.hooks);
+    }
+    this.host.hooks.do_action('uninstalled_plugin', slug);
   }
 
   /** Forgets every loaded plugin (their hooks, menus, services, routes). The host awaits `shutdown` first. */

@@ -25,9 +25,15 @@ export class HookLedger {
  * The hooks object a plugin receives: the host registry, with every add recorded in the
  * plugin's ledger and, while the menu is being built, in the menu ledger too.
  */
-export function trackedHooks(hooks: Hooks, ledger: HookLedger, phase: () => HookLedger | null): Hooks {
+export function trackedHooks(
+  hooks: Hooks,
+  ledger: HookLedger,
+  phase: () => HookLedger | null,
+  owner?: { slug: string; map: WeakMap<object, string> },
+): Hooks {
   const add = (name: string, cb: HookCallback, priority: number | null = 10, acceptedArgs = 1): true => {
     hooks.add_filter(name, cb, priority, acceptedArgs);
+    if (owner) owner.map.set(typeof cb === 'function' ? cb : cb[0], owner.slug);
     ledger.record([name, cb, priority]);
     phase()?.record([name, cb, priority]);
     return true;

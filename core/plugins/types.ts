@@ -2,6 +2,7 @@ import { HookpressError } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
 import type { Logger } from 'pino';
 import type { AppConfig, Clock } from '../config.js';
+export type { AppConfig };
 import type { Db } from '../db/database.js';
 import type { Migration } from '../db/migrations.js';
 import type { Hooks } from '../hooks/index.js';
@@ -29,6 +30,12 @@ export interface PluginModule {
   activate?(api: PluginApi): void | Promise<void>;
   /** Runs when an admin network-deactivates it; its hooks and menus are removed afterwards. */
   deactivate?(api: PluginApi): void | Promise<void>;
+  /**
+   * Runs when an admin uninstalls the (inactive) plugin from the Plugins screen, like
+   * WordPress's uninstall.php: remove what the plugin stored — `api.unmigrate(migrations)`
+   * drops its tables, `api.options.delete_site_option(...)` its options. The folder stays.
+   */
+  uninstall?(api: PluginApi): void | Promise<void>;
 }
 
 /** The public plugin API: everything a plugin may touch of the host. */
@@ -74,14 +81,33 @@ export interface PluginApi {
     add_notice(type: NoticeType, message: string, opts?: { id?: string; link?: Notice['link'] }): string;
     dismiss_notice(id: string): boolean;
   };
-  /** The host's SQLite handle, for the plugin's own tables (keep the SQL in a data-layer module). */
+  /**
+   * The host's SQLite handle (better-sqlite3), for the plugin's own tables: `db.prepare(sql)`
+   * and `.run/.get/.all`. Keep the SQL in a data-layer module. For transactions use
+   * `api.transaction(fn)`, never `db.transaction` (which returns a function to call).
+   */
   readonly db: Db;
-  /** Applies the plugin's migrations (recorded under its slug); idempotent. */
+  /**
+   * Runs `fn` at once inside a database transaction and returns its result: everything it
+   * writes (and every webhook event fired in it) commits together, or nothing does when it
+   * throws (the error is rethrown). Nested calls become savepoints. `fn` must be synchronous:
+   * one that returns a Promise is refused with PluginError `PLUGIN_ASYNC_TRANSACTION` and
+   * rolled back.
+   */
+  transaction<T>(fn: () => T): T;
+  /** Applies the plugin's migrations (recorded under its slug); idempotent. Returns the versions applied. */
   migrate(migrations: readonly Migration[]): number[];
+  /**
+   * Undoes the plugin's applied migrations newest first with their `down` (for `uninstall`).
+   * Throws MigrationError `MIGRATION_NO_DOWN` (before running any) when one lacks a `down`.
+   */
+  unmigrate(migrations: readonly Migration[]): number[];
   readonly logger: Logger;
-  readonly config: Readonly<AppConfig>;
-  /** This plugin's settings: config.plugins[slug]. */
+  /** What a plugin may know of the host's configuration (an allowlisted view). */
+  readonly config: PluginConfig;
+  /** This plugin's settings: config.plugins[slug] given to createApp (tests pass options here). */
   readonly settings: Readonly<Record<string, unknown>>;
+  /** The host's clock: `api.clock()` is the current time in milliseconds since the epoch (tests inject a fake one). */
   readonly clock: Clock;
   readonly urls: {
     network_admin_url(path?: string): string;
@@ -129,6 +155,21 @@ export interface PluginApi {
      */
     post(path: string, handler: PublicHandler, opts?: { maxBodyBytes?: number }): void;
   };
+}
+
+/**
+ * The host's configuration as a plugin sees it: no admin password, no data directory, and of
+ * the environment only the variables named after the plugin (`WEBHOOKS_…` for `webhooks`,
+ * `EXAMPLE_COUPONS_…` for `example-coupons`).
+ */
+export interface PluginConfig {
+  /** The address the host listens on, e.g. 127.0.0.1. */
+  readonly host: string;
+  readonly port: number;
+  /** The network admin's email (the default sender/recipient of network mail). */
+  readonly adminEmail: string;
+  /** Environment variables whose name starts with the plugin's prefix (slug upper-cased, "-" → "_", then "_"). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 export type PublicHandler = (req: import('express').Request & { rawBody?: Buffer }, res: import('express').Response) => unknown;

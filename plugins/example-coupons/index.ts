@@ -1,8 +1,8 @@
 // The example plugin of docs/plugin-authoring.md. The guide's snippets are the regions
 // marked "#region guide:…" below, checked by test/plugins/example-coupons/guide.test.ts.
-import type { PageContext } from '../../core/admin/page-context.js';
-import type { PluginApi, PluginManifest } from '../../core/plugins/types.js';
-import type { EventRegistrar } from '../webhooks/index.js';
+// #region guide:imports
+import type { EventRegistrar, Migration, PageContext, PluginApi, PluginManifest } from '../../core/plugin-sdk.js';
+// #endregion
 
 // #region guide:manifest
 export const manifest: PluginManifest = {
@@ -16,17 +16,19 @@ export const manifest: PluginManifest = {
 // #endregion
 
 // #region guide:migrations
-const migrations = [
+const migrations: Migration[] = [
   {
     version: 1,
     name: 'coupon redemptions',
-    up: (db: PluginApi['db']) =>
+    up: (db) =>
       db.exec(`CREATE TABLE example_coupon_redemptions (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         code TEXT NOT NULL,
         amount_cents INTEGER NOT NULL,
         redeemed_at INTEGER NOT NULL
       )`),
+    // Run by uninstall: drop what `up` created.
+    down: (db) => db.exec('DROP TABLE example_coupon_redemptions'),
   },
 ];
 // #endregion
@@ -92,8 +94,11 @@ export function load(api: PluginApi): void {
         ctx.add_notice('error', 'Enter a code of 3–20 letters or digits and a positive amount.');
         return ctx.redirect(api.urls.admin_page_url('example-coupons'));
       }
-      store.add(code, amount);
-      api.hooks.do_action('example_coupon_redeemed', code, amount);
+      // The row and the webhook event commit together, or neither does.
+      api.transaction(() => {
+        store.add(code, amount);
+        api.hooks.do_action('example_coupon_redeemed', code, amount);
+      });
       ctx.add_notice('success', `Coupon ${code} redeemed.`);
       ctx.redirect(api.urls.admin_page_url('example-coupons'));
     });
@@ -117,3 +122,10 @@ function renderPage(ctx: PageContext, api: PluginApi, count: number) {
     { title: 'Coupons' },
   );
 }
+
+// #region guide:uninstall
+/** Uninstall (Network Admin → Plugins, once deactivated): drop the table the migrations made. */
+export function uninstall(api: PluginApi): void {
+  api.unmigrate(migrations);
+}
+// #endregion

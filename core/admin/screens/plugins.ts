@@ -23,6 +23,23 @@ export const pluginsScreen: Screen = {
         } else if (action === 'deactivate') {
           await plugins.deactivate(slug);
           ctx.add_notice('success', `Plugin “${name}” network deactivated.`);
+        } else if (action === 'uninstall') {
+          // WordPress asks first ("Are you sure you want to delete … and its data?").
+          if (bodyString(req.body, 'confirm') !== '1') {
+            return ctx.renderHtml(
+              html`<h1>Uninstall Plugin</h1>
+              <p>Are you sure you want to uninstall “${name}” and delete all of its data? This cannot be undone. The plugin stays in the plugins folder.</p>
+              <form method="post" action="${PLUGINS}">
+                ${ctx.wp_nonce_field(`uninstall-plugin_${slug}`)}
+                <input type="hidden" name="action" value="uninstall"><input type="hidden" name="plugin" value="${slug}"><input type="hidden" name="confirm" value="1">
+                <button type="submit" class="button button-primary">Yes, uninstall and delete its data</button>
+                <a class="button" href="${PLUGINS}">No, return me to the plugin list</a>
+              </form>`,
+              { title: 'Uninstall Plugin' },
+            );
+          }
+          await plugins.uninstall(slug);
+          ctx.add_notice('success', `Plugin “${name}” uninstalled: its data was deleted.`);
         } else {
           ctx.add_notice('error', 'Unknown plugin action.');
         }
@@ -41,8 +58,16 @@ export const pluginsScreen: Screen = {
             <input type="hidden" name="action" value="${action}"><input type="hidden" name="plugin" value="${p.slug}">
             <button type="submit" class="button${p.active ? '' : ' button-primary'}" aria-label="${p.active ? 'Network Deactivate' : 'Network Activate'} ${p.manifest?.name ?? p.slug}">${p.active ? 'Network Deactivate' : 'Network Activate'}</button>
           </form>`;
+      const uninstall =
+        !p.error && !p.active && p.uninstallable
+          ? html` <form method="post" action="${PLUGINS}" class="inline-form">
+              ${ctx.wp_nonce_field(`uninstall-plugin_${p.slug}`)}
+              <input type="hidden" name="action" value="uninstall"><input type="hidden" name="plugin" value="${p.slug}">
+              <button type="submit" class="button button-link-delete" aria-label="Uninstall ${p.manifest?.name ?? p.slug}">Uninstall</button>
+            </form>`
+          : '';
       return html`<tr class="${p.active ? 'active' : 'inactive'}" id="plugin-${p.slug}">
-        <th scope="row" class="column-primary"><strong>${p.manifest?.name ?? p.slug}</strong><div class="row-actions-visible">${button}</div></th>
+        <th scope="row" class="column-primary"><strong>${p.manifest?.name ?? p.slug}</strong><div class="row-actions-visible">${button}${uninstall}</div></th>
         <td class="column-description">
           ${p.error ? html`<p class="field-error">This plugin could not be loaded: ${p.error}</p>` : html`<p>${p.manifest!.description}</p>`}
           ${p.manifest ? html`<p class="description">Version ${p.manifest.version} | By ${p.manifest.author}</p>` : ''}

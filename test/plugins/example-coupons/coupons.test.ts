@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { HookpressApp } from '../../../core/app.js';
 import type { WebhooksService } from '../../../plugins/webhooks/service.js';
-import { loginAgent, makeApp, nonceIn } from '../../helpers/app.js';
+import { loginAgent, makeApp, nonceIn, nonceNear } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
 import { PLUGINS_DIR, webhooksEngine } from '../../helpers/webhooks.js';
 
@@ -57,6 +57,51 @@ describe('plugins/example-coupons (the guide’s example)', () => {
     const page = await agent.get('/wp-admin/network/admin.php?page=example-coupons');
     const res = await agent.post('/wp-admin/network/admin.php?page=example-coupons').type('form').send({ _wpnonce: nonceIn(page.text), code: '!', amount: '-1' });
     expect((await agent.get(res.headers.location!)).text).to.include('Enter a code of 3–20 letters or digits');
+  });
+
+  it('fires its event inside the transaction of its change: a failure after it leaves neither row nor delivery', async () => {
+    await hp.plugins.activate('example-coupons');
+    const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;
+    webhooks.create_webhook({ name: 'Coupons', url: `${receiver.url}/coupons`, event: 'coupon_redeemed' });
+    hp.hooks.add_action('example_coupon_redeemed', () => {
+      throw new Error('a later listener failed');
+    }, 99);
+    const agent = await loginAgent(hp);
+    const page = await agent.get('/wp-admin/network/admin.php?page=example-coupons');
+    const res = await agent.post('/wp-admin/network/admin.php?page=example-coupons').type('form').send({ _wpnonce: nonceIn(page.text), code: 'ROLLBACK', amount: '5' });
+    expect(res.status).to.equal(500);
+    expect(hp.db.prepare('SELECT COUNT(*) AS n FROM example_coupon_redemptions').get()).to.deep.equal({ n: 0 });
+    expect(webhooks.list_deliveries().total).to.equal(0);
+  });
+
+  it('uninstalls from the Plugins screen once deactivated: asks first, then drops its table', async () => {
+    await hp.plugins.activate('example-coupons');
+    await hp.plugins.deactivate('example-coupons');
+    const agent = await loginAgent(hp);
+    const list = await agent.get('/wp-admin/network/plugins.php');
+    expect(list.text).to.include('aria-label="Uninstall Example: Coupons"');
+    const nonce = nonceNear(list.text, 'aria-label="Uninstall Example: Coupons"');
+    const ask = await agent.post('/wp-admin/network/plugins.php').type('form').send({ _wpnonce: nonce, action: 'uninstall', plugin: 'example-coupons' });
+    expect(ask.status).to.equal(200);
+    expect(ask.text).to.include('Are you sure you want to uninstall “Example: Coupons” and delete all of its data?');
+    expect(hp.db.prepare("SELECT name FROM sqlite_master WHERE name = 'example_coupon_redemptions'").get()).to.not.equal(undefined);
+    const done = await agent.post('/wp-admin/network/plugins.php').type('form').send({ _wpnonce: nonceIn(ask.text), action: 'uninstall', plugin: 'example-coupons', confirm: '1' });
+    expect(done.status).to.equal(303);
+    expect((await agent.get(done.headers.location!)).text).to.include('Plugin “Example: Coupons” uninstalled: its data was deleted.');
+    expect(hp.db.prepare("SELECT name FROM sqlite_master WHERE name = 'example_coupon_redemptions'").get()).to.equal(undefined);
+    // Activating again starts from scratch.
+    await hp.plugins.activate('example-coupons');
+    expect(hp.db.prepare('SELECT COUNT(*) AS n FROM example_coupon_redemptions').get()).to.deep.equal({ n: 0 });
+  });
+
+  it('refuses to uninstall an active plugin', async () => {
+    await hp.plugins.activate('example-coupons');
+    try {
+      await hp.plugins.uninstall('example-coupons');
+      expect.fail('should throw');
+    } catch (error) {
+      expect(error).to.have.property('code', 'PLUGIN_ACTIVE');
+    }
   });
 
   it('deactivating removes its event binding and its page', async () => {

@@ -1,0 +1,59 @@
+/**
+ * The Hookpress plugin SDK: the only module a plugin imports from the host.
+ *
+ *     import type { PluginApi, PluginManifest, PageContext } from '../../core/plugin-sdk.js';
+ *     import { wp_die, sanitize_text_field } from '../../core/plugin-sdk.js';
+ *
+ * Everything else a plugin needs arrives at run time in the `api` object passed to `load`,
+ * `activate`, `deactivate` and `uninstall`. Importing any other module of `core/`, or
+ * another plugin's modules, fails the boundary test (test/core/plugins/boundary.test.ts):
+ * plugins talk to each other through hooks and `api.services`.
+ */
+
+// The plugin contract and the API object.
+export type { PluginApi, PluginManifest, PluginModule, PluginConfig, PublicHandler, AdminUi } from './plugins/types.js';
+export { PluginError } from './plugins/types.js';
+export { HookpressError, isHookpressError, defineErrorCodes } from './errors.js';
+export type { HookpressErrorOptions } from './errors.js';
+
+// Admin screens.
+export type { PageContext, RenderOptions } from './admin/page-context.js';
+export type { Notice, NoticeType } from './admin/notices.js';
+export type { FieldOptions } from './admin/form.js';
+export type { Column, RowAction, ListQuery, ListTableOptions } from './admin/list-table.js';
+export type { DashboardWidget } from './admin/screens/dashboard.js';
+
+// Markup: escaped by default.
+export { SafeHtml, html, raw, esc } from './http/html.js';
+
+// Errors and wp_die.
+export { HttpError, EXPIRED_LINK, NOT_ALLOWED } from './http/errors.js';
+export { wp_die, WPDieError } from './http/wp-die.js';
+export { HookError } from './hooks/index.js';
+export type { HookErrorCode, HookCallback, HookFunction, MethodCallback, Hooks, HookWarning } from './hooks/index.js';
+
+// Storage.
+export type { Migration } from './db/migrations.js';
+export type { Db } from './db/database.js';
+export type { Clock } from './config.js';
+
+// Records the API hands out.
+export type { User } from './users/users-store.js';
+export type { Site } from './sites/sites.js';
+
+// The webhooks plugin's public API (plugins/webhooks/api.ts): what `wu_register_all_events`
+// callbacks receive, the event type definition, and the service
+// `api.services.get<WebhooksApi>('webhooks')` returns. Type-only: the SDK loads no plugin.
+export type {
+  EventRegistrar,
+  EventTypeDefinition,
+  EventType,
+  Payload as EventPayload,
+  WebhooksApi,
+  Webhook,
+  WebhookInput,
+  Delivery,
+  DeliveryDetail,
+  TestResult,
+  WebhookErrorCode,
+} from '../plugins/webhooks/api.js';

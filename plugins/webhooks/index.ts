@@ -2,7 +2,7 @@ import type { PluginApi, PluginManifest } from '../../core/plugins/types.js';
 import { webhookMigrations } from './data/migrations.js';
 import { builtInEvents } from './events/catalogue.js';
 import type { EventRegistrar, WebhooksApi } from './api.js';
-import { WebhooksService } from './service.js';
+import { readDeps, WebhooksService } from './service.js';
 import { resolveSettings } from './settings.js';
 import { registerAdminScreens } from './admin/register.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
@@ -56,10 +56,7 @@ export function engineOf(api: WebhooksApi | undefined): WebhooksService | undefi
 export function load(api: PluginApi): void {
   api.migrate(webhookMigrations);
   const settings = resolveSettings(api.settings, api.config.env);
-  const service = new WebhooksService(api, settings, {
-    lookup: api.settings.lookup as never,
-    allowUrl: api.settings.allowUrl as never,
-  });
+  const service = new WebhooksService(api, settings, readDeps(api.settings.deps));
   api.services.provide(SERVICE, publicApi(service));
 
   // Event types are (re)collected once every plugin is loaded, and whenever plugins change.
@@ -92,5 +89,5 @@ export async function deactivate(api: PluginApi): Promise<void> {
   await engineOf(api.services.get<WebhooksApi>(SERVICE))?.close();
 }
 
-export type { WebhooksService } from './service.js';
+export type { WebhooksService, WebhooksDeps } from './service.js';
 export type * from './api.js';

@@ -6,17 +6,44 @@ import { Inspector } from './inspector.js';
 import { WebhookError } from './errors.js';
 import { EventRegistry, type EventType, type EventTypeDefinition, type Payload } from './events/registry.js';
 import { validateWebhook, type Webhook, type WebhookInput } from './model/webhook.js';
-import { attemptDelivery, signingSecrets, toAttempt } from './delivery/attempt.js';
-import { deliveryHeaders } from './delivery/headers.js';
+import { Dispatch } from './delivery/dispatch.js';
 import { newId } from './delivery/ids.js';
-import { generateSecret } from './delivery/signing.js';
-import { parseAllowList } from './delivery/ssrf-guard.js';
-import { Transport, type ErrorClass } from './delivery/transport.js';
+import { generateSecret, secretKey } from './delivery/signing.js';
+import { blockReason, parseAllowList, type LookupFn } from './delivery/ssrf-guard.js';
+import { Transport, type DestinationPolicy } from './delivery/transport.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import type { WebhookSettings } from './settings.js';
 import type { DeliveryDetail, DeliveryListFilter, TestResult, TestTarget, WebhooksApi } from './api.js';
 
 export type { DeliveryDetail, TestResult } from './api.js';
+
+/**
+ * Test doubles and policies the engine takes as typed dependencies (tests pass fakes here,
+ * through `config.plugins.webhooks.deps`; see readDeps).
+ */
+export interface WebhooksDeps {
+  /** DNS resolution for deliveries (a fake makes a name resolve to any address). */
+  lookup?: LookupFn;
+  /** Random numbers in [0, 1) for retry jitter. */
+  random?: () => number;
+  /** Replaces the SSRF policy (tools only; the default is the guard plus the allowlist). */
+  isAllowed?: DestinationPolicy;
+}
+
+/** Checks the `deps` a host configured, member by member. @throws TypeError naming the bad member. */
+export function readDeps(value: unknown): WebhooksDeps {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object') throw new TypeError('Webhooks setting deps must be an object { lookup?, random?, isAllowed? }.');
+  const v = value as Record<string, unknown>;
+  for (const name of ['lookup', 'random'] as const) {
+    if (v[name] !== undefined && typeof v[name] !== 'function') throw new TypeError(`Webhooks setting deps.${name} must be a function.`);
+  }
+  const policy = v.isAllowed as Partial<DestinationPolicy> | undefined;
+  if (policy !== undefined && (typeof policy?.exempt !== 'function' || typeof policy?.blockReason !== 'function')) {
+    throw new TypeError('Webhooks setting deps.isAllowed must have exempt(url) and blockReason(address).');
+  }
+  return { lookup: v.lookup as LookupFn | undefined, random: v.random as (() => number) | undefined, isAllowed: policy as DestinationPolicy | undefined };
+}
 
 /** The payload key carrying the sender's version (the original sent `wu_version`). */
 export const VERSION_KEY = 'hookpress_version';
@@ -44,10 +71,12 @@ export class WebhooksService implements WebhooksApi {
   readonly worker: DeliveryWorker;
   private readonly clock: () => number;
 
+  readonly dispatch: Dispatch;
+
   constructor(
     private readonly api: PluginApi,
     readonly settings: WebhookSettings,
-    opts: { allowUrl?: (url: URL) => boolean; lookup?: ConstructorParameters<typeof Transport>[0]['lookup'] } = {},
+    deps: WebhooksDeps = {},
   ) {
     this.clock = api.clock;
     this.webhooks = new WebhooksStore(api.db);
@@ -55,38 +84,45 @@ export class WebhooksService implements WebhooksApi {
     this.health = new HealthStore(api.db);
     this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.wu_do_event(slug, payload));
+    const policy: DestinationPolicy = {
+      // The one exception to the SSRF guard: this host's own inspector inboxes.
+      exempt: (url) => this.inspector.admits(url),
+      blockReason: (address) => blockReason(address, this.allowList()),
+    };
     this.transport = new Transport({
       connectTimeoutMs: settings.connectTimeoutMs,
       totalTimeoutMs: settings.totalTimeoutMs,
+      bodyTimeoutMs: settings.bodyTimeoutMs,
       maxResponseBytes: settings.maxResponseBytes,
-      allowNetworks: () => this.allowList(),
-      // The one exception to the SSRF guard: this host's own inspector inboxes.
-      allowUrl: (url) => this.inspector.admits(url) || (opts.allowUrl?.(url) ?? false),
-      lookup: opts.lookup,
+      isAllowed: deps.isAllowed ?? policy,
+      lookup: deps.lookup,
       connectionsPerOrigin: settings.perEndpoint,
       clock: this.clock,
     });
+    this.dispatch = new Dispatch({
+      store: this.deliveries,
+      webhooks: this.webhooks,
+      transport: this.transport,
+      hooks: api.hooks,
+      logger: api.logger,
+      clock: this.clock,
+      random: deps.random ?? Math.random,
+      schedule: settings.schedule,
+      disableAfterMs: settings.disableAfterMs,
+      version: api.hostVersion,
+      onDisabled: (w, reason) => this.announceDisabled(w, reason),
+    });
     this.worker = new DeliveryWorker({
       store: this.deliveries,
+      dispatch: (d, signal) => this.dispatch.run(d, { signal }),
       clock: this.clock,
       concurrency: settings.concurrency,
       perEndpoint: settings.perEndpoint,
       leaseMs: settings.leaseMs,
       batchSize: settings.batchSize,
       pollMs: settings.pollMs,
+      stopGraceMs: settings.stopGraceMs,
       logger: api.logger,
-      attempt: (d) =>
-        attemptDelivery(d, {
-          store: this.deliveries,
-          webhooks: this.webhooks,
-          transport: this.transport,
-          clock: this.clock,
-          random: settings.random,
-          schedule: settings.schedule,
-          disableAfterMs: settings.disableAfterMs,
-          version: api.hostVersion,
-          onDisabled: (w, reason) => this.announceDisabled(w, reason),
-        }),
     });
   }
 
@@ -152,10 +188,10 @@ export class WebhooksService implements WebhooksApi {
     // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
     const direct = targets.length > 0 && !this.api.db.inTransaction && this.worker.canTake(targets.length);
     const ids = this.deliveries.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts, targets, leaseUntil: direct ? now + this.worker.leaseMs : undefined });
-    for (const t of targets) this.webhooks.countedEvent(t.webhookId);
     if (direct) {
+      const leaseUntil = now + this.worker.leaseMs;
       this.worker.take(
-        targets.map((t, i) => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: slug, url: t.url, attempts: 0, max_attempts: maxAttempts, next_trigger: 'event' as const, is_test: 0, body })),
+        targets.map((t, i) => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: slug, url: t.url, attempts: 0, max_attempts: maxAttempts, next_trigger: 'event' as const, is_test: 0, body, lease_until: leaseUntil })),
       );
     }
     this.api.hooks.do_action('wu_event', slug, shaped);
@@ -293,26 +329,29 @@ export class WebhooksService implements WebhooksApi {
    */
   async send_test_event(target: number | TestTarget): Promise<TestResult> {
     let webhook: Webhook | undefined;
-    let url: string;
+    let unsaved: { url: string; secrets: string[] } | undefined;
     let event: string;
-    let secrets: string[];
     if (typeof target === 'number') {
       webhook = this.get_webhook(target);
-      url = webhook.url;
       event = webhook.event;
-      secrets = signingSecrets(webhook, this.clock());
     } else {
       if (!target || typeof target !== 'object') throw new WebhookError('INVALID_ARGUMENT', 'Pass a webhook id or { url, event }.', 'target');
       const valid = validateWebhook({ name: 'test', url: target.url, event: target.event }, (s) => this.events.has(s));
-      url = valid.url!;
+      let secret = generateSecret();
+      if (target.secret !== undefined) {
+        const parsed = secretKey(target.secret);
+        if ('problem' in parsed) throw new WebhookError('INVALID_ARGUMENT', parsed.problem, 'secret');
+        secret = target.secret;
+      }
+      unsaved = { url: valid.url!, secrets: [secret] };
       event = valid.event!;
-      secrets = [target.secret ?? generateSecret()];
     }
     const type = this.events.get(event);
     if (!type) throw new WebhookError('EVENT_UNKNOWN', `“${event}” is not a registered event.`, 'event');
     const now = this.clock();
     const body = JSON.stringify(this.shape(event, type.sample()));
     const msgId = newId('msg', now);
+    const url = unsaved?.url ?? webhook!.url;
     const [deliveryId] = this.deliveries.enqueue({
       eventId: newId('evt', now),
       event,
@@ -322,21 +361,19 @@ export class WebhooksService implements WebhooksApi {
       maxAttempts: 1,
       targets: [{ webhookId: webhook?.id ?? null, url, msgId }],
     });
-    const headers = deliveryHeaders({ msgId, timestamp: Math.floor(now / 1000), body, secrets, event, version: this.api.hostVersion, isTest: true });
-    const result = await this.transport.send(url, headers, body);
-    this.deliveries.record(toAttempt({ id: deliveryId!, webhook_id: webhook?.id ?? null, url }, 'test', now, headers, result), {
-      status: result.ok ? 'succeeded' : 'failed',
-      attempts: 1,
-      nextAttemptAt: null,
-      nextTrigger: 'test',
-    });
+    // The same dispatch as every delivery, on its own lane: never queued behind deliveries.
+    const { result } = await this.dispatch.run(
+      { id: deliveryId!, msg_id: msgId, webhook_id: webhook?.id ?? null, event, url, attempts: 0, max_attempts: 1, next_trigger: 'test', is_test: 1, body, lease_until: Infinity },
+      { lane: 'test', target: unsaved },
+    );
+    const r = result ?? { ok: false, status: null, body: null, durationMs: 0, errorClass: 'internal' as const, errorMessage: 'The test event was not sent.' };
     return {
-      ok: result.ok,
-      status: result.status,
-      durationMs: result.durationMs,
-      responseExcerpt: result.body === null ? null : result.body.slice(0, 500),
-      errorClass: result.errorClass,
-      errorMessage: result.errorMessage,
+      ok: r.ok,
+      status: r.status,
+      durationMs: r.durationMs,
+      responseExcerpt: r.body === null ? null : r.body.slice(0, 500),
+      errorClass: r.errorClass,
+      errorMessage: r.errorMessage,
       deliveryId: deliveryId!,
       msgId,
     };
@@ -371,6 +408,7 @@ export class WebhooksService implements WebhooksApi {
     this.pruneTimer.unref();
   }
 
+  /** Stops the worker (in-flight requests get the stop grace, then are aborted) and closes the pools. */
   async close(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.worker.stop();

@@ -1,10 +1,14 @@
-import { DEFAULT_SCHEDULE_MS, parseSchedule } from './delivery/retry-schedule.js';
+import { DEFAULT_SCHEDULE_MS, parseSchedule } from './delivery/retry-policy.js';
 import { parseAllowList } from './delivery/ssrf-guard.js';
 
 export interface WebhookSettings {
   connectTimeoutMs: number;
   totalTimeoutMs: number;
+  /** Reading a response body once its status arrived (ms): a trickling 2xx is still a success. */
+  bodyTimeoutMs: number;
   maxResponseBytes: number;
+  /** On shutdown, how long deliveries in flight may finish before they are aborted (ms). */
+  stopGraceMs: number;
   schedule: number[];
   /** A webhook failing continuously this long, with an exhausted delivery, is disabled. */
   disableAfterMs: number;
@@ -20,8 +24,6 @@ export interface WebhookSettings {
   allowNetworks: string;
   /** Start the background delivery loop (tests drive the worker by hand instead). */
   autoStart: boolean;
-  /** Random numbers for jitter; injectable. */
-  random: () => number;
   inspector: { ttlMs: number; maxRequests: number; maxBodyBytes: number; ratePerMinute: number };
 }
 
@@ -43,6 +45,8 @@ export function resolveSettings(config: Record<string, unknown>, env: Record<str
   return {
     connectTimeoutMs: num(env.WEBHOOKS_CONNECT_TIMEOUT_MS ?? config.connectTimeoutMs, 'connectTimeoutMs', 5_000, 1),
     totalTimeoutMs: num(env.WEBHOOKS_TIMEOUT_MS ?? config.totalTimeoutMs, 'totalTimeoutMs', 15_000, 1),
+    bodyTimeoutMs: num(env.WEBHOOKS_BODY_TIMEOUT_MS ?? config.bodyTimeoutMs, 'bodyTimeoutMs', 2_000, 1),
+    stopGraceMs: num(env.WEBHOOKS_STOP_GRACE_MS ?? config.stopGraceMs, 'stopGraceMs', 10_000, 0),
     maxResponseBytes: num(config.maxResponseBytes, 'maxResponseBytes', 20 * 1024, 0),
     schedule: Array.isArray(config.schedule) ? (config.schedule as number[]) : scheduleText ? parseSchedule(scheduleText) : [...DEFAULT_SCHEDULE_MS],
     disableAfterMs: num(env.WEBHOOKS_DISABLE_AFTER_HOURS !== undefined ? Number(env.WEBHOOKS_DISABLE_AFTER_HOURS) * HOUR : config.disableAfterMs, 'disableAfterMs', 5 * DAY),
@@ -55,7 +59,6 @@ export function resolveSettings(config: Record<string, unknown>, env: Record<str
     pollMs: num(config.pollMs, 'pollMs', 1_000, 1),
     allowNetworks,
     autoStart: config.autoStart !== false,
-    random: typeof config.random === 'function' ? (config.random as () => number) : Math.random,
     inspector: {
       ttlMs: num(env.WEBHOOKS_INSPECTOR_TTL_HOURS !== undefined ? Number(env.WEBHOOKS_INSPECTOR_TTL_HOURS) * HOUR : config.inspectorTtlMs, 'inspectorTtlMs', DAY, 1),
       maxRequests: num(config.inspectorMaxRequests, 'inspectorMaxRequests', 50, 1),

@@ -2,19 +2,14 @@ import path from 'node:path';
 import type { HookpressApp } from '../../core/app.js';
 import { PROJECT_ROOT } from '../../core/config.js';
 import type { WebhooksService } from '../../plugins/webhooks/service.js';
-import { engineOf, type WebhooksApi } from '../../plugins/webhooks/index.js';
+import { engineOf, type WebhooksApi, type WebhooksDeps } from '../../plugins/webhooks/index.js';
 import { makeApp } from './app.js';
 
 export const PLUGINS_DIR = path.join(PROJECT_ROOT, 'plugins');
 
-/** A controllable clock starting at the real time (signatures are checked against it). */
-export class FakeClock {
-  now = Date.now();
-  readonly fn = (): number => this.now;
-  advance(ms: number): void {
-    this.now += ms;
-  }
-}
+import { FakeClock } from '../../core/testing/fake-clock.js';
+
+export { FakeClock };
 
 export interface WebhooksApp {
   hp: HookpressApp;
@@ -22,9 +17,14 @@ export interface WebhooksApp {
   clock: FakeClock;
 }
 
-/** A host with the real webhooks plugin, a fake clock, loopback allowed and the worker driven by hand. */
-export async function makeWebhooksApp(settings: Record<string, unknown> = {}, extra: Parameters<typeof makeApp>[0] = {}): Promise<WebhooksApp> {
+/**
+ * A host with the real webhooks plugin, a fake clock, loopback allowed and the worker driven by
+ * hand. `lookup` and `random` are test doubles: they go to the engine as typed dependencies.
+ */
+export async function makeWebhooksApp(settings: Record<string, unknown> & WebhooksDeps = {}, extra: Parameters<typeof makeApp>[0] = {}): Promise<WebhooksApp> {
   const clock = new FakeClock();
+  const { lookup, random = () => 0.5, isAllowed, ...rest } = settings;
+  const deps: WebhooksDeps = { lookup, random, isAllowed };
   const hp = await makeApp({
     pluginsDir: PLUGINS_DIR,
     pluginSlugs: ['webhooks', 'memberships'],
@@ -33,10 +33,10 @@ export async function makeWebhooksApp(settings: Record<string, unknown> = {}, ex
       webhooks: {
         autoStart: false,
         allowNetworks: '127.0.0.0/8,::1/128',
-        random: () => 0.5,
         totalTimeoutMs: 2_000,
         connectTimeoutMs: 1_000,
-        ...settings,
+        ...rest,
+        deps,
       },
     },
     ...extra,

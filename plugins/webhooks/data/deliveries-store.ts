@@ -36,6 +36,8 @@ export interface ClaimedDelivery {
   next_trigger: Trigger;
   is_test: number;
   body: string;
+  /** The lease this process holds on it: never sent once the lease has run out (another claim may own it). */
+  lease_until: number;
 }
 
 export interface Attempt {
@@ -78,11 +80,35 @@ export interface AttemptRecord {
   errorMessage: string | null;
 }
 
-/** A change to a webhook's state written with an attempt; a batch merges them in order. */
-export interface WebhookUpdate {
-  id: number;
-  patch: Record<string, unknown>;
-  apply: (patch: Record<string, unknown>) => void;
+/**
+ * What an attempt tells about its webhook's health, applied with a conditional update from the
+ * row's current values (see recordAttempts). Test sends carry none.
+ */
+export interface HealthReport {
+  webhookId: number;
+  ok: boolean;
+  httpStatus: number | null;
+  /** The attempt's start (ms): outcomes are ordered by it, so an older attempt never overwrites a newer one. */
+  at: number;
+  /** When it finished (ms): the failure window is measured to here. */
+  done: number;
+  /** HTTP 410 Gone: disable at once (unless a newer attempt succeeded). */
+  gone: boolean;
+  /** The delivery failed for good: disable when the webhook has failed continuously for `disableAfterMs`. */
+  exhausted: boolean;
+  disableAfterMs: number;
+}
+
+/** One attempt to record: the attempt row, its delivery's new state and its webhook's health. */
+export interface AttemptToRecord {
+  attempt: AttemptRecord;
+  outcome: DeliveryOutcome;
+  health?: HealthReport;
+}
+
+/** What recording changed: whether this attempt disabled its webhook, and why. */
+export interface Recorded {
+  disabled: 'gone' | 'failing' | null;
 }
 
 export interface DeliveryOutcome {
@@ -101,7 +127,11 @@ export interface DeliveryListQuery {
   offset: number;
 }
 
-/** Data layer of the durable outbox: events, deliveries and their attempts. */
+/**
+ * The outbox store: the one writer of events, deliveries and attempts (and of a webhook's
+ * health columns, with each attempt). Enqueue (event + deliveries + counts) is one
+ * transaction; claims lease; an attempt is recorded by one call (recordAttempt).
+ */
 export class DeliveriesStore {
   private readonly insertEvent;
   private readonly insertDelivery;
@@ -111,6 +141,8 @@ export class DeliveriesStore {
   private readonly bodiesStmt;
   private readonly insertAttempt;
   private readonly finishStmt;
+  private readonly healthStmt;
+  private readonly disableStmt;
   private readonly nextDueStmt;
 
   constructor(
@@ -145,6 +177,35 @@ export class DeliveriesStore {
       `UPDATE webhook_deliveries SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt, next_trigger = @nextTrigger,
          lease_until = NULL, last_attempt_at = @attemptedAt, last_http_status = @responseStatus, last_error = @errorMessage, updated_at = @attemptedAt
        WHERE id = @deliveryId`,
+    );
+    // Health from the row's current values, never from a copy read when the attempt started.
+    // SET expressions all see the row as it was before this UPDATE. Ordered by attempt start:
+    // last_* follow the newest attempt; a success closes the failure window unless a failure
+    // that started after it was recorded (then the window opens at the first such failure);
+    // a failure opens it unless a newer success was recorded, and moves it back to its start.
+    this.healthStmt = db.prepare(
+      `UPDATE webhooks SET
+         last_status = CASE WHEN @at >= COALESCE(last_delivery_at, -1) THEN @status ELSE last_status END,
+         last_http_status = CASE WHEN @at >= COALESCE(last_delivery_at, -1) THEN @httpStatus ELSE last_http_status END,
+         last_delivery_at = MAX(COALESCE(last_delivery_at, -1), @at),
+         last_success_at = CASE WHEN @ok = 1 THEN MAX(COALESCE(last_success_at, -1), @at) ELSE last_success_at END,
+         failing_since = CASE
+           WHEN COALESCE(last_success_at, -1) > @at THEN failing_since
+           WHEN @ok = 0 THEN MIN(COALESCE(failing_since, @at), @at)
+           WHEN failing_since IS NULL THEN NULL
+           ELSE (SELECT MIN(a.attempted_at) FROM webhook_attempts a INDEXED BY attempts_webhook_health
+                 WHERE a.webhook_id = webhooks.id AND a.attempted_at > @at AND a.outcome IN ('retrying', 'failed') AND a.trigger <> 'test')
+         END
+       WHERE id = @webhookId`,
+    );
+    // The disable decision, also from current values (after the health update above, in the
+    // same transaction): 410 unless a newer attempt succeeded; or an exhausted delivery of a
+    // webhook failing continuously for the window. changes = 1 only for the attempt that disabled it.
+    this.disableStmt = db.prepare(
+      `UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @done
+       WHERE id = @webhookId AND active = 1 AND (
+         (@gone = 1 AND COALESCE(last_success_at, -1) <= @at)
+         OR (@exhausted = 1 AND failing_since IS NOT NULL AND @done - failing_since >= @disableAfterMs))`,
     );
     // INDEXED BY: without statistics the planner prefers the status index and sorts every
     // pending row; the partial due index answers in O(log n) (measured: 1.5 ms → µs per claim).
@@ -182,14 +243,15 @@ export class DeliveriesStore {
 
   /** Takes up to `limit` due deliveries, leasing them until `now + leaseMs`. */
   claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[] {
-    const rows = this.claimStmt.all({ now, limit, lease: now + leaseMs }) as Array<Omit<ClaimedDelivery, 'body'> & { event_id: string }>;
+    const rows = this.claimStmt.all({ now, limit, lease: now + leaseMs }) as Array<Omit<ClaimedDelivery, 'body' | 'lease_until'> & { event_id: string }>;
     if (rows.length === 0) return [];
     // One query for the bodies of the whole batch.
     const ids = [...new Set(rows.map((r) => r.event_id))];
     const bodies = new Map((this.bodiesStmt.all(JSON.stringify(ids)) as Array<{ id: string; body: string }>).map((b) => [b.id, b.body]));
+    const leaseUntil = now + leaseMs;
     return rows.map((r) => {
       const { event_id, ...rest } = r;
-      return { ...rest, body: bodies.get(event_id) ?? '' };
+      return { ...rest, body: bodies.get(event_id) ?? '', lease_until: leaseUntil };
     });
   }
 
@@ -200,52 +262,49 @@ export class DeliveriesStore {
       .run(this.now()).changes;
   }
 
-  /** Records an attempt, its delivery's new state and the webhook's, atomically. */
-  record(a: AttemptRecord, outcome: DeliveryOutcome, webhookUpdate?: WebhookUpdate): void {
-    this.db.transaction(() => {
-      this.recordOne(a, outcome);
-      webhookUpdate?.apply(webhookUpdate.patch);
-    })();
+  /** Gives back leases this process will not use (a stopping worker's queue): due again now. */
+  releaseLeases(ids: readonly number[], now: number): number {
+    if (ids.length === 0) return 0;
+    return this.db
+      .prepare("UPDATE webhook_deliveries SET lease_until = NULL, next_attempt_at = ? WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))")
+      .run(now, JSON.stringify(ids)).changes;
   }
 
   /**
-   * Group commit: attempts that finish in the same turn of the event loop are recorded in one
-   * transaction (a commit per batch, not per delivery). Resolves once they are durable.
+   * The one way an attempt is recorded: the attempt row, its delivery's new state and its
+   * webhook's health, in one transaction. Group commit: attempts that finish in the same turn
+   * of the event loop share one transaction (a commit per batch), applied in arrival order.
+   * Resolves once durable; rejects (the whole batch) when the transaction fails — the leases
+   * then run out and the deliveries are tried again.
    */
-  recordSoon(a: AttemptRecord, outcome: DeliveryOutcome, webhookUpdate?: WebhookUpdate): Promise<void> {
+  recordAttempt(r: AttemptToRecord): Promise<Recorded> {
     return new Promise((resolve, reject) => {
-      this.pendingRecords.push({ a, outcome, webhookUpdate, resolve, reject });
+      this.pendingRecords.push({ r, resolve, reject });
       if (this.pendingRecords.length === 1) setImmediate(() => this.flushRecords());
     });
   }
 
-  private pendingRecords: Array<{ a: AttemptRecord; outcome: DeliveryOutcome; webhookUpdate?: WebhookUpdate; resolve: () => void; reject: (e: unknown) => void }> = [];
+  /** Records a batch at once, in order, in one transaction (what group commit runs; tests drive it step by step). */
+  recordAttempts(batch: readonly AttemptToRecord[]): Recorded[] {
+    return this.db.transaction(() => batch.map((r) => this.recordOne(r)))();
+  }
+
+  private pendingRecords: Array<{ r: AttemptToRecord; resolve: (v: Recorded) => void; reject: (e: unknown) => void }> = [];
 
   private flushRecords(): void {
     const batch = this.pendingRecords;
     this.pendingRecords = [];
-    // Several attempts of one webhook in a batch: their changes merge, in order, into one write.
-    const merged = new Map<number, { patch: Record<string, unknown>; apply: WebhookUpdate['apply'] }>();
-    for (const r of batch) {
-      const u = r.webhookUpdate;
-      if (!u) continue;
-      const m = merged.get(u.id);
-      if (m) Object.assign(m.patch, u.patch);
-      else merged.set(u.id, { patch: { ...u.patch }, apply: u.apply });
-    }
+    let results: Recorded[];
     try {
-      this.db.transaction(() => {
-        for (const r of batch) this.recordOne(r.a, r.outcome);
-        for (const m of merged.values()) m.apply(m.patch);
-      })();
+      results = this.recordAttempts(batch.map((b) => b.r));
     } catch (error) {
-      for (const r of batch) r.reject(error);
+      for (const b of batch) b.reject(error);
       return;
     }
-    for (const r of batch) r.resolve();
+    batch.forEach((b, i) => b.resolve(results[i]!));
   }
 
-  private recordOne(a: AttemptRecord, outcome: DeliveryOutcome): void {
+  private recordOne({ attempt: a, outcome, health: h }: AttemptToRecord): Recorded {
     this.insertAttempt.run({
       ...a,
       requestHeaders: JSON.stringify(a.requestHeaders),
@@ -263,6 +322,20 @@ export class DeliveriesStore {
       responseStatus: a.responseStatus,
       errorMessage: a.success ? null : a.errorMessage,
     });
+    if (!h) return { disabled: null };
+    this.healthStmt.run({ webhookId: h.webhookId, at: h.at, ok: h.ok ? 1 : 0, status: h.ok ? 'success' : 'failure', httpStatus: h.httpStatus });
+    if (h.ok || (!h.gone && !h.exhausted)) return { disabled: null };
+    const reason = h.gone ? 'gone' : 'failing';
+    const changed = this.disableStmt.run({
+      webhookId: h.webhookId,
+      reason,
+      at: h.at,
+      done: h.done,
+      gone: h.gone ? 1 : 0,
+      exhausted: h.exhausted ? 1 : 0,
+      disableAfterMs: h.disableAfterMs,
+    }).changes;
+    return { disabled: changed ? reason : null };
   }
 
   /** Ends a pending delivery without an attempt (its webhook was deactivated or deleted). */

@@ -118,4 +118,16 @@ export const webhookMigrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'webhook health recorded conditionally: the newest success',
+    up(db) {
+      db.exec(`
+        -- Start time of the newest successful attempt: an older failure finishing later never
+        -- reopens the failure window a newer success closed (see DeliveriesStore.recordAttempts).
+        ALTER TABLE webhooks ADD COLUMN last_success_at INTEGER;
+        UPDATE webhooks SET last_success_at = last_delivery_at WHERE last_status = 'success';
+      `);
+    },
+  },
 ];

@@ -25,40 +25,16 @@ export class WebhooksStore {
     this.activeForEventStmt = db.prepare('SELECT id, url FROM webhooks WHERE event = ? AND active = 1');
   }
 
-  /**
-   * Webhooks are read at every attempt; they change only through this store, which keeps a
-   * small cache of them coherent (copies out, so callers cannot corrupt it).
-   */
-  private readonly cache = new Map<number, Webhook>();
+  // No caches: the outbox store updates health columns in SQL, and other processes may share
+  // the database. A read by primary key or by the (event, active) index costs microseconds.
 
   get(id: number): Webhook | undefined {
-    let w = this.cache.get(id);
-    if (!w) {
-      w = toWebhook(this.byIdStmt.get(id) as Row | undefined);
-      if (!w) return undefined;
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(id, w);
-    }
-    return { ...w };
+    return toWebhook(this.byIdStmt.get(id) as Row | undefined);
   }
-
-  /** Keeps a cached copy's event count in step with an enqueue that counted one more event. */
-  countedEvent(id: number): void {
-    const w = this.cache.get(id);
-    if (w) w.event_count++;
-  }
-
-  /** Subscribers per event, cached: read at every event, changed only through this store. */
-  private readonly subscribers = new Map<string, Array<{ id: number; url: string }>>();
 
   /** Every active webhook subscribed to an event (no cap). */
   activeFor(event: string): Array<{ id: number; url: string }> {
-    let list = this.subscribers.get(event);
-    if (!list) {
-      list = this.activeForEventStmt.all(event) as Array<{ id: number; url: string }>;
-      this.subscribers.set(event, list);
-    }
-    return list;
+    return this.activeForEventStmt.all(event) as Array<{ id: number; url: string }>;
   }
 
   insert(w: Omit<Webhook, 'id'>): number {
@@ -70,23 +46,18 @@ export class WebhooksStore {
           @event_count, @last_status, @last_http_status, @last_delivery_at, @failing_since, @created_at, @updated_at)`,
       )
       .run({ ...w, active: w.active ? 1 : 0 });
-    this.subscribers.clear();
     return Number(r.lastInsertRowid);
   }
 
   update(id: number, patch: Partial<Omit<Webhook, 'id'>>): void {
     const keys = Object.keys(patch);
     if (!keys.length) return;
-    this.cache.delete(id);
-    if ('url' in patch || 'event' in patch || 'active' in patch) this.subscribers.clear();
     const values: Record<string, unknown> = { ...patch, id };
     if ('active' in patch) values.active = patch.active ? 1 : 0;
     this.db.prepare(`UPDATE webhooks SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run(values);
   }
 
   delete(id: number): boolean {
-    this.cache.delete(id);
-    this.subscribers.clear();
     return this.db.prepare('DELETE FROM webhooks WHERE id = ?').run(id).changes > 0;
   }
 

@@ -1,7 +1,9 @@
+import dns from 'node:dns';
+import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector, request } from 'undici';
-import { BlockedAddressError, checkLiteralHost, guardedLookup, type LookupFn, parseAllowList } from './ssrf-guard.js';
-import { parseRetryAfter } from './retry-schedule.js';
+import { BlockedAddressError, type LookupFn } from './ssrf-guard.js';
+import { parseRetryAfter } from './retry-policy.js';
 
 /** Why an attempt failed; 'internal' is a fault of ours (a stage threw), retried like the rest. */
 export type ErrorClass = 'dns' | 'refused' | 'timeout' | 'tls' | 'blocked' | 'http' | 'network' | 'internal';
@@ -19,19 +21,87 @@ export interface SendResult {
   retryAfterMs?: number;
 }
 
+/**
+ * The SSRF policy the transport enforces — one object, decided outside the transport
+ * (`load()` builds it from the guard, the allowlist and the inspector's exception).
+ */
+export interface DestinationPolicy {
+  /** True when this URL skips the address check: the host's own inspector inbox, nothing else. */
+  exempt(url: URL): boolean;
+  /** The verdict for one address the socket would connect to: undefined = allowed, else why not. */
+  blockReason(address: string): string | undefined;
+}
+
 export interface TransportOptions {
   connectTimeoutMs: number;
+  /** Until the response's status and headers arrive (connect included). */
   totalTimeoutMs: number;
+  /** Reading the response body, once the status is known: a trickling body never turns a 2xx into a failure. */
+  bodyTimeoutMs: number;
   /** Response bytes kept (the rest is discarded unread). */
   maxResponseBytes: number;
-  /** CIDRs the SSRF guard lets through, read at every connection (settings can change). */
-  allowNetworks: () => ReturnType<typeof parseAllowList>;
-  /** Decides an exception for one URL (the host's own inspector path), checked per request. */
-  allowUrl?: (url: URL) => boolean;
-  /** DNS resolution, injectable so tests can make a name resolve to a private address. */
+  /** The SSRF decision, asked at every connection (settings can change). */
+  isAllowed: DestinationPolicy;
+  /** DNS resolution, injectable so tests can make a name resolve to any address. */
   lookup?: LookupFn;
-  connectionsPerOrigin?: number;
+  /** Keep-alive connections per receiving origin. */
+  connectionsPerOrigin: number;
   clock: () => number;
+}
+
+/** Which pool a request uses: test sends never queue behind deliveries on a busy origin. */
+export type Lane = 'delivery' | 'test';
+
+/** A DNS answer we could not use: the resolver threw or answered nonsense. Never escapes as an exception. */
+class LookupFault extends Error {
+  readonly code = 'ENOTFOUND';
+}
+
+/**
+ * Wraps a lookup so that nothing thrown anywhere in it — the resolver, its callback, the SSRF
+ * decision — escapes into the socket (where it would be uncaught and stop the process): every
+ * fault becomes an error passed to the socket's callback, exactly once.
+ */
+export function safeLookup(policy: DestinationPolicy, resolve: LookupFn) {
+  return (
+    hostname: string,
+    options: dns.LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
+  ): void => {
+    let called = false;
+    const once: typeof callback = (err, address, family) => {
+      if (called) return;
+      called = true;
+      callback(err, address, family);
+    };
+    const answer = (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]): void => {
+      try {
+        if (err) return once(err, '', 0);
+        if (!Array.isArray(addresses) || addresses.length === 0) return once(new LookupFault(`No usable address for ${hostname}.`), '', 0);
+        for (const a of addresses) {
+          if (!a || typeof a.address !== 'string' || (a.family !== 4 && a.family !== 6)) {
+            return once(new LookupFault(`The DNS answer for ${hostname} is not an address list.`), '', 0);
+          }
+          let reason: string | undefined;
+          try {
+            reason = policy.blockReason(a.address);
+          } catch (error) {
+            reason = `an address that could not be checked (${(error as Error)?.message ?? String(error)})`;
+          }
+          if (reason) return once(new BlockedAddressError(hostname, a.address, reason), '', 0);
+        }
+        if (options.all) once(null, addresses);
+        else once(null, addresses[0]!.address, addresses[0]!.family);
+      } catch (error) {
+        once(new LookupFault(`Resolving ${hostname} failed: ${(error as Error)?.message ?? String(error)}`), '', 0);
+      }
+    };
+    try {
+      resolve(hostname, { ...options, all: true }, answer);
+    } catch (error) {
+      once(new LookupFault(`Resolving ${hostname} failed: ${(error as Error)?.message ?? String(error)}`), '', 0);
+    }
+  };
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -41,32 +111,44 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /**
- * Outbound HTTP for deliveries: undici with a keep-alive pool per origin, the SSRF guard in
+ * Outbound HTTP for deliveries: undici with a keep-alive pool per origin, the SSRF policy in
  * the socket's own DNS lookup (and for IP-literal hosts, at connect time too), connect and
- * total timeouts, no redirects, and a bounded read of the response.
+ * header timeouts, a separately bounded body read, no redirects. Never throws: every failure
+ * is a SendResult with an error class.
  */
 export class Transport {
-  private readonly guardedAgent: Agent;
-  private readonly openAgent: Agent;
+  private readonly agents: Record<Lane, { guarded: Agent; open: Agent }>;
 
   constructor(private readonly o: TransportOptions) {
-    const allow = () => o.allowNetworks();
-    const base = buildConnector({ timeout: o.connectTimeoutMs, lookup: guardedLookup(allow, o.lookup) as never });
+    const policy = o.isAllowed;
+    const base = buildConnector({ timeout: o.connectTimeoutMs, lookup: safeLookup(policy, o.lookup ?? defaultLookup) as never });
     const guarded: buildConnector.connector = (opts, cb) => {
-      try {
-        checkLiteralHost(opts.hostname, allow());
-      } catch (error) {
-        return cb(error as Error, null);
+      const bare = String(opts.hostname).replace(/^\[|\]$/g, '');
+      if (net.isIP(bare)) {
+        // Sockets skip the lookup for IP literals: judge the literal here.
+        let reason: string | undefined;
+        try {
+          reason = policy.blockReason(bare);
+        } catch (error) {
+          reason = `an address that could not be checked (${(error as Error)?.message ?? String(error)})`;
+        }
+        if (reason) return cb(new BlockedAddressError(bare, bare, reason), null);
       }
       return base(opts, cb);
     };
-    const dispatcherOptions = { keepAliveTimeout: 4_000, connections: o.connectionsPerOrigin ?? 32 };
-    this.guardedAgent = new Agent({ ...dispatcherOptions, connect: guarded });
-    // Only for URLs allowUrl admits explicitly (the host's own inspector): no address guard.
-    this.openAgent = new Agent({ ...dispatcherOptions, connect: { timeout: o.connectTimeoutMs } });
+    const lane = (connections: number) => ({
+      guarded: new Agent({ keepAliveTimeout: 4_000, connections, connect: guarded }),
+      // Only for URLs the policy exempts (the host's own inspector): no address check.
+      open: new Agent({ keepAliveTimeout: 4_000, connections, connect: { timeout: o.connectTimeoutMs } }),
+    });
+    this.agents = { delivery: lane(o.connectionsPerOrigin), test: lane(2) };
   }
 
-  async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+  /**
+   * POSTs `body` to `url`. `signal` aborts it (shutdown). Success is decided by the status
+   * alone (2xx); the body is then read for at most `bodyTimeoutMs` and `maxResponseBytes`.
+   */
+  async send(url: string, headers: Record<string, string>, body: string, opts: { lane?: Lane; signal?: AbortSignal } = {}): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     let parsed: URL;
@@ -75,18 +157,33 @@ export class Transport {
     } catch {
       return failure('network', `“${url}” is not a valid URL.`, 0);
     }
-    const dispatcher = this.o.allowUrl?.(parsed) ? this.openAgent : this.guardedAgent;
+    const pool = this.agents[opts.lane ?? 'delivery'];
+    let exempt = false;
+    try {
+      exempt = this.o.isAllowed.exempt(parsed);
+    } catch {
+      exempt = false;
+    }
+    const timeout = AbortSignal.timeout(this.o.totalTimeoutMs);
+    const headerPhase = new AbortController();
+    const onAbort = () => headerPhase.abort(opts.signal?.aborted ? opts.signal.reason : timeout.reason);
+    timeout.addEventListener('abort', onAbort, { once: true });
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) onAbort();
     try {
       const res = await request(parsed, {
         method: 'POST',
         headers,
         body,
-        dispatcher,
+        dispatcher: exempt ? pool.open : pool.guarded,
         headersTimeout: this.o.totalTimeoutMs,
-        bodyTimeout: this.o.totalTimeoutMs,
-        signal: AbortSignal.timeout(this.o.totalTimeoutMs),
+        bodyTimeout: this.o.bodyTimeoutMs,
+        signal: headerPhase.signal,
       });
-      const text = await readLimited(res.body, this.o.maxResponseBytes);
+      // The status has arrived: from here the total timeout no longer applies; the body has its own bound.
+      timeout.removeEventListener('abort', onAbort);
+      const text = await readLimited(res.body, this.o.maxResponseBytes, this.o.bodyTimeoutMs);
+      opts.signal?.removeEventListener('abort', onAbort);
       const responseHeaders: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) responseHeaders[k] = Array.isArray(v) ? v.join(', ') : v;
       const status = res.statusCode;
@@ -109,32 +206,45 @@ export class Transport {
         retryAfterMs: parseRetryAfter(responseHeaders['retry-after'], this.o.clock()),
       };
     } catch (error) {
+      timeout.removeEventListener('abort', onAbort);
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (opts.signal?.aborted) return failure('network', 'Aborted: the host shut down before the receiver answered; it will be retried.', elapsed());
       const [cls, message] = classify(error, parsed, this.o.totalTimeoutMs, this.o.connectTimeoutMs);
       return failure(cls, message, elapsed());
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.guardedAgent.close(), this.openAgent.close()]);
+    await Promise.all(Object.values(this.agents).flatMap((l) => [l.guarded.close(), l.open.close()]));
   }
 }
+
+const defaultLookup: LookupFn = (hostname, options, callback) => dns.lookup(hostname, options, callback);
 
 function failure(errorClass: ErrorClass, errorMessage: string, durationMs: number): SendResult {
   return { ok: false, status: null, headers: null, body: null, durationMs, errorClass, errorMessage };
 }
 
-async function readLimited(stream: AsyncIterable<Buffer> & { destroy(): void }, limit: number): Promise<string> {
+/** Reads at most `limit` bytes within `timeoutMs`; whatever arrived by then is the excerpt. Never throws. */
+async function readLimited(stream: AsyncIterable<Buffer> & { destroy(): void }, limit: number, timeoutMs: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of stream) {
-    const room = limit - size;
-    if (room <= 0) break;
-    chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-    size += Math.min(chunk.length, room);
-    if (size >= limit) break;
+  const timer = setTimeout(() => stream.destroy(), timeoutMs);
+  try {
+    for await (const chunk of stream) {
+      const room = limit - size;
+      if (room <= 0) break;
+      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+      size += Math.min(chunk.length, room);
+      if (size >= limit) break;
+    }
+  } catch {
+    // A body cut short (our bound, or the receiver) keeps what arrived: the status decided already.
+  } finally {
+    clearTimeout(timer);
+    // Do not read (or wait for) the rest of a large body.
+    stream.destroy();
   }
-  // Do not read (or wait for) the rest of a large body.
-  stream.destroy();
   return Buffer.concat(chunks).toString('utf8');
 }
 

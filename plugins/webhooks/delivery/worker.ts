@@ -1,41 +1,61 @@
 import type { Logger } from 'pino';
-import type { ClaimedDelivery, DeliveriesStore, DeliveryOutcome } from '../data/deliveries-store.js';
-import type { SendResult } from './transport.js';
+import type { ClaimedDelivery } from '../data/deliveries-store.js';
+
+/** What the worker needs of the outbox store. */
+export interface WorkerStore {
+  claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[];
+  releaseAllLeases(): number;
+  releaseLeases(ids: readonly number[], now: number): number;
+  nextDueAt(): number | null;
+}
 
 export interface WorkerOptions {
-  store: DeliveriesStore;
-  /** Sends one claimed delivery (signing included) and returns what happened. */
-  attempt: (d: ClaimedDelivery) => Promise<AttemptResult>;
+  store: WorkerStore;
+  /** Dispatches one delivery (prepare → send → decide → record). Expected never to throw. */
+  dispatch: (d: ClaimedDelivery, signal: AbortSignal) => Promise<unknown>;
   clock: () => number;
+  /** Requests in flight in all. */
   concurrency: number;
+  /** Requests in flight per receiving origin — the keep-alive connections it has. */
   perEndpoint: number;
   leaseMs: number;
   batchSize: number;
-  /** Longest sleep between polls when nothing is due soon. */
+  /** Longest sleep between polls when nothing is due soon (ms). */
   pollMs: number;
+  /** On stop, how long requests in flight may finish before they are aborted (ms). */
+  stopGraceMs: number;
   logger: Logger;
 }
 
-export interface AttemptResult {
-  result: SendResult | null;
-  outcome: DeliveryOutcome;
+/** The queue a delivery waits in: its receiving origin (scheme, host, port). */
+export function endpointKey(d: Pick<ClaimedDelivery, 'url' | 'webhook_id'>): string {
+  try {
+    return new URL(d.url).origin;
+  } catch {
+    return `w${d.webhook_id ?? d.url}`;
+  }
 }
 
 /**
- * The delivery worker: claims due deliveries with a lease, sends them with bounded
- * concurrency (global and per endpoint), and records every attempt. Claims are streamed in
- * batches sized by free capacity, so memory stays flat however many deliveries are pending.
- * One worker per DATA_DIR: at start it releases the leases of a previous (dead) process.
+ * The delivery worker: claims due deliveries with a lease and dispatches them with bounded
+ * concurrency. Each receiving origin queues on its own and holds at most `perEndpoint` of the
+ * `concurrency` slots — as many as it has connections — so one slow or hanging receiver never
+ * holds the slots other endpoints need. Claims are streamed in batches sized by free capacity,
+ * so memory stays flat however many deliveries are pending. A delivery whose lease has run
+ * out while it waited is dropped, never sent (another claim owns it). One worker per database
+ * process: at start it releases the leases of a previous (dead) process.
  */
 export class DeliveryWorker {
   private inflight = 0;
   private readonly perEndpoint = new Map<string, number>();
   private readonly queues = new Map<string, ClaimedDelivery[]>();
   private queued = 0;
-  private readonly claimed = new Set<number>();
+  private readonly claimed = new Map<number, ClaimedDelivery>();
+  private readonly controllers = new Set<AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
   private running = false;
+  private stopping = false;
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly o: WorkerOptions) {}
@@ -43,6 +63,7 @@ export class DeliveryWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     const released = this.o.store.releaseAllLeases();
     if (released) this.o.logger.info({ released }, 'resuming deliveries leased by a previous process');
     this.wake();
@@ -58,10 +79,38 @@ export class DeliveryWorker {
     });
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops: nothing new starts (queued deliveries are handed back, due now); requests in flight
+   * get `graceMs` to finish, then are aborted — recorded as failed attempts and retried later.
+   * Resolves when every attempt in flight is recorded.
+   */
+  async stop(graceMs = this.o.stopGraceMs): Promise<void> {
     this.running = false;
+    this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.idle();
+    this.timer = undefined;
+    const handedBack: number[] = [];
+    for (const q of this.queues.values()) for (const d of q) handedBack.push(d.id);
+    for (const id of handedBack) this.claimed.delete(id);
+    this.queues.clear();
+    this.queued = 0;
+    if (handedBack.length) {
+      try {
+        this.o.store.releaseLeases(handedBack, this.o.clock());
+      } catch (error) {
+        this.o.logger.error({ err: error }, 'handing back queued deliveries failed; their leases will run out');
+      }
+    }
+    if (this.inflight === 0) return this.settle();
+    let grace: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'grace'>((resolve) => (grace = setTimeout(() => resolve('grace'), graceMs)));
+    const first = await Promise.race([this.idle().then(() => 'idle' as const), timedOut]);
+    clearTimeout(grace);
+    if (first === 'grace') {
+      this.o.logger.warn({ inflight: this.inflight, graceMs }, 'aborting deliveries still in flight at shutdown');
+      for (const c of this.controllers) c.abort(new Error('shutdown'));
+      await this.idle();
+    }
   }
 
   /**
@@ -69,6 +118,7 @@ export class DeliveryWorker {
    * For tests and tools, with the background loop stopped; `now` comes from the clock.
    */
   async drain(): Promise<number> {
+    this.stopping = false;
     let total = 0;
     for (;;) {
       const batch = this.o.store.claimDue(this.o.clock(), this.o.batchSize, this.o.leaseMs);
@@ -94,8 +144,9 @@ export class DeliveryWorker {
     return this.running && this.queued + n <= this.o.batchSize;
   }
 
-  /** Fresh deliveries written already leased to this worker: queue and send them now. */
+  /** Fresh deliveries, committed already leased to this worker: queue and send them now. */
   take(batch: ClaimedDelivery[]): void {
+    if (!this.running) return;
     this.enqueue(batch);
     this.dispatch();
   }
@@ -137,7 +188,12 @@ export class DeliveryWorker {
 
   private scheduleNextPoll(): void {
     if (!this.running) return;
-    const next = this.o.store.nextDueAt();
+    let next: number | null = null;
+    try {
+      next = this.o.store.nextDueAt();
+    } catch (error) {
+      this.o.logger.error({ err: error }, 'reading the next due time failed');
+    }
     const wait = next === null ? this.o.pollMs : Math.min(this.o.pollMs, Math.max(5, next - this.o.clock()));
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.pump(), wait);
@@ -146,10 +202,14 @@ export class DeliveryWorker {
 
   private enqueue(batch: ClaimedDelivery[]): void {
     for (const d of batch) {
-      // A lease that ran out while the delivery waited here is re-claimable: never send twice.
-      if (this.claimed.has(d.id)) continue;
-      this.claimed.add(d.id);
-      const key = d.webhook_id === null ? d.url : `w${d.webhook_id}`;
+      const known = this.claimed.get(d.id);
+      if (known) {
+        // Claimed again after its lease ran out while it waited here: one copy, the new lease.
+        known.lease_until = Math.max(known.lease_until, d.lease_until);
+        continue;
+      }
+      this.claimed.set(d.id, d);
+      const key = endpointKey(d);
       let q = this.queues.get(key);
       if (!q) this.queues.set(key, (q = []));
       q.push(d);
@@ -158,26 +218,37 @@ export class DeliveryWorker {
   }
 
   private dispatch(): void {
+    if (this.stopping) return;
     for (const [key, q] of this.queues) {
       if (this.inflight >= this.o.concurrency) return;
       while (q.length && this.inflight < this.o.concurrency && (this.perEndpoint.get(key) ?? 0) < this.o.perEndpoint) {
         const d = q.shift()!;
         this.queued--;
+        if (d.lease_until <= this.o.clock()) {
+          // Its lease ran out while it waited: a claim (here or in another process) may own it now.
+          this.claimed.delete(d.id);
+          continue;
+        }
         this.inflight++;
         this.perEndpoint.set(key, (this.perEndpoint.get(key) ?? 0) + 1);
         void this.run(key, d);
       }
       if (q.length === 0) this.queues.delete(key);
     }
+    this.notifyIdle();
   }
 
   private async run(key: string, d: ClaimedDelivery): Promise<void> {
+    const controller = new AbortController();
+    this.controllers.add(controller);
     try {
-      await this.o.attempt(d);
+      await this.o.dispatch(d, controller.signal);
     } catch (error) {
-      // The lease expires and the delivery is retried: at-least-once, never lost.
-      this.o.logger.error({ err: error, delivery: d.id }, 'delivery attempt crashed');
+      // Dispatch records its own faults; this is a last resort. The lease runs out and the
+      // delivery is retried: at-least-once, never lost, and the worker keeps running.
+      this.o.logger.error({ err: error, delivery: d.id }, 'delivery dispatch failed');
     } finally {
+      this.controllers.delete(controller);
       this.claimed.delete(d.id);
       this.inflight--;
       const n = (this.perEndpoint.get(key) ?? 1) - 1;
@@ -185,11 +256,19 @@ export class DeliveryWorker {
       else this.perEndpoint.set(key, n);
       this.dispatch();
       if (this.running && this.queued < this.o.concurrency) this.wake();
-      if (this.inflight === 0 && this.queued === 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
-      }
+      this.notifyIdle();
     }
+  }
+
+  private notifyIdle(): void {
+    if (this.inflight !== 0 || this.queued !== 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private settle(): Promise<void> {
+    this.notifyIdle();
+    return Promise.resolve();
   }
 }

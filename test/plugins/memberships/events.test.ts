@@ -23,7 +23,7 @@ async function setup(): Promise<Ctx> {
     clock: clock.fn,
     pluginsDir: PLUGINS_DIR,
     pluginSlugs: ['webhooks', 'memberships'],
-    plugins: { webhooks: { autoStart: false, allowNetworks: '127.0.0.0/8', random: () => 0.5 } },
+    plugins: { webhooks: { autoStart: false, allowNetworks: '127.0.0.0/8', deps: { random: () => 0.5 } } },
   });
   const webhooks = webhooksEngine(hp);
   const mb = hp.host.services.get('memberships')!.service as MembershipsService;

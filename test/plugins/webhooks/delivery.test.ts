@@ -3,7 +3,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { Receiver, type Received } from '../../helpers/receiver.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
-import { DEFAULT_SCHEDULE_MS } from '../../../plugins/webhooks/delivery/retry-schedule.js';
+import { DEFAULT_SCHEDULE_MS } from '../../../plugins/webhooks/delivery/retry-policy.js';
 
 const flatHeaders = (r: Received): Record<string, string> =>
   Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)]));
@@ -100,7 +100,7 @@ describe('plugins/webhooks delivery engine', () => {
       expect(detail.attempts[0]!.error_message).to.include('redirects are not followed');
     });
 
-    for (const status of [400, 404, 500, 503]) {
+    for (const status of [400, 404, 500]) {
       it(`retries after HTTP ${status} following the schedule`, async () => {
         const wh = hook();
         receiver.reply = () => ({ status });
@@ -154,23 +154,41 @@ describe('plugins/webhooks delivery engine', () => {
       w = await makeWebhooksApp();
     });
 
-    it('waits at least 60 s after a 429 and honours Retry-After within [delay, 2 × delay]', async () => {
-      const wh = hook();
-      receiver.reply = () => ({ status: 429 });
+    for (const status of [429, 503]) {
+      it(`treats ${status} as throttling: waits at least 60 s, and max(schedule, Retry-After) capped at schedule + 6 h`, async () => {
+        const wh = hook();
+        const gap = async (retryAfter: string | undefined) => {
+          receiver.reply = () => ({ status, headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter } as Record<string, string> });
+          await w.service.worker.drain();
+          const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
+          const ms = d.next_attempt_at! - d.last_attempt_at!;
+          w.clock.advance(ms);
+          return ms;
+        };
+        w.service.wu_do_event('payment_received', {});
+        expect(await gap(undefined), 'no Retry-After: the throttling floor').to.equal(60_000);
+        expect(await gap('120'), 'Retry-After 120 s is shorter than the 5 min schedule: the schedule wins').to.equal(5 * 60_000);
+        expect(await gap('3600'), 'Retry-After 1 h beats the 30 min schedule').to.equal(3_600_000);
+        expect(await gap('86400'), 'a day is capped at 2 h + 6 h').to.equal(8 * 3_600_000);
+        expect(await gap('1'), 'never sooner than the schedule').to.equal(5 * 3_600_000);
+      });
+    }
+
+    it('503 with Retry-After: 120 waits 120 s, and 429 with Retry-After: 3600 waits an hour (not 10 s / 120 s)', async () => {
+      const a = hook({ name: 'Hook A' });
+      receiver.reply = () => ({ status: 503, headers: { 'retry-after': '120' } });
       w.service.wu_do_event('payment_received', {});
       await w.service.worker.drain();
-      let d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
-      expect(d.next_attempt_at! - d.last_attempt_at!).to.equal(60_000);
-      receiver.reply = () => ({ status: 503, headers: { 'retry-after': '3600' } });
-      w.clock.advance(60_000);
+      let d = w.service.list_deliveries({ webhookId: a.id }).items[0]!;
+      expect(d.next_attempt_at! - d.last_attempt_at!).to.equal(120_000);
+      w.service.update_webhook(a.id, { active: false });
+      const b = hook({ name: 'Hook B' });
+      receiver.reply = () => ({ status: 429, headers: { 'retry-after': new Date(w.clock.now + 3_600_000).toUTCString() } });
+      w.service.wu_do_event('payment_received', {});
       await w.service.worker.drain();
-      d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
-      expect(d.next_attempt_at! - d.last_attempt_at!, 'clamped to 2 × 5 min').to.equal(600_000);
-      receiver.reply = () => ({ status: 503, headers: { 'retry-after': '1' } });
-      w.clock.advance(600_000);
-      await w.service.worker.drain();
-      d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
-      expect(d.next_attempt_at! - d.last_attempt_at!, 'never sooner than the schedule').to.equal(30 * 60_000);
+      d = w.service.list_deliveries({ webhookId: b.id }).items[0]!;
+      // An HTTP date has whole seconds: within a second of an hour.
+      expect(d.next_attempt_at! - d.last_attempt_at!).to.be.within(3_599_000, 3_600_000);
     });
 
     it('times out a slow endpoint, says so, and waits at least 60 s', async () => {

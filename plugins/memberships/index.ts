@@ -5,7 +5,7 @@ import { registerPublicPages } from './public-pages.js';
 import { MembershipsService } from './service.js';
 import { eventBuilders } from './payloads.js';
 import { registerMembershipEvents } from './events/catalogue.js';
-import type { EventRegistrar } from './events/registrar.js';
+import type { EventRegistrar } from '../../core/plugin-sdk.js';
 
 export const manifest: PluginManifest = {
   name: 'Memberships',

@@ -1,4 +1,4 @@
-import type { EventRegistrar, EventTypeDefinition } from './registrar.js';
+import type { EventRegistrar, EventTypeDefinition } from '../../../core/plugin-sdk.js';
 import type { MembershipEvent, MembershipEventPayloads } from './payload-keys.js';
 import { sampleCustomer, sampleDomain, sampleMembership, samplePayment, sampleSite } from './samples.js';
 

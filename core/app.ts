@@ -28,6 +28,8 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
+import { asStorageUnavailable, startupRetrier, StorageUnavailableError } from './db/storage-errors.js';
+import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
 import { Cron } from './cron/cron.js';
@@ -58,8 +60,10 @@ const PUBLIC = path.join(PROJECT_ROOT, 'public');
 export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
   const config = defaultConfig(overrides);
   const logger = createLogger(config.logLevel, config.logDestination);
-  const db = openDatabase(config.dataDir);
-  migrate(db, 'core', coreMigrations);
+  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults });
+  // Another process holding the write lock while we start is waited out, not fatal.
+  const retry = startupRetrier(logger, config.startupRetry);
+  await retry('core migrations', () => migrate(db, 'core', coreMigrations));
 
   // Which plugin added a callback, so a hook warning can name it (filled by trackedHooks).
   const callbackOwners = new WeakMap<object, string>();
@@ -78,7 +82,9 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
   registerCoreMenu(menu);
   const notices = new PersistentNotices(options, config.clock);
   let baseUrl = `http://${config.host}:${config.port}`;
+  const guard = new CallbackGuard();
   const host: Host = {
+    guard,
     config,
     hooks,
     db,
@@ -89,7 +95,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     nonces,
     menu,
     notices,
-    adminMenu: new MenuBuilder(hooks, menu),
+    adminMenu: new MenuBuilder(hooks, menu, guard),
     cron: new Cron(db, hooks, config.clock, logger),
     services: new Map(),
     publicRoutes: new Map(),
@@ -97,24 +103,26 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     baseUrl: () => baseUrl,
   };
 
-  // First start: a network needs a name, a main site and a super admin.
-  options.add_site_option('site_name', 'Hookpress Network');
-  options.add_site_option('admin_email', config.adminEmail);
-  options.add_site_option('site_admins', []);
-  sites.ensureMainSite('Main Site', config.adminEmail);
+  // First start: a network needs a name, a main site and a super admin. Each step is idempotent.
+  await retry('first-start set-up', () => {
+    options.add_site_option('site_name', 'Hookpress Network');
+    options.add_site_option('admin_email', config.adminEmail);
+    options.add_site_option('site_admins', []);
+    sites.ensureMainSite('Main Site', config.adminEmail);
+  });
   let generatedAdminPassword: string | undefined;
-  if (users.count() === 0) {
+  await retry('creating the super admin', async () => {
+    if (users.count() !== 0) return;
     const password = config.adminPassword ?? generatePassword();
     const { user } = await users.create({ login: config.adminUser, email: config.adminEmail, password });
     users.grant_super_admin(user.id);
     if (!config.adminPassword) generatedAdminPassword = password;
     logger.info({ login: user.login }, 'created the super admin');
-  }
+  });
 
+  // Loads the active plugins, then fires plugins_loaded and init (plugin errors contained).
   const plugins = new PluginManager(host);
   await plugins.start();
-  hooks.do_action('plugins_loaded', '');
-  hooks.do_action('init', '');
   if (config.runScheduler) host.cron.start();
 
   const shell = new AdminShell({
@@ -185,7 +193,16 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
   app.use(() => {
     throw new HttpError(404, 'The page you are looking for does not exist.', 'Not Found');
   });
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // A storage fault (busy, full, I/O, corrupt) is a 503 the user can retry, never a crash.
+    const err = asStorageUnavailable(error);
+    if (err instanceof StorageUnavailableError) {
+      logger.warn({ err: error, code: err.sqliteCode, url: req.originalUrl }, 'storage fault; answered 503');
+      if (res.headersSent) return;
+      res.set('Retry-After', String(err.retryAfter));
+      if (!req.accepts('html') && req.accepts('json')) return void res.status(503).json({ code: err.code, message: err.message, data: { status: 503 } });
+      return void res.status(503).render('standalone', { title: err.title, message: err.message, backUrl: '' });
+    }
     const typed = err instanceof HookpressError ? err : undefined;
     const status = typed ? typed.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
@@ -197,7 +214,14 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
   });
 
   let server: http.Server | undefined;
-  const purge = setInterval(() => sessionStore.purgeExpired(), 60 * 60 * 1000);
+  const purge = setInterval(() => {
+    try {
+      sessionStore.purgeExpired();
+    } catch (error) {
+      // A timer that throws would end the process; the next purge catches up.
+      logger.warn({ err: error }, 'purging expired sessions failed');
+    }
+  }, 60 * 60 * 1000);
   purge.unref();
   let closed = false;
 

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { FaultInjector } from './db/fault-injection.js';
+import type { RetryOptions } from './db/storage-errors.js';
 
 /** A source of the current time in milliseconds; injected so tests control time. */
 export type Clock = () => number;
@@ -31,6 +33,15 @@ export interface AppConfig {
   plugins: Record<string, Record<string, unknown>>;
   /** Environment to read plugin settings from (WEBHOOKS_… variables). */
   env: Record<string, string | undefined>;
+  /** How long a database write waits for another connection's lock, in ms (SQLite busy_timeout). */
+  busyTimeoutMs: number;
+  /**
+   * Start-up steps (core set-up, each plugin's load) that fail with a transient storage error
+   * (busy, locked, full, I/O) are retried after these waits, in ms; then the host gives up.
+   */
+  startupRetry: RetryOptions;
+  /** Tests only: every database call goes through this injector (see core/db/fault-injection.ts). */
+  faults?: FaultInjector;
 }
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -50,6 +61,8 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     plugins: {},
     env: {},
     runScheduler: true,
+    busyTimeoutMs: 5000,
+    startupRetry: {},
     ...overrides,
   };
 }
@@ -60,8 +73,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be an integer from 0 to 65535; got "${env.PORT}".`);
   }
+  const busy = env.DB_BUSY_TIMEOUT_MS === undefined ? 5000 : Number(env.DB_BUSY_TIMEOUT_MS);
+  if (!Number.isInteger(busy) || busy < 0) {
+    throw new Error(`DB_BUSY_TIMEOUT_MS must be a whole number of milliseconds; got "${env.DB_BUSY_TIMEOUT_MS}".`);
+  }
   return defaultConfig({
     dataDir: path.resolve(env.DATA_DIR ?? path.join(ROOT, 'data')),
+    pluginsDir: path.resolve(env.PLUGINS_DIR ?? path.join(ROOT, 'plugins')),
+    busyTimeoutMs: busy,
     host: env.HOST ?? '127.0.0.1',
     port,
     adminUser: env.ADMIN_USER ?? 'admin',

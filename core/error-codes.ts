@@ -17,6 +17,7 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   CRON_INVALID_ARGS: { status: 400, description: 'Cron args must be an array.' },
   // Database
   MIGRATION_FAILED: { status: 500, description: 'A schema migration failed and was rolled back.' },
+  STORAGE_UNAVAILABLE: { status: 503, description: 'The database is busy, full, failing or damaged; nothing was changed. Retry after the Retry-After header (see README, Faults and recovery).' },
   MIGRATION_NO_DOWN: { status: 500, description: 'A migration to undo (uninstall) has no down().' },
   // Users
   USER_INVALID_LOGIN: { status: 400, description: 'The username has characters WordPress does not allow.' },

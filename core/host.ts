@@ -10,6 +10,7 @@ import type { AdminMenu } from './admin/menu.js';
 import type { PersistentNotices } from './admin/notices.js';
 import type { Cron } from './cron/cron.js';
 import { HookLedger } from './plugins/tracked-hooks.js';
+import type { CallbackGuard, PluginFailures } from './plugins/containment.js';
 
 /** The host's services, built once per app by createApp(). */
 export interface Host {
@@ -29,6 +30,8 @@ export interface Host {
   services: Map<string, { owner: string; service: unknown }>;
   /** Public routes added by plugins: "METHOD path" → handler and owner. */
   publicRoutes: Map<string, { owner: string; handler: import('./plugins/types.js').PublicHandler; maxBodyBytes?: number }>;
+  /** Attributes plugin callbacks to their plugin and contains their errors during start-up and activation. */
+  guard: CallbackGuard;
   /** The plugin that added a hook callback (the function, or the object of a method pair). */
   callbackOwners: WeakMap<object, string>;
   /** Absolute base URL once the server listens (http://host:port). */
@@ -44,10 +47,13 @@ export class MenuBuilder {
   private dirty = true;
   private building: HookLedger | null = null;
   private readonly ledger = new HookLedger();
+  /** Deactivates the plugins whose `network_admin_menu` callbacks threw (set by the plugin manager). */
+  onPluginFailures: (failures: PluginFailures) => void = () => {};
 
   constructor(
     private readonly hooks: Hooks,
     private readonly menu: AdminMenu,
+    private readonly guard: CallbackGuard,
   ) {}
 
   invalidate(): void {
@@ -60,15 +66,19 @@ export class MenuBuilder {
   }
 
   ensure(): void {
-    if (!this.dirty) return;
-    this.ledger.undo(this.hooks);
-    this.menu.clearOwnedBy((owner) => owner !== 'core');
-    this.building = this.ledger;
-    try {
-      this.hooks.do_action('network_admin_menu', '');
-    } finally {
-      this.building = null;
+    // A plugin whose menu callback throws is deactivated and the menu built again without it.
+    for (let round = 0; this.dirty && round < 10; round++) {
+      this.ledger.undo(this.hooks);
+      this.menu.clearOwnedBy((owner) => owner !== 'core');
+      this.building = this.ledger;
+      let failures: PluginFailures;
+      try {
+        failures = this.guard.contained(() => this.hooks.do_action('network_admin_menu', '')).failures;
+      } finally {
+        this.building = null;
+      }
+      this.dirty = false;
+      if (failures.size) this.onPluginFailures(failures);
     }
-    this.dirty = false;
   }
 }

@@ -58,8 +58,13 @@ export class SqliteSessionStore extends session.Store {
     }
   }
 
-  override touch(sid: string, data: session.SessionData, cb?: () => void): void {
-    this.touchStmt.run(this.expiry(data), sid);
+  /** Extends a session's expiry; a storage fault goes to `cb` (express-session passes it to the error handler: 503), never thrown. */
+  override touch(sid: string, data: session.SessionData, cb?: (err?: unknown) => void): void {
+    try {
+      this.touchStmt.run(this.expiry(data), sid);
+    } catch (error) {
+      return cb?.(error);
+    }
     cb?.();
   }
 

@@ -17,7 +17,11 @@ export async function discoverPlugins(
   const broken: BrokenPlugin[] = [];
   let names: string[] = [];
   try {
-    names = fs.readdirSync(pluginsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    // A plugin folder may be a symbolic link (to a checkout elsewhere), as in WordPress.
+    names = fs
+      .readdirSync(pluginsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() || (d.isSymbolicLink() && fs.statSync(path.join(pluginsDir, d.name), { throwIfNoEntry: false })?.isDirectory()))
+      .map((d) => d.name);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -4,6 +4,7 @@ import { migrate, unmigrate } from '../db/migrations.js';
 import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
+import { CallbackWrappers } from './containment.js';
 import { esc, html, raw } from '../http/html.js';
 import { bodyIds, bodyString, formField } from '../admin/form.js';
 import { currentBulkAction, parseListQuery, renderListTable } from '../admin/list-table.js';
@@ -13,7 +14,7 @@ import { PluginError, type PluginApi, type PluginConfig, type PluginInfo, type P
 export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginApi; ledger: HookLedger } {
   const ledger = new HookLedger();
   const { slug } = plugin;
-  const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase(), { slug, map: host.callbackOwners });
+  const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase(), new CallbackWrappers(host.guard, slug), { slug, map: host.callbackOwners });
   const api: PluginApi = {
     slug,
     hostVersion: HOOKPRESS_VERSION,

@@ -2,6 +2,9 @@ import type { Host } from '../host.js';
 import { discoverPlugins, type BrokenPlugin } from './discover.js';
 import { createPluginApi } from './plugin-api.js';
 import type { HookLedger } from './tracked-hooks.js';
+import type { PluginFailures } from './containment.js';
+import { createHooks } from '../hooks/index.js';
+import { isTransientStorageError, startupRetrier, storageFaultMessage } from '../db/storage-errors.js';
 import { PluginError, type PluginApi, type PluginInfo, type PluginManifest } from './types.js';
 
 const ACTIVE_OPTION = 'active_sitewide_plugins';
@@ -15,29 +18,44 @@ export interface PluginListing {
   uninstallable?: boolean;
 }
 
+/** Start-up hooks a plugin's callbacks run on: at host start, and when it is activated later. */
+const STARTUP_HOOKS = ['plugins_loaded', 'init'] as const;
+
 /**
  * Loads, activates and deactivates plugins. The active set is the network option
- * `active_sitewide_plugins` ({ slug: activation time }), as in WordPress. A plugin that
- * throws while loading or activating is deactivated, a notice names it and the error, and
- * the host keeps serving.
+ * `active_sitewide_plugins` ({ slug: activation time }), as in WordPress. A plugin whose own
+ * code throws — while loading, activating, or in a callback on the start-up hooks
+ * (`plugins_loaded`, `init` and what they fire, `network_admin_menu`) — is deactivated, its
+ * registrations are rolled back, a notice names it and the error, and the host keeps serving.
+ * A transient storage error (busy, locked, full, I/O) is not the plugin's fault: the load is
+ * retried with backoff and the plugin stays active whatever happens.
  */
 export class PluginManager {
   private available = new Map<string, PluginInfo>();
   private broken: BrokenPlugin[] = [];
   private readonly loaded = new Map<string, { api: PluginApi; ledger: HookLedger }>();
+  /** Active plugins that could not be loaded at this start because the storage failed (slug → message). */
+  private readonly unavailable = new Map<string, string>();
 
-  constructor(private readonly host: Host) {}
+  constructor(private readonly host: Host) {
+    host.adminMenu.onPluginFailures = (failures) => this.settle(failures, 'building the admin menu');
+  }
 
+  /**
+   * Discovers the plugins, loads the active ones, then fires the start-up hooks
+   * `plugins_loaded` and `init` with plugin callbacks' errors contained.
+   */
   async start(): Promise<void> {
     const found = await discoverPlugins(this.host.config.pluginsDir, this.host.config.pluginSlugs);
     this.available = new Map(found.plugins.map((p) => [p.slug, p]));
     this.broken = found.broken;
-    if (this.host.options.get_site_option(ACTIVE_OPTION) === false) {
+    await this.retry('setting up plugins', () => {
+      if (this.host.options.get_site_option(ACTIVE_OPTION) !== false) return;
       // Fresh install: the plugins that ask for it start network-active.
       const defaults: Record<string, number> = {};
       for (const p of found.plugins) if (p.manifest.networkActiveByDefault) defaults[p.slug] = this.host.config.clock();
       this.host.options.add_site_option(ACTIVE_OPTION, defaults);
-    }
+    });
     for (const slug of this.activeSlugs()) {
       if (!this.available.has(slug)) {
         this.host.logger.warn({ plugin: slug }, 'active plugin not found; deactivating');
@@ -45,17 +63,32 @@ export class PluginManager {
         continue;
       }
       try {
-        await this.load(slug);
+        await this.retry(`loading plugin ${slug}`, () => this.load(slug));
       } catch (error) {
-        this.fail(slug, 'loading', error);
+        if (isTransientStorageError(error)) {
+          // Not the plugin's fault: it stays active and loads at the next start.
+          this.unload(slug);
+          this.unavailable.set(slug, storageFaultMessage(error));
+          this.host.logger.error({ plugin: slug, err: error }, 'plugin not loaded: the database stayed unavailable; it stays active');
+        } else {
+          this.fail(slug, 'loading', error);
+        }
       }
     }
+    const { failures } = this.host.guard.contained(() => {
+      for (const hook of STARTUP_HOOKS) this.host.hooks.do_action(hook, '');
+    });
+    this.settle(failures, 'starting up');
   }
 
   list(): PluginListing[] {
     const active = new Set(this.activeSlugs());
     return [
-      ...[...this.available.values()].map((p) => ({ slug: p.slug, manifest: p.manifest, active: active.has(p.slug), uninstallable: typeof p.module.uninstall === 'function' })),
+      ...[...this.available.values()].map((p): PluginListing => {
+        const down = this.unavailable.get(p.slug);
+        const listing: PluginListing = { slug: p.slug, manifest: p.manifest, active: active.has(p.slug), uninstallable: typeof p.module.uninstall === 'function' };
+        return down && listing.active ? { ...listing, error: `It is active but was not loaded at this start: ${down}` } : listing;
+      }),
       ...this.broken.map((b) => ({ slug: b.slug, active: false, error: b.error })),
     ].sort((a, b) => a.slug.localeCompare(b.slug));
   }
@@ -69,21 +102,43 @@ export class PluginManager {
     return this.loaded.get(slug)?.api;
   }
 
+  /**
+   * Network-activates a plugin: its `activate` and `load`, then its own `plugins_loaded` and
+   * `init` callbacks (the host's have run already), then `activated_plugin`. Any error of the
+   * plugin's code on the way leaves it inactive with its registrations rolled back.
+   * @throws PluginError PLUGIN_NOT_FOUND, PLUGIN_ACTIVATION_FAILED (the message names the plugin and the error)
+   * @throws a storage error (SQLITE_BUSY…) when the database failed: nothing was activated, try again.
+   */
   async activate(slug: string): Promise<void> {
     const plugin = this.available.get(slug);
     if (!plugin) throw new PluginError('PLUGIN_NOT_FOUND', `There is no plugin "${slug}".`);
     if (this.isActive(slug)) return;
+    const failed = (error: unknown) =>
+      new PluginError('PLUGIN_ACTIVATION_FAILED', `Plugin “${plugin.manifest.name}” could not be activated: ${messageOf(error)}`, { cause: error });
     try {
       const { api } = this.prepare(plugin);
       await plugin.module.activate?.(api);
       await plugin.module.load?.(api);
     } catch (error) {
-      this.fail(slug, 'activating', error);
-      throw new PluginError('PLUGIN_ACTIVATION_FAILED', `Plugin "${plugin.manifest.name}" could not be activated: ${(error as Error).message}`, { cause: error });
+      this.unload(slug);
+      if (isTransientStorageError(error)) throw error;
+      this.host.logger.error({ plugin: slug, err: error }, 'plugin failed while activating');
+      throw failed(error);
     }
     this.setActive(slug, true);
     this.host.adminMenu.invalidate();
-    this.host.hooks.do_action('activated_plugin', slug, true);
+    const { failures } = this.host.guard.contained(() => {
+      this.runOwnStartupHooks(slug);
+      this.host.hooks.do_action('activated_plugin', slug, true);
+    });
+    const own = failures.get(slug);
+    if (own !== undefined) failures.delete(slug);
+    this.settle(failures, 'another plugin was activated');
+    if (own !== undefined) {
+      this.fail(slug, 'activating', own, { notice: false });
+      this.settle(this.host.guard.contained(() => this.fireDeactivated(slug)).failures, 'another plugin was deactivated');
+      throw failed(own);
+    }
   }
 
   async deactivate(slug: string): Promise<void> {
@@ -97,7 +152,7 @@ export class PluginManager {
       this.setActive(slug, false);
       this.host.adminMenu.invalidate();
     }
-    this.host.hooks.do_action('deactivated_plugin', slug, true);
+    this.fireDeactivated(slug);
   }
 
   /**
@@ -134,6 +189,49 @@ export class PluginManager {
     await plugin.module.load?.(api);
   }
 
+  /** Retries `fn` on transient storage errors with the configured backoff, logging each retry. */
+  private get retry() {
+    return startupRetrier(this.host.logger, this.host.config.startupRetry);
+  }
+
+  /**
+   * Runs the plugin's own callbacks on the start-up hooks, in priority order, as they would
+   * have run at start (its callbacks are wrapped, so errors are contained and attributed).
+   */
+  private runOwnStartupHooks(slug: string): void {
+    const state = this.loaded.get(slug);
+    if (!state) return;
+    const local = createHooks();
+    for (const hook of STARTUP_HOOKS) {
+      for (const [name, cb, priority, acceptedArgs] of state.ledger.on(hook)) local.add_action(name, cb, priority ?? 10, acceptedArgs ?? 1);
+      local.do_action(hook, '');
+    }
+  }
+
+  /**
+   * Deactivates the plugins whose callbacks threw in a contained run, and tells the others
+   * (`deactivated_plugin`, itself contained) so they drop what those plugins registered with them.
+   */
+  private settle(failures: PluginFailures, during: string): void {
+    for (let round = 0; failures.size && round < 20; round++) {
+      const next: PluginFailures = new Map();
+      for (const [slug, error] of failures) {
+        if (isTransientStorageError(error)) {
+          this.host.logger.error({ plugin: slug, err: error }, `plugin callback failed while ${during}: the database was unavailable; it stays active`);
+          continue;
+        }
+        if (!this.loaded.has(slug)) continue;
+        this.fail(slug, during, error);
+        for (const [s, e] of this.host.guard.contained(() => this.fireDeactivated(slug)).failures) next.set(s, e);
+      }
+      failures = next;
+    }
+  }
+
+  private fireDeactivated(slug: string): void {
+    this.host.hooks.do_action('deactivated_plugin', slug, true);
+  }
+
   private prepare(plugin: PluginInfo): { api: PluginApi; ledger: HookLedger } {
     this.unload(plugin.slug);
     const state = createPluginApi(this.host, plugin);
@@ -151,17 +249,25 @@ export class PluginManager {
     this.loaded.delete(slug);
   }
 
-  private fail(slug: string, during: string, error: unknown): void {
+  /** Deactivates a plugin for an error in its own code: rolled back, saved inactive, a notice names it. */
+  private fail(slug: string, during: string, error: unknown, options: { notice?: boolean } = {}): void {
     const name = this.available.get(slug)?.manifest.name ?? slug;
     this.host.logger.error({ plugin: slug, err: error }, `plugin failed while ${during}; deactivated`);
     this.unload(slug);
-    this.setActive(slug, false);
     this.host.adminMenu.invalidate();
-    this.host.notices.add({
-      id: `plugin-error-${slug}`,
-      type: 'error',
-      message: `The plugin “${name}” was deactivated because it failed while ${during}: ${(error as Error)?.message ?? String(error)}`,
-    });
+    try {
+      this.setActive(slug, false);
+      if (options.notice !== false) {
+        this.host.notices.add({
+          id: `plugin-error-${slug}`,
+          type: 'error',
+          message: `The plugin “${name}” was deactivated because it failed while ${during}: ${messageOf(error)}`,
+        });
+      }
+    } catch (storageError) {
+      // Unloaded for this run either way; the next start meets the same error and tries again.
+      this.host.logger.error({ plugin: slug, err: storageError }, 'could not save the deactivation');
+    }
   }
 
   private activeSlugs(): string[] {
@@ -176,4 +282,8 @@ export class PluginManager {
     else delete next[slug];
     this.host.options.update_site_option(ACTIVE_OPTION, next);
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,7 @@
 import type { HookCallback, Hooks } from '../hooks/index.js';
+import type { CallbackWrappers } from './containment.js';
 
-type Registration = [hookName: string, callback: HookCallback, priority: number | null];
+type Registration = [hookName: string, callback: HookCallback, priority: number | null, acceptedArgs?: number];
 
 /**
  * Collects hook registrations so they can be undone as a group: a plugin's when it is
@@ -15,6 +16,11 @@ export class HookLedger {
     this.entries.push(entry);
   }
 
+  /** The recorded registrations on `hookName`, in the order they were made. */
+  on(hookName: string): Registration[] {
+    return this.entries.filter((e) => e[0] === hookName);
+  }
+
   /** Removes every recorded registration from `hooks` and forgets them. */
   undo(hooks: Hooks): void {
     for (const [name, cb, priority] of this.entries.splice(0)) hooks.remove_filter(name, cb, priority);
@@ -23,25 +29,43 @@ export class HookLedger {
 
 /**
  * The hooks object a plugin receives: the host registry, with every add recorded in the
- * plugin's ledger and, while the menu is being built, in the menu ledger too.
+ * plugin's ledger and, while the menu is being built, in the menu ledger too. Each callback is
+ * registered wrapped so it is known as the plugin's (see containment.ts); removing or looking
+ * up the plugin's own callback finds the wrapper.
  */
 export function trackedHooks(
   hooks: Hooks,
   ledger: HookLedger,
   phase: () => HookLedger | null,
+  wrappers: CallbackWrappers,
   owner?: { slug: string; map: WeakMap<object, string> },
 ): Hooks {
   const add = (name: string, cb: HookCallback, priority: number | null = 10, acceptedArgs = 1): true => {
-    hooks.add_filter(name, cb, priority, acceptedArgs);
-    if (owner) owner.map.set(typeof cb === 'function' ? cb : cb[0], owner.slug);
-    ledger.record([name, cb, priority]);
-    phase()?.record([name, cb, priority]);
+    const registered = wrappers.wrap(cb);
+    hooks.add_filter(name, registered, priority, acceptedArgs);
+    // Hook warnings name the plugin: they may report the callback as given or as registered.
+    if (owner) {
+      for (const c of [cb, registered]) if (typeof c === 'function' || Array.isArray(c)) owner.map.set(typeof c === 'function' ? c : c[0], owner.slug);
+    }
+    ledger.record([name, registered, priority, acceptedArgs]);
+    phase()?.record([name, registered, priority, acceptedArgs]);
     return true;
   };
+  // Remaining arguments (priority…) are passed on as given: the registry owns their meaning.
+  const remove = (name: string, cb: HookCallback, ...rest: unknown[]) =>
+    (hooks.remove_filter as (...a: unknown[]) => boolean)(name, wrappers.find(cb), ...rest);
+  const has = (name: string, cb?: HookCallback | false, ...rest: unknown[]) =>
+    cb === undefined && rest.length === 0
+      ? hooks.has_filter(name)
+      : (hooks.has_filter as (...a: unknown[]) => boolean | number)(name, cb ? wrappers.find(cb) : cb, ...rest);
   return Object.freeze({
     ...bindAll(hooks),
     add_filter: add,
     add_action: add,
+    remove_filter: remove,
+    remove_action: remove,
+    has_filter: has,
+    has_action: has,
   }) as Hooks;
 }
 

@@ -39,7 +39,8 @@ describe('core/plugins loader and plugin API', () => {
     const res = await agent.post('/wp-admin/network/plugins.php').type('form').send({ _wpnonce: nonceNear(list.text, 'value="sample"'), action: 'activate', plugin: 'sample' });
     expect(res.status).to.equal(303);
     expect(fired).to.deep.equal([['sample', true]]);
-    expect(calls).to.deep.equal(['activate']);
+    // Activated at run time, its init callback runs then, as it would have at start.
+    expect(calls).to.deep.equal(['activate', 'init']);
     expect(hp.host.options.get_site_option('active_sitewide_plugins')).to.have.property('sample');
     expect(hp.db.prepare("SELECT owner, version FROM schema_migrations WHERE owner = 'plugin:sample'").all()).to.deep.equal([{ owner: 'plugin:sample', version: 1 }]);
 

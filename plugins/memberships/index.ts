@@ -2,6 +2,7 @@ import type { PluginApi, PluginManifest } from '../../core/plugins/types.js';
 import { registerMembershipScreens } from './admin/screens.js';
 import { membershipMigrations } from './data/migrations.js';
 import { registerPublicPages } from './public-pages.js';
+import { registerDependents } from './dependents.js';
 import { MembershipsService } from './service.js';
 import { eventBuilders } from './payloads.js';
 import { registerMembershipEvents } from './events/catalogue.js';
@@ -25,6 +26,7 @@ export function load(api: PluginApi): void {
   api.services.provide('memberships', svc);
   registerMembershipScreens(api, svc);
   registerPublicPages(api, svc);
+  registerDependents(api, svc);
 
   // Our event types, for the webhooks plugin (or any plugin) that collects them: each bound to
   // its plain action memberships_<slug>, which the service fires inside the change's transaction.

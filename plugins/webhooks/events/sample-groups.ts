@@ -8,7 +8,7 @@ export const sampleSite = {
   site_title: 'Ada’s Engines',
   site_slug: 'ada-engines',
   site_admin_email: 'ada@example.com',
-  site_manage_url: 'http://127.0.0.1:8080/wp-admin/network/sites.php?s=ada-engines',
+  site_manage_url: 'http://127.0.0.1:8080/wp-admin/network/sites.php?id=5',
   site_registered: '2026-11-28 09:10:00',
 };
 

@@ -1,5 +1,6 @@
 import { configFromEnv } from './config.js';
 import { createApp } from './app.js';
+import { StartupError } from './db/startup-checks.js';
 
 /** `npm start`: the host on DATA_DIR, listening on HOST:PORT, stopped gracefully by signals. */
 async function main(): Promise<void> {
@@ -31,6 +32,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A refusal to start is a message for the operator (path, what is wrong, what to do), not a stack trace.
+  if (error instanceof StartupError) {
+    process.stderr.write(`\nHookpress cannot start: ${error.message}\n\n`);
+  } else {
+    console.error(error);
+  }
   process.exit(1);
 });

@@ -57,3 +57,16 @@ export type {
   TestResult,
   WebhookErrorCode,
 } from '../plugins/webhooks/api.js';
+
+// WordPress's sanitizers and URL escaping (wp-includes/formatting.php).
+export {
+  sanitize_text_field,
+  sanitize_textarea_field,
+  sanitize_key,
+  sanitize_email,
+  is_email,
+  esc_url,
+  esc_url_raw,
+  sanitize_url,
+  WP_ALLOWED_PROTOCOLS,
+} from './formatting/formatting.js';

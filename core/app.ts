@@ -35,6 +35,10 @@ import { HookpressError } from './errors.js';
 import './error-codes.js';
 import { Cron } from './cron/cron.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
+import { RestServer } from './rest/server.js';
+import { NetworkApiKey } from './rest/api-key.js';
+import { ApplicationPasswords } from './rest/application-passwords.js';
+import { restAuthenticator, restAuthThrottle } from './rest/auth.js';
 
 export interface HookpressApp {
   app: express.Express;
@@ -112,12 +116,16 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     notices,
     adminMenu: new MenuBuilder(hooks, menu, guard),
     cron: new Cron(db, hooks, config.clock, logger),
+    rest: undefined as unknown as RestServer,
+    apiKey: new NetworkApiKey(db, options),
+    appPasswords: new ApplicationPasswords(db, users, hooks, config.clock),
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,
     baseUrl: () => baseUrl,
   };
 
+  host.rest = new RestServer(host);
   // First start: a network needs a name, a main site and a super admin. Each step is idempotent.
   await retry('first-start set-up', () => {
     options.add_site_option('site_name', 'Hookpress Network');
@@ -137,6 +145,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
 
   // Loads the active plugins, then fires plugins_loaded and init (plugin errors contained).
   const plugins = new PluginManager(host);
+  host.rest.ownerActive = (owner) => plugins.isActive(owner);
   await plugins.start();
   if (config.runScheduler) host.cron.start();
 
@@ -186,17 +195,18 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
   // Plugins' public routes (webhook receivers…) see the raw body: before any parser or session.
   app.use(publicPluginRoutes(host));
+  const sessions = session({
+    store: sessionStore,
+    secret: secret.toString('hex'),
+    name: 'hookpress_session',
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
+  });
+  // The REST API parses its own bodies (JSON, 400/413 in WordPress's error shape).
+  app.use('/wp-json', restAuthThrottle(host), host.rest.router(restAuthenticator(host, host.apiKey, host.appPasswords), sessions));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
-  app.use(
-    session({
-      store: sessionStore,
-      secret: secret.toString('hex'),
-      name: 'hookpress_session',
-      resave: false,
-      saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
-    }),
-  );
+  app.use(sessions);
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
   app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
   app.use('/wp-admin/network', (req, res, next) => {

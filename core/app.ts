@@ -28,7 +28,8 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
-import { asStorageUnavailable, startupRetrier, StorageUnavailableError } from './db/storage-errors.js';
+import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
+import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
 import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
@@ -63,6 +64,20 @@ const PUBLIC = path.join(PROJECT_ROOT, 'public');
  */
 export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
   const config = defaultConfig(overrides);
+  // Refuse to start, with the path and a remedy, rather than lose or damage data.
+  const lock = config.dataDir === ':memory:' ? undefined : await openDataDir(config.dataDir);
+  try {
+    return await buildApp(config, lock?.release ?? (() => {}));
+  } catch (error) {
+    lock?.release();
+    if (config.dataDir !== ':memory:' && isStorageError(error) && !(error instanceof StartupError)) {
+      throw startupStorageError(path.join(config.dataDir, 'hookpress.sqlite'), error, storageFaultMessage);
+    }
+    throw error;
+  }
+}
+
+async function buildApp(config: AppConfig, releaseLock: () => void): Promise<HookpressApp> {
   const logger = createLogger(config.logLevel, config.logDestination);
   const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults });
   // Another process holding the write lock while we start is waited out, not fatal.
@@ -274,6 +289,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
       await hooks.do_action_async('shutdown', '');
       plugins.unloadAll();
       db.close();
+      releaseLock();
     },
   };
 }

@@ -28,6 +28,7 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
+import { formTooLargePage, MAX_FORM_BYTES } from './http/form-limit.js';
 import { asStorageUnavailable, startupRetrier, StorageUnavailableError } from './db/storage-errors.js';
 import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
@@ -171,7 +172,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
   app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
   // Plugins' public routes (webhook receivers…) see the raw body: before any parser or session.
   app.use(publicPluginRoutes(host));
-  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
+  app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 2000 }));
   app.use(
     session({
       store: sessionStore,
@@ -204,6 +205,10 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
       return void res.status(503).render('standalone', { title: err.title, message: err.message, backUrl: '' });
     }
     const typed = err instanceof HookpressError ? err : undefined;
+    if ((err as { type?: unknown })?.type === 'entity.too.large' && !res.headersSent) {
+      // The body parser refused a form over the limit: say so, and how to get the input back.
+      return void res.status(413).render('standalone', formTooLargePage(req));
+    }
     const status = typed ? typed.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
     const title = err instanceof HttpError ? err.title : status === 413 ? 'Payload Too Large' : status < 500 ? 'Bad Request' : 'Something went wrong';

@@ -9,7 +9,7 @@ describe('core admin: defects found while clicking through', () => {
   let hp: HookpressApp;
   let agent: Agent;
   beforeEach(async () => {
-    hp = await makeApp({ pluginsDir: PLUGINS_DIR, pluginSlugs: ['webhooks'], plugins: { webhooks: { autoStart: false } } });
+    hp = await makeApp({ pluginsDir: PLUGINS_DIR, pluginSlugs: ['webhooks', 'memberships'], plugins: { webhooks: { autoStart: false } } });
     agent = await loginAgent(hp);
   });
   afterEach(() => hp.close());

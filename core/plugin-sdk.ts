@@ -70,3 +70,4 @@ export {
   sanitize_url,
   WP_ALLOWED_PROTOCOLS,
 } from './formatting/formatting.js';
+export { MENU_ICONS } from './admin/icons.js';

@@ -1,3 +1,4 @@
+import { menuIconGlyph } from './icons.js';
 import ejs from 'ejs';
 import path from 'node:path';
 import type { Request, Response } from 'express';
@@ -110,6 +111,7 @@ export class AdminShell {
           menuTitle: item.menuTitle,
           href: networkAdminUrl(item.url),
           icon: item.icon ?? 'dashicons-admin-generic',
+          ...(({ glyph, known }) => ({ iconGlyph: glyph, iconKnown: known }))(menuIconGlyph(item.icon ?? 'dashicons-admin-generic', item.menuTitle)),
           current: currentSub || isCurrent(item),
           currentSub,
           submenu,

@@ -4,6 +4,7 @@ import { migrate, unmigrate } from '../db/migrations.js';
 import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
+import { menuIconGlyph } from '../admin/icons.js';
 import { CallbackWrappers } from './containment.js';
 import { esc, html, raw } from '../http/html.js';
 import { bodyIds, bodyString, formField } from '../admin/form.js';
@@ -14,6 +15,7 @@ import { PluginError, type PluginApi, type PluginConfig, type PluginInfo, type P
 export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginApi; ledger: HookLedger } {
   const ledger = new HookLedger();
   const { slug } = plugin;
+  const logger = host.logger.child({ plugin: slug });
   const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase(), new CallbackWrappers(host.guard, slug), { slug, map: host.callbackOwners });
   const api: PluginApi = {
     slug,
@@ -22,6 +24,9 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     hooks,
     menus: {
       add_menu_page(pageTitle, menuTitle, capability, menuSlug, callback, icon, position) {
+        if (icon !== undefined && !menuIconGlyph(icon, menuTitle).known) {
+          logger.warn({ icon, menu: menuSlug }, `Unknown menu icon "${icon}": the menu shows the letter "${menuIconGlyph(icon, menuTitle).glyph}" instead. See MENU_ICONS in the SDK for the names drawn.`);
+        }
         const hookName = host.menu.add_menu_page(slug, pageTitle, menuTitle, capability, menuSlug, undefined, icon, position);
         // As in WordPress, the page callback is an action on the page hook.
         if (callback) hooks.add_action(hookName, callback);
@@ -47,7 +52,7 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     transaction: (fn) => runTransaction(host, fn),
     migrate: (migrations) => migrate(host.db, `plugin:${slug}`, migrations),
     unmigrate: (migrations) => unmigrate(host.db, `plugin:${slug}`, migrations),
-    logger: host.logger.child({ plugin: slug }),
+    logger,
     config: pluginConfig(host, slug),
     settings: host.config.plugins[slug] ?? {},
     clock: host.config.clock,

@@ -35,7 +35,7 @@ export const cronScreen: Screen = {
                 <td><code>${JSON.stringify(e.args)}</code></td>
                 <td>${when(e.timestamp)}</td>
                 <td>${e.schedule ? schedules[e.schedule]?.display ?? e.schedule : 'Once'}</td>
-                <td><form method="post" action="${CRON}" class="inline-form">${ctx.wp_nonce_field(`run-cron_${e.id}`)}<input type="hidden" name="event_id" value="${e.id}"><button type="submit" class="button" aria-label="Run ${e.hook} now">Run now</button></form></td>
+                <td><form method="post" action="${CRON}" class="inline-form">${ctx.wp_nonce_field(`run-cron_${e.id}`)}<input type="hidden" name="event_id" value="${e.id}"><button type="submit" class="button" aria-label="Run now: ${e.hook}">Run now</button></form></td>
               </tr>`,
               )
             : html`<tr><td colspan="5">No scheduled events.</td></tr>`

@@ -75,9 +75,9 @@ export function attemptsChart(ui: AdminUi, buckets: Bucket[], since: number, buc
       <title>Attempts per hour, last 7 days</title>${raw(bars)}
     </svg>
     <figcaption>${summary} <span class="legend"><span class="swatch success"></span> success <span class="swatch retrying"></span> retrying <span class="swatch failed"></span> failed</span></figcaption>
-    <details><summary>Attempts per day (table)</summary>
+  </figure>
+  <details class="attempts-table"><summary>Attempts per day (table)</summary>
       <table class="widefat striped"><thead><tr><th scope="col">Day (UTC)</th><th scope="col">Success</th><th scope="col">Retrying</th><th scope="col">Failed</th></tr></thead>
       <tbody>${days.map((d) => html`<tr><th scope="row">${d.day}</th><td>${d.success}</td><td>${d.retrying}</td><td>${d.failed}</td></tr>`)}</tbody></table>
-    </details>
-  </figure>`;
+  </details>`;
 }

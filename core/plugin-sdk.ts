@@ -71,3 +71,8 @@ export {
   WP_ALLOWED_PROTOCOLS,
 } from './formatting/formatting.js';
 export { MENU_ICONS } from './admin/icons.js';
+
+// REST API (register_rest_route through api.rest).
+export { RestResponse } from './rest/types.js';
+export type { JsonSchema, RestArg, RestAuth, RestEndpoint, RestRequest } from './rest/types.js';
+export { restPage } from './rest/server.js';

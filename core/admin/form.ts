@@ -56,9 +56,9 @@ export function formField(o: FieldOptions): SafeHtml {
   const describedBy = [o.error ? `${o.id}-error` : '', o.description ? `${o.id}-description` : ''].filter(Boolean).join(' ');
   const isNumber = type === 'number';
   const step = isNumber ? (o.step ?? 'any') : o.step;
+  // id, name (and value, for inputs) first, as before: tests and scripts read them in that order.
+  const idName = html` id="${o.id}" name="${o.name ?? o.id}"`;
   const common = attributes({
-    id: o.id,
-    name: o.name ?? o.id,
     required: o.required,
     'aria-required': o.required ? 'true' : undefined,
     'aria-invalid': o.error ? 'true' : undefined,
@@ -69,16 +69,16 @@ export function formField(o: FieldOptions): SafeHtml {
   const extra = attributes(o.attrs ?? {});
   let control: SafeHtml;
   if (type === 'textarea') {
-    control = html`<textarea${common} class="${o.className ?? 'large-text'}" rows="${o.rows ?? 5}"${extra}>${o.value ?? ''}</textarea>`;
+    control = html`<textarea${idName}${common} class="${o.className ?? 'large-text'}" rows="${o.rows ?? 5}"${extra}>${o.value ?? ''}</textarea>`;
   } else if (type === 'select') {
     const options = Array.isArray(o.options) ? (o.options as ReadonlyArray<readonly [string, string]>) : Object.entries(o.options ?? {});
     const current = o.value === undefined || o.value === null ? '' : String(o.value);
-    control = html`<select${common}${o.className ? html` class="${o.className}"` : ''}${extra}>${options.map(([v, l]) => html`<option value="${v}"${v === current ? html` selected` : ''}>${l}</option>`)}</select>`;
+    control = html`<select${idName}${common}${o.className ? html` class="${o.className}"` : ''}${extra}>${options.map(([v, l]) => html`<option value="${v}"${v === current ? html` selected` : ''}>${l}</option>`)}</select>`;
   } else if (type === 'checkbox') {
-    control = html`<input type="checkbox"${common} value="${o.value ?? '1'}"${o.checked ? html` checked` : ''}${o.className ? html` class="${o.className}"` : ''}${extra}>`;
+    control = html`<input type="checkbox"${idName} value="${o.value ?? '1'}"${common}${o.checked ? html` checked` : ''}${o.className ? html` class="${o.className}"` : ''}${extra}>`;
   } else {
     const inputmode = o.inputmode ?? (isNumber ? (typeof step === 'number' && Number.isInteger(step) ? 'numeric' : 'decimal') : undefined);
-    control = html`<input type="${type}"${common} value="${o.value ?? ''}" class="${o.className ?? 'regular-text'}"${attributes({ step, min: o.min, max: o.max, inputmode })}${extra}>`;
+    control = html`<input type="${type}"${idName} value="${o.value ?? ''}" class="${o.className ?? 'regular-text'}"${common}${attributes({ step, min: o.min, max: o.max, inputmode })}${extra}>`;
   }
   return html`<tr class="form-field${o.required ? ' form-required' : ''}${o.error ? ' form-invalid' : ''}">
     <th scope="row"><label for="${o.id}">${o.label}</label></th>

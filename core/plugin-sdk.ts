@@ -76,3 +76,9 @@ export { MENU_ICONS } from './admin/icons.js';
 export { RestResponse } from './rest/types.js';
 export type { JsonSchema, RestArg, RestAuth, RestEndpoint, RestRequest } from './rest/types.js';
 export { restPage } from './rest/server.js';
+
+// Building blocks: the Settings API, translations, custom capabilities.
+export type { SettingArgs, SettingsField } from './admin/settings-api.js';
+export type { PluginI18n } from './i18n/i18n.js';
+export type { CapabilityInfo } from './users/capabilities.js';
+export { sprintf } from '@wordpress/i18n';

@@ -5,6 +5,8 @@ import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
 import { menuIconGlyph } from '../admin/icons.js';
+import { SettingsApi } from '../admin/settings-api.js';
+import { pluginI18n } from '../i18n/i18n.js';
 import { CallbackWrappers } from './containment.js';
 import { esc, html, raw } from '../http/html.js';
 import { bodyIds, bodyString, formField } from '../admin/form.js';
@@ -43,7 +45,12 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       add_site_option: (name, value) => host.options.add_site_option(name, value),
       update_site_option: (name, value) => host.options.update_site_option(name, value),
       delete_site_option: (name) => host.options.delete_site_option(name),
+      get_site_transient: (name) => host.transients.get_site_transient(name),
+      set_site_transient: (name, value, expiration) => host.transients.set_site_transient(name, value, expiration),
+      delete_site_transient: (name) => host.transients.delete_site_transient(name),
     },
+    settingsApi: new SettingsApi(hooks, host.options),
+    i18n: pluginI18n(host.translations, slug, plugin.dir),
     notices: {
       add_notice: (type, message, opts) => host.notices.add({ type, message, id: opts?.id, link: opts?.link }),
       dismiss_notice: (id) => host.notices.dismiss(id),
@@ -72,6 +79,9 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       list: (q = {}) => host.users.list({ search: q.search, limit: q.limit ?? 100, offset: q.offset ?? 0, orderby: 'login', order: 'asc' }),
       is_super_admin: (id) => host.users.is_super_admin(id),
       user_can: (id, cap) => host.users.user_can(id, cap),
+      register_capability: (cap, description) => host.capabilities.register(cap, description, slug),
+      add_cap: (id, cap) => host.capabilities.add_cap(id, cap),
+      remove_cap: (id, cap) => host.capabilities.remove_cap(id, cap),
     },
     sites: {
       get: (id) => host.sites.get(id),

@@ -13,7 +13,7 @@
 // The plugin contract and the API object.
 export type { PluginApi, PluginManifest, PluginModule, PluginConfig, PublicHandler, AdminUi } from './plugins/types.js';
 export { PluginError } from './plugins/types.js';
-export { HookpressError, isHookpressError, defineErrorCodes } from './errors.js';
+export { HookpressError, isHookpressError, defineErrorCodes, joinFieldMessages } from './errors.js';
 export type { HookpressErrorOptions } from './errors.js';
 
 // Admin screens.

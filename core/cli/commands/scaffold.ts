@@ -54,7 +54,7 @@ function names(slug: string, name?: string) {
 function pluginSource(o: ScaffoldOptions): string {
   const n = names(o.slug, o.name);
   return `// ${n.title}: scaffolded by \`npx hookpress scaffold plugin ${o.slug}\`. Guide: docs/plugin-authoring.md
-import type { EventRegistrar, Migration, PageContext, PluginApi, PluginManifest } from '../../core/plugin-sdk.js';
+import type { EventRegistrar, ListQuery, Migration, PageContext, PluginApi, PluginManifest } from '../../core/plugin-sdk.js';
 import { sanitize_text_field } from '../../core/plugin-sdk.js';
 
 export const manifest: PluginManifest = {
@@ -73,11 +73,22 @@ const migrations: Migration[] = [
   },
 ];
 
+interface Item {
+  id: number;
+  title: string;
+  created_at: number;
+}
+
 /** The plugin's data layer: its only SQL. */
 function items(api: PluginApi) {
   return {
     add: (title: string) => Number(api.db.prepare('INSERT INTO ${n.table} (title, created_at) VALUES (?, ?)').run(title, api.clock()).lastInsertRowid),
     count: () => (api.db.prepare('SELECT COUNT(*) AS n FROM ${n.table}').get() as { n: number }).n,
+    /** One page of items, newest first (orderby is one of the list table's sortable keys). */
+    list: (q: ListQuery) =>
+      api.db
+        .prepare(\`SELECT id, title, created_at FROM ${n.table} ORDER BY \${q.orderby === 'title' ? 'title' : 'id'} \${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ? OFFSET ?\`)
+        .all(q.perPage, q.offset) as Item[],
   };
 }
 
@@ -98,7 +109,7 @@ export function load(api: PluginApi): void {
   });
 
   api.hooks.add_action('network_admin_menu', () => {
-    const hook = api.menus.add_menu_page(${q(n.title)}, ${q(n.title)}, 'manage_network', ${q(o.slug)}, (ctx: PageContext) => renderPage(ctx, api, store.count()), 'dashicons-admin-generic');
+    const hook = api.menus.add_menu_page(${q(n.title)}, ${q(n.title)}, 'manage_network', ${q(o.slug)}, (ctx: PageContext) => renderPage(ctx, api, store), 'dashicons-admin-generic');
     api.hooks.add_action(\`load-\${hook}\`, (ctx: PageContext) => {
       if (ctx.req.method !== 'POST') return;
       ctx.check_admin_referer(${q(`add-${o.slug}-item`)});
@@ -118,8 +129,24 @@ export function load(api: PluginApi): void {
   });
 }
 
-function renderPage(ctx: PageContext, api: PluginApi, count: number) {
-  const { html, formField } = api.ui;
+function renderPage(ctx: PageContext, api: PluginApi, store: ReturnType<typeof items>) {
+  const { html, formField, renderListTable, parseListQuery } = api.ui;
+  const count = store.count();
+  // The host's WP_List_Table: sortable headers, pagination, an empty state.
+  const query = parseListQuery(ctx.req, { orderby: ['id', 'title'], defaultOrderby: 'id', defaultOrder: 'desc' });
+  const table = renderListTable<Item>({
+    plural: ${q(o.slug + '-items')},
+    columns: [
+      { key: 'title', label: 'Title', sortable: true, cell: (item) => item.title },
+      { key: 'id', label: 'Added', sortable: true, cell: (item) => new Date(item.created_at).toISOString().slice(0, 16).replace('T', ' ') },
+    ],
+    rows: store.list(query),
+    total: count,
+    query,
+    rowId: (item) => item.id,
+    baseUrl: api.urls.admin_page_url(${q(o.slug)}),
+    empty: html\`<p>No items yet.</p>\`,
+  });
   return ctx.renderHtml(
     html\`<h1>${n.title.replace(/[`$\\]/g, '')}</h1>
     <p>\${count} item\${count === 1 ? '' : 's'} so far.</p>
@@ -127,7 +154,8 @@ function renderPage(ctx: PageContext, api: PluginApi, count: number) {
       \${ctx.wp_nonce_field(${q(`add-${o.slug}-item`)})}
       <table class="form-table" role="presentation">\${formField({ id: 'title', label: 'Title', required: true })}</table>
       <p class="submit"><button type="submit" class="button button-primary">Add Item</button></p>
-    </form>\`,
+    </form>
+    \${table}\`,
     { title: ${q(n.title)} },
   );
 }
@@ -163,7 +191,9 @@ describe('plugins/${o.slug}', () => {
     const admin = await host.login();
     const res = await admin.submit(host.pageUrl(${q(o.slug)}), { title: 'First' });
     expect(res.status).to.equal(303);
-    expect((await admin.follow(res)).text).to.include('Item “First” added.').and.include('1 item so far.');
+    const page = (await admin.follow(res)).text;
+    expect(page).to.include('Item “First” added.').and.include('1 item so far.');
+    expect(page, 'listed in the table').to.match(/<th scope="row" class="column-title column-primary"[^>]*>First/);
     expect(await host.deliverNow()).to.equal(1);
     expect(JSON.parse(receiver.requests[0]!.body)).to.include({ item_id: 1, item_title: 'First' });
   });

@@ -42,8 +42,11 @@ export function load(api: PluginApi): void {
 }
 
 export function deactivate(api: PluginApi): void {
-  api.cron.wp_clear_scheduled_hook(RENEWALS_HOOK);
-  api.cron.wp_clear_scheduled_hook(EXPIRATIONS_HOOK);
+  // Both schedules or neither: a storage fault halfway leaves the plugin as it was.
+  api.transaction(() => {
+    api.cron.wp_clear_scheduled_hook(RENEWALS_HOOK);
+    api.cron.wp_clear_scheduled_hook(EXPIRATIONS_HOOK);
+  });
 }
 
 export type { MembershipsService, MembershipActionArgs } from './service.js';

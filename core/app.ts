@@ -65,7 +65,7 @@ const PUBLIC = path.join(PROJECT_ROOT, 'public');
 export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
   const config = defaultConfig(overrides);
   // Refuse to start, with the path and a remedy, rather than lose or damage data.
-  const lock = config.dataDir === ':memory:' ? undefined : await openDataDir(config.dataDir);
+  const lock = config.dataDir === ':memory:' ? undefined : await openDataDir(config.dataDir, { lock: config.lockDataDir !== false });
   try {
     return await buildApp(config, lock?.release ?? (() => {}));
   } catch (error) {

@@ -397,6 +397,16 @@ export class WebhooksService implements WebhooksApi {
   }
 
   private announceDisabled(w: Webhook, reason: 'gone' | 'failing'): void {
+    // Zapier (and the like) answer 410 once a Zap's subscription is gone: a webhook an
+    // integration created is then deleted, not left disabled for an admin to clean up.
+    if (reason === 'gone' && w.integration !== 'manual') {
+      this.api.logger.warn({ webhook: w.id, integration: w.integration }, 'webhook deleted: its integration endpoint answered 410 Gone');
+      this.delete_webhook(w.id);
+      this.api.notices.add_notice('info', `The webhook “${w.name}” (created by ${w.integration}) was deleted because its endpoint answered 410 Gone: the integration unsubscribed.`, {
+        id: `webhook-deleted-${w.id}`,
+      });
+      return;
+    }
     const why =
       reason === 'gone'
         ? 'its endpoint answered 410 Gone'

@@ -83,7 +83,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
 
 async function buildApp(config: AppConfig, releaseLock: () => void): Promise<HookpressApp> {
   const logger = createLogger(config.logLevel, config.logDestination);
-  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults });
+  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults, synchronous: config.sqliteSynchronous });
   // Another process holding the write lock while we start is waited out, not fatal.
   const retry = startupRetrier(logger, config.startupRetry);
   await retry('core migrations', () => migrate(db, 'core', coreMigrations));

@@ -10,7 +10,8 @@ const ID = '(?P<id>[\\d]+)';
 const canManage = (req: RestRequest) => req.auth.can(CAPABILITY);
 const canNetwork = (req: RestRequest) => req.auth.can('manage_network');
 
-const id: RestArg = { type: 'integer', minimum: 1, required: true, description: 'The object’s id.' };
+// Bounded so an id past 2^53 is refused rather than rounded (99999999999999999999999 → 1e+23).
+const id: RestArg = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, required: true, description: 'The object’s id.' };
 const pagination: Record<string, RestArg> = {
   page: { type: 'integer', minimum: 1, default: 1, description: 'Current page of the collection.' },
   per_page: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Maximum number of items to be returned in result set.' },

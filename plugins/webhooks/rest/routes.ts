@@ -1,6 +1,7 @@
 import { RestResponse, restPage, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
 import type { WebhooksApi } from '../api.js';
 import { WebhookError } from '../errors.js';
+import { unmaskHeaders } from '../model/webhook.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
 
 export const NAMESPACE = 'wu/v2';
@@ -145,7 +146,12 @@ export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi): void 
       permission_callback: canManage,
       strict: true,
       args: { id, ...webhookFields(false) },
-      callback: (req) => webhookObject(webhooks.update_webhook(req.params.id as number, webhookInput(req.params))),
+      callback: (req) => {
+        // A client that PATCHes back the headers it read sends our own masks: keep those values.
+        const params = { ...req.params };
+        if (params.headers !== undefined) params.headers = unmaskHeaders(params.headers, webhooks.get_webhook(req.params.id as number).headers);
+        return webhookObject(webhooks.update_webhook(req.params.id as number, webhookInput(params)));
+      },
       response: WEBHOOK_SCHEMA as unknown as JsonSchema,
     },
     {

@@ -35,6 +35,9 @@ import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
 import { Cron } from './cron/cron.js';
+import { SiteTransients } from './options/site-transients.js';
+import { Translations } from './i18n/i18n.js';
+import { CustomCapabilities } from './users/capabilities.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
 import { RestServer } from './rest/server.js';
 import { NetworkApiKey } from './rest/api-key.js';
@@ -123,6 +126,9 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,
+    transients: new SiteTransients(options, hooks, config.clock),
+    translations: new Translations(() => String(options.get_site_option('WPLANG', '') || 'en_US')),
+    capabilities: new CustomCapabilities(options, hooks),
     baseUrl: () => baseUrl,
   };
 

@@ -1,7 +1,5 @@
 import { WebhookError } from '../errors.js';
-import type { PageContext } from '../../../core/admin/page-context.js';
-import { HttpError } from '../../../core/http/errors.js';
-import type { SafeHtml } from '../../../core/http/html.js';
+import { HttpError, type PageContext, type SafeHtml } from '../../../core/plugin-sdk.js';
 import { WebhookValidationError } from '../errors.js';
 import type { EventType } from '../events/registry.js';
 import { MAX_CUSTOM_HEADERS, type Webhook, type WebhookHeader } from '../model/webhook.js';

@@ -42,7 +42,7 @@ import { publicPluginRoutes } from './plugins/public-routes.js';
 import { RestServer } from './rest/server.js';
 import { NetworkApiKey } from './rest/api-key.js';
 import { ApplicationPasswords } from './rest/application-passwords.js';
-import { restAuthenticator, restAuthThrottle } from './rest/auth.js';
+import { RestAuthThrottle, restAuthenticator, throttledAuthenticator } from './rest/auth.js';
 
 export interface HookpressApp {
   app: express.Express;
@@ -169,6 +169,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
 
   const app = express();
   app.disable('x-powered-by');
+  // Which X-Forwarded-For hops to believe for req.ip (TRUST_PROXY); throttles key on req.ip.
+  app.set('trust proxy', config.trustProxy ?? false);
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
   app.use(
@@ -211,7 +213,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
   });
   // The REST API parses its own bodies (JSON, 400/413 in WordPress's error shape).
-  app.use('/wp-json', restAuthThrottle(host), host.rest.router(restAuthenticator(host, host.apiKey, host.appPasswords), sessions));
+  const restThrottle = new RestAuthThrottle(host.config.loginAttempts);
+  app.use('/wp-json', host.rest.router(throttledAuthenticator(restAuthenticator(host, host.apiKey, host.appPasswords), restThrottle), sessions));
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 2000 }));
   app.use(sessions);
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
@@ -291,6 +294,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       if (closed) return;
       closed = true;
       clearInterval(purge);
+      restThrottle.shutdown();
       host.cron.stop();
       if (server) {
         const done = new Promise<void>((resolve) => server!.close(() => resolve()));

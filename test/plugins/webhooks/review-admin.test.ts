@@ -52,3 +52,42 @@ describe('webhooks admin review findings (findings-1)', () => {
     expect(res.text).to.include('Pending (resend)').and.not.include('(retrying)');
   });
 });
+
+describe('test sends in the counts (finding 11)', () => {
+  let w: WebhooksApp;
+  let agent: Agent;
+  let receiver: Receiver;
+  before(async () => {
+    receiver = new Receiver();
+    await receiver.start();
+  });
+  after(async () => {
+    await receiver.close();
+  });
+  beforeEach(async () => {
+    w = await makeWebhooksApp();
+    agent = await loginAgent(w.hp);
+  });
+  afterEach(async () => {
+    await w.hp.close();
+  });
+
+  it('two Send Test Events leave Deliveries, Last delivery and Health agreeing: tests are not deliveries', async () => {
+    const hook = w.service.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received' });
+    expect((await w.service.send_test_event(hook.id)).ok).to.equal(true);
+    expect((await w.service.send_test_event(hook.id)).ok).to.equal(true);
+    const list = await agent.get(page('webhooks'));
+    const row = list.text.slice(list.text.indexOf('Mailing list'));
+    expect(row).to.include('No attempts in the last 24 hours');
+    const edit = await agent.get(page('webhooks-edit', `&id=${hook.id}`));
+    expect(edit.text).to.include('<strong>0</strong> deliveries');
+    expect(edit.text).to.include('<dt>Last delivery</dt><dd>Never</dd>');
+    expect(edit.text).not.to.match(/\d+% success \(\d+ of \d+ attempts\)/);
+    // A real delivery counts everywhere.
+    w.service.wu_do_event('payment_received', { payment_id: 1 });
+    await w.service.worker.drain();
+    const after = await agent.get(page('webhooks-edit', `&id=${hook.id}`));
+    expect(after.text).to.include('<strong>1</strong> delivery');
+    expect(after.text).to.include('100% success (1 of 1 attempts)');
+  });
+});

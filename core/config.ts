@@ -30,6 +30,13 @@ export interface AppConfig {
   logDestination?: NodeJS.WritableStream;
   /** scrypt cost (N); lower only in tests. */
   passwordCost: number;
+  /**
+   * Express's 'trust proxy' (https://expressjs.com/en/guide/behind-proxies.html): which
+   * X-Forwarded-For hops to believe when reading the client address (login and REST throttles,
+   * logs). false (default) = the socket's address; true; a hop count; or addresses/subnets/names
+   * such as 'loopback' or '10.0.0.0/8, 127.0.0.1'. From TRUST_PROXY.
+   */
+  trustProxy: boolean | number | string;
   /** Failed logins allowed per window, per IP and per account. */
   loginAttempts: { perIp: number; perAccount: number; windowMs: number };
   /** Run scheduled events (WP-Cron) in the background; tests call cron.runDue() instead. */
@@ -69,6 +76,7 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'info',
     passwordCost: 16384,
     loginAttempts: { perIp: 20, perAccount: 5, windowMs: 15 * 60 * 1000 },
+    trustProxy: false,
     plugins: {},
     env: {},
     runScheduler: true,
@@ -77,6 +85,15 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     startupRetry: {},
     ...overrides,
   };
+}
+
+/** TRUST_PROXY as express's 'trust proxy' value: true/false, a hop count, or a list of addresses/subnets/names. */
+export function trustProxyFromEnv(raw: string | undefined): boolean | number | string {
+  const value = (raw ?? '').trim();
+  if (value === '' || /^(false|no|off)$/i.test(value)) return false;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 /** The configuration `npm start` uses: defaults overridden by the environment. */
@@ -104,6 +121,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminPassword: env.ADMIN_PASSWORD || undefined,
     adminEmail: env.ADMIN_EMAIL ?? 'admin@localhost.localdomain',
     logLevel: env.LOG_LEVEL ?? 'info',
+    trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     env: { ...env },
   });
 }

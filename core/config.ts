@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import dotenv from 'dotenv';
 import type { FaultInjector } from './db/fault-injection.js';
 import type { RetryOptions } from './db/storage-errors.js';
 
@@ -85,6 +87,26 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     startupRetry: {},
     ...overrides,
   };
+}
+
+/**
+ * The environment the server and the CLI both read: the process environment over the variables
+ * of an env file — `.env` in the working directory, or the file HOOKPRESS_ENV_FILE names — so
+ * `npm start` and `npx hookpress` share one configuration (DATA_DIR, WEBHOOKS_ALLOW_NETWORKS…)
+ * as WordPress and WP-CLI share wp-config.php. Parsed by dotenv; a missing file is no error.
+ * @throws Error when HOOKPRESS_ENV_FILE names a file that cannot be read
+ */
+export function environment(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): NodeJS.ProcessEnv {
+  const named = env.HOOKPRESS_ENV_FILE;
+  const file = path.resolve(cwd, named ?? '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (named === undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw new Error(`HOOKPRESS_ENV_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  return { ...dotenv.parse(text), ...env };
 }
 
 /** TRUST_PROXY as express's 'trust proxy' value: true/false, a hop count, or a list of addresses/subnets/names. */

@@ -51,6 +51,12 @@ export class Users {
     return row && strip(row);
   }
 
+  /** The user with this email address (case-insensitive), if any. */
+  byEmail(email: string): User | undefined {
+    const row = this.store.byEmail(email);
+    return row && strip(row);
+  }
+
   list(q: UserListQuery): { items: User[]; total: number } {
     return this.store.list(q);
   }

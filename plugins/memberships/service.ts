@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { paymentAccessToken } from './data/migrations.js';
 import type { PluginApi } from '../../core/plugins/types.js';
 import type { Site } from '../../core/sites/sites.js';
 import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
@@ -200,6 +201,7 @@ export class MembershipsService {
       currency: m!.currency,
       status: input.status,
       reference_code: reference('PAY'),
+      access_token: paymentAccessToken(),
       is_renewal: input.is_renewal ? 1 : 0,
       gateway: 'manual',
       created_at: now,

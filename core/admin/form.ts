@@ -13,6 +13,8 @@ export interface FieldOptions {
   required?: boolean;
   autocomplete?: string;
   className?: string;
+  /** The declared maximum length (TEXT_LIMITS), rendered as `maxlength`; the server checks it too. */
+  maxLength?: number;
 }
 
 /** One row of a WordPress form-table: a real <label>, the input, its error and description. */
@@ -21,17 +23,48 @@ export function formField(o: FieldOptions): SafeHtml {
   return html`<tr class="form-field${o.required ? ' form-required' : ''}${o.error ? ' form-invalid' : ''}">
     <th scope="row"><label for="${o.id}">${o.label}</label></th>
     <td>
-      <input type="${o.type ?? 'text'}" id="${o.id}" name="${o.name ?? o.id}" value="${o.value ?? ''}" class="${o.className ?? 'regular-text'}"${o.required ? html` required aria-required="true"` : ''}${o.error ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}>
+      <input type="${o.type ?? 'text'}" id="${o.id}" name="${o.name ?? o.id}" value="${o.value ?? ''}" class="${o.className ?? 'regular-text'}"${o.required ? html` required aria-required="true"` : ''}${o.error ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}${o.maxLength ? html` maxlength="${o.maxLength}"` : ''}>
       ${o.error ? html`<p class="field-error" id="${o.id}-error">${o.error}</p>` : ''}
       ${o.description ? html`<p class="description" id="${o.id}-description">${o.description}</p>` : ''}
     </td>
   </tr>`;
 }
 
-/** Reads a form body field as a trimmed string ('' when absent or not a string). */
+/**
+ * Declared maximum lengths (in characters) of the text fields of the admin, one place for all
+ * screens and services. Mostly WordPress's column sizes (wp_users.display_name 250,
+ * user_email 100, blogname 200 as the admin allows); names of records 200.
+ */
+export const TEXT_LIMITS = {
+  name: 200,
+  title: 200,
+  display_name: 250,
+  email: 100,
+  address: 1000,
+  message: 5000,
+} as const;
+
+/** The validation message for a text longer than its declared limit, or '' when it fits. */
+export function tooLong(label: string, value: string, max: number): string {
+  return value.length > max ? `${label} can have at most ${max} characters; this one has ${value.length}.` : '';
+}
+
+/**
+ * NUL and other control characters never reach storage from a form: removed, as WordPress's
+ * sanitize_text_field / sanitize_textarea_field remove them (tabs and line breaks are kept;
+ * single-line fields are validated by their own rules).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u0080-\u009F]/g;
+
+export function stripControlChars(value: string): string {
+  return value.replace(CONTROL_CHARS, '');
+}
+
+/** Reads a form body field as a trimmed string without control characters ('' when absent or not a string). */
 export function bodyString(body: unknown, key: string): string {
   const v = (body as Record<string, unknown> | undefined)?.[key];
-  return typeof v === 'string' ? v.trim() : '';
+  return typeof v === 'string' ? stripControlChars(v).trim() : '';
 }
 
 /** Reads `ids[]` (or `ids`) as positive integers. */

@@ -1,3 +1,4 @@
+import { bodyString } from '../../../core/plugin-sdk.js';
 import { HookpressError } from '../../../core/errors.js';
 import type { PageContext } from '../../../core/admin/page-context.js';
 import type { Column, RowAction } from '../../../core/admin/list-table.js';
@@ -41,9 +42,10 @@ export interface EntityScreen<Row> {
 }
 
 /** Reads every string field of a form body. */
+/** Every string field of the body, read with the host's form helper (trimmed, no control characters). */
 function strings(body: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (typeof v === 'string') out[k] = v.trim();
+  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (typeof v === 'string') out[k] = bodyString(body, k);
   return out;
 }
 

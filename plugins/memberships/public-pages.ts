@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import type { PluginApi } from '../../core/plugin-sdk.js';
 
 /** Public invoice, pay and verification pages a client address may open per minute. */
 export const PUBLIC_PAGES_PER_MINUTE = 30;
-import type { PluginApi } from '../../core/plugins/types.js';
 import type { Customer, Membership } from './data/store.js';
 import { formatMoney } from './money.js';
 import type { MembershipsService } from './service.js';

@@ -233,7 +233,7 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     expect(await page.locator('.attempt h3').first().textContent()).to.include('signature valid');
     await page.screenshot({ path: path.join(SHOTS, '10-request-inspector.png'), fullPage: false });
     await page.goto(`${url}/wp-admin/network/`);
-    expect(await page.locator('#webhooks-health').textContent()).to.include('attempts in the last hour');
+    expect(await page.locator('#webhooks-health').textContent()).to.include('deliveries attempted in the last hour');
     await page.screenshot({ path: path.join(SHOTS, '11-dashboard-health.png') });
     await page.close();
   });

@@ -1,6 +1,6 @@
 import { TEXT_LIMITS } from '../../../core/plugin-sdk.js';
 import { MembershipError } from '../errors.js';
-import type { PluginApi } from '../../../core/plugins/types.js';
+import type { PluginApi } from '../../../core/plugin-sdk.js';
 import type { Customer, Domain, Membership, Payment, Product } from '../data/store.js';
 import { parseDay } from '../dates.js';
 import { formatMoney, parseMoney } from '../money.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Migration } from '../../../core/db/migrations.js';
+import type { Migration } from '../../../core/plugin-sdk.js';
 
 export const membershipMigrations: Migration[] = [
   {

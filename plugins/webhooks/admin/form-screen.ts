@@ -1,7 +1,5 @@
 import { WebhookError } from '../errors.js';
-import type { PageContext } from '../../../core/admin/page-context.js';
-import { HttpError } from '../../../core/http/errors.js';
-import type { SafeHtml } from '../../../core/http/html.js';
+import { HttpError, type PageContext, type SafeHtml } from '../../../core/plugin-sdk.js';
 import { WebhookValidationError } from '../errors.js';
 import type { EventType } from '../events/registry.js';
 import { MAX_CUSTOM_HEADERS, type Webhook, type WebhookHeader } from '../model/webhook.js';
@@ -306,7 +304,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
           <h2 id="webhook-status-title">Status</h2>
           <dl class="meta-list">
             <dt>Status</dt><dd>${webhookStatusBadge(api.ui, fresh)}</dd>
-            <dt>Deliveries</dt><dd>${fresh.event_count}</dd>
+            <dt>Deliveries</dt><dd>${deliveryTotals(api, service, fresh.id)}</dd>
             <dt>Last delivery</dt><dd>${fresh.last_delivery_at === null ? 'Never' : html`${fresh.last_status === 'success' ? 'Succeeded' : 'Failed'}${fresh.last_http_status ? ` (HTTP ${fresh.last_http_status})` : ''}, ${relativeTime(fresh.last_delivery_at, now)}`}</dd>
             ${fresh.failing_since ? html`<dt>Failing since</dt><dd>${dateTime(fresh.failing_since)}</dd>` : ''}
             <dt>Created</dt><dd>${dateTime(fresh.created_at)}</dd>
@@ -355,3 +353,12 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
   );
 }
 
+/**
+ * "N deliveries (M attempts)", N linked to the deliveries list of this webhook, which shows
+ * exactly those N (the chart below counts attempts, so both numbers are named).
+ */
+function deliveryTotals(api: ScreenDeps['api'], service: ScreenDeps['service'], webhookId: number): SafeHtml {
+  const { html } = api.ui;
+  const t = service.deliveries.totalsOf(webhookId);
+  return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
+}

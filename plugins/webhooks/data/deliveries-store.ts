@@ -1,4 +1,4 @@
-import type { Db } from '../../../core/db/database.js';
+import type { Db } from '../../../core/plugin-sdk.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
 export type Trigger = 'event' | 'retry' | 'manual' | 'test';

@@ -155,15 +155,16 @@ export function deleteWarnings(hooks: Hooks, filter: string, target: unknown): s
  */
 export function renderDeleteConfirmation(
   ctx: PageContext,
-  o: { title: string; message: SafeHtml; listUrl: string; plural: string; ids: number[]; confirmLabel: string; warnings?: string[] },
+  o: { title: string; message: SafeHtml; listUrl: string; plural: string; ids?: number[]; id?: number; confirmLabel: string; warnings?: string[] },
 ): Promise<void> {
+  const ids = o.ids ?? (o.id === undefined ? [] : [o.id]);
   return ctx.renderHtml(
     html`<h1>${o.title}</h1>
     <p>${o.message} This cannot be undone.</p>
     ${(o.warnings ?? []).map((w) => html`<div class="notice notice-warning inline"><p>${w}</p></div>`)}
     <form method="post" action="${o.listUrl}">
       ${ctx.wp_nonce_field(`bulk-${o.plural}`)}
-      <input type="hidden" name="action" value="delete">${o.ids.map((id) => html`<input type="hidden" name="ids[]" value="${id}">`)}
+      <input type="hidden" name="action" value="delete">${ids.map((id) => html`<input type="hidden" name="ids[]" value="${id}">`)}
       <input type="hidden" name="confirmed" value="1">
       <button type="submit" class="button button-primary">${o.confirmLabel}</button>
       <a class="button" href="${o.listUrl}">Cancel</a>

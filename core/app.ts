@@ -35,8 +35,12 @@ import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
 import { Cron } from './cron/cron.js';
+import { SiteTransients } from './options/site-transients.js';
+import { Translations } from './i18n/i18n.js';
+import { CustomCapabilities } from './users/capabilities.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
 import { RestServer } from './rest/server.js';
+import { registerCoreRestRoutes } from './rest/core-routes.js';
 import { NetworkApiKey } from './rest/api-key.js';
 import { ApplicationPasswords } from './rest/application-passwords.js';
 import { restAuthenticator, restAuthThrottle } from './rest/auth.js';
@@ -123,10 +127,14 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,
+    transients: new SiteTransients(options, hooks, config.clock),
+    translations: new Translations(() => String(options.get_site_option('WPLANG', '') || 'en_US')),
+    capabilities: new CustomCapabilities(options, hooks),
     baseUrl: () => baseUrl,
   };
 
   host.rest = new RestServer(host);
+  registerCoreRestRoutes(host);
   // First start: a network needs a name, a main site and a super admin. Each step is idempotent.
   await retry('first-start set-up', () => {
     options.add_site_option('site_name', 'Hookpress Network');
@@ -240,8 +248,28 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     const message =
       typed && status < 500 ? typed.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
     if (res.headersSent) return;
-    res.status(status).render('standalone', { title, message, backUrl: status === 404 ? '/wp-admin/network/' : '' });
+    const exits = status === 403 ? switchUserLinks(req) : { note: '', links: [] };
+    res.status(status).render('standalone', { title, message: exits.note ? `${message} ${exits.note}` : message, backUrl: status === 404 ? '/wp-admin/network/' : '', links: exits.links });
   });
+
+  /**
+   * On a 403 for a logged-in user: Log Out and "Log in as someone else" (WordPress offers a way
+   * out too), so an account without network rights is never stuck on the error page.
+   */
+  function switchUserLinks(req: Request): { note: string; links: Array<{ href: string; label: string }> } {
+    const userId = req.session?.userId;
+    const user = userId ? host.users.get(userId) : undefined;
+    if (!user) return { note: '', links: [] };
+    const note = host.users.user_can(user.id, 'manage_network') ? '' : `You are logged in as ${user.login}, who does not have network admin rights.`;
+    const logout = `/wp-login.php?action=logout&_wpnonce=${host.nonces.create('log-out', user.id, req.session.token ?? '')}`;
+    return {
+      note,
+      links: [
+        { href: logout, label: 'Log Out' },
+        { href: `${logout}&redirect_to=${encodeURIComponent('/wp-admin/network/')}`, label: 'Log in as someone else' },
+      ],
+    };
+  }
 
   let server: http.Server | undefined;
   const purge = setInterval(() => {

@@ -19,11 +19,14 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   MIGRATION_FAILED: { status: 500, description: 'A schema migration failed and was rolled back.' },
   STORAGE_UNAVAILABLE: { status: 503, description: 'The database is busy, full, failing or damaged; nothing was changed. Retry after the Retry-After header (see README, Faults and recovery).' },
   MIGRATION_NO_DOWN: { status: 500, description: 'A migration to undo (uninstall) has no down().' },
+  // Options
+  OPTION_INVALID: { status: 500, description: 'An option name that is empty or too long, or a value that cannot be stored as JSON.' },
   // Users
   USER_INVALID_LOGIN: { status: 400, description: 'The username has characters WordPress does not allow.' },
   USER_LOGIN_EXISTS: { status: 409, description: 'The username is taken.' },
   USER_INVALID_EMAIL: { status: 400, description: 'The email address is not valid.' },
   USER_EMAIL_EXISTS: { status: 409, description: 'The email address is already registered.' },
+  USER_INVALID_DISPLAY_NAME: { status: 400, description: 'The display name is longer than 250 characters.' },
   USER_WEAK_PASSWORD: { status: 400, description: 'The password is shorter than 8 characters.' },
   USER_NOT_FOUND: { status: 404, description: 'There is no such user.' },
   // Sites
@@ -45,6 +48,8 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   PLUGIN_ASYNC_TRANSACTION: { status: 500, description: 'api.transaction(fn) was given a function that returned a Promise; rolled back.' },
   PLUGIN_ACTIVE: { status: 409, description: 'The plugin must be deactivated first (uninstall).' },
   PLUGIN_UNINSTALL_FAILED: { status: 500, description: 'The plugin threw while uninstalling.' },
+  PLUGIN_BAD_CAPABILITY: { status: 500, description: 'A custom capability name is invalid, taken, or not declared.' },
+  PLUGIN_BAD_SETTING: { status: 500, description: 'A Settings API registration is invalid (name, group, page or section).' },
   // REST
   REST_ROUTE_INVALID: { status: 500, description: 'A register_rest_route call with a bad namespace, route or no permission_callback.' },
   // HTTP (admin pages)

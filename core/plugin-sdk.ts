@@ -13,13 +13,15 @@
 // The plugin contract and the API object.
 export type { PluginApi, PluginManifest, PluginModule, PluginConfig, PublicHandler, AdminUi } from './plugins/types.js';
 export { PluginError } from './plugins/types.js';
-export { HookpressError, isHookpressError, defineErrorCodes } from './errors.js';
+export { HookpressError, isHookpressError, defineErrorCodes, joinFieldMessages } from './errors.js';
 export type { HookpressErrorOptions } from './errors.js';
 
 // Admin screens.
 export type { PageContext, RenderOptions } from './admin/page-context.js';
 export type { Notice, NoticeType } from './admin/notices.js';
 export type { FieldOptions } from './admin/form.js';
+/** Declared maximum lengths of text fields and their validation message (issue #14: input hygiene in one place). */
+export { TEXT_LIMITS, tooLong, stripControlChars, bodyString } from './admin/form.js';
 export type { Column, RowAction, ListQuery, ListTableOptions } from './admin/list-table.js';
 export type { DashboardWidget } from './admin/screens/dashboard.js';
 
@@ -70,8 +72,15 @@ export {
   sanitize_url,
   WP_ALLOWED_PROTOCOLS,
 } from './formatting/formatting.js';
+export { MENU_ICONS } from './admin/icons.js';
 
 // REST API (register_rest_route through api.rest).
 export { RestResponse } from './rest/types.js';
 export type { JsonSchema, RestArg, RestAuth, RestEndpoint, RestRequest } from './rest/types.js';
 export { restPage } from './rest/server.js';
+
+// Building blocks: the Settings API, translations, custom capabilities.
+export type { SettingArgs, SettingsField } from './admin/settings-api.js';
+export type { PluginI18n } from './i18n/i18n.js';
+export type { CapabilityInfo } from './users/capabilities.js';
+export { sprintf } from '@wordpress/i18n';

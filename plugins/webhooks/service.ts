@@ -1,4 +1,4 @@
-import type { PluginApi } from '../../core/plugins/types.js';
+import type { PluginApi } from '../../core/plugin-sdk.js';
 import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';

@@ -1,4 +1,4 @@
-import type { PluginApi } from '../../../core/plugins/types.js';
+import type { DashboardWidget, PageContext, PluginApi } from '../../../core/plugin-sdk.js';
 import type { WebhooksService } from '../service.js';
 import { handleDeliveries } from './deliveries-screen.js';
 import { renderEvents } from './events-screen.js';
@@ -6,8 +6,6 @@ import { handleAdd, handleEdit } from './form-screen.js';
 import { handleListActions, renderList } from './list-screen.js';
 import { handleInspector } from './inspector-screen.js';
 import { CAPABILITY, PAGES, pageUrl, type ScreenDeps } from './shared.js';
-import type { DashboardWidget } from '../../../core/admin/screens/dashboard.js';
-import type { PageContext } from '../../../core/admin/page-context.js';
 
 /** The network admin screens of the webhooks plugin, registered on network_admin_menu. */
 export function registerAdminScreens(api: PluginApi, service: WebhooksService): void {

@@ -1,4 +1,4 @@
-import type { Hooks } from '../../../core/hooks/index.js';
+import type { Hooks } from '../../../core/plugin-sdk.js';
 import { WebhookError } from '../errors.js';
 
 export type Payload = Record<string, unknown>;

@@ -314,7 +314,9 @@ export class DeliveriesStore {
       requestHeaders: JSON.stringify(a.requestHeaders),
       responseHeaders: a.responseHeaders ? JSON.stringify(a.responseHeaders) : null,
       success: a.success ? 1 : 0,
-      outcome: a.success ? 'success' : outcome.status === 'pending' ? 'retrying' : 'failed',
+      // A test send is no delivery: no outcome, so health charts and latency leave it out, as the
+      // Deliveries count and Last delivery do.
+      outcome: a.trigger === 'test' ? null : a.success ? 'success' : outcome.status === 'pending' ? 'retrying' : 'failed',
     });
     this.finishStmt.run({
       deliveryId: a.deliveryId,
@@ -434,10 +436,21 @@ export class DeliveriesStore {
     })();
   }
 
+  /** How many deliveries each webhook has in the log (test sends included), in one query. */
+  countsByWebhook(webhookIds: number[]): Map<number, number> {
+    const out = new Map<number, number>(webhookIds.map((id) => [id, 0]));
+    if (!webhookIds.length) return out;
+    const rows = this.db
+      .prepare('SELECT webhook_id AS w, COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id IN (SELECT value FROM json_each(?)) GROUP BY webhook_id')
+      .all(JSON.stringify(webhookIds)) as Array<{ w: number; n: number }>;
+    for (const r of rows) out.set(r.w, r.n);
+    return out;
+  }
+
   /** How many deliveries a webhook has in the log, and how many attempts they took in all. */
   totalsOf(webhookId: number): { deliveries: number; attempts: number } {
     return this.db
-      .prepare('SELECT COUNT(*) AS deliveries, COALESCE(SUM(attempts), 0) AS attempts FROM webhook_deliveries WHERE webhook_id = ?')
+      .prepare('SELECT COUNT(*) AS deliveries, COALESCE(SUM(attempts), 0) AS attempts FROM webhook_deliveries WHERE webhook_id = ? AND is_test = 0')
       .get(webhookId) as { deliveries: number; attempts: number };
   }
 

@@ -210,7 +210,8 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     const message =
       typed && status < 500 ? typed.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
     if (res.headersSent) return;
-    res.status(status).render('standalone', { title, message, backUrl: status === 404 ? '/wp-admin/network/' : '' });
+    const back = err instanceof HttpError ? err.back : undefined;
+    res.status(status).render('standalone', { title, message, backUrl: back?.url ?? (status === 404 ? '/wp-admin/network/' : ''), backLabel: back?.label });
   });
 
   let server: http.Server | undefined;

@@ -16,6 +16,7 @@
   }
   if (main.querySelector('[data-select-all]')) out.add('select-all: Select all');
   for (const s of main.querySelectorAll('summary')) out.add(`summary: ${text(s)}`);
-  for (const a of main.querySelectorAll('a.button.delete, .danger-zone a.button')) out.add(`link: ${text(a)}`);
+  for (const a of main.querySelectorAll('a.button.delete, .danger-zone a.button, a.delete-link')) out.add(`link: ${text(a)}`);
+  for (const a of main.querySelectorAll('a')) if (text(a) === 'Cancel' && !a.closest('.row-actions')) out.add('link: Cancel');
   return [...out].sort();
 })()

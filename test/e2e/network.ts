@@ -120,7 +120,12 @@ export function adminPages(net: Network, s?: Seeded): string[] {
     const d = net.webhooks.list_deliveries({}).items[0];
     if (d) urls.add(`/wp-admin/network/admin.php?page=webhooks-deliveries&delivery=${d.id}`);
     const inbox = net.webhooks.inspector.store.inboxes()[0];
-    if (inbox) urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&inbox=${inbox.token}`);
+    if (inbox) {
+      urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&inbox=${inbox.token}`);
+      urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&action=confirm-delete&token=${inbox.token}`);
+    }
+    const active = net.mb.store.all<{ id: number; status: string }>('mb_memberships').find((m) => m.status === 'active');
+    if (active) urls.add(`/wp-admin/network/admin.php?page=memberships-memberships&confirm=cancel&row_id=${active.id}`);
   }
   return [...urls];
 }

@@ -284,7 +284,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
     <h2>Danger zone</h2>
     <div class="danger-zone">
       <p>Deleting a webhook removes its delivery log and stops its pending retries.</p>
-      <p><a class="button delete" href="${pageUrl(api, PAGES.list, { action: 'confirm-delete', id: webhook.id })}">Delete Webhook</a></p>
+      <p><a class="button delete" href="${pageUrl(api, PAGES.list, { action: 'confirm-delete', id: webhook.id, from: editUrl })}">Delete Webhook</a></p>
     </div>
     ${testDialog(api)}`,
     { title: 'Edit Webhook', status: Object.keys(errors).length ? 422 : 200 },

@@ -28,12 +28,17 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
-import { asStorageUnavailable, startupRetrier, StorageUnavailableError } from './db/storage-errors.js';
+import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
+import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
 import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
 import { Cron } from './cron/cron.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
+import { RestServer } from './rest/server.js';
+import { NetworkApiKey } from './rest/api-key.js';
+import { ApplicationPasswords } from './rest/application-passwords.js';
+import { restAuthenticator, restAuthThrottle } from './rest/auth.js';
 
 export interface HookpressApp {
   app: express.Express;
@@ -59,6 +64,20 @@ const PUBLIC = path.join(PROJECT_ROOT, 'public');
  */
 export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
   const config = defaultConfig(overrides);
+  // Refuse to start, with the path and a remedy, rather than lose or damage data.
+  const lock = config.dataDir === ':memory:' ? undefined : await openDataDir(config.dataDir);
+  try {
+    return await buildApp(config, lock?.release ?? (() => {}));
+  } catch (error) {
+    lock?.release();
+    if (config.dataDir !== ':memory:' && isStorageError(error) && !(error instanceof StartupError)) {
+      throw startupStorageError(path.join(config.dataDir, 'hookpress.sqlite'), error, storageFaultMessage);
+    }
+    throw error;
+  }
+}
+
+async function buildApp(config: AppConfig, releaseLock: () => void): Promise<HookpressApp> {
   const logger = createLogger(config.logLevel, config.logDestination);
   const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults });
   // Another process holding the write lock while we start is waited out, not fatal.
@@ -97,12 +116,16 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
     notices,
     adminMenu: new MenuBuilder(hooks, menu, guard),
     cron: new Cron(db, hooks, config.clock, logger),
+    rest: undefined as unknown as RestServer,
+    apiKey: new NetworkApiKey(db, options),
+    appPasswords: new ApplicationPasswords(db, users, hooks, config.clock),
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,
     baseUrl: () => baseUrl,
   };
 
+  host.rest = new RestServer(host);
   // First start: a network needs a name, a main site and a super admin. Each step is idempotent.
   await retry('first-start set-up', () => {
     options.add_site_option('site_name', 'Hookpress Network');
@@ -122,6 +145,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
 
   // Loads the active plugins, then fires plugins_loaded and init (plugin errors contained).
   const plugins = new PluginManager(host);
+  host.rest.ownerActive = (owner) => plugins.isActive(owner);
   await plugins.start();
   if (config.runScheduler) host.cron.start();
 
@@ -171,17 +195,18 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
   app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
   // Plugins' public routes (webhook receivers…) see the raw body: before any parser or session.
   app.use(publicPluginRoutes(host));
+  const sessions = session({
+    store: sessionStore,
+    secret: secret.toString('hex'),
+    name: 'hookpress_session',
+    resave: false,
+    saveUninitialized: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
+  });
+  // The REST API parses its own bodies (JSON, 400/413 in WordPress's error shape).
+  app.use('/wp-json', restAuthThrottle(host), host.rest.router(restAuthenticator(host, host.apiKey, host.appPasswords), sessions));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
-  app.use(
-    session({
-      store: sessionStore,
-      secret: secret.toString('hex'),
-      name: 'hookpress_session',
-      resave: false,
-      saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
-    }),
-  );
+  app.use(sessions);
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
   app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
   app.use('/wp-admin/network', (req, res, next) => {
@@ -265,6 +290,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
       await hooks.do_action_async('shutdown', '');
       plugins.unloadAll();
       db.close();
+      releaseLock();
     },
   };
 }

@@ -45,6 +45,8 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   PLUGIN_ASYNC_TRANSACTION: { status: 500, description: 'api.transaction(fn) was given a function that returned a Promise; rolled back.' },
   PLUGIN_ACTIVE: { status: 409, description: 'The plugin must be deactivated first (uninstall).' },
   PLUGIN_UNINSTALL_FAILED: { status: 500, description: 'The plugin threw while uninstalling.' },
+  // REST
+  REST_ROUTE_INVALID: { status: 500, description: 'A register_rest_route call with a bad namespace, route or no permission_callback.' },
   // HTTP (admin pages)
   BAD_REQUEST: { status: 400, description: 'The request could not be understood.' },
   FORBIDDEN: { status: 403, description: 'The current user may not do this, or the link (nonce) expired.' },

@@ -26,6 +26,10 @@ export interface Host {
   notices: PersistentNotices;
   adminMenu: MenuBuilder;
   cron: Cron;
+  /** The REST server (/wp-json), the network API key and application passwords. */
+  rest: import('./rest/server.js').RestServer;
+  apiKey: import('./rest/api-key.js').NetworkApiKey;
+  appPasswords: import('./rest/application-passwords.js').ApplicationPasswords;
   /** Services offered by plugins, by name, with their owner. */
   services: Map<string, { owner: string; service: unknown }>;
   /** Public routes added by plugins: "METHOD path" → handler and owner. */

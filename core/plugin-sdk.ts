@@ -70,3 +70,8 @@ export {
   sanitize_url,
   WP_ALLOWED_PROTOCOLS,
 } from './formatting/formatting.js';
+
+// REST API (register_rest_route through api.rest).
+export { RestResponse } from './rest/types.js';
+export type { JsonSchema, RestArg, RestAuth, RestEndpoint, RestRequest } from './rest/types.js';
+export { restPage } from './rest/server.js';

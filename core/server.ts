@@ -1,18 +1,13 @@
 import { configFromEnv } from './config.js';
 import { createApp } from './app.js';
+import { StartupError } from './db/startup-checks.js';
 
 /** `npm start`: the host on DATA_DIR, listening on HOST:PORT, stopped gracefully by signals. */
 async function main(): Promise<void> {
   const hp = await createApp(configFromEnv());
-  const url = await hp.start();
   const log = hp.host.logger;
-  if (hp.generatedAdminPassword) {
-    // Printed once, on the console only: it is not stored anywhere in clear text.
-    process.stdout.write(
-      `\n  Super admin created: ${hp.config.adminUser} / ${hp.generatedAdminPassword}\n  Save this password now; it will not be shown again.\n\n`,
-    );
-  }
-  log.info({ url, dataDir: hp.config.dataDir }, `Hookpress listening on ${url} (network admin: ${url}/wp-admin/network/)`);
+  // Before anything announces the host: a signal that arrives with no handler installed kills
+  // the process at once (no graceful stop, the DATA_DIR lock left behind).
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -28,9 +23,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const url = await hp.start();
+  if (hp.generatedAdminPassword) {
+    // Printed once, on the console only: it is not stored anywhere in clear text.
+    process.stdout.write(
+      `\n  Super admin created: ${hp.config.adminUser} / ${hp.generatedAdminPassword}\n  Save this password now; it will not be shown again.\n\n`,
+    );
+  }
+  log.info({ url, dataDir: hp.config.dataDir }, `Hookpress listening on ${url} (network admin: ${url}/wp-admin/network/)`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A refusal to start is a message for the operator (path, what is wrong, what to do), not a stack trace.
+  if (error instanceof StartupError) {
+    process.stderr.write(`\nHookpress cannot start: ${error.message}\n\n`);
+  } else {
+    console.error(error);
+  }
   process.exit(1);
 });

@@ -13,4 +13,7 @@ export function registerCoreMenu(menu: AdminMenu): void {
   menu.add_menu_page('core', 'Tools', 'Tools', 'manage_network_options', 'tools', undefined, 'dashicons-admin-tools', 22, 'cron.php');
   menu.add_submenu_page('core', 'tools', 'Scheduled Events', 'Scheduled Events', 'manage_network_options', 'cron', undefined, undefined, 'cron.php');
   menu.add_menu_page('core', 'Settings', 'Settings', 'manage_network_options', 'settings', undefined, 'dashicons-admin-settings', 25, 'settings.php');
+  menu.add_submenu_page('core', 'settings', 'Network Settings', 'Network Settings', 'manage_network_options', 'settings-network', undefined, undefined, 'settings.php');
+  menu.add_submenu_page('core', 'settings', 'API & Webhooks', 'API & Webhooks', 'manage_network_options', 'settings-api', undefined, undefined, 'settings-api.php');
+  menu.add_submenu_page('core', 'users', 'Profile', 'Profile', 'exist', 'profile', undefined, undefined, 'profile.php');
 }

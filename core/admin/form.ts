@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from '../http/html.js';
+import type { Hooks } from '../hooks/index.js';
 import type { PageContext } from './page-context.js';
 
 export interface FieldOptions {
@@ -42,6 +43,15 @@ export function bodyIds(body: unknown): number[] {
 }
 
 /**
+ * The warnings a `hookpress_delete_{user,site}_warnings` filter (warnings: string[], target)
+ * collects from plugins: what deleting `target` leaves behind or removes too.
+ */
+export function deleteWarnings(hooks: Hooks, filter: string, target: unknown): string[] {
+  const out = hooks.apply_filters(filter, [], target);
+  return Array.isArray(out) ? out.filter((w): w is string => typeof w === 'string') : [];
+}
+
+/**
  * Where "Cancel" (or a finished action) returns to: the `from` query parameter when it is a
  * screen of this network admin (`/wp-admin/network/…`, never another origin), else `fallback`.
  * WordPress uses the referer for this (wp_get_referer); the host sends no Referer header
@@ -53,19 +63,23 @@ export function returnUrl(req: { query: unknown }, fallback: string): string {
 }
 
 /**
- * The confirmation page of a single delete (works without JavaScript): it posts the list
- * screen's bulk action `delete` for one id, with the list's bulk nonce.
+ * The confirmation page of a delete (works without JavaScript): it posts the list screen's
+ * bulk action `delete` for the ids, with the list's bulk nonce and `confirmed=1`.
+ * `warnings` (what the delete leaves behind or removes too — see the
+ * `hookpress_delete_{user,site}_warnings` filters) are shown above the button.
  */
 export function renderDeleteConfirmation(
   ctx: PageContext,
-  o: { title: string; message: SafeHtml; listUrl: string; plural: string; id: number; confirmLabel: string },
+  o: { title: string; message: SafeHtml; listUrl: string; plural: string; ids: number[]; confirmLabel: string; warnings?: string[] },
 ): Promise<void> {
   return ctx.renderHtml(
     html`<h1>${o.title}</h1>
     <p>${o.message} This cannot be undone.</p>
+    ${(o.warnings ?? []).map((w) => html`<div class="notice notice-warning inline"><p>${w}</p></div>`)}
     <form method="post" action="${o.listUrl}">
       ${ctx.wp_nonce_field(`bulk-${o.plural}`)}
-      <input type="hidden" name="action" value="delete"><input type="hidden" name="ids[]" value="${o.id}">
+      <input type="hidden" name="action" value="delete">${o.ids.map((id) => html`<input type="hidden" name="ids[]" value="${id}">`)}
+      <input type="hidden" name="confirmed" value="1">
       <button type="submit" class="button button-primary">${o.confirmLabel}</button>
       <a class="button" href="${returnUrl(ctx.req, o.listUrl)}">Cancel</a>
     </form>`,

@@ -13,6 +13,8 @@ import { usersScreen, userNewScreen } from './screens/users.js';
 import { pluginsScreen } from './screens/plugins.js';
 import { settingsScreen } from './screens/settings.js';
 import { cronScreen } from './screens/cron.js';
+import { apiSettingsScreen } from './screens/api-settings.js';
+import { profileScreen } from './screens/profile.js';
 
 export interface ScreenDeps {
   host: Host;
@@ -74,6 +76,8 @@ export function adminRoutes(deps: ScreenDeps): express.Router {
   mount(['/plugins.php'], pluginsScreen);
   mount(['/settings.php'], settingsScreen);
   mount(['/cron.php'], cronScreen);
+  mount(['/settings-api.php'], apiSettingsScreen);
+  mount(['/profile.php'], profileScreen);
 
   router.post('/dismiss-notice', (req, res) => {
     const user = res.locals.user as User;

@@ -51,6 +51,11 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     config: pluginConfig(host, slug),
     settings: host.config.plugins[slug] ?? {},
     clock: host.config.clock,
+    rest: {
+      register_rest_route: (namespace, route, endpoints, opts) => host.rest.register_rest_route(namespace, route, endpoints, { ...opts, owner: slug }),
+      openapi: (namespace) => host.rest.openapi(namespace),
+      rename_error_code: (code, wire) => void host.rest.renames.set(code, wire),
+    },
     urls: {
       network_admin_url: networkAdminUrl,
       admin_page_url: adminPageUrl,

@@ -1,3 +1,4 @@
+import type { JsonSchema, RestEndpoint } from '../rest/types.js';
 import { HookpressError } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
 import type { Logger } from 'pino';
@@ -109,6 +110,14 @@ export interface PluginApi {
   readonly settings: Readonly<Record<string, unknown>>;
   /** The host's clock: `api.clock()` is the current time in milliseconds since the epoch (tests inject a fake one). */
   readonly clock: Clock;
+  /** The REST API (core/rest): WordPress's `register_rest_route`, under /wp-json/. */
+  readonly rest: {
+    register_rest_route(namespace: string, route: string, endpoints: RestEndpoint | RestEndpoint[], opts?: { schema?: () => JsonSchema }): void;
+    /** The OpenAPI 3.1 document of a namespace, built from its route declarations. */
+    openapi(namespace: string): JsonSchema;
+    /** Shows an error code under another name on the wire (e.g. WEBHOOK_NOT_FOUND → wu_rest_webhook_invalid_id). */
+    rename_error_code(code: string, wireCode: string): void;
+  };
   readonly urls: {
     network_admin_url(path?: string): string;
     admin_page_url(slug: string, params?: Record<string, string | number>): string;

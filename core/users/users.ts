@@ -145,7 +145,8 @@ export class Users {
     const row = this.store.byId(userId);
     if (!row) return false;
     const superAdmin = this.superAdminLogins().some((l) => l.toLowerCase() === row.login.toLowerCase());
-    const granted = superAdmin && capability !== 'do_not_allow';
+    // `exist` is every user's, as in WordPress (a user may manage their own profile).
+    const granted = (superAdmin && capability !== 'do_not_allow') || capability === 'exist';
     const allcaps = this.hooks.apply_filters('user_has_cap', { [capability]: granted }, [capability], [capability, userId], strip(row));
     return !!(allcaps as Record<string, boolean>)[capability];
   }

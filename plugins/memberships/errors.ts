@@ -5,6 +5,7 @@ export const MEMBERSHIP_ERROR_CODES = defineErrorCodes('memberships', {
   MEMBERSHIP_INVALID: { status: 400, description: 'A product, customer, membership, payment or domain input is invalid; `fields` says which.' },
   MEMBERSHIP_NOT_FOUND: { status: 404, description: 'There is no such customer, membership or payment.' },
   MEMBERSHIP_UNKNOWN_ACTION: { status: 400, description: 'An admin row action that does not exist.' },
+  MEMBERSHIP_CUSTOMER_ORPHANED: { status: 409, description: 'The customer’s user account was deleted, so nothing can be sent to them.' },
 });
 
 export type MembershipErrorCode = keyof typeof MEMBERSHIP_ERROR_CODES;

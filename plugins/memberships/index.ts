@@ -2,6 +2,7 @@ import type { PluginApi, PluginManifest } from '../../core/plugins/types.js';
 import { registerMembershipScreens } from './admin/screens.js';
 import { membershipMigrations } from './data/migrations.js';
 import { registerPublicPages } from './public-pages.js';
+import { registerDependents } from './dependents.js';
 import { MembershipsService } from './service.js';
 
 export const manifest: PluginManifest = {
@@ -22,6 +23,7 @@ export function load(api: PluginApi): void {
   api.services.provide('memberships', svc);
   registerMembershipScreens(api, svc);
   registerPublicPages(api, svc);
+  registerDependents(api, svc);
 
   // Time passing fires events too: daily jobs on the host's scheduler (WP-Cron).
   api.hooks.add_action(RENEWALS_HOOK, () => void svc.runRenewals());

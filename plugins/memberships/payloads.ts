@@ -79,7 +79,7 @@ export class Payloads {
       site_description: '',
       site_url: this.api.urls.home_url(`/sites/${s.slug}/`),
       site_admin_url: this.api.urls.home_url(`/sites/${s.slug}/wp-admin/`),
-      site_manage_url: this.api.urls.home_url(`/wp-admin/network/sites.php?s=${encodeURIComponent(s.slug)}`),
+      site_manage_url: this.api.urls.home_url(`/wp-admin/network/sites.php?id=${s.id}`),
     };
   }
 

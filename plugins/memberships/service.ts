@@ -4,6 +4,8 @@ import type { Site } from '../../core/sites/sites.js';
 import type { WebhooksApi } from '../webhooks/api.js';
 import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
 import { Payloads } from './payloads.js';
+import { addPeriod } from './dates.js';
+import { fractionError } from './money.js';
 import { MembershipError } from './errors.js';
 
 export { MembershipError };
@@ -48,6 +50,12 @@ export class MembershipsService {
     if (input.price_cents === null || input.price_cents < 0) errors.price = 'Enter a price such as 29 or 29.99.';
     if (input.setup_fee_cents === null || input.setup_fee_cents < 0) errors.setup_fee = 'Enter a setup fee such as 0 or 9.99.';
     if (!CURRENCIES.includes(input.currency)) errors.currency = `Choose one of ${CURRENCIES.join(', ')}.`;
+    else {
+      const price = errors.price ? undefined : fractionError(input.price_cents, input.currency);
+      if (price) errors.price = price;
+      const fee = errors.setup_fee ? undefined : fractionError(input.setup_fee_cents, input.currency);
+      if (fee) errors.setup_fee = fee;
+    }
     if (!PERIODS.includes(input.period)) errors.period = 'Choose monthly, yearly or one-time.';
     if (Object.keys(errors).length) throw new MembershipError(errors);
     const row = { name: input.name.trim(), price_cents: input.price_cents!, setup_fee_cents: input.setup_fee_cents!, currency: input.currency, period: input.period, created_at: this.now() };
@@ -143,7 +151,9 @@ export class MembershipsService {
     if (!customer) errors.customer_id = 'Choose a customer.';
     if (!product) errors.product_id = 'Choose a product.';
     if (!STATUSES.includes(input.status)) errors.status = `Choose one of ${STATUSES.join(', ')}.`;
-    if (input.date_expiration !== null && !Number.isFinite(input.date_expiration)) errors.date_expiration = 'Enter a valid expiration date.';
+    if (input.date_expiration !== null && !Number.isFinite(input.date_expiration)) {
+      errors.date_expiration = 'Enter a real date such as 2027-01-31 (years 1970 to 9999), or leave it empty for a membership that never expires.';
+    }
     if (Object.keys(errors).length) throw new MembershipError(errors);
     const now = this.now();
     const row = {
@@ -191,6 +201,12 @@ export class MembershipsService {
     if (input.subtotal_cents === null || input.subtotal_cents < 0) errors.subtotal = 'Enter an amount such as 29.00.';
     if (input.tax_cents === null || input.tax_cents < 0) errors.tax = 'Enter a tax amount such as 0 or 5.80.';
     if (!['pending', 'completed'].includes(input.status)) errors.status = 'A new payment is pending or completed.';
+    if (m) {
+      const subtotal = errors.subtotal ? undefined : fractionError(input.subtotal_cents, m.currency);
+      if (subtotal) errors.subtotal = subtotal;
+      const tax = errors.tax ? undefined : fractionError(input.tax_cents, m.currency);
+      if (tax) errors.tax = tax;
+    }
     if (Object.keys(errors).length) throw new MembershipError(errors);
     const now = this.now();
     const row = {
@@ -224,7 +240,25 @@ export class MembershipsService {
     if (p.status !== 'pending') throw new MembershipError({ status: 'Only a pending payment can be marked as received.' });
     const updated = this.setPaymentStatus(p, 'completed');
     this.fire('payment_received', this.paymentPayload(updated));
+    if (updated.is_renewal) this.extendForRenewal(updated);
     return updated;
+  }
+
+  /**
+   * A received renewal pays for the next period: the membership's expiration moves one billing
+   * period on from its current expiration (or from now, when it already lapsed), and an
+   * expired membership becomes active again. Without this the next renewal run would bill
+   * the same period again.
+   */
+  private extendForRenewal(p: Payment): void {
+    const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
+    const product = this.store.get<Product>('mb_products', m.product_id);
+    if (!product || (product.period !== 'month' && product.period !== 'year')) return;
+    const from = Math.max(m.date_expiration ?? this.now(), this.now());
+    this._updateMembership(m.id, {
+      date_expiration: addPeriod(from, product.period),
+      ...(m.status === 'expired' ? { status: 'active' } : {}),
+    });
   }
 
   /** Marks a pending renewal payment as failed: payment_updated, then payment_failed. */
@@ -251,6 +285,12 @@ export class MembershipsService {
     const p = this.requirePayment(id);
     const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
     const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
+    if (!this.api.users.get(customer.user_id)) {
+      throw new MembershipError(
+        { id: `The invoice of payment ${p.reference_code} was not sent: the customer’s user account was deleted, so there is no one to send it to.` },
+        'MEMBERSHIP_CUSTOMER_ORPHANED',
+      );
+    }
     this.fire('invoice_sent', {
       payment_url: this.payUrl(p),
       invoice_message: message?.trim() || `Thank you for your business. Your invoice ${p.reference_code} is available at the link below.`,

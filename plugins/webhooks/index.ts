@@ -6,6 +6,7 @@ import { readDeps, WebhooksService } from './service.js';
 import { resolveSettings } from './settings.js';
 import { registerAdminScreens } from './admin/register.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
+import { registerRestRoutes, REST_CODE_RENAMES } from './rest/routes.js';
 
 export const manifest: PluginManifest = {
   name: 'Webhooks',
@@ -57,7 +58,8 @@ export function load(api: PluginApi): void {
   api.migrate(webhookMigrations);
   const settings = resolveSettings(api.settings, api.config.env);
   const service = new WebhooksService(api, settings, readDeps(api.settings.deps));
-  api.services.provide(SERVICE, publicApi(service));
+  const provided = publicApi(service);
+  api.services.provide(SERVICE, provided);
 
   // Event types are (re)collected once every plugin is loaded, and whenever plugins change.
   const registerAllEvents = (): void => {
@@ -77,6 +79,8 @@ export function load(api: PluginApi): void {
 
   registerAdminScreens(api, service);
   registerInspectorRoutes(api, service.inspector);
+  registerRestRoutes(api, provided);
+  for (const [code, wire] of Object.entries(REST_CODE_RENAMES)) api.rest.rename_error_code(code, wire);
 
   if (settings.autoStart) {
     service.worker.start();

@@ -10,4 +10,20 @@
       for (const cb of table.querySelectorAll('tbody input[type=checkbox]')) cb.checked = all.checked;
     });
   }
+
+  // Copy buttons of core screens (hidden in the markup: they need this script).
+  for (const button of document.querySelectorAll('[data-core-copy]')) {
+    button.hidden = false;
+    button.addEventListener('click', async () => {
+      const target = document.getElementById(button.dataset.coreCopy);
+      try {
+        await navigator.clipboard.writeText(target.value);
+        button.textContent = 'Copied!';
+      } catch {
+        target.select();
+        button.textContent = 'Press Ctrl+C to copy';
+      }
+      setTimeout(() => (button.textContent = 'Copy'), 2000);
+    });
+  }
 })();

@@ -89,6 +89,9 @@ async function bulk(t: T, path: string, where: 'top' | 'bottom', option: string)
   await bar.locator('select').selectOption({ label: option });
   await bar.getByRole('button', { name: 'Apply' }).click();
   await t.page.waitForLoadState();
+  // A delete whose rows leave something behind asks first, with the warnings (confirmed=1).
+  const confirm = t.page.locator('main form:has(input[name=confirmed]) button[type=submit]');
+  if (await confirm.count()) await confirm.first().click();
   return ids;
 }
 

@@ -1,7 +1,8 @@
 import { HttpError } from '../../http/errors.js';
 import { html } from '../../http/html.js';
-import { SiteError } from '../../sites/sites.js';
-import { bodyIds, bodyString, formField, renderDeleteConfirmation } from '../form.js';
+import { SiteError, type Site } from '../../sites/sites.js';
+import type { PageContext } from '../page-context.js';
+import { bodyIds, bodyString, deleteWarnings, formField, renderDeleteConfirmation } from '../form.js';
 import { currentBulkAction, parseListQuery, renderListTable } from '../list-table.js';
 import type { Screen } from '../routes.js';
 
@@ -20,6 +21,11 @@ export const sitesScreen: Screen = {
         return ctx.redirect('/wp-admin/network/sites.php');
       }
       if (!ctx.current_user_can('delete_sites')) throw new HttpError(403, 'Sorry, you are not allowed to delete sites.');
+      if (bodyString(req.body, 'confirmed') !== '1') {
+        const targets = bodyIds(req.body).filter((id) => id !== 1).map((id) => host.sites.get(id)).filter((s) => s !== undefined);
+        const warnings = targets.flatMap((s) => deleteWarnings(host.hooks, 'hookpress_delete_site_warnings', s));
+        if (warnings.length) return confirmSiteDelete(ctx, targets, warnings);
+      }
       let n = 0;
       for (const id of bodyIds(req.body)) {
         if (id === 1) {
@@ -35,19 +41,21 @@ export const sitesScreen: Screen = {
     if (q.action === 'confirm-delete') {
       const site = host.sites.get(Number(q.id));
       if (!site) throw new HttpError(404, 'That site does not exist.', 'Not Found');
-      return renderDeleteConfirmation(ctx, {
-        title: 'Delete Site',
-        message: html`You are about to delete the site <strong>${site.title}</strong> (${site.slug}).`,
-        listUrl: '/wp-admin/network/sites.php',
-        plural: 'sites',
-        id: site.id,
-        confirmLabel: 'Yes, delete this site',
-      });
+      // Refused up front, not after the confirmation is posted.
+      if (site.id === 1) throw new HttpError(403, 'The main site of the network cannot be deleted.', 'Cannot Delete the Main Site');
+      return confirmSiteDelete(ctx, [site], deleteWarnings(host.hooks, 'hookpress_delete_site_warnings', site));
     }
     const query = parseListQuery(req, { orderby: ['slug', 'title', 'registered', 'id'], defaultOrderby: 'id' });
-    const { items, total } = host.sites.list({ search: query.search, orderby: query.orderby, order: query.order, limit: query.perPage, offset: query.offset });
+    // `?id=N` (a payload's site_manage_url) opens one site: the list narrowed to it.
+    const onlyId = Number.parseInt(String(q.id ?? ''), 10);
+    const only = Number.isInteger(onlyId) && onlyId > 0 ? host.sites.get(onlyId) : undefined;
+    const { items, total } =
+      q.id !== undefined && q.action === undefined
+        ? { items: only ? [only] : [], total: only ? 1 : 0 }
+        : host.sites.list({ search: query.search, orderby: query.orderby, order: query.order, limit: query.perPage, offset: query.offset });
     await ctx.renderHtml(
       html`<h1>Sites <a href="/wp-admin/network/site-new.php" class="page-title-action button">Add New Site</a></h1>
+      ${only ? html`<p class="filter-note">Showing site “${only.title}” only. <a href="/wp-admin/network/sites.php">Show all sites</a></p>` : ''}
       ${renderListTable({
         plural: 'sites',
         columns: [
@@ -67,12 +75,30 @@ export const sitesScreen: Screen = {
         bulkNonceField: ctx.wp_nonce_field('bulk-sites'),
         searchLabel: 'Search Sites',
         baseUrl: req.originalUrl,
-        empty: html`<p>No sites found.</p><p><a href="/wp-admin/network/site-new.php">Add New Site</a></p>`,
+        empty:
+          q.id !== undefined
+            ? html`<p>There is no site with id ${String(q.id)}; it may have been deleted. <a href="/wp-admin/network/sites.php">Show all sites</a></p>`
+            : html`<p>No sites found.</p><p><a href="/wp-admin/network/site-new.php">Add New Site</a></p>`,
       })}`,
       { title: 'Sites' },
     );
   },
 };
+
+function confirmSiteDelete(ctx: PageContext, targets: Site[], warnings: string[]): Promise<void> {
+  const one = targets.length === 1 ? targets[0]! : undefined;
+  return renderDeleteConfirmation(ctx, {
+    title: one ? 'Delete Site' : 'Delete Sites',
+    message: one
+      ? html`You are about to delete the site <strong>${one.title}</strong> (${one.slug}).`
+      : html`You are about to delete these sites: ${targets.map((s, i) => html`${i ? ', ' : ''}<strong>${s.title}</strong> (${s.slug})`)}.`,
+    listUrl: '/wp-admin/network/sites.php',
+    plural: 'sites',
+    ids: targets.map((s) => s.id),
+    confirmLabel: one ? 'Yes, delete this site' : 'Yes, delete these sites',
+    warnings,
+  });
+}
 
 export const siteNewScreen: Screen = {
   capability: 'create_sites',

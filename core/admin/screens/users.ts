@@ -1,9 +1,11 @@
 import { html } from '../../http/html.js';
 import { HttpError } from '../../http/errors.js';
 import { UserError } from '../../users/users.js';
-import { bodyIds, bodyString, formField, renderDeleteConfirmation } from '../form.js';
+import { bodyIds, bodyString, deleteWarnings, formField, renderDeleteConfirmation } from '../form.js';
 import { currentBulkAction, parseListQuery, renderListTable } from '../list-table.js';
 import type { Screen } from '../routes.js';
+import type { User } from '../../users/users-store.js';
+import type { PageContext } from '../page-context.js';
 
 const when = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const USERS = '/wp-admin/network/users.php';
@@ -20,6 +22,12 @@ export const usersScreen: Screen = {
       const ids = bodyIds(req.body);
       if (action === 'delete') {
         if (!ctx.current_user_can('delete_users')) throw new HttpError(403, 'Sorry, you are not allowed to delete users.');
+        // A bulk delete of users that other records depend on asks first, as the single delete does.
+        if (bodyString(req.body, 'confirmed') !== '1') {
+          const targets = ids.filter((id) => id !== me.id).map((id) => host.users.get(id)).filter((u) => u !== undefined);
+          const warnings = targets.flatMap((u) => deleteWarnings(host.hooks, 'hookpress_delete_user_warnings', u));
+          if (warnings.length) return confirmUserDelete(ctx, targets, warnings);
+        }
         let n = 0;
         for (const id of ids) {
           if (id === me.id) {
@@ -50,14 +58,7 @@ export const usersScreen: Screen = {
       const target = host.users.get(Number(q.id));
       if (!target) throw new HttpError(404, 'That user does not exist.', 'Not Found');
       if (target.id === me.id) throw new HttpError(403, 'You cannot delete your own account.');
-      return renderDeleteConfirmation(ctx, {
-        title: 'Delete User',
-        message: html`You are about to delete the user <strong>${target.login}</strong> (${target.email}).`,
-        listUrl: USERS,
-        plural: 'users',
-        id: target.id,
-        confirmLabel: 'Confirm Deletion',
-      });
+      return confirmUserDelete(ctx, [target], deleteWarnings(host.hooks, 'hookpress_delete_user_warnings', target));
     }
     const query = parseListQuery(req, { orderby: ['login', 'email', 'registered', 'display_name'], defaultOrderby: 'login' });
     const { items, total } = host.users.list({
@@ -100,6 +101,21 @@ export const usersScreen: Screen = {
     );
   },
 };
+
+function confirmUserDelete(ctx: PageContext, targets: User[], warnings: string[]): Promise<void> {
+  const one = targets.length === 1 ? targets[0]! : undefined;
+  return renderDeleteConfirmation(ctx, {
+    title: one ? 'Delete User' : 'Delete Users',
+    message: one
+      ? html`You are about to delete the user <strong>${one.login}</strong> (${one.email}).`
+      : html`You are about to delete these users: ${targets.map((u, i) => html`${i ? ', ' : ''}<strong>${u.login}</strong>`)}.`,
+    listUrl: USERS,
+    plural: 'users',
+    ids: targets.map((u) => u.id),
+    confirmLabel: 'Confirm Deletion',
+    warnings,
+  });
+}
 
 export const userNewScreen: Screen = {
   capability: 'create_users',

@@ -31,6 +31,8 @@ export interface EntityScreen<Row> {
   singular: string;
   columns: Column<Row>[];
   rows: (limit: number, offset: number) => { items: Row[]; total: number };
+  /** One row by id: `&id=N` (the payloads' `*_manage_url`) shows exactly that row. */
+  one: (id: number) => Row | undefined;
   rowId: (row: Row) => number;
   rowLabel: (row: Row) => string;
   /** State-changing row actions, posted with a nonce bound to the action and the row. */
@@ -111,7 +113,12 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
     );
   }
   const query = api.ui.parseListQuery(ctx.req, { orderby: ['id'], defaultOrderby: 'id', defaultOrder: 'desc' });
-  const { items, total } = s.rows(query.perPage, query.offset);
+  // `&id=N` opens one item (the `*_manage_url` of payloads): the list narrowed to that row.
+  const onlyId = Number.parseInt(String((ctx.req.query as Record<string, unknown>).id ?? ''), 10);
+  const only = Number.isInteger(onlyId) && onlyId > 0 ? onlyId : undefined;
+  const one = only === undefined ? undefined : s.one(only);
+  const { items, total } = only === undefined ? s.rows(query.perPage, query.offset) : { items: one ? [one] : [], total: one ? 1 : 0 };
+  const showAll = html`<a href="${url}">Show all ${s.title.toLowerCase()}</a>`;
   const rowActions = (row: Row): RowAction[] =>
     (s.rowActions?.(row) ?? []).map((a) =>
       a.confirm
@@ -131,7 +138,7 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
   await ctx.renderHtml(
     html`<h1>${s.title}</h1>
     <div class="two-columns">
-      <div>${api.ui.renderListTable({
+      <div>${one ? html`<p class="filter-note">Showing ${s.singular.toLowerCase()} “${s.rowLabel(one)}” only. ${showAll}</p>` : ''}${api.ui.renderListTable({
         plural: s.slug,
         columns: s.columns,
         rows: items,
@@ -141,7 +148,10 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
         rowLabel: s.rowLabel,
         rowActions,
         baseUrl: ctx.req.originalUrl,
-        empty: html`<p>${s.empty}</p>`,
+        empty:
+          only === undefined
+            ? html`<p>${s.empty}</p>`
+            : html`<p>There is no ${s.singular.toLowerCase()} with id ${only}; it may have been deleted. ${showAll}</p>`,
       })}</div>
       <div>${s.forms.map((f) => {
         const own = failedForm === f.action;

@@ -1,6 +1,7 @@
 import { MembershipError } from '../errors.js';
 import type { PluginApi } from '../../../core/plugins/types.js';
 import type { Customer, Domain, Membership, Payment, Product } from '../data/store.js';
+import { parseDay } from '../dates.js';
 import { formatMoney, parseMoney } from '../money.js';
 import type { MembershipsService } from '../service.js';
 import { CAPABILITY, checkboxField, handleEntityScreen, selectField, type EntityScreen } from './entity-screen.js';
@@ -32,6 +33,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Product',
     empty: 'No products yet. Add the plans your customers can buy.',
     rows: (l, o) => store.list<Product>('mb_products', l, o),
+    one: (id) => store.get<Product>('mb_products', id),
     rowId: (p) => p.id,
     rowLabel: (p) => p.name,
     columns: [
@@ -65,6 +67,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Customer',
     empty: 'No customers yet.',
     rows: (l, o) => store.list<Customer>('mb_customers', l, o),
+    one: (id) => store.get<Customer>('mb_customers', id),
     rowId: (c) => c.id,
     rowLabel: (c) => customerLabel(c),
     columns: [
@@ -76,6 +79,10 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     rowActions: (c) => (c.email_verification === 'pending' ? [{ action: 'verify', label: 'Mark email verified' }] : []),
     act: (action, id) => {
       const c = store.get<Customer>('mb_customers', id);
+      if (action === 'verify' && c?.email_verification === 'verified') {
+        // A stale tab still shows the action: say what is true instead of failing.
+        return `The email address of ${customerLabel(c)} is already verified.`;
+      }
       if (action === 'verify' && c?.verification_token) {
         svc.verifyEmail(c.verification_token);
         return 'Email address marked as verified.';
@@ -104,6 +111,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Membership',
     empty: 'No memberships yet.',
     rows: (l, o) => store.list<Membership>('mb_memberships', l, o),
+    one: (id) => store.get<Membership>('mb_memberships', id),
     rowId: (m) => m.id,
     rowLabel: (m) => m.reference_code,
     get: (id) => store.get<Membership>('mb_memberships', id),
@@ -152,8 +160,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
           ${selectField(api, { id: 'status', label: 'Status', value: v.status ?? 'active', error: e.status, required: true, options: ['pending', 'active', 'expired', 'cancelled'].map((x) => [x, x]) })}
           ${formField({ id: 'date_expiration', label: 'Expires on', type: 'date', value: v.date_expiration ?? new Date(api.clock() + MONTH).toISOString().slice(0, 10), error: e.date_expiration })}`,
         run: (b) => {
-          const exp = b.date_expiration ? Date.parse(`${b.date_expiration}T00:00:00Z`) : null;
-          const m = svc.createMembership({ customer_id: Number(b.customer_id), product_id: Number(b.product_id), status: b.status ?? '', date_expiration: exp === null || Number.isNaN(exp) ? null : exp });
+          const m = svc.createMembership({ customer_id: Number(b.customer_id), product_id: Number(b.product_id), status: b.status ?? '', date_expiration: parseDay(b.date_expiration) });
           return `Membership ${m.reference_code} added.`;
         },
       },
@@ -179,6 +186,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Payment',
     empty: 'No payments yet.',
     rows: (l, o) => store.list<Payment>('mb_payments', l, o),
+    one: (id) => store.get<Payment>('mb_payments', id),
     rowId: (p) => p.id,
     rowLabel: (p) => p.reference_code,
     columns: [
@@ -223,6 +231,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     singular: 'Domain Mapping',
     empty: 'No domains mapped yet.',
     rows: (l, o) => store.list<Domain>('mb_domains', l, o),
+    one: (id) => store.get<Domain>('mb_domains', id),
     rowId: (d) => d.id,
     rowLabel: (d) => d.domain,
     columns: [

@@ -58,6 +58,11 @@ export class MembershipsStore {
     return this.db.prepare('SELECT * FROM mb_payments WHERE reference_code = ?').get(ref) as Payment | undefined;
   }
 
+  /** Removes the domain mappings of a deleted site; returns how many. */
+  deleteDomainsOfSite(siteId: number): number {
+    return this.db.prepare('DELETE FROM mb_domains WHERE site_id = ?').run(siteId).changes;
+  }
+
   domainByName(domain: string): Domain | undefined {
     return this.db.prepare('SELECT * FROM mb_domains WHERE domain = ?').get(domain) as Domain | undefined;
   }

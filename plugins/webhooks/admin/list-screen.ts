@@ -11,6 +11,7 @@ const STATUSES = [
   ['active', 'Active'],
   ['inactive', 'Inactive'],
   ['disabled', 'Disabled'],
+  ['hidden', 'Hidden'],
 ] as const;
 
 /** POSTs of the list screen: row actions (test, activate, deactivate, delete) and bulk actions. */
@@ -92,6 +93,8 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
   const { items, total } = service.list_webhooks({
     search: query.search,
     status: ['active', 'inactive', 'disabled'].includes(status) ? (status as 'active') : undefined,
+    // Hidden webhooks (an integration's own subscriptions) show only under their filter.
+    hidden: status === 'hidden',
     orderby: query.orderby as 'name',
     order: query.order,
     limit: query.perPage,

@@ -130,4 +130,15 @@ export const webhookMigrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    name: 'webhook integration, hidden flag and custom headers',
+    up(db) {
+      db.exec(`
+        ALTER TABLE webhooks ADD COLUMN integration TEXT NOT NULL DEFAULT 'manual';
+        ALTER TABLE webhooks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE webhooks ADD COLUMN headers TEXT NOT NULL DEFAULT '[]';
+      `);
+    },
+  },
 ];

@@ -1,16 +1,33 @@
 import type { Db } from '../../../core/db/database.js';
 import type { Webhook } from '../model/webhook.js';
 
-interface Row extends Omit<Webhook, 'active'> {
+interface Row extends Omit<Webhook, 'active' | 'hidden' | 'headers'> {
   active: number;
+  hidden: number;
+  headers: string;
 }
 
-const toWebhook = (r: Row | undefined): Webhook | undefined => (r ? { ...r, active: r.active === 1 } : undefined);
+const toWebhook = (r: Row | undefined): Webhook | undefined =>
+  r ? { ...r, active: r.active === 1, hidden: r.hidden === 1, headers: JSON.parse(r.headers || '[]') as Webhook['headers'] } : undefined;
+
+/** Webhook fields as columns (booleans as 0/1, headers as JSON). */
+function toColumns(w: Partial<Omit<Webhook, 'id'>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...w };
+  if ('active' in w) out.active = w.active ? 1 : 0;
+  if ('hidden' in w) out.hidden = w.hidden ? 1 : 0;
+  if ('headers' in w) out.headers = JSON.stringify(w.headers ?? []);
+  return out;
+}
 
 export interface WebhookListQuery {
   search?: string;
   status?: 'active' | 'inactive' | 'disabled';
-  orderby?: 'name' | 'url' | 'event' | 'event_count' | 'last_delivery_at' | 'created_at';
+  /** Column filters (Ultimate Multisite's API): undefined = any. */
+  hidden?: boolean;
+  integration?: string;
+  event?: string;
+  active?: boolean;
+  orderby?: 'id' | 'name' | 'url' | 'event' | 'event_count' | 'last_delivery_at' | 'created_at' | 'updated_at';
   order?: 'asc' | 'desc';
   limit: number;
   offset: number;
@@ -41,19 +58,18 @@ export class WebhooksStore {
     const r = this.db
       .prepare(
         `INSERT INTO webhooks (name, url, event, active, disabled_reason, disabled_at, secret, previous_secret, previous_secret_expires,
-          event_count, last_status, last_http_status, last_delivery_at, failing_since, created_at, updated_at)
+          event_count, last_status, last_http_status, last_delivery_at, failing_since, created_at, updated_at, integration, hidden, headers)
          VALUES (@name, @url, @event, @active, @disabled_reason, @disabled_at, @secret, @previous_secret, @previous_secret_expires,
-          @event_count, @last_status, @last_http_status, @last_delivery_at, @failing_since, @created_at, @updated_at)`,
+          @event_count, @last_status, @last_http_status, @last_delivery_at, @failing_since, @created_at, @updated_at, @integration, @hidden, @headers)`,
       )
-      .run({ ...w, active: w.active ? 1 : 0 });
+      .run(toColumns(w));
     return Number(r.lastInsertRowid);
   }
 
   update(id: number, patch: Partial<Omit<Webhook, 'id'>>): void {
     const keys = Object.keys(patch);
     if (!keys.length) return;
-    const values: Record<string, unknown> = { ...patch, id };
-    if ('active' in patch) values.active = patch.active ? 1 : 0;
+    const values: Record<string, unknown> = { ...toColumns(patch), id };
     this.db.prepare(`UPDATE webhooks SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run(values);
   }
 
@@ -67,11 +83,15 @@ export class WebhooksStore {
     if (q.status === 'active') where.push('active = 1');
     if (q.status === 'inactive') where.push('active = 0 AND disabled_reason IS NULL');
     if (q.status === 'disabled') where.push('disabled_reason IS NOT NULL');
+    if (q.hidden !== undefined) where.push(`hidden = ${q.hidden ? 1 : 0}`);
+    if (q.active !== undefined) where.push(`active = ${q.active ? 1 : 0}`);
+    if (q.integration !== undefined) where.push('integration = @integration');
+    if (q.event !== undefined) where.push('event = @event');
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const cols = ['name', 'url', 'event', 'event_count', 'last_delivery_at', 'created_at'];
+    const cols = ['id', 'name', 'url', 'event', 'event_count', 'last_delivery_at', 'created_at', 'updated_at'];
     const orderby = cols.includes(q.orderby ?? '') ? q.orderby : 'created_at';
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
-    const params = { s: `%${q.search ?? ''}%`, limit: q.limit, offset: q.offset };
+    const params = { s: `%${q.search ?? ''}%`, limit: q.limit, offset: q.offset, integration: q.integration ?? null, event: q.event ?? null };
     const items = (this.db.prepare(`SELECT * FROM webhooks ${w} ORDER BY ${orderby} ${order}, id ${order} LIMIT @limit OFFSET @offset`).all(params) as Row[]).map(
       (r) => toWebhook(r)!,
     );

@@ -152,7 +152,7 @@ export function builtInEvents(api: PluginApi): Array<[string, EventTypeDefinitio
             site_title: site.title,
             site_slug: site.slug,
             site_admin_email: site.admin_email,
-            site_manage_url: api.urls.home_url(`/wp-admin/network/sites.php?s=${encodeURIComponent(site.slug)}`),
+            site_manage_url: api.urls.home_url(`/wp-admin/network/sites.php?id=${site.id}`),
             site_registered: isoDate(site.registered),
           }),
         },

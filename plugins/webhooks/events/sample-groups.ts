@@ -52,7 +52,7 @@ export const sampleSite = {
   site_description: 'Notes on the Analytical Engine',
   site_url: 'http://127.0.0.1:8080/sites/ada-engines/',
   site_admin_url: 'http://127.0.0.1:8080/sites/ada-engines/wp-admin/',
-  site_manage_url: 'http://127.0.0.1:8080/wp-admin/network/sites.php?s=ada-engines',
+  site_manage_url: 'http://127.0.0.1:8080/wp-admin/network/sites.php?id=5',
 };
 
 export const sampleDomain = {

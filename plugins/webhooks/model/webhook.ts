@@ -20,6 +20,18 @@ export interface Webhook {
   failing_since: number | null;
   created_at: number;
   updated_at: number;
+  /** Who created it: 'manual' (the admin screens, the CLI) or an integration's slug ('zapier'…). */
+  integration: string;
+  /** Hidden webhooks are left out of the admin list unless asked for (integrations' own subscriptions). */
+  hidden: boolean;
+  /** Extra request headers the receiver wants (e.g. Authorization), sent with every delivery. */
+  headers: WebhookHeader[];
+}
+
+/** One custom request header of a webhook. */
+export interface WebhookHeader {
+  name: string;
+  value: string;
 }
 
 export interface WebhookInput {
@@ -27,6 +39,10 @@ export interface WebhookInput {
   url?: unknown;
   event?: unknown;
   active?: unknown;
+  integration?: unknown;
+  hidden?: unknown;
+  /** `[{ name, value }]`, or an object of name → value. */
+  headers?: unknown;
 }
 
 export interface ValidWebhookInput {
@@ -34,6 +50,60 @@ export interface ValidWebhookInput {
   url: string;
   event: string;
   active: boolean;
+  integration: string;
+  hidden: boolean;
+  headers: WebhookHeader[];
+}
+
+/** Names a webhook may not set: hop-by-hop (RFC 9110 §7.6.1), framing, and what the signature covers. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
+const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+export const MAX_CUSTOM_HEADERS = 20;
+
+/** Why a custom header name is refused, or undefined when it is allowed. */
+export function headerNameProblem(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (!TOKEN_RE.test(name)) return `“${name}” is not a valid header name (letters, digits and - _ . ! # $ % & ' * + ^ \` | ~).`;
+  if (HOP_BY_HOP.includes(lower)) return `${name} is a hop-by-hop header and cannot be set.`;
+  if (lower.startsWith('content-')) return `${name} describes the body, which Hookpress sets; it cannot be overridden.`;
+  if (lower.startsWith('webhook-') || lower.startsWith('x-hookpress-')) return `${name} belongs to the signature headers and cannot be overridden.`;
+  return undefined;
+}
+
+/** Validates custom headers: `[{ name, value }]` or `{ name: value }`; throws messages into `errors.headers`. */
+function validateHeaders(raw: unknown, errors: Record<string, string>): WebhookHeader[] | undefined {
+  const list: unknown[] = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? Object.entries(raw).map(([name, value]) => ({ name, value })) : [];
+  if (!Array.isArray(raw) && (raw === null || typeof raw !== 'object')) {
+    errors.headers = 'Headers must be a list of { name, value } pairs.';
+    return undefined;
+  }
+  if (list.length > MAX_CUSTOM_HEADERS) {
+    errors.headers = `A webhook can have at most ${MAX_CUSTOM_HEADERS} custom headers.`;
+    return undefined;
+  }
+  const out: WebhookHeader[] = [];
+  const seen = new Set<string>();
+  for (const h of list) {
+    const name = typeof (h as WebhookHeader)?.name === 'string' ? (h as WebhookHeader).name.trim() : '';
+    const value = (h as WebhookHeader)?.value;
+    if (!name && (value === undefined || value === '')) continue;
+    const problem = name ? headerNameProblem(name) : 'Each header needs a name.';
+    if (problem) {
+      errors.headers = problem;
+      return undefined;
+    }
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value) || value.length > 4000) {
+      errors.headers = `The value of ${name} must be text of at most 4000 characters on one line.`;
+      return undefined;
+    }
+    if (seen.has(name.toLowerCase())) {
+      errors.headers = `${name} is given twice.`;
+      return undefined;
+    }
+    seen.add(name.toLowerCase());
+    out.push({ name, value: value.trim() });
+  }
+  return out;
 }
 
 /**
@@ -66,6 +136,23 @@ export function validateWebhook(input: WebhookInput, isKnownEvent: (slug: string
     else out.active = input.active;
   } else if (!partial) {
     out.active = true;
+  }
+  if (input.integration !== undefined || !partial) {
+    const integration = input.integration === undefined ? 'manual' : input.integration;
+    if (typeof integration !== 'string' || !/^[a-z0-9_-]{1,40}$/.test(integration)) errors.integration = 'The integration is a slug of 1–40 lowercase letters, digits, - or _ (e.g. manual, zapier).';
+    else out.integration = integration;
+  }
+  if (input.hidden !== undefined) {
+    if (typeof input.hidden !== 'boolean') errors.hidden = 'Hidden must be true or false.';
+    else out.hidden = input.hidden;
+  } else if (!partial) {
+    out.hidden = false;
+  }
+  if (input.headers !== undefined) {
+    const headers = validateHeaders(input.headers, errors);
+    if (headers) out.headers = headers;
+  } else if (!partial) {
+    out.headers = [];
   }
   if (Object.keys(errors).length) throw new WebhookValidationError(errors);
   return out;

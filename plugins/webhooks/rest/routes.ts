@@ -1,0 +1,250 @@
+import { RestResponse, restPage, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
+import type { WebhooksApi } from '../api.js';
+import { WebhookError } from '../errors.js';
+import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
+
+export const NAMESPACE = 'wu/v2';
+const CAPABILITY = 'manage_webhooks';
+const ID = '(?P<id>[\\d]+)';
+
+const canManage = (req: RestRequest) => req.auth.can(CAPABILITY);
+const canNetwork = (req: RestRequest) => req.auth.can('manage_network');
+
+const id: RestArg = { type: 'integer', minimum: 1, required: true, description: 'The object’s id.' };
+const pagination: Record<string, RestArg> = {
+  page: { type: 'integer', minimum: 1, default: 1, description: 'Current page of the collection.' },
+  per_page: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Maximum number of items to be returned in result set.' },
+  number: { type: 'integer', minimum: 1, maximum: 100, description: 'Ultimate Multisite’s name for per_page.' },
+  offset: { type: 'integer', minimum: 0, description: 'Offset the result set by a specific number of items (instead of page).' },
+};
+/** Limit and offset from WordPress's page/per_page or Ultimate Multisite's number/offset. */
+function pageOf(p: Record<string, unknown>): { limit: number; offset: number } {
+  const limit = (p.number as number | undefined) ?? (p.per_page as number);
+  const offset = (p.offset as number | undefined) ?? ((p.page as number) - 1) * limit;
+  return { limit, offset };
+}
+
+const headersArg: RestArg = {
+  type: 'array',
+  maxItems: 20,
+  items: { type: 'object', required: ['name', 'value'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, value: { type: 'string', maxLength: 4000 } } },
+  description: 'Extra request headers sent with every delivery (hop-by-hop, Content-* and Webhook-* names are refused).',
+};
+const webhookFields = (create: boolean): Record<string, RestArg> => ({
+  name: { type: 'string', minLength: 2, maxLength: 200, required: create, description: 'The webhook’s name.' },
+  webhook_url: { type: 'string', format: 'uri', maxLength: 2000, required: create, description: 'The URL that receives the payloads.' },
+  event: { type: 'string', minLength: 1, required: create, description: 'The event slug (see GET /hooks).' },
+  integration: { type: 'string', pattern: '^[a-z0-9_-]{1,40}$', required: create, description: '`manual` for webhooks made by people, the platform’s slug (e.g. `zapier`) for subscriptions.' },
+  active: { type: 'boolean', description: 'Whether it receives events.' },
+  hidden: { type: 'boolean', description: 'Leave it out of the admin list by default.' },
+  headers: headersArg,
+});
+const webhookInput = (p: Record<string, unknown>) => {
+  const out: Record<string, unknown> = {};
+  for (const k of ['name', 'event', 'integration', 'active', 'hidden', 'headers']) if (p[k] !== undefined) out[k] = p[k];
+  if (p.webhook_url !== undefined) out.url = p.webhook_url;
+  return out;
+};
+
+const list = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+const TEST_RESULT: JsonSchema = {
+  type: 'object',
+  required: ['ok', 'status', 'duration_ms', 'delivery_id', 'msg_id'],
+  properties: {
+    ok: { type: 'boolean' },
+    status: { type: ['integer', 'null'] },
+    duration_ms: { type: 'number' },
+    response_excerpt: { type: ['string', 'null'] },
+    error_class: { type: ['string', 'null'] },
+    error_message: { type: ['string', 'null'] },
+    delivery_id: { type: 'integer' },
+    msg_id: { type: 'string' },
+  },
+};
+
+/**
+ * Ultimate Multisite's `wu/v2` webhook routes (auth, hooks, webhook CRUD, with the plural
+ * `/webhooks` as an alias) and what the admin can do beyond them: test, rotate-secret,
+ * deliveries, resend, recover. Everything goes through the public WebhooksApi.
+ */
+export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi): void {
+  const rest = api.rest;
+  const schema = () => WEBHOOK_SCHEMA as unknown as JsonSchema;
+
+  rest.register_rest_route(NAMESPACE, '/auth', {
+    methods: 'GET',
+    summary: 'Checks the credentials; `label` is the network’s name (what Zapier shows for the connection).',
+    permission_callback: canNetwork,
+    callback: () => ({ success: true, label: String(api.options.get_site_option('site_name', 'Hookpress Network')), message: 'Welcome to our API' }),
+    response: { type: 'object', required: ['success', 'label', 'message'], properties: { success: { type: 'boolean' }, label: { type: 'string' }, message: { type: 'string' } } },
+  });
+
+  rest.register_rest_route(NAMESPACE, '/hooks', {
+    methods: 'GET',
+    summary: 'Every event type, keyed by slug, with its name, description and sample payload.',
+    permission_callback: canManage,
+    callback: () => Object.fromEntries(webhooks.wu_get_event_types().map((t) => [t.slug, { id: t.slug, name: t.name, desc: t.desc, group: t.group, payload: t.sample() }])),
+    response: {
+      type: 'object',
+      additionalProperties: { type: 'object', required: ['name', 'desc', 'payload'], properties: { id: { type: 'string' }, name: { type: 'string' }, desc: { type: 'string' }, group: { type: 'string' }, payload: { type: 'object' } } },
+    },
+  });
+
+  const collection: RestEndpoint[] = [
+    {
+      methods: 'GET',
+      summary: 'Lists webhooks (newest first by default), paginated, searchable, filtered by column.',
+      permission_callback: canManage,
+      paginated: true,
+      args: {
+        ...pagination,
+        search: { type: 'string', maxLength: 200, description: 'Matches name, URL or event.' },
+        orderby: { type: 'string', enum: ['id', 'name', 'url', 'event', 'event_count', 'date_created', 'date_modified'], default: 'id' },
+        order: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
+        event: { type: 'string' },
+        integration: { type: 'string' },
+        active: { type: 'boolean' },
+        hidden: { type: 'boolean' },
+      },
+      callback: (req) => {
+        const p = req.params;
+        const { limit, offset } = pageOf(p);
+        const orderby = ({ date_created: 'created_at', date_modified: 'updated_at' } as Record<string, string>)[p.orderby as string] ?? p.orderby;
+        const { items, total } = webhooks.list_webhooks({
+          limit,
+          offset,
+          search: p.search as string | undefined,
+          orderby: orderby as 'name',
+          order: p.order as 'asc',
+          event: p.event as string | undefined,
+          integration: p.integration as string | undefined,
+          active: p.active as boolean | undefined,
+          hidden: p.hidden as boolean | undefined,
+        });
+        return restPage(items.map(webhookObject), total, limit);
+      },
+      response: list(WEBHOOK_SCHEMA as unknown as JsonSchema),
+    },
+    {
+      methods: 'POST',
+      summary: 'Creates a webhook (Zapier’s subscribe). Returns it, without its secret.',
+      permission_callback: canManage,
+      strict: true,
+      args: webhookFields(true),
+      responseStatus: 201,
+      callback: (req) => new RestResponse(webhookObject(webhooks.create_webhook(webhookInput(req.params))), 201),
+      response: WEBHOOK_SCHEMA as unknown as JsonSchema,
+    },
+  ];
+  const item: RestEndpoint[] = [
+    { methods: 'GET', summary: 'One webhook.', permission_callback: canManage, args: { id }, callback: (req) => webhookObject(webhooks.get_webhook(req.params.id as number)), response: WEBHOOK_SCHEMA as unknown as JsonSchema },
+    {
+      methods: ['POST', 'PUT', 'PATCH'],
+      summary: 'Changes the given fields; an unknown field is a 400.',
+      permission_callback: canManage,
+      strict: true,
+      args: { id, ...webhookFields(false) },
+      callback: (req) => webhookObject(webhooks.update_webhook(req.params.id as number, webhookInput(req.params))),
+      response: WEBHOOK_SCHEMA as unknown as JsonSchema,
+    },
+    {
+      methods: 'DELETE',
+      summary: 'Deletes a webhook (Zapier’s unsubscribe).',
+      permission_callback: canManage,
+      args: { id },
+      callback: (req) => {
+        const previous = webhookObject(webhooks.get_webhook(req.params.id as number));
+        webhooks.delete_webhook(req.params.id as number);
+        return { deleted: true, previous };
+      },
+      response: { type: 'object', required: ['deleted', 'previous'], properties: { deleted: { type: 'boolean' }, previous: WEBHOOK_SCHEMA } },
+    },
+  ];
+  for (const base of ['/webhook', '/webhooks']) {
+    rest.register_rest_route(NAMESPACE, base, collection, { schema });
+    rest.register_rest_route(NAMESPACE, `${base}/${ID}`, item, { schema });
+  }
+
+  rest.register_rest_route(NAMESPACE, `/webhook/${ID}/test`, {
+    methods: 'POST',
+    summary: 'Sends the event’s sample payload, signed and marked as a test, and reports what the endpoint answered.',
+    permission_callback: canManage,
+    args: { id },
+    callback: async (req) => {
+      const r = await webhooks.send_test_event(req.params.id as number);
+      return { ok: r.ok, status: r.status, duration_ms: r.durationMs, response_excerpt: r.responseExcerpt, error_class: r.errorClass, error_message: r.errorMessage, delivery_id: r.deliveryId, msg_id: r.msgId };
+    },
+    response: TEST_RESULT,
+  });
+
+  rest.register_rest_route(NAMESPACE, `/webhook/${ID}/rotate-secret`, {
+    methods: 'POST',
+    summary: 'Replaces the signing secret. The only route that returns a secret, once; the previous one keeps working for the grace period.',
+    permission_callback: canManage,
+    args: { id },
+    callback: (req) => {
+      const w = webhooks.rotate_secret(req.params.id as number);
+      return { id: w.id, secret: w.secret, previous_secret_expires: w.previous_secret_expires === null ? null : new Date(w.previous_secret_expires).toISOString() };
+    },
+    response: { type: 'object', required: ['id', 'secret'], properties: { id: { type: 'integer' }, secret: { type: 'string', pattern: '^whsec_' }, previous_secret_expires: { type: ['string', 'null'], format: 'date-time' } } },
+  });
+
+  rest.register_rest_route(NAMESPACE, `/webhook/${ID}/deliveries`, {
+    methods: 'GET',
+    summary: 'The webhook’s deliveries, newest first, filtered by status, paginated.',
+    permission_callback: canManage,
+    paginated: true,
+    args: { id, ...pagination, status: { type: 'string', enum: ['pending', 'succeeded', 'failed', 'cancelled'] } },
+    callback: (req) => {
+      const { limit, offset } = pageOf(req.params);
+      const { items, total } = webhooks.list_deliveries({ webhookId: req.params.id as number, status: req.params.status as string | undefined, limit, offset });
+      return restPage(items.map(deliveryObject), total, limit);
+    },
+    response: list(DELIVERY_SCHEMA as unknown as JsonSchema),
+  });
+
+  rest.register_rest_route(NAMESPACE, `/webhook/${ID}/recover`, {
+    methods: 'POST',
+    summary: 'Requeues every failed delivery of the webhook created since `since`.',
+    permission_callback: canManage,
+    args: { id, since: { type: 'string', format: 'date-time', required: true, description: 'ISO 8601 date-time.' } },
+    callback: (req) => ({ requeued: webhooks.recover_failed_deliveries(req.params.id as number, Date.parse(req.params.since as string)) }),
+    response: { type: 'object', required: ['requeued'], properties: { requeued: { type: 'integer' } } },
+  });
+
+  rest.register_rest_route(NAMESPACE, `/delivery/${ID}`, {
+    methods: 'GET',
+    summary: 'One delivery with its body and every attempt.',
+    permission_callback: canManage,
+    args: { id },
+    callback: (req) => {
+      const d = webhooks.get_delivery(req.params.id as number);
+      return { ...deliveryObject(d.delivery), body: d.body, attempts: d.attempts.map(attemptObject) };
+    },
+    response: { ...DELIVERY_SCHEMA, properties: { ...DELIVERY_SCHEMA.properties, body: { type: 'string' }, attempts: list(ATTEMPT_SCHEMA as unknown as JsonSchema) } },
+  });
+
+  rest.register_rest_route(NAMESPACE, `/delivery/${ID}/resend`, {
+    methods: 'POST',
+    summary: 'Sends a finished delivery once more, now, with the same message id.',
+    permission_callback: canManage,
+    args: { id },
+    callback: (req) => deliveryObject(webhooks.resend_delivery(req.params.id as number)),
+    response: DELIVERY_SCHEMA as unknown as JsonSchema,
+  });
+
+  rest.register_rest_route(NAMESPACE, '/openapi.json', {
+    methods: 'GET',
+    summary: 'This API as an OpenAPI 3.1 document (public, like the /wp-json index).',
+    permission_callback: () => true,
+    callback: () => api.rest.openapi(NAMESPACE),
+  });
+}
+
+/** Ultimate Multisite's error codes on the wire for our not-found codes. */
+export const REST_CODE_RENAMES: Record<string, string> = {
+  WEBHOOK_NOT_FOUND: 'wu_rest_webhook_invalid_id',
+  DELIVERY_NOT_FOUND: 'wu_rest_delivery_invalid_id',
+};
+
+export { WebhookError };

@@ -1,0 +1,274 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { apiKeyAuth, basic, OpenApiChecker, restClient } from '../../helpers/rest.js';
+import { loginAgent, nonceIn } from '../../helpers/app.js';
+import { Receiver } from '../../helpers/receiver.js';
+
+const NS = '/wp-json/wu/v2';
+
+describe('REST API wu/v2', () => {
+  let w: WebhooksApp;
+  let checker: OpenApiChecker;
+  let call: ReturnType<typeof restClient>;
+  let receiver: Receiver;
+
+  before(async () => {
+    receiver = new Receiver();
+    await receiver.start();
+  });
+  after(async () => {
+    await receiver.close();
+  });
+  beforeEach(async () => {
+    w = await makeWebhooksApp({}, { loginAttempts: { perIp: 10_000, perAccount: 5, windowMs: 60_000 } });
+    const doc = (await request(w.hp.app).get(`${NS}/openapi.json`)).body;
+    checker = new OpenApiChecker(doc);
+    call = restClient(w.hp, checker, apiKeyAuth(w.hp));
+  });
+  afterEach(async () => {
+    await w.hp.close();
+  });
+
+  const create = (over: Record<string, unknown> = {}) =>
+    call('POST', `${NS}/webhook`, { name: 'Zap', webhook_url: `${receiver.url}/hook`, event: 'payment_received', integration: 'zapier', ...over });
+
+  it('serves an OpenAPI 3.1 document that a standard validator accepts', async () => {
+    const doc = (await request(w.hp.app).get(`${NS}/openapi.json`)).body;
+    expect(doc.openapi).to.equal('3.1.0');
+    await SwaggerParser.validate(structuredClone(doc));
+    expect(Object.keys(doc.paths)).to.include.members(['/auth', '/hooks', '/webhook', '/webhooks', '/webhook/{id}', '/webhook/{id}/test', '/webhook/{id}/rotate-secret', '/webhook/{id}/deliveries', '/webhook/{id}/recover', '/delivery/{id}', '/delivery/{id}/resend']);
+  });
+
+  it('GET /auth answers { success, label: network name, message }', async () => {
+    const res = await call('GET', `${NS}/auth`);
+    expect(res.status).to.equal(200);
+    expect(res.body).to.deep.equal({ success: true, label: 'Hookpress Network', message: 'Welcome to our API' });
+  });
+
+  it('GET /hooks lists every event type keyed by slug, with its sample payload', async () => {
+    const res = await call('GET', `${NS}/hooks`);
+    expect(res.status).to.equal(200);
+    expect(res.body.payment_received).to.include({ name: 'Payment Received' });
+    expect(res.body.payment_received.payload).to.be.an('object');
+  });
+
+  it('creates, reads, updates and deletes a webhook with the compatible object; the secret is never in it', async () => {
+    const created = await create({ headers: [{ name: 'Authorization', value: 'Bearer sk_live_abcdef' }] });
+    expect(created.status).to.equal(201);
+    const id = created.body.id as number;
+    expect(created.body).to.include({ name: 'Zap', event: 'payment_received', integration: 'zapier', active: true, hidden: false, event_count: 0 });
+    expect(created.body.date_created).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(created.body.headers).to.deep.equal([{ name: 'Authorization', value: '••••cdef' }]);
+    expect(JSON.stringify(created.body)).not.to.include('whsec_').and.not.include('sk_live');
+    expect(w.service.get_webhook(id).headers).to.deep.equal([{ name: 'Authorization', value: 'Bearer sk_live_abcdef' }]);
+
+    expect((await call('GET', `${NS}/webhook/${id}`)).body.name).to.equal('Zap');
+    const patched = await call('PATCH', `${NS}/webhook/${id}`, { name: 'Renamed', active: false });
+    expect(patched.body).to.include({ name: 'Renamed', active: false });
+    const put = await call('PUT', `${NS}/webhooks/${id}`, { hidden: true });
+    expect(put.body.hidden).to.equal(true);
+    const del = await call('DELETE', `${NS}/webhook/${id}`);
+    expect(del.body).to.include({ deleted: true });
+    expect(del.body.previous.id).to.equal(id);
+    const gone = await call('GET', `${NS}/webhook/${id}`);
+    expect(gone.status).to.equal(404);
+    expect(gone.body.code).to.equal('wu_rest_webhook_invalid_id');
+  });
+
+  it('validates arguments from their schema: missing, invalid, unknown keys, bad headers', async () => {
+    const missing = await call('POST', `${NS}/webhook`, { name: 'Zap' });
+    expect(missing.status).to.equal(400);
+    expect(missing.body.code).to.equal('rest_missing_callback_param');
+    expect(missing.body.data.params).to.have.members(['webhook_url', 'event', 'integration']);
+
+    const short = await create({ name: 'Z' });
+    expect(short.body.code).to.equal('rest_invalid_param');
+    expect(short.body.data.params).to.have.key('name');
+
+    const unknownEvent = await create({ event: 'nope' });
+    expect(unknownEvent.status).to.equal(400);
+    expect(unknownEvent.body.data.params).to.have.key('event');
+
+    const id = (await create()).body.id;
+    const unknownKey = await call('PATCH', `${NS}/webhook/${id}`, { secret: 'x' });
+    expect(unknownKey.status).to.equal(400);
+    expect(unknownKey.body.data.params).to.have.key('secret');
+
+    for (const name of ['Connection', 'Content-Type', 'webhook-signature', 'Transfer-Encoding']) {
+      const bad = await create({ headers: [{ name, value: 'x' }] });
+      expect(bad.status, name).to.equal(400);
+      expect(bad.body.data.params).to.have.key('headers');
+    }
+  });
+
+  it('paginates with per_page/page and number/offset, X-WP-Total and X-WP-TotalPages; searches and filters; _fields', async () => {
+    for (let i = 1; i <= 5; i++) await create({ name: `Hook ${i}`, integration: i % 2 ? 'zapier' : 'manual' });
+    const page = await call('GET', `${NS}/webhook?per_page=2&page=2&orderby=id&order=asc`);
+    expect(page.headers['x-wp-total']).to.equal('5');
+    expect(page.headers['x-wp-totalpages']).to.equal('3');
+    expect(page.body.map((x: { name: string }) => x.name)).to.deep.equal(['Hook 3', 'Hook 4']);
+    const um = await call('GET', `${NS}/webhooks?number=1&offset=4&orderby=id&order=asc`);
+    expect(um.body.map((x: { name: string }) => x.name)).to.deep.equal(['Hook 5']);
+    const zapier = await call('GET', `${NS}/webhook?integration=zapier`);
+    expect(zapier.headers['x-wp-total']).to.equal('3');
+    const search = await call('GET', `${NS}/webhook?search=Hook%204`);
+    expect(search.body).to.have.length(1);
+    const fields = await request(w.hp.app).get(`${NS}/webhook?_fields=id,name&per_page=1`).set('Authorization', apiKeyAuth(w.hp));
+    expect(Object.keys(fields.body[0])).to.deep.equal(['id', 'name']);
+    const badPage = await call('GET', `${NS}/webhook?per_page=1000`);
+    expect(badPage.status).to.equal(400);
+    expect(badPage.body.data.params).to.have.key('per_page');
+  });
+
+  it('tests, rotates the secret (returned only there), lists deliveries, shows one, resends and recovers', async () => {
+    const id = (await create()).body.id as number;
+    const test = await call('POST', `${NS}/webhook/${id}/test`);
+    expect(test.status).to.equal(200);
+    expect(test.body).to.include({ ok: true, status: 200 });
+    expect(receiver.requests.at(-1)!.headers['x-hookpress-test']).to.equal('true');
+
+    const rotated = await call('POST', `${NS}/webhook/${id}/rotate-secret`);
+    expect(rotated.body.secret).to.match(/^whsec_/);
+    expect(rotated.body.secret).to.equal(w.service.get_webhook(id).secret);
+
+    w.service.wu_do_event('payment_received', { amount: 1 });
+    await w.service.worker.drain();
+    const deliveries = await call('GET', `${NS}/webhook/${id}/deliveries?status=succeeded`);
+    expect(deliveries.headers['x-wp-total']).to.equal('2');
+    const real = deliveries.body.find((d: { is_test: boolean }) => !d.is_test);
+    const detail = await call('GET', `${NS}/delivery/${real.id}`);
+    expect(detail.body.attempts).to.have.length(1);
+    expect(JSON.parse(detail.body.body)).to.include({ amount: 1 });
+    const resent = await call('POST', `${NS}/delivery/${real.id}/resend`);
+    expect(resent.body.status).to.equal('pending');
+    const again = await call('POST', `${NS}/delivery/${real.id}/resend`);
+    expect(again.status).to.equal(400);
+    const recovered = await call('POST', `${NS}/webhook/${id}/recover`, { since: new Date(0).toISOString() });
+    expect(recovered.body).to.deep.equal({ requeued: 0 });
+    const noSince = await call('POST', `${NS}/webhook/${id}/recover`, { since: 'yesterday' });
+    expect(noSince.status).to.equal(400);
+    expect((await call('GET', `${NS}/delivery/999999`)).body.code).to.equal('wu_rest_delivery_invalid_id');
+    expect(checker.checked).to.be.greaterThan(8);
+  });
+
+  it('index, namespace index, OPTIONS schema, no route, bad JSON, too large', async () => {
+    const index = await request(w.hp.app).get('/wp-json/');
+    expect(index.body.namespaces).to.include('wu/v2');
+    expect(index.body.routes).to.have.property('/wu/v2/webhook/(?P<id>[\\d]+)');
+    const ns = await request(w.hp.app).get('/wp-json/wu/v2');
+    expect(ns.body.namespace).to.equal('wu/v2');
+    const options = await request(w.hp.app).options(`${NS}/webhook`);
+    expect(options.body.methods).to.deep.equal(['GET', 'POST']);
+    expect(options.body.endpoints[1].args.name).to.include({ required: true, minLength: 2 });
+    expect(options.body.schema.title).to.equal('webhook');
+    const none = await request(w.hp.app).get(`${NS}/nothing`);
+    expect(none.status).to.equal(404);
+    expect(none.body).to.deep.equal({ code: 'rest_no_route', message: 'No route was found matching the URL and request method.', data: { status: 404 } });
+    const auth = apiKeyAuth(w.hp);
+    const bad = await request(w.hp.app).post(`${NS}/webhook`).set('Authorization', auth).set('Content-Type', 'application/json').send('{"name": ');
+    expect(bad.status).to.equal(400);
+    expect(bad.body.code).to.equal('rest_invalid_json');
+    const text = await request(w.hp.app).post(`${NS}/webhook`).set('Authorization', auth).set('Content-Type', 'text/plain').send('name=x');
+    expect(text.status).to.equal(400);
+    expect(text.body.code).to.equal('rest_invalid_json');
+    const big = await request(w.hp.app).post(`${NS}/webhook`).set('Authorization', auth).set('Content-Type', 'application/json').send(JSON.stringify({ name: 'x'.repeat(1_100_000) }));
+    expect(big.status).to.equal(413);
+    expect(big.body.code).to.equal('rest_payload_too_large');
+  });
+
+  describe('authentication', () => {
+    it('accepts the API key as api_key/api_secret parameters; refuses a wrong secret (401) and a disabled API (403)', async () => {
+      apiKeyAuth(w.hp);
+      const { key, secret } = w.hp.host.apiKey.get();
+      const ok = await request(w.hp.app).get(`${NS}/auth?api_key=${key}&api_secret=${encodeURIComponent(secret)}`);
+      expect(ok.status).to.equal(200);
+      const wrong = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic(key, `${secret}x`));
+      expect(wrong.status).to.equal(401);
+      expect(wrong.body.code).to.equal('incorrect_password');
+      w.hp.host.apiKey.setEnabled(false);
+      const off = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic(key, secret));
+      expect(off.status).to.equal(403);
+      expect(off.body.code).to.equal('rest_api_disabled');
+      w.hp.host.apiKey.setEnabled(true);
+      const old = basic(key, secret);
+      w.hp.host.apiKey.regenerate();
+      expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', old)).status).to.equal(401);
+    });
+
+    it('accepts a user’s application password (with spaces or not) and acts with that user’s capabilities', async () => {
+      const admin = w.hp.host.users.byLogin('admin')!;
+      const { password, item } = w.hp.host.appPasswords.create(admin.id, 'Zapier');
+      const spaced = password.match(/.{4}/g)!.join(' ');
+      const res = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', spaced));
+      expect(res.status).to.equal(200);
+      const used = w.hp.host.appPasswords.list(admin.id)[0]!;
+      expect(used.uuid).to.equal(item.uuid);
+      expect(used.last_used).to.be.a('number');
+      expect(used.last_ip).to.match(/127\.0\.0\.1/);
+      const { user } = await w.hp.host.users.create({ login: 'editor', email: 'editor@example.com', password: 'editor-password' });
+      const editorPass = w.hp.host.appPasswords.create(user.id, 'Mine').password;
+      const forbidden = await request(w.hp.app).get(`${NS}/webhook`).set('Authorization', basic('editor', editorPass));
+      expect(forbidden.status).to.equal(403);
+      expect(forbidden.body.code).to.equal('rest_forbidden');
+      w.hp.host.appPasswords.delete(admin.id, item.uuid);
+      expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', password))).status).to.equal(401);
+    });
+
+    it('a login cookie works only with an X-WP-Nonce for wp_rest', async () => {
+      const agent = await loginAgent(w.hp);
+      const alone = await agent.get(`${NS}/auth`);
+      expect(alone.status).to.equal(401);
+      const page = await agent.get('/wp-admin/network/profile.php');
+      const nonce = nonceIn(page.text, 'wp_rest_nonce');
+      const withNonce = await agent.get(`${NS}/auth`).set('X-WP-Nonce', nonce);
+      expect(withNonce.status).to.equal(200);
+      const badNonce = await agent.get(`${NS}/auth`).set('X-WP-Nonce', 'abcdefghij');
+      expect(badNonce.status).to.equal(403);
+      expect(badNonce.body.code).to.equal('rest_cookie_invalid_nonce');
+    });
+
+    it('refuses anonymous, wrong-secret and non-super-admin callers on every route of the index', async () => {
+      const { user } = await w.hp.host.users.create({ login: 'member', email: 'member@example.com', password: 'member-password' });
+      const memberAuth = basic('member', w.hp.host.appPasswords.create(user.id, 'x').password);
+      apiKeyAuth(w.hp);
+      const wrongAuth = basic(w.hp.host.apiKey.get().key, 'wrong-secret');
+      const index = (await request(w.hp.app).get('/wp-json/')).body as { routes: Record<string, { endpoints: Array<{ methods: string[] }> }> };
+      // Documents, public like WordPress's own index.
+      const publicRoutes = ['/wu/v2/openapi.json'];
+      let tried = 0;
+      for (const [route, info] of Object.entries(index.routes)) {
+        if (publicRoutes.includes(route)) continue;
+        const url = `/wp-json${route.replace(/\(\?P<\w+>[^)]*\)/g, '1')}`;
+        for (const method of info.endpoints.flatMap((e) => e.methods)) {
+          const m = method.toLowerCase() as 'get';
+          const anon = await request(w.hp.app)[m](url);
+          expect([anon.status, anon.body.code], `anonymous ${method} ${url}`).to.deep.equal([401, 'rest_forbidden']);
+          const wrong = await request(w.hp.app)[m](url).set('Authorization', wrongAuth);
+          expect([wrong.status, wrong.body.code], `wrong secret ${method} ${url}`).to.deep.equal([401, 'incorrect_password']);
+          const member = await request(w.hp.app)[m](url).set('Authorization', memberAuth);
+          expect([member.status, member.body.code], `member ${method} ${url}`).to.deep.equal([403, 'rest_forbidden']);
+          tried++;
+        }
+      }
+      expect(tried).to.be.greaterThan(20);
+    });
+  });
+});
+
+describe('REST authentication throttle', () => {
+  it('throttles failed authentications per IP like logins (429), and counts nothing that succeeds', async () => {
+    const w = await makeWebhooksApp({}, { loginAttempts: { perIp: 3, perAccount: 3, windowMs: 60_000 } });
+    try {
+      const auth = apiKeyAuth(w.hp);
+      for (let i = 0; i < 5; i++) expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', auth)).status).to.equal(200);
+      for (let i = 0; i < 3; i++) expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', 'nope'))).status).to.equal(401);
+      const blocked = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', auth);
+      expect(blocked.status).to.equal(429);
+      expect(blocked.body.code).to.equal('rest_too_many_attempts');
+    } finally {
+      await w.hp.close();
+    }
+  });
+});

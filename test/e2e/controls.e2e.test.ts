@@ -360,6 +360,81 @@ const CONTROLS: ControlRow[] = [
       expect(await t.page.locator('#wpadminbar').textContent()).to.include(`${t.tag} Network`);
     },
   },
+  // ----- Profile (application passwords) and API settings
+  {
+    screen: 'profile.php',
+    control: 'button: Add New Application Password',
+    run: async (t) => {
+      await t.go(`${NET}profile.php`);
+      await submitForm(t, { 'New Application Password Name': `${t.tag} app` }, 'Add New Application Password');
+      const shown = (await t.page.getByLabel(/Your new password for/).inputValue()).replace(/\s/g, '');
+      expect(shown).to.have.length.greaterThan(20);
+      expect(t.net.hp.host.appPasswords.list(1).some((p) => p.name === `${t.tag} app`)).to.equal(true);
+    },
+  },
+  {
+    screen: 'profile.php',
+    control: 'copy: Copy',
+    modes: 'js',
+    run: async (t) => {
+      await t.go(`${NET}profile.php`);
+      await submitForm(t, { 'New Application Password Name': `${t.tag} app` }, 'Add New Application Password');
+      const copy = t.page.locator('[data-core-copy]');
+      await jsOnly(t, copy, async () => {
+        await copy.first().click();
+        expect(await t.page.evaluate(() => navigator.clipboard.readText())).to.equal(await t.page.getByLabel(/Your new password for/).inputValue());
+      });
+    },
+  },
+  {
+    screen: 'profile.php',
+    control: 'button: Revoke',
+    run: async (t) => {
+      t.net.hp.host.appPasswords.create(1, `${t.tag} revoke`);
+      await t.go(`${NET}profile.php`);
+      await t.page.getByRole('button', { name: `Revoke “${t.tag} revoke”` }).click();
+      expect(await t.success()).to.include('revoked');
+      expect(t.net.hp.host.appPasswords.list(1).some((p) => p.name === `${t.tag} revoke`)).to.equal(false);
+    },
+  },
+  {
+    screen: 'settings-api.php',
+    control: 'button: Save Changes',
+    run: async (t) => {
+      const was = t.net.hp.host.apiKey.get().enabled;
+      await t.go(`${NET}settings-api.php`);
+      await t.page.getByLabel(/Allow requests authenticated/).setChecked(!was);
+      await t.page.getByRole('button', { name: 'Save Changes' }).click();
+      expect(await t.success()).to.include('Settings saved');
+      expect(t.net.hp.host.apiKey.get().enabled).to.equal(!was);
+    },
+  },
+  {
+    screen: 'settings-api.php',
+    control: 'button: Regenerate API Key and Secret',
+    run: async (t) => {
+      const before = t.net.hp.host.apiKey.get().key;
+      await t.go(`${NET}settings-api.php`);
+      await t.page.getByRole('button', { name: 'Regenerate API Key and Secret' }).click();
+      expect(await t.success()).to.include('new API key');
+      const after = t.net.hp.host.apiKey.get().key;
+      expect(after).to.not.equal(before);
+      expect(await t.page.getByLabel('API Key', { exact: true }).inputValue()).to.equal(after);
+    },
+  },
+  {
+    screen: 'settings-api.php',
+    control: 'copy: Copy',
+    modes: 'js',
+    run: async (t) => {
+      await t.go(`${NET}settings-api.php`);
+      const copy = t.page.locator('[data-core-copy]');
+      await jsOnly(t, copy, async () => {
+        await copy.first().click();
+        expect(await t.page.evaluate(() => navigator.clipboard.readText())).to.equal(t.net.hp.host.apiKey.get().key);
+      });
+    },
+  },
   // ----- Memberships
   {
     screen: 'memberships-memberships',

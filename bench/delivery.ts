@@ -67,7 +67,7 @@ async function hookpress(dataDir: string, url: string): Promise<{ hp: HookpressA
     passwordCost: 1024,
     adminPassword: 'bench password',
     pluginsDir: path.join(PROJECT_ROOT, 'plugins'),
-    pluginSlugs: ['webhooks'],
+    pluginSlugs: ['webhooks', 'memberships'],
     plugins: { webhooks: { allowNetworks: '127.0.0.0/8', concurrency: 64, perEndpoint: 64, batchSize: 512 } },
   });
   const service = engineOf(hp.host.services.get('webhooks')!.service as WebhooksApi)!;

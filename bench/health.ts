@@ -23,7 +23,7 @@ const hp = await createApp({
   passwordCost: 1024,
   adminPassword: 'bench password',
   pluginsDir: path.join(PROJECT_ROOT, 'plugins'),
-  pluginSlugs: ['webhooks'],
+  pluginSlugs: ['webhooks', 'memberships'],
   runScheduler: false,
   plugins: { webhooks: { autoStart: false } },
 });

@@ -1,3 +1,4 @@
+import { isStorageError } from '../db/storage-errors.js';
 import { HookpressError } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
 import type { Logger } from 'pino';
@@ -109,7 +110,9 @@ export class Cron {
   async runNow(id: number): Promise<boolean> {
     const row = this.store.get(id);
     if (!row) return false;
-    await this.fire(row);
+    const error = await this.fire(row);
+    // The admin asked for this run: a storage fault is theirs to see (503, try again), not only the log's.
+    if (isStorageError(error)) throw error;
     return true;
   }
 
@@ -150,19 +153,29 @@ export class Cron {
     }
   }
 
-  private async fire(row: CronRow): Promise<void> {
+  /** Runs an event's callbacks; an error is logged and returned, never thrown. */
+  private async fire(row: CronRow): Promise<unknown> {
     const args = JSON.parse(row.args) as unknown[];
     try {
       await this.hooks.do_action_async(row.hook, ...args);
+      return undefined;
     } catch (error) {
       this.logger.error({ err: error, hook: row.hook }, 'scheduled event failed');
+      return error;
     }
   }
 
   private wake(): void {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
-    const next = this.store.next();
+    let next: number | null;
+    try {
+      next = this.store.next();
+    } catch (error) {
+      // A timer must never throw (it would end the process): look again in a minute.
+      this.logger.error({ err: error }, 'reading the cron schedule failed; retrying in a minute');
+      next = Math.floor(this.clock() / 1000) + 60;
+    }
     if (next === null) return;
     const wait = Math.min(Math.max(0, next * 1000 - this.clock()), 60_000);
     this.timer = setTimeout(() => {

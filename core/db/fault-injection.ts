@@ -40,6 +40,8 @@ export class FaultInjector {
   writes = 0;
   /** Calls failed by a plan, in all. */
   faulted = 0;
+  /** The last call failed: its code and SQL (a transaction start or exec shows as such). */
+  lastFault: { code: FaultCode; sql: string } | null = null;
   private plan: Plan | null = null;
 
   /** Arms a plan, replacing any other. */
@@ -59,7 +61,7 @@ export class FaultInjector {
   }
 
   /** Called by the wrapper before every database call; throws the planned SqliteError. */
-  check(isWrite: boolean): void {
+  check(isWrite: boolean, sql = ''): void {
     this.calls++;
     if (isWrite) this.writes++;
     const plan = this.plan;
@@ -71,6 +73,7 @@ export class FaultInjector {
     }
     plan.times--;
     this.faulted++;
+    this.lastFault = { code: plan.code, sql };
     throw new Database.SqliteError(MESSAGES[plan.code], plan.code);
   }
 }
@@ -88,7 +91,7 @@ function wrapStatement(stmt: Statement, faults: FaultInjector): Statement {
       if (typeof value !== 'function' || typeof prop !== 'string') return value;
       if (STATEMENT_CALLS.has(prop)) {
         return (...args: unknown[]) => {
-          faults.check(!target.reader);
+          faults.check(!target.reader, target.source);
           return (value as (...a: unknown[]) => unknown).apply(target, args);
         };
       }
@@ -118,13 +121,13 @@ export function withFaults(db: Db, faults: FaultInjector): Db {
           return (sql: string) => wrapStatement(target.prepare(sql), faults);
         case 'exec':
           return (sql: string) => {
-            faults.check(true);
+            faults.check(true, sql);
             return target.exec(sql);
           };
         case 'pragma':
           return (source: string, options?: Database.PragmaOptions) => {
             // Setting a pragma writes the connection's state; reading it does not.
-            faults.check(source.includes('='));
+            faults.check(source.includes('='), `PRAGMA ${source}`);
             return target.pragma(source, options);
           };
         case 'transaction':
@@ -133,7 +136,7 @@ export function withFaults(db: Db, faults: FaultInjector): Db {
             const guard =
               (run: (...a: unknown[]) => unknown) =>
               (...args: unknown[]) => {
-                faults.check(true);
+                faults.check(true, 'BEGIN');
                 return run(...args);
               };
             return Object.assign(guard(tx), {

@@ -4,7 +4,7 @@ import { createPluginApi } from './plugin-api.js';
 import type { HookLedger } from './tracked-hooks.js';
 import type { PluginFailures } from './containment.js';
 import { createHooks } from '../hooks/index.js';
-import { isTransientStorageError, startupRetrier, storageFaultMessage } from '../db/storage-errors.js';
+import { isStorageError, isTransientStorageError, startupRetrier, storageFaultMessage } from '../db/storage-errors.js';
 import { PluginError, type PluginApi, type PluginInfo, type PluginManifest } from './types.js';
 
 const ACTIVE_OPTION = 'active_sitewide_plugins';
@@ -141,18 +141,32 @@ export class PluginManager {
     }
   }
 
+  /**
+   * Network-deactivates a plugin: saved inactive, its `deactivate`, then everything it
+   * registered is removed and `deactivated_plugin` fires. A storage fault (busy, full…) on
+   * the way puts the saved state back and is thrown (503: nothing changed, try again); an
+   * error of the plugin's own `deactivate` still deactivates it, then is thrown.
+   */
   async deactivate(slug: string): Promise<void> {
     if (!this.isActive(slug)) return;
     const state = this.loaded.get(slug);
     const plugin = this.available.get(slug);
+    const saved = this.host.options.get_site_option<unknown>(ACTIVE_OPTION, {});
+    this.setActive(slug, false);
+    let failure: unknown;
     try {
       if (state && plugin) await plugin.module.deactivate?.(state.api);
-    } finally {
-      this.unload(slug);
-      this.setActive(slug, false);
-      this.host.adminMenu.invalidate();
+    } catch (error) {
+      if (isStorageError(error)) {
+        this.host.options.update_site_option(ACTIVE_OPTION, saved);
+        throw error;
+      }
+      failure = error;
     }
+    this.unload(slug);
+    this.host.adminMenu.invalidate();
     this.fireDeactivated(slug);
+    if (failure !== undefined) throw failure;
   }
 
   /**

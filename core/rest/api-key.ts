@@ -28,7 +28,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
 export class NetworkApiKey {
   private readonly readStmt;
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly options: SiteOptions,
   ) {
     this.readStmt = db.prepare('SELECT value FROM site_options WHERE name = ?');
@@ -53,8 +53,11 @@ export class NetworkApiKey {
 
   /** A new key and secret; the old ones stop working at once. */
   regenerate(): ApiCredentials {
-    this.options.update_site_option(KEY, `hp_${randomBytes(12).toString('hex')}`);
-    this.options.update_site_option(SECRET, randomBytes(24).toString('base64url'));
+    // Both or neither: a new key with the old secret would be a half-made pair.
+    this.db.transaction(() => {
+      this.options.update_site_option(KEY, `hp_${randomBytes(12).toString('hex')}`);
+      this.options.update_site_option(SECRET, randomBytes(24).toString('base64url'));
+    })();
     return this.get();
   }
 

@@ -4,6 +4,9 @@ import { membershipMigrations } from './data/migrations.js';
 import { registerPublicPages } from './public-pages.js';
 import { registerDependents } from './dependents.js';
 import { MembershipsService } from './service.js';
+import { eventBuilders } from './payloads.js';
+import { registerMembershipEvents } from './events/catalogue.js';
+import type { EventRegistrar } from '../../core/plugin-sdk.js';
 
 export const manifest: PluginManifest = {
   name: 'Memberships',
@@ -25,6 +28,11 @@ export function load(api: PluginApi): void {
   registerPublicPages(api, svc);
   registerDependents(api, svc);
 
+  // Our event types, for the webhooks plugin (or any plugin) that collects them: each bound to
+  // its plain action memberships_<slug>, which the service fires inside the change's transaction.
+  const builders = eventBuilders(svc.payloads, svc.store);
+  api.hooks.add_action('wu_register_all_events', (events: EventRegistrar) => registerMembershipEvents(events, builders));
+
   // Time passing fires events too: daily jobs on the host's scheduler (WP-Cron).
   api.hooks.add_action(RENEWALS_HOOK, () => void svc.runRenewals());
   api.hooks.add_action(EXPIRATIONS_HOOK, () => void svc.runExpirations());
@@ -34,8 +42,12 @@ export function load(api: PluginApi): void {
 }
 
 export function deactivate(api: PluginApi): void {
-  api.cron.wp_clear_scheduled_hook(RENEWALS_HOOK);
-  api.cron.wp_clear_scheduled_hook(EXPIRATIONS_HOOK);
+  // Both schedules or neither: a storage fault halfway leaves the plugin as it was.
+  api.transaction(() => {
+    api.cron.wp_clear_scheduled_hook(RENEWALS_HOOK);
+    api.cron.wp_clear_scheduled_hook(EXPIRATIONS_HOOK);
+  });
 }
 
-export type { MembershipsService } from './service.js';
+export type { MembershipsService, MembershipActionArgs } from './service.js';
+export type * from './events/payload-keys.js';

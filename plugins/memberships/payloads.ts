@@ -2,14 +2,24 @@ import type { PluginApi } from '../../core/plugins/types.js';
 import type { Site } from '../../core/sites/sites.js';
 import { formatMoney, rawMoney } from './money.js';
 import type { Customer, Domain, Membership, MembershipsStore, Payment, Product } from './data/store.js';
+import type { Absent, CustomerKeys, DomainKeys, MembershipEvent, MembershipEventPayloads, MembershipKeys, PaymentKeys, SiteKeys } from './events/payload-keys.js';
 
 const date = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
 
+/** The same keys as `group`, every value null: the group of a record that does not exist. */
+function absent<T extends Record<string, unknown>>(group: T): Absent<T> {
+  return Object.fromEntries(Object.keys(group).map((k) => [k, null])) as Absent<T>;
+}
+
 /**
- * The payload key groups of the original product, built from real records. Key names are an
- * interface and must not change (see the event catalogue).
+ * The payload key groups of the original product, built from real records. Key names are a
+ * frozen interface: each builder's return type (./events/payload-keys.ts) makes the compiler
+ * refuse a missing, misspelt or extra key.
  */
 export class Payloads {
+  private absentMembership?: Absent<MembershipKeys>;
+  private absentCustomer?: Absent<CustomerKeys>;
+
   constructor(
     private readonly api: PluginApi,
     private readonly store: MembershipsStore,
@@ -19,7 +29,17 @@ export class Payloads {
     return this.api.urls.home_url(this.api.urls.admin_page_url(page, { id }));
   }
 
-  customer(c: Customer): Record<string, unknown> {
+  /** Where the customer pays a pending payment (the public pay page). */
+  payUrl(p: Payment): string {
+    return this.api.urls.home_url(`/memberships/pay/${p.reference_code}`);
+  }
+
+  /** The link that verifies the customer's email address (works once). */
+  verificationLink(c: Customer): string {
+    return this.api.urls.home_url(`/memberships/verify-email/${c.verification_token}`);
+  }
+
+  customer(c: Customer): CustomerKeys {
     const user = this.api.users.get(c.user_id);
     return {
       customer_id: c.id,
@@ -33,7 +53,7 @@ export class Payloads {
     };
   }
 
-  membership(m: Membership): Record<string, unknown> {
+  membership(m: Membership): MembershipKeys {
     const product = this.store.get<Product>('mb_products', m.product_id);
     const period = product?.period === 'one-time' ? 'one time' : `every ${product?.period ?? 'month'}`;
     return {
@@ -52,7 +72,7 @@ export class Payloads {
     };
   }
 
-  payment(p: Payment): Record<string, unknown> {
+  payment(p: Payment): PaymentKeys {
     return {
       payment_id: p.id,
       payment_status: p.status,
@@ -72,7 +92,7 @@ export class Payloads {
     };
   }
 
-  site(s: Site): Record<string, unknown> {
+  site(s: Site): SiteKeys {
     return {
       site_id: s.id,
       site_title: s.title,
@@ -83,7 +103,7 @@ export class Payloads {
     };
   }
 
-  domain(d: Domain): Record<string, unknown> {
+  domain(d: Domain): DomainKeys {
     return {
       domain_id: d.id,
       domain_domain: d.domain,
@@ -96,4 +116,66 @@ export class Payloads {
       domain_manage_url: this.manage('memberships-domains', d.id),
     };
   }
+
+  /** The membership group of `m`, or its keys with null values. */
+  membershipOrAbsent(m: Membership | undefined): MembershipKeys | Absent<MembershipKeys> {
+    if (m) return this.membership(m);
+    return (this.absentMembership ??= absent(this.membership({ id: 0, customer_id: 0, product_id: 0, status: '', reference_code: '', initial_amount_cents: 0, amount_cents: 0, currency: 'USD', gateway: '', date_expiration: null, created_at: 0, updated_at: 0 })));
+  }
+
+  /** The customer group of `c`, or its keys with null values. */
+  customerOrAbsent(c: Customer | undefined): CustomerKeys | Absent<CustomerKeys> {
+    if (c) return this.customer(c);
+    return (this.absentCustomer ??= absent(this.customer({ id: 0, user_id: 0, email_verification: '', verification_token: null, billing_address: '', created_at: 0, updated_at: 0 })));
+  }
+
+  /** A membership's own customer group (every membership has a customer). */
+  customerOf(m: Membership): CustomerKeys {
+    return this.customer(this.store.get<Customer>('mb_customers', m.customer_id)!);
+  }
+
+  /** A payment's membership and customer groups. */
+  membershipAndCustomerOf(p: Payment): MembershipKeys & CustomerKeys {
+    const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
+    return { ...this.membership(m), ...this.customerOf(m) };
+  }
+
+  /** A customer's latest membership group (the original sends it with customer events). */
+  latestMembershipOf(c: Customer): MembershipKeys | Absent<MembershipKeys> {
+    return this.membershipOrAbsent(this.store.latestMembershipOf(c.id));
+  }
+}
+
+/**
+ * What each memberships event's action passes (its arguments) and the payload built from them.
+ * The plugin fires `do_action(membershipAction(slug), ...args)`; the event type registered on
+ * `wu_register_all_events` is bound to that action and turns the arguments into the payload
+ * inside the same call, so the event commits in the transaction of the change that fired it.
+ */
+export function eventBuilders(p: Payloads, store: MembershipsStore) {
+  const payment = (pay: Payment) => ({ ...p.payment(pay), ...p.membershipAndCustomerOf(pay) });
+  return {
+    customer_created: (c: Customer) => ({ ...p.customer(c), ...p.latestMembershipOf(c) }),
+    customer_updated: (c: Customer) => ({ ...p.customer(c), ...p.latestMembershipOf(c) }),
+    confirm_email_address: (c: Customer) => ({ verification_link: p.verificationLink(c), ...p.customer(c) }),
+    membership_created: (m: Membership) => ({ ...p.membership(m), ...p.customerOf(m) }),
+    membership_updated: (m: Membership) => ({ ...p.membership(m), ...p.customerOf(m) }),
+    membership_expired: (m: Membership) => ({ ...p.membership(m), ...p.customerOf(m) }),
+    payment_created: payment,
+    payment_updated: payment,
+    payment_received: payment,
+    renewal_payment_created: (pay: Payment) => ({ default_payment_url: p.payUrl(pay), ...payment(pay) }),
+    invoice_sent: (pay: Payment, message: string) => {
+      const m = store.get<Membership>('mb_memberships', pay.membership_id)!;
+      return { payment_url: p.payUrl(pay), invoice_message: message, ...p.payment(pay), ...p.customerOf(m) };
+    },
+    payment_failed: (pay: Payment) => ({ ...p.membershipAndCustomerOf(pay), payment_gateway: pay.gateway }),
+    site_published: (site: Site, m: Membership) => ({ ...p.site(site), ...p.customerOf(m), ...p.membership(m) }),
+    domain_created: (d: Domain, site: Site) => {
+      const membershipId = store.membershipOfSite(site.id);
+      const m = membershipId ? store.get<Membership>('mb_memberships', membershipId) : undefined;
+      const c = m ? store.get<Customer>('mb_customers', m.customer_id) : undefined;
+      return { ...p.domain(d), ...p.site(site), ...p.membershipOrAbsent(m), ...p.customerOrAbsent(c) };
+    },
+  } satisfies { [S in MembershipEvent]: (...args: never[]) => MembershipEventPayloads[S] };
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { PluginApi } from '../../core/plugins/types.js';
 import type { Site } from '../../core/sites/sites.js';
-import type { WebhooksApi } from '../webhooks/api.js';
 import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
-import { Payloads } from './payloads.js';
+import { eventBuilders, Payloads } from './payloads.js';
+import { membershipAction } from './events/catalogue.js';
+import type { MembershipEvent } from './events/payload-keys.js';
 import { addPeriod } from './dates.js';
 import { fractionError } from './money.js';
 import { MembershipError } from './errors.js';
@@ -19,9 +20,13 @@ export const RENEWAL_LEAD_MS = 3 * DAY;
 
 const reference = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex').toUpperCase()}`;
 
+/** What each memberships action passes: `do_action('memberships_<slug>', ...MembershipActionArgs[slug])`. */
+export type MembershipActionArgs = { [S in MembershipEvent]: Parameters<ReturnType<typeof eventBuilders>[S]> };
+
 /**
- * The minimal business behind the original product's events. Every change fires the matching
- * event through the webhooks service (when active) and a plugin action for other plugins.
+ * The minimal business behind the original product's events. Every change fires a plain
+ * action, `memberships_<slug>` with the records it is about; the event types this plugin
+ * registers on `wu_register_all_events` are bound to those actions (./events/catalogue.ts).
  */
 export class MembershipsService {
   readonly store: MembershipsStore;
@@ -34,9 +39,9 @@ export class MembershipsService {
     this.payloads = new Payloads(api, this.store);
   }
 
-  private fire(slug: string, payload: Record<string, unknown>): void {
-    this.api.hooks.do_action(`memberships_${slug}`, payload);
-    this.api.services.get<WebhooksApi>('webhooks')?.wu_do_event(slug, payload);
+  /** Fires the plain action of `slug` — inside the caller's transaction, so its event commits with the change. */
+  private fire<S extends MembershipEvent>(slug: S, ...args: MembershipActionArgs[S]): void {
+    this.api.hooks.do_action(membershipAction(slug), ...args);
   }
 
   private now(): number {
@@ -85,15 +90,9 @@ export class MembershipsService {
       updated_at: now,
     };
     const customer: Customer = { id: this.store.insert('mb_customers', row), ...row };
-    this.fire('customer_created', { ...this.payloads.customer(customer), ...this.membershipGroupOf(customer) });
-    if (input.verify) {
-      this.fire('confirm_email_address', { verification_link: this.verificationLink(customer), ...this.payloads.customer(customer) });
-    }
+    this.fire('customer_created', customer);
+    if (input.verify) this.fire('confirm_email_address', customer);
     return customer;
-  }
-
-  verificationLink(c: Customer): string {
-    return this.api.urls.home_url(`/memberships/verify-email/${c.verification_token}`);
   }
 
   /** The verification link's target: marks the customer verified (customer_updated). */
@@ -107,7 +106,7 @@ export class MembershipsService {
     if (!c) return undefined;
     this.store.update('mb_customers', c.id, { email_verification: 'verified', verification_token: null, updated_at: this.now() });
     const updated = this.store.get<Customer>('mb_customers', c.id)!;
-    this.fire('customer_updated', { ...this.payloads.customer(updated), ...this.membershipGroupOf(updated) });
+    this.fire('customer_updated', updated);
     return updated;
   }
 
@@ -120,23 +119,8 @@ export class MembershipsService {
     if (patch.billing_address.length > 500) throw new MembershipError({ billing_address: 'The billing address can have at most 500 characters.' });
     this.store.update('mb_customers', id, { billing_address: patch.billing_address.trim(), updated_at: this.now() });
     const updated = this.store.get<Customer>('mb_customers', c.id)!;
-    this.fire('customer_updated', { ...this.payloads.customer(updated), ...this.membershipGroupOf(updated) });
+    this.fire('customer_updated', updated);
     return updated;
-  }
-
-  /** The customer's latest membership's keys (the original sends them with customer events). */
-  private membershipGroupOf(c: Customer): Record<string, unknown> {
-    const m = this.store.latestMembershipOf(c.id);
-    return m ? this.payloads.membership(m) : this.emptyMembership();
-  }
-
-  /** The membership keys with null values, for events of a customer without a membership. */
-  private emptyMembershipKeys: string[] | undefined;
-  private emptyMembership(): Record<string, unknown> {
-    this.emptyMembershipKeys ??= Object.keys(
-      this.payloads.membership({ id: 0, customer_id: 0, product_id: 0, status: '', reference_code: '', initial_amount_cents: 0, amount_cents: 0, currency: 'USD', gateway: '', date_expiration: null, created_at: 0, updated_at: 0 }),
-    );
-    return Object.fromEntries(this.emptyMembershipKeys.map((k) => [k, null]));
   }
 
   // ── Memberships ──
@@ -170,7 +154,7 @@ export class MembershipsService {
       updated_at: now,
     };
     const m: Membership = { id: this.store.insert('mb_memberships', row), ...row };
-    this.fire('membership_created', { ...this.payloads.membership(m), ...this.payloads.customer(customer!) });
+    this.fire('membership_created', m);
     return m;
   }
 
@@ -183,8 +167,7 @@ export class MembershipsService {
     if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw new MembershipError({ status: `Choose one of ${STATUSES.join(', ')}.` });
     this.store.update('mb_memberships', id, { ...patch, updated_at: this.now() });
     const updated = this.store.get<Membership>('mb_memberships', m.id)!;
-    const customer = this.store.get<Customer>('mb_customers', updated.customer_id)!;
-    this.fire('membership_updated', { ...this.payloads.membership(updated), ...this.payloads.customer(customer) });
+    this.fire('membership_updated', updated);
     return updated;
   }
 
@@ -223,10 +206,9 @@ export class MembershipsService {
       updated_at: now,
     };
     const p: Payment = { id: this.store.insert('mb_payments', row), ...row };
-    const payload = this.paymentPayload(p);
-    this.fire('payment_created', payload);
-    if (p.is_renewal) this.fire('renewal_payment_created', { default_payment_url: this.payUrl(p), ...payload });
-    if (p.status === 'completed') this.fire('payment_received', payload);
+    this.fire('payment_created', p);
+    if (p.is_renewal) this.fire('renewal_payment_created', p);
+    if (p.status === 'completed') this.fire('payment_received', p);
     return p;
   }
 
@@ -239,7 +221,7 @@ export class MembershipsService {
     const p = this.requirePayment(id);
     if (p.status !== 'pending') throw new MembershipError({ status: 'Only a pending payment can be marked as received.' });
     const updated = this.setPaymentStatus(p, 'completed');
-    this.fire('payment_received', this.paymentPayload(updated));
+    this.fire('payment_received', updated);
     if (updated.is_renewal) this.extendForRenewal(updated);
     return updated;
   }
@@ -270,9 +252,7 @@ export class MembershipsService {
     const p = this.requirePayment(id);
     if (p.status !== 'pending' || !p.is_renewal) throw new MembershipError({ status: 'Only a pending renewal payment can be marked as failed.' });
     const updated = this.setPaymentStatus(p, 'failed');
-    const m = this.store.get<Membership>('mb_memberships', updated.membership_id)!;
-    const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
-    this.fire('payment_failed', { ...this.payloads.membership(m), ...this.payloads.customer(customer), payment_gateway: updated.gateway });
+    this.fire('payment_failed', updated);
     return updated;
   }
 
@@ -291,31 +271,15 @@ export class MembershipsService {
         'MEMBERSHIP_CUSTOMER_ORPHANED',
       );
     }
-    this.fire('invoice_sent', {
-      payment_url: this.payUrl(p),
-      invoice_message: message?.trim() || `Thank you for your business. Your invoice ${p.reference_code} is available at the link below.`,
-      ...this.payloads.payment(p),
-      ...this.payloads.customer(customer),
-    });
-    this.api.hooks.do_action('memberships_invoice_sent', p.id);
+    this.fire('invoice_sent', p, message?.trim() || `Thank you for your business. Your invoice ${p.reference_code} is available at the link below.`);
     return p;
-  }
-
-  payUrl(p: Payment): string {
-    return this.api.urls.home_url(`/memberships/pay/${p.reference_code}`);
   }
 
   private setPaymentStatus(p: Payment, status: string): Payment {
     this.store.update('mb_payments', p.id, { status, updated_at: this.now() });
     const updated = this.store.get<Payment>('mb_payments', p.id)!;
-    this.fire('payment_updated', this.paymentPayload(updated));
+    this.fire('payment_updated', updated);
     return updated;
-  }
-
-  private paymentPayload(p: Payment): Record<string, unknown> {
-    const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
-    const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
-    return { ...this.payloads.payment(p), ...this.payloads.membership(m), ...this.payloads.customer(customer) };
   }
 
   // ── Sites and domains ──
@@ -331,7 +295,7 @@ export class MembershipsService {
     const user = this.api.users.get(customer.user_id);
     const site = this.api.sites.create({ slug: input.slug, title: input.title, admin_email: user?.email ?? this.api.config.adminEmail });
     this.store.linkSite(site.id, m.id);
-    this.fire('site_published', { ...this.payloads.site(site), ...this.payloads.customer(customer), ...this.payloads.membership(m) });
+    this.fire('site_published', site, m);
     return site;
   }
 
@@ -350,15 +314,7 @@ export class MembershipsService {
     if (Object.keys(errors).length) throw new MembershipError(errors);
     const row = { site_id: site!.id, domain, stage: 'done', active: 1, primary_domain: input.primary ? 1 : 0, secure: input.secure ? 1 : 0, created_at: this.now() };
     const d: Domain = { id: this.store.insert('mb_domains', row), ...row };
-    const membershipId = this.store.membershipOfSite(site!.id);
-    const m = membershipId ? this.store.get<Membership>('mb_memberships', membershipId) : undefined;
-    const customer = m ? this.store.get<Customer>('mb_customers', m.customer_id) : undefined;
-    this.fire('domain_created', {
-      ...this.payloads.domain(d),
-      ...this.payloads.site(site!),
-      ...(m ? this.payloads.membership(m) : this.emptyMembership()),
-      ...(customer ? this.payloads.customer(customer) : {}),
-    });
+    this.fire('domain_created', d, site!);
     return d;
   }
 
@@ -382,9 +338,7 @@ export class MembershipsService {
   private _runExpirations(): number {
     const expired = this.store.expiredActive(this.now());
     for (const m of expired) {
-      const updated = this.updateMembership(m.id, { status: 'expired' });
-      const customer = this.store.get<Customer>('mb_customers', updated.customer_id)!;
-      this.fire('membership_expired', { ...this.payloads.membership(updated), ...this.payloads.customer(customer) });
+      this.fire('membership_expired', this.updateMembership(m.id, { status: 'expired' }));
     }
     return expired.length;
   }

@@ -112,7 +112,9 @@ export interface WebhooksApi {
    * `wu_webhook_created` (the webhook without secrets).
    * @throws WebhookValidationError (a WebhookError, code `WEBHOOK_INVALID`) with `fields`: one
    *   message per field at fault — `name` (2–200 characters), `url` (absolute http(s), no
-   *   credentials, ≤ 2000 characters), `event` (a registered slug), `active` (boolean).
+   *   credentials, ≤ 2000 characters), `event` (a registered slug), `active` (boolean), `secret`
+   *   (optional: `whsec_` + strict base64 of 24–64 bytes, or that base64 without the prefix, read
+   *   as the `standardwebhooks` and `svix` libraries read it; generated when omitted).
    */
   create_webhook(input: WebhookInput): Webhook;
 
@@ -121,7 +123,8 @@ export interface WebhooksApi {
 
   /**
    * Changes the given fields only; re-activating a webhook the system disabled clears its
-   * failure window. Fires `wu_webhook_updated` (new, old — without secrets).
+   * failure window; a new `secret` is a rotation (the old one keeps its grace). Fires
+   * `wu_webhook_updated` (new, old — without secrets).
    * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INVALID` as for create_webhook.
    */
   update_webhook(id: number, patch: WebhookInput): Webhook;
@@ -136,11 +139,14 @@ export interface WebhooksApi {
   list_webhooks(q?: Partial<WebhookListQuery>): { items: Webhook[]; total: number };
 
   /**
-   * Replaces the signing secret. The previous one keeps signing (both signatures are sent) and
-   * verifying for the rotation grace (24 h), then neither.
-   * @returns the webhook with its new `secret`. @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`).
+   * Replaces the signing secret with a generated one, or with `secret` when given. The previous
+   * one keeps signing (both signatures are sent) and verifying for the rotation grace (24 h),
+   * then neither.
+   * @returns the webhook with its new `secret`.
+   * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INVALID` (field `secret`) for a
+   *   secret that is not `whsec_` + strict base64 of 24–64 bytes (or that base64 without the prefix).
    */
-  rotate_secret(id: number): Webhook;
+  rotate_secret(id: number, secret?: string): Webhook;
 
   // ── Deliveries ────────────────────────────────────────────────────────────────────────
 

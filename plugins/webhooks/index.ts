@@ -37,7 +37,7 @@ function publicApi(service: WebhooksService): WebhooksApi {
     update_webhook: (id, patch) => service.update_webhook(id, patch),
     delete_webhook: (id) => service.delete_webhook(id),
     list_webhooks: (q) => service.list_webhooks(q),
-    rotate_secret: (id) => service.rotate_secret(id),
+    rotate_secret: (id, secret) => service.rotate_secret(id, secret),
     list_deliveries: (q) => service.list_deliveries(q),
     get_delivery: (id) => service.get_delivery(id),
     resend_delivery: (id) => service.resend_delivery(id),

@@ -3,7 +3,7 @@ import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deli
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';
 import { Inspector } from './inspector.js';
-import { WebhookError } from './errors.js';
+import { WebhookError, WebhookValidationError } from './errors.js';
 import { EventRegistry, type EventType, type EventTypeDefinition, type Payload } from './events/registry.js';
 import { validateWebhook, type Webhook, type WebhookInput } from './model/webhook.js';
 import { Dispatch } from './delivery/dispatch.js';
@@ -225,7 +225,7 @@ export class WebhooksService implements WebhooksApi {
       headers: valid.headers,
       disabled_reason: null,
       disabled_at: null,
-      secret: generateSecret(),
+      secret: valid.secret ?? generateSecret(),
       previous_secret: null,
       previous_secret_expires: null,
       event_count: 0,
@@ -250,7 +250,12 @@ export class WebhooksService implements WebhooksApi {
   update_webhook(id: number, patch: WebhookInput): Webhook {
     const current = this.get_webhook(id);
     const valid = validateWebhook(patch, (s) => this.events.has(s), true);
-    const changes: Partial<Webhook> = { ...valid, updated_at: this.clock() };
+    const now = this.clock();
+    const changes: Partial<Webhook> = { ...valid, updated_at: now };
+    // A new secret given in an update is a rotation: the old one keeps its grace period.
+    if (valid.secret !== undefined && valid.secret !== current.secret) {
+      Object.assign(changes, { previous_secret: current.secret, previous_secret_expires: now + this.settings.rotationGraceMs });
+    }
     // Re-activating a webhook the system disabled gives it a fresh failure window.
     if (valid.active === true && !current.active) Object.assign(changes, { disabled_reason: null, disabled_at: null, failing_since: null });
     this.webhooks.update(id, changes);
@@ -270,11 +275,20 @@ export class WebhooksService implements WebhooksApi {
     return this.webhooks.list({ limit: 20, offset: 0, ...q });
   }
 
-  /** A new secret; the previous one keeps validating for the grace period (both signatures are sent). */
-  rotate_secret(id: number): Webhook {
+  /**
+   * A new secret (generated, or `secret` when given and valid); the previous one keeps signing
+   * and verifying for the grace period (both signatures are sent), then neither.
+   */
+  rotate_secret(id: number, secret?: string): Webhook {
     const w = this.get_webhook(id);
+    let next = generateSecret();
+    if (secret !== undefined) {
+      const parsed = secretKey(secret);
+      if ('problem' in parsed) throw new WebhookValidationError({ secret: parsed.problem });
+      next = secret;
+    }
     const now = this.clock();
-    this.webhooks.update(id, { secret: generateSecret(), previous_secret: w.secret, previous_secret_expires: now + this.settings.rotationGraceMs, updated_at: now });
+    this.webhooks.update(id, { secret: next, previous_secret: w.secret, previous_secret_expires: now + this.settings.rotationGraceMs, updated_at: now });
     return this.get_webhook(id);
   }
 

@@ -29,7 +29,7 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
     hp = await makeApp({
       port: 0,
       pluginsDir: PLUGINS_DIR,
-      pluginSlugs: ['webhooks'],
+      pluginSlugs: ['webhooks', 'memberships'],
       plugins: { webhooks: { allowNetworks: '127.0.0.0/8', totalTimeoutMs: 3000 } },
     });
     url = await hp.start();

@@ -23,7 +23,7 @@ async function startHost(): Promise<{ hp: HookpressApp; url: string; service: We
   const hp = await makeApp({
     port: 0,
     pluginsDir: PLUGINS_DIR,
-    pluginSlugs: ['webhooks'],
+    pluginSlugs: ['webhooks', 'memberships'],
     plugins: { webhooks: { allowNetworks: '127.0.0.0/8', totalTimeoutMs: 3000 } },
   });
   const url = await hp.start();
@@ -206,7 +206,7 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
   it('the walkthrough without leaving the host: Use this URL → Send Test Event → the inspector shows “signature valid”', async () => {
     // A host whose SSRF guard admits no loopback at all: only its own inspector rule applies.
     await hp.close();
-    hp = await makeApp({ port: 0, pluginsDir: PLUGINS_DIR, pluginSlugs: ['webhooks'], plugins: { webhooks: {} } });
+    hp = await makeApp({ port: 0, pluginsDir: PLUGINS_DIR, pluginSlugs: ['webhooks', 'memberships'], plugins: { webhooks: {} } });
     url = await hp.start();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await logIn(page, url);

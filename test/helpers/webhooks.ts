@@ -27,7 +27,7 @@ export async function makeWebhooksApp(settings: Record<string, unknown> & Webhoo
   const deps: WebhooksDeps = { lookup, random, isAllowed };
   const hp = await makeApp({
     pluginsDir: PLUGINS_DIR,
-    pluginSlugs: ['webhooks'],
+    pluginSlugs: ['webhooks', 'memberships'],
     clock: clock.fn,
     plugins: {
       webhooks: {

@@ -128,10 +128,11 @@ export class Dispatch {
       secrets = liveSecrets(webhook, now);
     }
     const timestamp = Math.floor(now / 1000);
-    const base: Record<string, string> = {
-      'content-type': 'application/json',
-      'user-agent': `${USER_AGENT_PRODUCT}/${this.o.version} (Hookpress)`,
-    };
+    const base: Record<string, string> = {};
+    // The webhook's custom headers (an Authorization its receiver wants…); validation refused
+    // hop-by-hop, content-* and signature names, and those below are set last anyway.
+    for (const h of webhook?.headers ?? []) base[h.name.toLowerCase()] = h.value;
+    Object.assign(base, { 'content-type': 'application/json', 'user-agent': `${USER_AGENT_PRODUCT}/${this.o.version} (Hookpress)` });
     const args = this.o.hooks.apply_filters(HTTP_ARGS_FILTER, { headers: base }, { id: d.id, msg_id: d.msg_id, event: d.event, is_test: d.is_test === 1 }, webhook) as {
       headers?: Record<string, string>;
     };

@@ -1,4 +1,5 @@
 import { WebhookValidationError } from '../errors.js';
+import { secretKey } from '../delivery/signing.js';
 
 /** A webhook as stored. `secret` never leaves the service except where asked for explicitly. */
 export interface Webhook {
@@ -39,6 +40,8 @@ export interface WebhookInput {
   url?: unknown;
   event?: unknown;
   active?: unknown;
+  /** A signing secret to use instead of a generated one (`whsec_` + base64 of 24–64 bytes, or the bare base64). */
+  secret?: unknown;
   integration?: unknown;
   hidden?: unknown;
   /** `[{ name, value }]`, or an object of name → value. */
@@ -50,6 +53,7 @@ export interface ValidWebhookInput {
   url: string;
   event: string;
   active: boolean;
+  secret?: string;
   integration: string;
   hidden: boolean;
   headers: WebhookHeader[];
@@ -136,6 +140,11 @@ export function validateWebhook(input: WebhookInput, isKnownEvent: (slug: string
     else out.active = input.active;
   } else if (!partial) {
     out.active = true;
+  }
+  if (input.secret !== undefined) {
+    const parsed = secretKey(input.secret);
+    if ('problem' in parsed) errors.secret = parsed.problem;
+    else out.secret = input.secret as string;
   }
   if (input.integration !== undefined || !partial) {
     const integration = input.integration === undefined ? 'manual' : input.integration;

@@ -49,7 +49,6 @@ const NOT_YET_CONVERTED: string[] = [
   'plugins/memberships/admin/entity-screen.ts → ../../../core/admin/list-table.js',
   'plugins/memberships/admin/entity-screen.ts → ../../../core/errors.js',
   'plugins/memberships/errors.ts → ../../core/errors.js',
-  'plugins/memberships/service.ts → ../webhooks/api.js',
   'plugins/webhooks/errors.ts → ../../core/errors.js',
   'plugins/memberships/admin/entity-screen.ts → ../../../core/admin/page-context.js',
   'plugins/memberships/admin/entity-screen.ts → ../../../core/http/errors.js',

@@ -105,7 +105,7 @@ describe('core/plugins: no plugin can stop the host (process level: start, activ
     expect(dash.text).to.include('The plugin “Bad Event Slug” was deactivated because it failed while starting up: An event slug must be');
     const form = await agent2.get('/wp-admin/network/admin.php?page=webhooks-new');
     expect(form.status).to.equal(200);
-    expect(form.text).to.include('payment_received').and.not.include('bad_plugin_good_event');
+    expect(form.text).to.include('user_created').and.not.include('bad_plugin_good_event');
     expect(activeIn(data.dir)).to.deep.equal(['webhooks']);
   });
 });

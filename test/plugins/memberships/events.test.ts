@@ -161,6 +161,40 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
     expect(payload).to.include({ domain_domain: 'engines.example.com', domain_primary: true, domain_site_id: site.id, membership_id: c.ids.membership });
   });
 
+  it('domain_created for a site without a membership: every key, the absent groups null', async () => {
+    const site = c.hp.host.sites.create({ slug: 'lonely', title: 'Lonely', admin_email: 'admin@example.com' });
+    const payload = await expectOne('domain_created', () => c.mb.addDomain({ site_id: site.id, domain: 'lonely.example.com', primary: false, secure: true }));
+    expect(payload).to.include({ domain_domain: 'lonely.example.com', membership_id: null, customer_id: null, customer_user_email: null });
+  });
+
+  it('an event commits with the change that fired it: a change that fails after firing leaves neither', async () => {
+    c.webhooks.create_webhook({ name: 'Payments', url: `${receiver.url}/payments`, event: 'payment_created' });
+    const before = c.mb.store.all('mb_payments').length;
+    const boom = (): void => {
+      throw new Error('a later listener fails');
+    };
+    c.hp.host.hooks.add_action('memberships_payment_created', boom, 20);
+    expect(() => c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 100, tax_cents: 0, status: 'pending' })).to.throw('a later listener fails');
+    c.hp.host.hooks.remove_action('memberships_payment_created', boom, 20);
+    expect(c.mb.store.all('mb_payments'), 'the payment rolled back').to.have.length(before);
+    expect(c.webhooks.list_deliveries({ event: 'payment_created' }).total, 'and its event with it').to.equal(0);
+    c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 100, tax_cents: 0, status: 'pending' });
+    expect(c.webhooks.list_deliveries({ event: 'payment_created' }).total, 'a change that commits brings its event').to.equal(1);
+  });
+
+  it('registers its event types on wu_register_all_events, each bound to its own plain action', async () => {
+    const ours = c.webhooks.wu_get_event_types().filter((t) => t.source === 'memberships');
+    expect(ours.map((t) => t.slug).sort()).to.deep.equal([
+      'confirm_email_address', 'customer_created', 'customer_updated', 'domain_created', 'invoice_sent', 'membership_created', 'membership_expired',
+      'membership_updated', 'payment_created', 'payment_failed', 'payment_received', 'payment_updated', 'renewal_payment_created', 'site_published',
+    ]);
+    for (const t of ours) expect(t.hook?.action, t.slug).to.equal(`memberships_${t.slug}`);
+    await c.hp.plugins.deactivate('memberships');
+    expect(c.webhooks.wu_get_event_types().map((t) => t.slug).sort(), 'deactivated: only the host’s own events remain').to.deep.equal(['site_created', 'user_created']);
+    await c.hp.plugins.activate('memberships');
+    expect(c.webhooks.wu_get_event_types().filter((t) => t.source === 'memberships')).to.have.length(ours.length);
+  });
+
   it('every event in the Add New Webhook dropdown has a test above (or is the host’s own)', () => {
     const tested = new Set([
       'customer_created', 'customer_updated', 'confirm_email_address', 'membership_created', 'membership_updated', 'payment_created',
@@ -168,5 +202,35 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
       'site_published', 'domain_created', 'user_created', 'site_created',
     ]);
     for (const t of c.webhooks.wu_get_event_types()) expect(tested.has(t.slug), t.slug).to.equal(true);
+  });
+});
+
+describe('plugins/memberships: plain actions, no webhooks plugin needed', () => {
+  it('fires memberships_<slug> with its records when the webhooks plugin is not there', async () => {
+    const hp = await makeApp({ pluginsDir: PLUGINS_DIR, pluginSlugs: ['memberships'] });
+    try {
+      const mb = hp.host.services.get('memberships')!.service as MembershipsService;
+      const seen: unknown[][] = [];
+      hp.host.hooks.add_action('memberships_payment_received', (...args: unknown[]) => void seen.push(args), 10, 2);
+      hp.host.hooks.add_action('memberships_invoice_sent', (...args: unknown[]) => void seen.push(args), 10, 2);
+      const { user } = await hp.host.users.create({ login: 'ada', email: 'ada@example.com', password: 'password 123' });
+      const product = mb.createProduct({ name: 'Pro', price_cents: 100, setup_fee_cents: 0, currency: 'USD', period: 'month' });
+      const customer = mb.createCustomer({ user_id: user.id, billing_address: '', verify: false });
+      const m = mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: null });
+      const p = mb.createPayment({ membership_id: m.id, subtotal_cents: 100, tax_cents: 0, status: 'completed' });
+      mb.sendInvoice(p.id, 'Thanks');
+      expect(seen).to.deep.equal([[p], [p, 'Thanks']]);
+    } finally {
+      await hp.close();
+    }
+  });
+
+  it('imports nothing from plugins/webhooks', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const path = await import('node:path');
+    const dir = path.join(PLUGINS_DIR, 'memberships');
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    expect(files.length).to.be.greaterThan(5);
+    for (const f of files) expect(await readFile(path.join(dir, f), 'utf8'), f).not.to.match(/from '[./]*\/webhooks\//);
   });
 });

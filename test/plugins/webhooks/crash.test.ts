@@ -36,7 +36,7 @@ describe('plugins/webhooks durability', () => {
         logLevel: 'silent',
         passwordCost: 1024,
         pluginsDir: PLUGINS_DIR,
-        pluginSlugs: ['webhooks'],
+        pluginSlugs: ['webhooks', 'memberships'],
         plugins: { webhooks: { allowNetworks: '127.0.0.0/8' } },
       });
       const service = webhooksEngine(hp);

@@ -25,6 +25,15 @@ describe('plugins/webhooks delivery engine', () => {
     w.service.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received', ...over });
 
   describe('wire format (Standard Webhooks)', () => {
+    it('sends the webhook\'s custom headers (prepare stage), never over the signature headers', async () => {
+      hook({ headers: [{ name: 'Authorization', value: 'Bearer abc' }, { name: 'X-Team', value: 'billing' }] });
+      w.service.wu_do_event('payment_received', { payment_id: 1 });
+      await w.service.worker.drain();
+      const h = receiver.requests[0]!.headers;
+      expect(h).to.include({ authorization: 'Bearer abc', 'x-team': 'billing', 'content-type': 'application/json' });
+      expect(h['webhook-signature']).to.match(/^v1,/);
+    });
+
     it('delivers a compact JSON body that standardwebhooks and svix both verify', async () => {
       const wh = hook();
       const eventId = w.service.wu_do_event('payment_received', { payment_id: 1, payment_total: '$1.00' });

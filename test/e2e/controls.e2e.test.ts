@@ -555,7 +555,7 @@ const CONTROLS: ControlRow[] = [
     run: async (t) => {
       await freshNetwork(t);
       const sent: number[] = [];
-      const listener = (id: number) => void sent.push(id);
+      const listener = (p: number | { id: number }) => void sent.push(typeof p === 'number' ? p : p.id);
       t.net.hp.host.hooks.add_action('memberships_invoice_sent', listener);
       try {
         await eachRow(t, page_('memberships-payments'), 'Send invoice', (id) => expect(sent.at(-1)).to.equal(id));

@@ -68,10 +68,77 @@ export function describeTest(r: TestResult): string {
   return `The test event was not accepted: ${r.errorMessage ?? 'unknown error'}${excerpt}`;
 }
 
-export function prettyJson(text: string): string {
+/** Limits of prettyJson: what one body may cost a page, whatever was posted. */
+export const PRETTY_LIMITS = { maxChars: 32 * 1024, maxDepth: 12 } as const;
+
+/**
+ * A JSON body pretty-printed for a page, bounded: levels deeper than `maxDepth` are kept on one
+ * line (indenting them costs depth² characters — 24 KB of nested arrays became 32 MB), and the
+ * output stops at `maxChars` with a note. Text that is not JSON is shown as is, cut the same way.
+ * Returns `{ text, truncated }`; the full body is available raw.
+ */
+export function boundedPrettyJson(text: string, limits: { maxChars: number; maxDepth: number } = PRETTY_LIMITS): { text: string; truncated: boolean } {
+  const cut = (s: string) => (s.length > limits.maxChars ? { text: s.slice(0, limits.maxChars), truncated: true } : { text: s, truncated: false });
+  // Parsing more than a few times the limit is work for nothing: it could not be shown anyway.
+  if (text.length > limits.maxChars * 4) return cut(text);
+  // Pathological nesting is shown as received: parsing it costs stack overflows, not insight.
+  if (nestingDepth(text) > 256) return cut(text);
+  let value: unknown;
   try {
-    return JSON.stringify(JSON.parse(text), null, 2);
+    value = JSON.parse(text);
   } catch {
-    return text;
+    return cut(text);
   }
+  const out: string[] = [];
+  let size = 0;
+  const push = (s: string): boolean => {
+    out.push(s);
+    size += s.length;
+    return size <= limits.maxChars;
+  };
+  const write = (v: unknown, depth: number, indent: string): boolean => {
+    if (v === null || typeof v !== 'object' || depth >= limits.maxDepth) return push(JSON.stringify(v) ?? 'null');
+    const entries: Array<[string | null, unknown]> = Array.isArray(v) ? v.map((x) => [null, x]) : Object.entries(v);
+    const [open, close] = Array.isArray(v) ? ['[', ']'] : ['{', '}'];
+    if (entries.length === 0) return push(open + close);
+    if (!push(open + '\n')) return false;
+    const inner = indent + '  ';
+    for (let i = 0; i < entries.length; i++) {
+      const [key, x] = entries[i]!;
+      if (!push(inner + (key === null ? '' : `${JSON.stringify(key)}: `))) return false;
+      if (!write(x, depth + 1, inner)) return false;
+      if (!push(i < entries.length - 1 ? ',\n' : '\n')) return false;
+    }
+    return push(indent + close);
+  };
+  let complete: boolean;
+  try {
+    complete = write(value, 0, '');
+  } catch {
+    return cut(text); // nesting too deep even for one line (a RangeError): show the text as received
+  }
+  return complete ? { text: out.join(''), truncated: false } : cut(out.join(''));
+}
+
+/** The deepest bracket nesting of a JSON text (brackets inside strings ignored), in one pass. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
+/** A JSON body pretty-printed (bounded, see boundedPrettyJson); other text as is. */
+export function prettyJson(text: string): string {
+  const { text: shown, truncated } = boundedPrettyJson(text);
+  return truncated ? `${shown}\n… (cut at ${PRETTY_LIMITS.maxChars.toLocaleString('en-US')} characters of ${text.length.toLocaleString('en-US')})` : shown;
 }

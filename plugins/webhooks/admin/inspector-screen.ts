@@ -1,7 +1,10 @@
 import type { PageContext } from '../../../core/admin/page-context.js';
 import { HttpError } from '../../../core/http/errors.js';
-import { dateTime, prettyJson, relativeTime } from './format.js';
+import { boundedPrettyJson, dateTime, PRETTY_LIMITS, relativeTime } from './format.js';
 import { CAPABILITY, PAGES, pageUrl, queryString, type ScreenDeps } from './shared.js';
+
+/** Requests shown per page of an inbox: the page's cost is bounded whatever was received. */
+export const INSPECTOR_PER_PAGE = 10;
 
 const BADGES = { valid: 'badge-success', invalid: 'badge-error', unknown: 'badge-warning', unsigned: '' } as const;
 
@@ -48,8 +51,27 @@ export async function handleInspector(ctx: PageContext, { api, service }: Screen
   const inboxes = inspector.store.inboxes();
   const selected = current ? inspector.inbox(current) : undefined;
   if (current && !selected) throw new HttpError(404, 'That inspector URL does not exist or has expired.', 'Not Found');
+  // "Show raw": one body exactly as received, as plain text (never rendered as HTML).
+  const rawId = Number.parseInt(queryString(ctx, 'raw'), 10);
+  if (selected && Number.isInteger(rawId)) {
+    const r = inspector.store.request(selected.token, rawId);
+    if (!r) throw new HttpError(404, 'That request is no longer kept (only the newest are).', 'Not Found');
+    ctx.res.status(200).type('text/plain; charset=utf-8').set('content-disposition', `inline; filename="request-${r.id}.txt"`).send(r.body);
+    return;
+  }
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
-  const requests = selected ? inspector.store.requests(selected.token) : [];
+  const total = selected ? inspector.store.countRequests(selected.token) : 0;
+  const pages = Math.max(1, Math.ceil(total / INSPECTOR_PER_PAGE));
+  const paged = Math.min(pages, Math.max(1, Number.parseInt(queryString(ctx, 'paged'), 10) || 1));
+  const requests = selected ? inspector.store.requests(selected.token, INSPECTOR_PER_PAGE, (paged - 1) * INSPECTOR_PER_PAGE) : [];
+  const inboxUrl = (params: Record<string, string | number>) => pageUrl(api, PAGES.inspector, { inbox: selected!.token, ...params });
+  const pagination =
+    pages > 1
+      ? html`<nav class="tablenav-pages" aria-label="Pages of received requests"><span class="displaying-num">${total} requests</span>
+          ${paged > 1 ? html`<a class="button" href="${inboxUrl({ paged: paged - 1 })}">‹ Newer</a>` : ''}
+          <span class="paging-input">Page ${paged} of ${pages}</span>
+          ${paged < pages ? html`<a class="button" href="${inboxUrl({ paged: paged + 1 })}">Older ›</a>` : ''}</nav>`
+      : '';
   await ctx.renderHtml(
     html`<h1>Request Inspector</h1>
     <p>An inspector URL is an inbox served by this host: point a webhook at it, send events, and see each request arrive here with its headers, its body and whether its signature verifies. Nothing leaves the host.</p>
@@ -74,6 +96,7 @@ export async function handleInspector(ctx: PageContext, { api, service }: Screen
       selected
         ? html`<h2>Received requests <span class="description">(newest first; the last ${inspector.settings.maxRequests} are kept)</span></h2>
           <p><a class="button" href="${ctx.req.originalUrl}">Refresh</a></p>
+          ${pagination}
           ${
             requests.length
               ? requests.map((r) => {
@@ -88,7 +111,12 @@ export async function handleInspector(ctx: PageContext, { api, service }: Screen
                       ${headers['webhook-id'] ? html`<dt>webhook-id</dt><dd><code>${headers['webhook-id']}</code></dd>` : ''}
                     </dl>
                     <details><summary>Headers</summary><table class="widefat striped"><tbody>${Object.entries(headers).map(([k, v]) => html`<tr><th scope="row"><code>${k}</code></th><td><code>${v}</code></td></tr>`)}</tbody></table></details>
-                    <h4>Body</h4><pre tabindex="0">${prettyJson(r.body)}</pre>
+                    <h4>Body <span class="description">(${r.body.length.toLocaleString('en-US')} characters)</span></h4>${(() => {
+                      const shown = boundedPrettyJson(r.body);
+                      return html`<pre tabindex="0">${shown.text}</pre>
+                      ${shown.truncated ? html`<p class="description">Cut at ${PRETTY_LIMITS.maxChars.toLocaleString('en-US')} characters.</p>` : ''}`;
+                    })()}
+                    <p><a href="${inboxUrl({ raw: r.id })}">Show raw body</a></p>
                   </section>`;
                 })
               : html`<p>Nothing received yet. Use this URL as a webhook's URL and click <strong>Send Test Event</strong>.</p>`

@@ -56,8 +56,19 @@ export class InspectorStore {
     })();
   }
 
-  requests(token: string): InspectedRequest[] {
-    return this.db.prepare('SELECT * FROM webhook_inspector_requests WHERE token = ? ORDER BY id DESC').all(token) as InspectedRequest[];
+  /** Requests of an inbox, newest first: `limit` of them from `offset` (default: all). */
+  requests(token: string, limit = -1, offset = 0): InspectedRequest[] {
+    return this.db.prepare('SELECT * FROM webhook_inspector_requests WHERE token = ? ORDER BY id DESC LIMIT ? OFFSET ?').all(token, limit, offset) as InspectedRequest[];
+  }
+
+  /** How many requests an inbox holds. */
+  countRequests(token: string): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM webhook_inspector_requests WHERE token = ?').get(token) as { n: number }).n;
+  }
+
+  /** One stored request of an inbox, or undefined. */
+  request(token: string, id: number): InspectedRequest | undefined {
+    return this.db.prepare('SELECT * FROM webhook_inspector_requests WHERE token = ? AND id = ?').get(token, id) as InspectedRequest | undefined;
   }
 
   deleteExpired(now: number): number {

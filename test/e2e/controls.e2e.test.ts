@@ -138,6 +138,18 @@ async function jsOnly(t: T, locator: Locator, run: () => Promise<void>): Promise
   await run();
 }
 
+/** Clicks a Copy button and returns what reached the clipboard (waits for the button to say so). */
+async function copyVia(t: T, button: Locator): Promise<string> {
+  await button.click();
+  await button.evaluate((b) => new Promise<void>((resolve) => {
+    // The label changes once the asynchronous clipboard write settled.
+    if (b.textContent !== 'Copy') return resolve();
+    new MutationObserver((_, o) => (o.disconnect(), resolve())).observe(b, { childList: true, characterData: true, subtree: true });
+  }));
+  expect(await button.textContent()).to.equal('Copied!');
+  return t.page.evaluate(() => navigator.clipboard.readText());
+}
+
 const mbGet = <R>(t: T, table: string, id: number) => t.net.mb.store.get<R>(table as 'mb_customers', id);
 
 // ---------- fresh rows, so every action has a first, middle and last row to act on ----------
@@ -381,8 +393,7 @@ const CONTROLS: ControlRow[] = [
       await submitForm(t, { 'New Application Password Name': `${t.tag} app` }, 'Add New Application Password');
       const copy = t.page.locator('[data-core-copy]');
       await jsOnly(t, copy, async () => {
-        await copy.first().click();
-        expect(await t.page.evaluate(() => navigator.clipboard.readText())).to.equal(await t.page.getByLabel(/Your new password for/).inputValue());
+        expect(await copyVia(t, copy.first())).to.equal(await t.page.getByLabel(/Your new password for/).inputValue());
       });
     },
   },
@@ -430,8 +441,7 @@ const CONTROLS: ControlRow[] = [
       await t.go(`${NET}settings-api.php`);
       const copy = t.page.locator('[data-core-copy]');
       await jsOnly(t, copy, async () => {
-        await copy.first().click();
-        expect(await t.page.evaluate(() => navigator.clipboard.readText())).to.equal(t.net.hp.host.apiKey.get().key);
+        expect(await copyVia(t, copy.first())).to.equal(t.net.hp.host.apiKey.get().key);
       });
     },
   },
@@ -707,9 +717,7 @@ const CONTROLS: ControlRow[] = [
       const copy = t.page.locator('[data-copy-target]');
       await jsOnly(t, copy, async () => {
         const target = await copy.first().getAttribute('data-copy-target');
-        await copy.first().click();
-        expect(await copy.first().textContent()).to.be.oneOf(['Copied!', 'Press Ctrl+C to copy']);
-        expect(await t.page.evaluate(() => navigator.clipboard.readText())).to.equal(await t.page.locator(`#${target}`).textContent());
+        expect(await copyVia(t, copy.first())).to.equal(await t.page.locator(`[id="${target}"]`).textContent());
       });
     },
   },
@@ -841,10 +849,10 @@ function inspectorRows(screen: string, path: (t: T) => string): ControlRow[] {
         const copy = t.page.locator('[data-copy-target]');
         await jsOnly(t, copy, async () => {
           const target = await copy.first().getAttribute('data-copy-target');
-          await copy.first().click();
+          const got = await copyVia(t, copy.first());
           const el = t.page.locator(`[id="${target}"]`);
           const text = (await el.evaluate((e) => e.tagName)) === 'INPUT' ? await el.inputValue() : await el.textContent();
-          expect(await t.page.evaluate(() => navigator.clipboard.readText())).to.equal(text);
+          expect(got).to.equal(text);
         });
       },
     },
@@ -931,8 +939,7 @@ function editRows(): ControlRow[] {
         const copy = t.page.locator('[data-copy-target]');
         await jsOnly(t, copy, async () => {
           await t.page.getByText('Reveal secret').click();
-          await copy.first().click();
-          expect(await t.page.evaluate(() => navigator.clipboard.readText())).to.equal(t.net.webhooks.get_webhook(id!).secret);
+          expect(await copyVia(t, copy.first())).to.equal(t.net.webhooks.get_webhook(id!).secret);
         });
       },
     },

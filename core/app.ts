@@ -28,6 +28,7 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
+import { formTooLargePage, MAX_FORM_BYTES } from './http/form-limit.js';
 import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
 import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
 import { CallbackGuard } from './plugins/containment.js';
@@ -65,7 +66,7 @@ const PUBLIC = path.join(PROJECT_ROOT, 'public');
 export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
   const config = defaultConfig(overrides);
   // Refuse to start, with the path and a remedy, rather than lose or damage data.
-  const lock = config.dataDir === ':memory:' ? undefined : await openDataDir(config.dataDir);
+  const lock = config.dataDir === ':memory:' ? undefined : await openDataDir(config.dataDir, { lock: config.lockDataDir !== false });
   try {
     return await buildApp(config, lock?.release ?? (() => {}));
   } catch (error) {
@@ -205,7 +206,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   });
   // The REST API parses its own bodies (JSON, 400/413 in WordPress's error shape).
   app.use('/wp-json', restAuthThrottle(host), host.rest.router(restAuthenticator(host, host.apiKey, host.appPasswords), sessions));
-  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
+  app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 2000 }));
   app.use(sessions);
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
   app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
@@ -229,6 +230,10 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       return void res.status(503).render('standalone', { title: err.title, message: err.message, backUrl: '' });
     }
     const typed = err instanceof HookpressError ? err : undefined;
+    if ((err as { type?: unknown })?.type === 'entity.too.large' && !res.headersSent) {
+      // The body parser refused a form over the limit: say so, and how to get the input back.
+      return void res.status(413).render('standalone', formTooLargePage(req));
+    }
     const status = typed ? typed.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
     const title = err instanceof HttpError ? err.title : status === 413 ? 'Payload Too Large' : status < 500 ? 'Bad Request' : 'Something went wrong';

@@ -21,6 +21,11 @@ export interface AppConfig {
   pluginSlugs?: string[];
   clock: Clock;
   logLevel: string;
+  /**
+   * Take DATA_DIR/hookpress.lock (one host per DATA_DIR; default true). The CLI passes false: it
+   * runs no worker and no cron, so it may open the database beside a running host.
+   */
+  lockDataDir?: boolean;
   /** Where logs go; default stdout (the CLI sends them to stderr). */
   logDestination?: NodeJS.WritableStream;
   /** scrypt cost (N); lower only in tests. */

@@ -95,3 +95,19 @@ export function joinFieldMessages(fields: Record<string, string>): string {
 export function isHookpressError(error: unknown): error is HookpressError {
   return error instanceof HookpressError;
 }
+
+/**
+ * Throws the validation errors of a form at once: nothing when `errors` is empty; the
+ * error `make` builds from the first one's code, message and field, plus every field's
+ * message in `fields` when there are several ([code, message, field] each).
+ */
+export function throwAll<C extends string>(
+  errors: ReadonlyArray<readonly [C, string, string]>,
+  make: (code: C, message: string, field: string, fields?: Record<string, string>) => Error,
+): void {
+  if (errors.length === 0) return;
+  const [code, message, field] = errors[0]!;
+  if (errors.length === 1) throw make(code, message, field);
+  const fields = Object.fromEntries(errors.map(([, m, f]) => [f, m]));
+  throw make(code, joinFieldMessages(fields), field, fields);
+}

@@ -108,6 +108,11 @@ export function renderListTable<Row>(o: ListTableOptions<Row>): SafeHtml {
         </nav>`
       : html`<div class="tablenav-pages">${count}</div>`;
 
+  if (o.rows.length === 0 && o.total > 0) {
+    // A page past the end (a stale link, `&paged=999`): the list is not empty, this page is.
+    return html`${searchBox}<div class="list-empty"><p>No items on page ${query.page}: the list has ${o.total} ${o.total === 1 ? 'item' : 'items'} on ${pages} ${pages === 1 ? 'page' : 'pages'}.
+      <a href="${withParams(o.baseUrl, { ...keep, paged: pages === 1 ? undefined : pages })}">Go to ${pages === 1 ? 'the list' : `the last page (${pages})`}</a></p></div>`;
+  }
   if (o.rows.length === 0) {
     return html`${searchBox}<div class="list-empty">${o.empty}</div>`;
   }

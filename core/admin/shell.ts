@@ -1,3 +1,4 @@
+import { MAX_FORM_BYTES } from '../http/form-limit.js';
 import ejs from 'ejs';
 import path from 'node:path';
 import type { Request, Response } from 'express';
@@ -80,7 +81,7 @@ export class AdminShell {
       logoutUrl: `/wp-login.php?action=logout&_wpnonce=${ctx.wp_create_nonce('log-out')}`,
       currentUrl: req.originalUrl,
       bodyClass: ctx.hookName.replace(/[^a-z0-9_-]/gi, '-'),
-      scripts: ['/assets/js/admin.js', ...ctx.scripts],
+      scripts: ['/assets/js/admin.js', `/assets/js/form-size.js?max=${MAX_FORM_BYTES}`, ...ctx.scripts],
       styles: ctx.styles,
     });
     res.status(opts.status ?? 200).type('html').send(page);

@@ -35,6 +35,7 @@ export function createCliContext(io: { env: NodeJS.ProcessEnv; stdout: NodeJS.Wr
           logLevel: io.env.LOG_LEVEL ?? 'warn',
           logDestination: io.stderr,
           runScheduler: false,
+          lockDataDir: false,
           plugins: { ...base.plugins, webhooks: { ...base.plugins.webhooks, autoStart: false } },
         });
         if (hp.generatedAdminPassword) {

@@ -7,6 +7,7 @@ import { commandGroups } from './commands/index.js';
 defineErrorCodes('cli', {
   CLI_USAGE: { status: 400, description: 'A command line that does not parse (unknown command or option, missing argument).' },
   CLI_INVALID_FIELD: { status: 400, description: 'A --fields / --field name the item does not have.' },
+  CLI_TEST_FAILED: { status: 502, description: 'hookpress wu webhook test: the endpoint did not answer 2xx.' },
   CLI_SERVICE_MISSING: { status: 503, description: 'The plugin that provides a command’s service is not active.' },
 });
 

@@ -148,8 +148,13 @@ function corrupt(file: string, why: string, cause?: unknown): StartupError {
  * (then this process does), and an existing database file is sound. Returns the lock's release.
  * @throws StartupError (see the checks)
  */
-export async function openDataDir(dataDir: string): Promise<{ release: () => void }> {
+export async function openDataDir(dataDir: string, opts: { lock?: boolean } = {}): Promise<{ release: () => void }> {
   checkDataDir(dataDir);
+  if (opts.lock === false) {
+    // A tool beside the host (the CLI): no worker, no cron — SQLite's own locking is enough.
+    checkDatabaseFile(path.join(dataDir, 'hookpress.sqlite'));
+    return { release: () => {} };
+  }
   const { acquireDataDirLock } = await import('./data-dir-lock.js');
   const lock = acquireDataDirLock(dataDir);
   try {

@@ -1,4 +1,4 @@
-import { HookpressError } from '../errors.js';
+import { HookpressError, throwAll } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
 import type { Db } from '../db/database.js';
 import type { Hooks } from '../hooks/index.js';
@@ -15,8 +15,9 @@ export interface Site {
 
 /** A bad site input; codes SITE_* in core/error-codes.ts. */
 export class SiteError extends HookpressError<CoreErrorCode> {
-  constructor(code: CoreErrorCode, message: string, field?: string) {
-    super(code, message, { field });
+  /** With `fields`, several inputs are at fault (one message each); `code` is the first one's. */
+  constructor(code: CoreErrorCode, message: string, field?: string, fields?: Record<string, string>) {
+    super(code, message, { field, fields });
     this.name = 'SiteError';
   }
 }
@@ -90,15 +91,17 @@ export class Sites {
     const slug = (input.slug ?? '').trim().toLowerCase();
     const title = (input.title ?? '').trim();
     const admin_email = (input.admin_email ?? '').trim();
-    if (!SLUG_RE.test(slug)) {
-      throw new SiteError('SITE_INVALID_SLUG', 'Site addresses can only contain lowercase letters (a-z), numbers and hyphens.', 'slug');
-    }
-    if (this.store.bySlug(slug)) throw new SiteError('SITE_EXISTS', 'That site address is already taken.', 'slug');
-    if (title === '') throw new SiteError('SITE_MISSING_TITLE', 'Give the site a title.', 'title');
-    if (title.length > 200) throw new SiteError('SITE_TITLE_TOO_LONG', 'The title can have at most 200 characters.', 'title');
-    if (!/^[^\s@<>"']+@[^\s@<>"']+$/.test(admin_email)) {
-      throw new SiteError('SITE_INVALID_EMAIL', 'Enter a valid admin email address.', 'admin_email');
-    }
+    const errors: Array<[CoreErrorCode, string, string]> = [];
+    if (slug === '') errors.push(['SITE_INVALID_SLUG', 'Enter a site address.', 'slug']);
+    else if (slug.length > 63) errors.push(['SITE_INVALID_SLUG', `Site addresses can have at most 63 characters; this one has ${slug.length}.`, 'slug']);
+    else if (!SLUG_RE.test(slug)) errors.push(['SITE_INVALID_SLUG', 'Site addresses can only contain lowercase letters (a-z), numbers and hyphens.', 'slug']);
+    else if (this.store.bySlug(slug)) errors.push(['SITE_EXISTS', 'That site address is already taken.', 'slug']);
+    if (title === '') errors.push(['SITE_MISSING_TITLE', 'Give the site a title.', 'title']);
+    else if (title.length > 200) errors.push(['SITE_TITLE_TOO_LONG', 'The title can have at most 200 characters.', 'title']);
+    if (admin_email === '') errors.push(['SITE_INVALID_EMAIL', 'Enter the admin email address.', 'admin_email']);
+    else if (!/^[^\s@<>"']+@[^\s@<>"']+$/.test(admin_email)) errors.push(['SITE_INVALID_EMAIL', 'Enter a valid admin email address.', 'admin_email']);
+    // Every field is checked, so the form shows all its errors at once.
+    throwAll(errors, (code, message, field, fields) => new SiteError(code, message, field, fields));
     const site: Site = { id: 0, slug, title, admin_email, registered: this.clock(), public: 1 };
     site.id = this.store.insert(site);
     this.hooks.do_action('wp_initialize_site', { ...site }, { title, admin_email });

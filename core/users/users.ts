@@ -1,5 +1,6 @@
 import { HookpressError } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
+import { throwAll } from '../errors.js';
 import type { Hooks } from '../hooks/index.js';
 import type { SiteOptions } from '../options/site-options.js';
 import type { Clock } from '../config.js';
@@ -8,8 +9,9 @@ import type { User, UserListQuery, UsersStore } from './users-store.js';
 
 /** A bad user input; codes USER_* in core/error-codes.ts. */
 export class UserError extends HookpressError<CoreErrorCode> {
-  constructor(code: CoreErrorCode, message: string, field?: string) {
-    super(code, message, { field });
+  /** With `fields`, several inputs are at fault (one message each); `code` is the first one's. */
+  constructor(code: CoreErrorCode, message: string, field?: string, fields?: Record<string, string>) {
+    super(code, message, { field, fields });
     this.name = 'UserError';
   }
 }
@@ -63,20 +65,22 @@ export class Users {
   async create(input: NewUser): Promise<{ user: User; password: string }> {
     const login = (input.login ?? '').trim();
     const email = (input.email ?? '').trim();
-    if (!LOGIN_RE.test(login)) {
-      throw new UserError(
-        'USER_INVALID_LOGIN',
-        'Usernames can only contain letters, numbers, spaces, and the characters _ . - @ (at most 60).',
-        'login',
-      );
-    }
-    if (this.store.byLogin(login)) throw new UserError('USER_LOGIN_EXISTS', 'That username is already taken.', 'login');
-    if (!EMAIL_RE.test(email) || email.length > 100) {
-      throw new UserError('USER_INVALID_EMAIL', 'Enter a valid email address.', 'email');
-    }
-    if (this.store.byEmail(email)) throw new UserError('USER_EMAIL_EXISTS', 'That email address is already registered.', 'email');
+    // Every field is checked, so a form shows all its errors at once (WordPress's WP_Error).
+    const errors: Array<[CoreErrorCode, string, string]> = [];
+    if (login === '') errors.push(['USER_INVALID_LOGIN', 'Enter a username.', 'login']);
+    else if (login.length > 60) errors.push(['USER_INVALID_LOGIN', 'Usernames can have at most 60 characters.', 'login']);
+    else if (!LOGIN_RE.test(login)) {
+      errors.push(['USER_INVALID_LOGIN', 'Usernames can only contain letters, numbers, spaces, and the characters _ . - @ (at most 60).', 'login']);
+    } else if (this.store.byLogin(login)) errors.push(['USER_LOGIN_EXISTS', 'That username is already taken.', 'login']);
+    if (email === '') errors.push(['USER_INVALID_EMAIL', 'Enter an email address.', 'email']);
+    else if (!EMAIL_RE.test(email) || email.length > 100) errors.push(['USER_INVALID_EMAIL', 'Enter a valid email address.', 'email']);
+    else if (this.store.byEmail(email)) errors.push(['USER_EMAIL_EXISTS', 'That email address is already registered.', 'email']);
     const password = input.password || generatePassword();
-    if (password.length < 8) throw new UserError('USER_WEAK_PASSWORD', 'Use a password of at least 8 characters.', 'password');
+    // WordPress trims passwords before checking them: eight spaces are no password at all.
+    if (password.trim().length < 8) {
+      errors.push(['USER_WEAK_PASSWORD', 'Use a password of at least 8 characters, not counting spaces at the start or end.', 'password']);
+    }
+    throwAll(errors, (code, message, field, fields) => new UserError(code, message, field, fields));
     const display_name = (input.display_name ?? '').trim() || login;
     const registered = this.clock();
     const pass_hash = await hashPassword(password, this.passwordCost);

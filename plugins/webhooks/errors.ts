@@ -4,6 +4,7 @@ import { defineErrorCodes, HookpressError, joinFieldMessages, type HookpressErro
 export const WEBHOOK_ERROR_CODES = defineErrorCodes('webhooks', {
   WEBHOOK_INVALID: { status: 400, description: 'A webhook field is invalid; `fields` has one message per field.' },
   WEBHOOK_NOT_FOUND: { status: 404, description: 'There is no webhook with that id.' },
+  WEBHOOK_INACTIVE: { status: 409, description: 'The webhook is inactive, disabled or deleted, so its deliveries cannot be sent again until it is active.' },
   DELIVERY_NOT_FOUND: { status: 404, description: 'There is no delivery with that id (it may have been pruned).' },
   EVENT_UNKNOWN: { status: 400, description: 'The event is not a registered event type.' },
   EVENT_TYPE_INVALID: { status: 500, description: 'A plugin registered an event type with a bad slug, name, description or sample.' },

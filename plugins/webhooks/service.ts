@@ -318,14 +318,32 @@ export class WebhooksService implements WebhooksApi {
     const { delivery } = this.get_delivery(id);
     if (delivery.status === 'pending') throw new WebhookError('INVALID_ARGUMENT', 'That delivery is still pending; it will be sent on schedule.', 'id');
     if (delivery.is_test) throw new WebhookError('INVALID_ARGUMENT', 'Test deliveries are not resent; send a new test event instead.', 'id');
+    const why = this.why_not_sendable(delivery.webhook_id);
+    // Queuing it anyway would have the worker cancel it at once and overwrite its failure record.
+    if (why) throw new WebhookError('WEBHOOK_INACTIVE', `This delivery cannot be sent again: ${why}`, 'id');
     this.deliveries.requeue(id, this.clock());
     this.worker.wake();
     return this.get_delivery(id).delivery;
   }
 
+  /**
+   * Why deliveries of a webhook cannot be sent now — it was deleted, is disabled (and why),
+   * or is inactive — with what to do about it; null when they can.
+   */
+  why_not_sendable(webhookId: number | null): string | null {
+    const webhook = webhookId === null ? undefined : this.webhooks.get(webhookId);
+    if (!webhook) return 'its webhook was deleted.';
+    if (webhook.active) return null;
+    if (webhook.disabled_reason === 'gone') return `the webhook “${webhook.name}” was disabled because its endpoint answered 410 Gone. Fix its URL and activate it, then resend.`;
+    if (webhook.disabled_reason) return `the webhook “${webhook.name}” was disabled after failing for days. Check the endpoint, activate the webhook, then resend.`;
+    return `the webhook “${webhook.name}” is inactive. Activate it, then resend.`;
+  }
+
   /** Requeues every failed delivery of a webhook created since `since` (ms or Date). Returns how many. */
   recover_failed_deliveries(webhookId: number, since: number | Date): number {
     this.get_webhook(webhookId);
+    const why = this.why_not_sendable(webhookId);
+    if (why) throw new WebhookError('WEBHOOK_INACTIVE', `No delivery was queued: ${why}`, 'id');
     const at = since instanceof Date ? since.getTime() : since;
     if (typeof at !== 'number' || !Number.isFinite(at)) throw new WebhookError('INVALID_ARGUMENT', 'since must be a date or a time in milliseconds.', 'since');
     const n = this.deliveries.requeueFailedSince(webhookId, at, this.clock());
@@ -397,6 +415,16 @@ export class WebhooksService implements WebhooksApi {
   }
 
   private announceDisabled(w: Webhook, reason: 'gone' | 'failing'): void {
+    // Zapier (and the like) answer 410 once a Zap's subscription is gone: a webhook an
+    // integration created is then deleted, not left disabled for an admin to clean up.
+    if (reason === 'gone' && w.integration !== 'manual') {
+      this.api.logger.warn({ webhook: w.id, integration: w.integration }, 'webhook deleted: its integration endpoint answered 410 Gone');
+      this.delete_webhook(w.id);
+      this.api.notices.add_notice('info', `The webhook “${w.name}” (created by ${w.integration}) was deleted because its endpoint answered 410 Gone: the integration unsubscribed.`, {
+        id: `webhook-deleted-${w.id}`,
+      });
+      return;
+    }
     const why =
       reason === 'gone'
         ? 'its endpoint answered 410 Gone'

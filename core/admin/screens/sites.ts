@@ -118,7 +118,7 @@ export const siteNewScreen: Screen = {
         return ctx.redirect('/wp-admin/network/sites.php');
       } catch (error) {
         if (!(error instanceof SiteError)) throw error;
-        errors[error.field ?? 'slug'] = error.message;
+        Object.assign(errors, error.fields ?? { [error.field ?? 'slug']: error.message });
       }
     }
     await ctx.renderHtml(

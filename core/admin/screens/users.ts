@@ -136,7 +136,8 @@ export const userNewScreen: Screen = {
         return ctx.redirect(USERS);
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
-        errors[error.field === 'login' ? 'user_login' : error.field === 'password' ? 'pass1' : (error.field ?? 'user_login')] = error.message;
+        const inputOf = (f: string | undefined) => (f === 'login' ? 'user_login' : f === 'password' ? 'pass1' : (f ?? 'user_login'));
+        for (const [f, m] of Object.entries(error.fields ?? { [error.field ?? 'login']: error.message })) errors[inputOf(f)] = m;
       }
     }
     await ctx.renderHtml(

@@ -1,8 +1,9 @@
 import type { CommandGroup } from '../program.js';
 import { wuCommands } from './wu.js';
+import { accessCommands } from './access.js';
 
 /**
  * Every command group of `hookpress`, one file each. A new group: add a file exporting a
  * CommandGroup and list it here.
  */
-export const commandGroups: CommandGroup[] = [wuCommands];
+export const commandGroups: CommandGroup[] = [wuCommands, accessCommands];

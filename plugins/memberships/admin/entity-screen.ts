@@ -11,7 +11,11 @@ export interface EntityForm {
   action: string;
   title: string;
   submit: string;
-  /** The form's rows, given the submitted values and the errors per field. */
+  /**
+   * The form's rows, given the submitted values and the errors per field. `values` is empty
+   * on a fresh form; once submitted, an unticked checkbox is simply absent from it, so a
+   * checkbox that defaults to ticked must read `Object.keys(values).length ? … : true`.
+   */
   fields: (values: Record<string, string>, errors: Record<string, string>) => SafeHtml;
   /** Runs the form; returns the success message. Throws with `fields` (or `field`) on invalid input. */
   run: (body: Record<string, string>) => string;

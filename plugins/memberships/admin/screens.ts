@@ -249,7 +249,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
           ${selectField(api, { id: 'site_id', label: 'Site', value: v.site_id, error: e.site_id, required: true, options: api.sites.list({ limit: 500 }).items.map((s) => [String(s.id), `${s.title} (${s.slug})`]) })}
           ${formField({ id: 'domain', label: 'Domain', value: v.domain, error: e.domain, required: true, description: 'For example shop.example.com.' })}
           ${checkboxField(api, { id: 'primary', label: 'Primary domain', checked: v.primary === '1' })}
-          ${checkboxField(api, { id: 'secure', label: 'Served over HTTPS', checked: v.secure !== '0' })}`,
+          ${checkboxField(api, { id: 'secure', label: 'Served over HTTPS', checked: Object.keys(v).length ? v.secure === '1' : true })}`,
         run: (b) => {
           const d = svc.addDomain({ site_id: Number(b.site_id), domain: b.domain ?? '', primary: b.primary === '1', secure: b.secure === '1' });
           return `Domain ${d.domain} mapped.`;

@@ -123,7 +123,12 @@ async function renderDetail(ctx: PageContext, { api, service }: ScreenDeps, id: 
         ${d.last_error ? html`<dt>Last error</dt><dd>${d.last_error}</dd>` : ''}
       </dl>
       ${
-        d.status !== 'pending' && !d.is_test
+        d.status !== 'pending' && !d.is_test && service.why_not_sendable(d.webhook_id) !== null
+          ? html`<p class="description">Cannot be resent: ${service.why_not_sendable(d.webhook_id)}</p>`
+          : ''
+      }
+      ${
+        d.status !== 'pending' && !d.is_test && service.why_not_sendable(d.webhook_id) === null
           ? html`<form method="post" action="${pageUrl(api, PAGES.deliveries)}">
             ${ctx.wp_nonce_field(`delivery-resend_${d.id}`)}
             <input type="hidden" name="delivery_id" value="${d.id}">

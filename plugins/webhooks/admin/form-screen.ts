@@ -1,3 +1,4 @@
+import { WebhookError } from '../errors.js';
 import type { PageContext } from '../../../core/admin/page-context.js';
 import { HttpError } from '../../../core/http/errors.js';
 import type { SafeHtml } from '../../../core/http/html.js';
@@ -179,8 +180,13 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
       if (Number.isNaN(since)) {
         ctx.add_notice('error', 'Enter the date and time from which to recover failed deliveries.');
       } else {
-        const n = service.recover_failed_deliveries(webhook.id, since);
-        ctx.add_notice('success', n ? `${n} failed deliver${n === 1 ? 'y was' : 'ies were'} queued to be sent again.` : 'No failed deliveries since that time.');
+        try {
+          const n = service.recover_failed_deliveries(webhook.id, since);
+          ctx.add_notice('success', n ? `${n} failed deliver${n === 1 ? 'y was' : 'ies were'} queued to be sent again.` : 'No failed deliveries since that time.');
+        } catch (error) {
+          if (!(error instanceof WebhookError)) throw error;
+          ctx.add_notice('error', error.message);
+        }
       }
       return ctx.redirect(editUrl);
     } else {

@@ -167,7 +167,8 @@ export class Dispatch {
         trigger: d.next_trigger,
         attemptedAt: started,
         requestUrl: url,
-        requestHeaders: headers,
+        // Custom header values (credentials, often) are masked in the log.
+        requestHeaders: maskCustomHeaders(headers, webhook),
         responseStatus: result.status,
         responseHeaders: result.headers,
         responseBody: result.body,
@@ -200,4 +201,15 @@ export class Dispatch {
     }
     return { result, outcome, recorded };
   }
+}
+
+/** The request headers as logged: a webhook's custom header values masked. */
+export function maskCustomHeaders(headers: Record<string, string>, webhook: Webhook | undefined): Record<string, string> {
+  if (!webhook?.headers?.length) return headers;
+  const out = { ...headers };
+  for (const h of webhook.headers) {
+    const k = h.name.toLowerCase();
+    if (k in out) out[k] = out[k]!.length <= 4 ? '••••' : `••••${out[k]!.slice(-4)}`;
+  }
+  return out;
 }

@@ -25,3 +25,79 @@ describe('hookpress CLI (child process)', function () {
     expect(field.stderr).to.equal('Error: Invalid field: secret. Choose from: slug, name, desc, group, source, payload.\n');
   });
 });
+
+describe('hookpress CLI commands on DATA_DIR, while a server runs on it', function () {
+  this.timeout(120_000);
+  it('webhook create/list/get/update/test/delete, delivery list/get, application passwords, api-key', async () => {
+    const { createApp } = await import('../../../core/app.js');
+    const { default: request } = await import('supertest');
+    const { Receiver } = await import('../../helpers/receiver.js');
+    const data = tempDataDir();
+    const receiver = new Receiver();
+    await receiver.start();
+    const server = await createApp({ dataDir: data.dir, logLevel: 'silent', passwordCost: 1024, adminPassword: 'cli-admin-password', runScheduler: false, plugins: { webhooks: { autoStart: false } } });
+    const env = { DATA_DIR: data.dir, WEBHOOKS_ALLOW_NETWORKS: '127.0.0.0/8' };
+    try {
+      const created = await hookpress(['wu', 'webhook', 'create', '--name=CLI hook', `--url=${receiver.url}/in`, '--event=payment_received', '--header=Authorization: Bearer abc123', '--porcelain'], env);
+      expect(created.code, created.stderr).to.equal(0);
+      const id = Number(created.stdout.trim());
+      expect(id).to.be.greaterThan(0);
+
+      // The running server sees it at once (same SQLite file, WAL).
+      server.host.apiKey.setEnabled(true);
+      const { key, secret } = server.host.apiKey.get();
+      const viaApi = await request(server.app).get(`/wp-json/wu/v2/webhook/${id}`).auth(key, secret);
+      expect(viaApi.body.name).to.equal('CLI hook');
+
+      const list = await hookpress(['wu', 'webhook', 'list', '--format=csv', '--fields=id,name,integration'], env);
+      expect(list.stdout).to.equal(`id,name,integration\n${id},CLI hook,manual\n`);
+      const ids = await hookpress(['wu', 'webhook', 'list', '--format=ids'], env);
+      expect(ids.stdout).to.equal(`${id}\n`);
+      const get = await hookpress(['wu', 'webhook', 'get', String(id), '--format=json'], env);
+      const obj = JSON.parse(get.stdout);
+      expect(obj.headers).to.deep.equal([{ name: 'Authorization', value: '••••c123' }]);
+      expect(get.stdout).not.to.include('whsec_');
+      const update = await hookpress(['wu', 'webhook', 'update', String(id), '--name=Renamed'], env);
+      expect(update.stdout).to.equal(`Success: Updated webhook ${id}.\n`);
+      const bad = await hookpress(['wu', 'webhook', 'update', String(id), '--name=R'], env);
+      expect(bad.code).to.equal(1);
+      expect(bad.stderr).to.match(/^Error: name: Give the webhook a name of at least 2 characters/);
+      const test = await hookpress(['wu', 'webhook', 'test', String(id)], env);
+      expect(test.code, test.stderr).to.equal(0);
+      expect(test.stdout).to.match(/^Success: The endpoint answered HTTP 200/);
+      expect(receiver.requests.at(-1)!.headers.authorization).to.equal('Bearer abc123');
+      const deliveries = await hookpress(['wu', 'delivery', 'list', `--webhook=${id}`, '--format=json'], env);
+      const [d] = JSON.parse(deliveries.stdout);
+      expect(d).to.include({ webhook_id: id, status: 'succeeded' });
+      const detail = await hookpress(['wu', 'delivery', 'get', String(d.id), '--field=attempts'], env);
+      expect(JSON.parse(detail.stdout)).to.have.length(1);
+      const missing = await hookpress(['wu', 'webhook', 'get', '9999'], env);
+      expect([missing.code, missing.stderr]).to.deep.equal([1, 'Error: There is no webhook with id 9999.\n']);
+
+      const pass = await hookpress(['user', 'application-password', 'create', 'admin', 'Zapier', '--porcelain'], env);
+      const password = pass.stdout.trim();
+      expect(password).to.match(/^[A-Za-z0-9]{24}$/);
+      const asAdmin = await request(server.app).get('/wp-json/wu/v2/auth').auth('admin', password);
+      expect(asAdmin.status).to.equal(200);
+      const aps = JSON.parse((await hookpress(['user', 'application-password', 'list', 'admin', '--format=json'], env)).stdout);
+      expect(aps[0]).to.include({ name: 'Zapier' });
+      expect(aps[0].last_used).to.be.a('string');
+      await hookpress(['user', 'application-password', 'delete', 'admin', aps[0].uuid], env);
+      expect((await request(server.app).get('/wp-json/wu/v2/auth').auth('admin', password)).status).to.equal(401);
+
+      const shown = JSON.parse((await hookpress(['api-key', 'show', '--format=json'], env)).stdout);
+      expect(shown).to.deep.equal({ key, secret, enabled: true });
+      const regen = (await hookpress(['api-key', 'regenerate', '--porcelain'], env)).stdout.trim().split(' ');
+      expect((await request(server.app).get('/wp-json/wu/v2/auth').auth(key, secret)).status).to.equal(401);
+      expect((await request(server.app).get('/wp-json/wu/v2/auth').auth(regen[0]!, regen[1]!)).status).to.equal(200);
+
+      const del = await hookpress(['wu', 'webhook', 'delete', String(id)], env);
+      expect(del.stdout).to.equal(`Success: Deleted webhook ${id}.\n`);
+      expect((await hookpress(['wu', 'webhook', 'list', '--format=count'], env)).stdout).to.equal('0\n');
+    } finally {
+      await server.close();
+      await receiver.close();
+      data.remove();
+    }
+  });
+});

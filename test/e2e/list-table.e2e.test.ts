@@ -44,7 +44,7 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
   async function session(js: boolean): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(5_000);
+    page.setDefaultTimeout(15_000);
     await page.goto(`${url}/wp-login.php`);
     await page.getByLabel('Username or Email Address').fill('admin');
     await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);

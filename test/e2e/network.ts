@@ -91,7 +91,7 @@ export async function seed(net: Network, n = 3, tag = 's'): Promise<Seeded> {
 export async function logIn(browser: Browser, url: string, js: boolean): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ javaScriptEnabled: js, bypassCSP: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(5_000);
+  page.setDefaultTimeout(15_000);
   await page.goto(`${url}/wp-login.php`);
   await page.getByLabel('Username or Email Address').fill('admin');
   await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);

@@ -1,12 +1,15 @@
 /**
  * bench/delivery — delivery throughput and latency, against a receiver in another process.
- *   npm run bench:delivery            (add --quick for a shorter run, --rss for the 1M-pending memory check)
+ *   npm run bench:delivery            (add --quick for a shorter run, --rounds=N (≥ 5), --rss for the 1M-pending memory check)
+ * After a discarded warm-up, runs ≥ 5 interleaved rounds — raw, end-to-end runs, raw again — and
+ * prints per-round numbers and then medians; each ratio uses its own round's raw baseline.
  * (a) raw undici POST loop to the receiver (the baseline),
  * (b) Hookpress end to end: fire events → durable outbox → signed → delivered → attempt stored,
  *     for 1 webhook (each event its own commit, then 100 events per caller transaction) and for
  *     1 event → 100 webhooks; the ratio (b)/(a) (goal ≥ 0.5),
  * (c) event → receipt latency p50/p99 at 1,000 events/s,
- * (d) with --rss: RSS while 1,000,000 pending deliveries are streamed (must stay flat).
+ * (d) with --rss: RSS while 1,000,000 pending deliveries are streamed (must stay flat),
+ * (e) durability: the cost of a commit per event with synchronous=FULL vs NORMAL, and (b) under NORMAL.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,9 +63,10 @@ async function rawUndici(url: string, total: number, concurrency: number): Promi
   return total / seconds;
 }
 
-async function hookpress(dataDir: string, url: string): Promise<{ hp: HookpressApp; service: WebhooksService }> {
+async function hookpress(dataDir: string, url: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Promise<{ hp: HookpressApp; service: WebhooksService }> {
   const hp = await createApp({
     dataDir,
+    sqliteSynchronous: synchronous,
     logLevel: 'silent',
     passwordCost: 1024,
     adminPassword: 'bench password',
@@ -87,9 +91,9 @@ async function waitUntil(pred: () => boolean, timeoutMs = 120_000): Promise<void
   }
 }
 
-async function endToEnd(url: string, events: number, webhooks: number, perTransaction = 1): Promise<number> {
+async function endToEnd(url: string, events: number, webhooks: number, perTransaction = 1, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-bench-'));
-  const { hp, service } = await hookpress(dir, url);
+  const { hp, service } = await hookpress(dir, url, synchronous);
   for (let i = 0; i < webhooks; i++) service.create_webhook({ name: `Bench ${i}`, url: `${url}/hook/${i}`, event: 'payment_received' });
   const payload = JSON.parse(body) as Record<string, unknown>;
   const expected = events * webhooks;
@@ -171,20 +175,75 @@ async function rss(url: string, pending: number): Promise<void> {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/** Median of a list of numbers. */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** µs per event when each event is its own commit (the worker stopped), under a synchronous setting. */
+async function commitCost(url: string, events: number, synchronous: 'FULL' | 'NORMAL'): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-bench-'));
+  const { hp, service } = await hookpress(dir, url, synchronous);
+  await service.worker.stop();
+  service.create_webhook({ name: 'Commit', url: `${url}/commit`, event: 'payment_received' });
+  const payload = JSON.parse(body) as Record<string, unknown>;
+  const started = performance.now();
+  for (let i = 0; i < events; i++) service.wu_do_event('payment_received', payload);
+  const us = ((performance.now() - started) * 1000) / events;
+  await hp.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return us;
+}
+
+const rounds = Math.max(5, Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 5));
 const receiver = await startReceiver();
 try {
-  const n = quick ? 5_000 : 20_000;
-  console.log(`bench/delivery  node ${process.version}  ${os.cpus().length} cores  receiver in a separate process`);
-  const raw = await rawUndici(receiver.url, n, 64);
-  console.log(`(a) raw undici POST loop, 64 concurrent:        ${raw.toFixed(0).padStart(7)} req/s`);
-  const one = await endToEnd(receiver.url, n, 1);
-  console.log(`(b) Hookpress end to end, 1 webhook:            ${one.toFixed(0).padStart(7)} deliveries/s   ratio (b)/(a) ${(one / raw).toFixed(2)}`);
-  const batched = await endToEnd(receiver.url, n, 1, 100);
-  console.log(`(b) same, events fired 100 per caller transaction:  ${batched.toFixed(0).padStart(7)} deliveries/s   ratio (b)/(a) ${(batched / raw).toFixed(2)}`);
-  const fan = await endToEnd(receiver.url, n / 100, 100);
-  console.log(`(b) Hookpress end to end, 1 event → 100 hooks:  ${fan.toFixed(0).padStart(7)} deliveries/s   ratio (b)/(a) ${(fan / raw).toFixed(2)}`);
-  const lat = await latency(receiver.url, 1000, quick ? 2 : 5, receiver);
-  console.log(`(c) event → receipt at 1,000 events/s (${lat.n} events): p50 ${lat.p50.toFixed(2)} ms, p99 ${lat.p99.toFixed(2)} ms`);
+  const n = quick ? 2_000 : 5_000;
+  console.log(`bench/delivery  node ${process.version}  ${os.cpus().length} cores  receiver in a separate process  ${rounds} interleaved rounds of ${n} deliveries (medians)`);
+  // Warm-up (discarded): JIT, connection pools, page cache.
+  await rawUndici(receiver.url, n / 4, 64);
+  await endToEnd(receiver.url, n / 4, 1);
+  const r = { raw: [] as number[], one: [] as number[], oneNormal: [] as number[], batched: [] as number[], fan: [] as number[], p50: [] as number[], p99: [] as number[] };
+  const ratios = { one: [] as number[], batched: [] as number[], fan: [] as number[] };
+  const commit = { FULL: [] as number[], NORMAL: [] as number[] };
+  for (let i = 0; i < rounds; i++) {
+    // Raw before and after the round's end-to-end runs: each ratio uses the round's own baseline.
+    const rawBefore = await rawUndici(receiver.url, n, 64);
+    const one = await endToEnd(receiver.url, n, 1);
+    const batched = await endToEnd(receiver.url, n, 1, 100);
+    const fan = await endToEnd(receiver.url, n / 100, 100);
+    const oneNormal = await endToEnd(receiver.url, n, 1, 1, 'NORMAL');
+    const rawAfter = await rawUndici(receiver.url, n, 64);
+    const raw = (rawBefore + rawAfter) / 2;
+    r.raw.push(raw);
+    r.one.push(one);
+    r.batched.push(batched);
+    r.fan.push(fan);
+    r.oneNormal.push(oneNormal);
+    ratios.one.push(one / raw);
+    ratios.batched.push(batched / raw);
+    ratios.fan.push(fan / raw);
+    const order: Array<'FULL' | 'NORMAL'> = i % 2 ? ['NORMAL', 'FULL'] : ['FULL', 'NORMAL'];
+    for (const s of order) commit[s].push(await commitCost(receiver.url, quick ? 500 : 2_000, s));
+    const lat = await latency(receiver.url, 1000, quick ? 1 : 2, receiver);
+    r.p50.push(lat.p50);
+    r.p99.push(lat.p99);
+    console.log(
+      `  round ${i + 1}: raw ${raw.toFixed(0)}/s · 1 webhook ${one.toFixed(0)}/s (${(one / raw).toFixed(2)}) · 100 per tx ${batched.toFixed(0)}/s · ` +
+        `1→100 ${fan.toFixed(0)}/s (${(fan / raw).toFixed(2)}) · NORMAL ${oneNormal.toFixed(0)}/s · commit FULL ${commit.FULL.at(-1)!.toFixed(0)} µs / NORMAL ${commit.NORMAL.at(-1)!.toFixed(0)} µs · p99 ${lat.p99.toFixed(2)} ms`,
+    );
+  }
+  console.log(`(a) raw undici POST loop, 64 concurrent:               ${median(r.raw).toFixed(0).padStart(7)} req/s`);
+  console.log(`(b) end to end, 1 webhook, one commit per event:        ${median(r.one).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.one).toFixed(2)} (goal ≥ 0.5)`);
+  console.log(`(b) same, events fired 100 per caller transaction:      ${median(r.batched).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.batched).toFixed(2)}`);
+  console.log(`(b) end to end, 1 event → 100 webhooks:                 ${median(r.fan).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.fan).toFixed(2)} (goal ≥ 0.8)`);
+  console.log(`(c) event → receipt at 1,000 events/s:                  p50 ${median(r.p50).toFixed(2)} ms, p99 ${median(r.p99).toFixed(2)} ms (goal p99 ≤ 10 ms)`);
+  console.log(
+    `(e) durability: a commit per event costs ${median(commit.FULL).toFixed(0)} µs with synchronous=FULL (the default) vs ${median(commit.NORMAL).toFixed(0)} µs with NORMAL; ` +
+      `1 webhook end to end ${median(r.one).toFixed(0)}/s (FULL) vs ${median(r.oneNormal).toFixed(0)}/s (NORMAL)`,
+  );
   if (withRss) await rss(receiver.url, 1_000_000);
 } finally {
   receiver.child.send({ cmd: 'exit' });

@@ -35,6 +35,9 @@ import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
 import { Cron } from './cron/cron.js';
+import { SiteTransients } from './options/site-transients.js';
+import { Translations } from './i18n/i18n.js';
+import { CustomCapabilities } from './users/capabilities.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
 import { RestServer } from './rest/server.js';
 import { NetworkApiKey } from './rest/api-key.js';
@@ -80,7 +83,7 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
 
 async function buildApp(config: AppConfig, releaseLock: () => void): Promise<HookpressApp> {
   const logger = createLogger(config.logLevel, config.logDestination);
-  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults });
+  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults, synchronous: config.sqliteSynchronous });
   // Another process holding the write lock while we start is waited out, not fatal.
   const retry = startupRetrier(logger, config.startupRetry);
   await retry('core migrations', () => migrate(db, 'core', coreMigrations));
@@ -123,6 +126,9 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,
+    transients: new SiteTransients(options, hooks, config.clock),
+    translations: new Translations(() => String(options.get_site_option('WPLANG', '') || 'en_US')),
+    capabilities: new CustomCapabilities(options, hooks),
     baseUrl: () => baseUrl,
   };
 

@@ -41,6 +41,12 @@ export interface AppConfig {
   /** How long a database write waits for another connection's lock, in ms (SQLite busy_timeout). */
   busyTimeoutMs: number;
   /**
+   * SQLite `synchronous`: FULL (default) makes every commit durable across power loss, not only
+   * across a killed process; NORMAL is faster but may lose the last commits on power loss
+   * (measured in bench/delivery; see README, Durability).
+   */
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+  /**
    * Start-up steps (core set-up, each plugin's load) that fail with a transient storage error
    * (busy, locked, full, I/O) are retried after these waits, in ms; then the host gives up.
    */
@@ -67,6 +73,7 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     env: {},
     runScheduler: true,
     busyTimeoutMs: 5000,
+    sqliteSynchronous: 'FULL',
     startupRetry: {},
     ...overrides,
   };
@@ -82,7 +89,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!Number.isInteger(busy) || busy < 0) {
     throw new Error(`DB_BUSY_TIMEOUT_MS must be a whole number of milliseconds; got "${env.DB_BUSY_TIMEOUT_MS}".`);
   }
+  const synchronous = (env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
+    throw new Error(`DB_SYNCHRONOUS must be FULL or NORMAL; got "${env.DB_SYNCHRONOUS}".`);
+  }
   return defaultConfig({
+    sqliteSynchronous: synchronous,
     dataDir: path.resolve(env.DATA_DIR ?? path.join(ROOT, 'data')),
     pluginsDir: path.resolve(env.PLUGINS_DIR ?? path.join(ROOT, 'plugins')),
     busyTimeoutMs: busy,

@@ -45,6 +45,8 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   PLUGIN_ASYNC_TRANSACTION: { status: 500, description: 'api.transaction(fn) was given a function that returned a Promise; rolled back.' },
   PLUGIN_ACTIVE: { status: 409, description: 'The plugin must be deactivated first (uninstall).' },
   PLUGIN_UNINSTALL_FAILED: { status: 500, description: 'The plugin threw while uninstalling.' },
+  PLUGIN_BAD_CAPABILITY: { status: 500, description: 'A custom capability name is invalid, taken, or not declared.' },
+  PLUGIN_BAD_SETTING: { status: 500, description: 'A Settings API registration is invalid (name, group, page or section).' },
   // REST
   REST_ROUTE_INVALID: { status: 500, description: 'A register_rest_route call with a bad namespace, route or no permission_callback.' },
   // HTTP (admin pages)

@@ -36,6 +36,12 @@ export interface Host {
   publicRoutes: Map<string, { owner: string; handler: import('./plugins/types.js').PublicHandler; maxBodyBytes?: number }>;
   /** Attributes plugin callbacks to their plugin and contains their errors during start-up and activation. */
   guard: CallbackGuard;
+  /** Site transients (expiring network options). */
+  transients: import('./options/site-transients.js').SiteTransients;
+  /** Loaded translations (gettext) of every text domain. */
+  translations: import('./i18n/i18n.js').Translations;
+  /** Custom capabilities plugins declare, and their grants. */
+  capabilities: import('./users/capabilities.js').CustomCapabilities;
   /** The plugin that added a hook callback (the function, or the object of a method pair). */
   callbackOwners: WeakMap<object, string>;
   /** Absolute base URL once the server listens (http://host:port). */

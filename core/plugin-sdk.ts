@@ -13,7 +13,7 @@
 // The plugin contract and the API object.
 export type { PluginApi, PluginManifest, PluginModule, PluginConfig, PublicHandler, AdminUi } from './plugins/types.js';
 export { PluginError } from './plugins/types.js';
-export { HookpressError, isHookpressError, defineErrorCodes } from './errors.js';
+export { HookpressError, isHookpressError, defineErrorCodes, joinFieldMessages } from './errors.js';
 export type { HookpressErrorOptions } from './errors.js';
 
 // Admin screens.
@@ -70,8 +70,15 @@ export {
   sanitize_url,
   WP_ALLOWED_PROTOCOLS,
 } from './formatting/formatting.js';
+export { MENU_ICONS } from './admin/icons.js';
 
 // REST API (register_rest_route through api.rest).
 export { RestResponse } from './rest/types.js';
 export type { JsonSchema, RestArg, RestAuth, RestEndpoint, RestRequest } from './rest/types.js';
 export { restPage } from './rest/server.js';
+
+// Building blocks: the Settings API, translations, custom capabilities.
+export type { SettingArgs, SettingsField } from './admin/settings-api.js';
+export type { PluginI18n } from './i18n/i18n.js';
+export type { CapabilityInfo } from './users/capabilities.js';
+export { sprintf } from '@wordpress/i18n';

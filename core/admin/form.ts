@@ -1,27 +1,89 @@
-import { html, type SafeHtml } from '../http/html.js';
+import { html, raw, type SafeHtml } from '../http/html.js';
 import type { Hooks } from '../hooks/index.js';
 import type { PageContext } from './page-context.js';
 
 export interface FieldOptions {
+  /** The control's id (the <label for>), and its name unless `name` is given. */
   id: string;
   name?: string;
   label: string;
-  type?: 'text' | 'email' | 'url' | 'password' | 'number' | 'datetime-local' | 'date';
+  /** Default 'text'. */
+  type?: 'text' | 'email' | 'url' | 'password' | 'number' | 'datetime-local' | 'date' | 'search' | 'tel' | 'textarea' | 'select' | 'checkbox';
+  /** The current value; for a checkbox, `checked` says whether it is ticked and `value` is what it submits (default '1'). */
   value?: unknown;
   error?: string;
   description?: string | SafeHtml;
   required?: boolean;
   autocomplete?: string;
+  /** Default 'regular-text' (inputs), 'large-text' (textarea); none for select and checkbox. */
   className?: string;
+  /** number: the step ('any' for free decimals; default 'any' so 19.99 is accepted), min and max. */
+  step?: number | 'any';
+  min?: number | string;
+  max?: number | string;
+  /** The virtual keyboard: number fields default to 'decimal' (or 'numeric' with an integer step). */
+  inputmode?: 'none' | 'text' | 'decimal' | 'numeric' | 'tel' | 'search' | 'email' | 'url';
+  placeholder?: string;
+  /** select: value → label, in order. */
+  options?: Record<string, string> | ReadonlyArray<readonly [string, string]>;
+  /** checkbox: whether it is ticked. */
+  checked?: boolean;
+  /** textarea: visible rows (default 5). */
+  rows?: number;
+  /** Any other attributes, e.g. { pattern: '[A-Z0-9]+', maxlength: 20, 'data-x': 'y' }; true renders the bare attribute, false/undefined none. */
+  attrs?: Record<string, string | number | boolean | undefined>;
 }
 
-/** One row of a WordPress form-table: a real <label>, the input, its error and description. */
+const ATTR_NAME = /^[a-z][a-z0-9_:.-]*$/i;
+
+function attributes(list: Record<string, string | number | boolean | undefined>): SafeHtml {
+  const parts: SafeHtml[] = [];
+  for (const [k, v] of Object.entries(list)) {
+    if (v === undefined || v === false) continue;
+    if (!ATTR_NAME.test(k) || /^on/i.test(k)) throw new TypeError(`formField: "${k}" is not an attribute formField may set.`);
+    parts.push(v === true ? html` ${raw(k)}` : html` ${raw(k)}="${v}"`);
+  }
+  return html`${parts}`;
+}
+
+/**
+ * One row of a WordPress form-table: a real <label>, the control (input, textarea, select or
+ * checkbox), its error (aria-invalid, aria-describedby) and description.
+ * Throws TypeError for an attribute name that is not one (or an on* handler) in `attrs`.
+ */
 export function formField(o: FieldOptions): SafeHtml {
+  const type = o.type ?? 'text';
   const describedBy = [o.error ? `${o.id}-error` : '', o.description ? `${o.id}-description` : ''].filter(Boolean).join(' ');
+  const isNumber = type === 'number';
+  const step = isNumber ? (o.step ?? 'any') : o.step;
+  // id, name (and value, for inputs) first, as before: tests and scripts read them in that order.
+  const idName = html` id="${o.id}" name="${o.name ?? o.id}"`;
+  const common = attributes({
+    required: o.required,
+    'aria-required': o.required ? 'true' : undefined,
+    'aria-invalid': o.error ? 'true' : undefined,
+    'aria-describedby': describedBy || undefined,
+    autocomplete: o.autocomplete,
+    placeholder: o.placeholder,
+  });
+  const extra = attributes(o.attrs ?? {});
+  let control: SafeHtml;
+  if (type === 'textarea') {
+    control = html`<textarea${idName}${common} class="${o.className ?? 'large-text'}" rows="${o.rows ?? 5}"${extra}>${o.value ?? ''}</textarea>`;
+  } else if (type === 'select') {
+    const options = Array.isArray(o.options) ? (o.options as ReadonlyArray<readonly [string, string]>) : Object.entries(o.options ?? {});
+    const current = o.value === undefined || o.value === null ? '' : String(o.value);
+    control = html`<select${idName}${common}${o.className ? html` class="${o.className}"` : ''}${extra}>${options.map(([v, l]) => html`<option value="${v}"${v === current ? html` selected` : ''}>${l}</option>`)}</select>`;
+  } else if (type === 'checkbox') {
+    control = html`<input type="checkbox"${idName} value="${o.value ?? '1'}"${common}${o.checked ? html` checked` : ''}${o.className ? html` class="${o.className}"` : ''}${extra}>`;
+  } else {
+    const inputmode = o.inputmode ?? (isNumber ? (typeof step === 'number' && Number.isInteger(step) ? 'numeric' : 'decimal') : undefined);
+    control = html`<input type="${type}"${idName} value="${o.value ?? ''}" class="${o.className ?? 'regular-text'}"${common}${attributes({ step, min: o.min, max: o.max, inputmode })}${extra}>`;
+  }
   return html`<tr class="form-field${o.required ? ' form-required' : ''}${o.error ? ' form-invalid' : ''}">
     <th scope="row"><label for="${o.id}">${o.label}</label></th>
     <td>
-      <input type="${o.type ?? 'text'}" id="${o.id}" name="${o.name ?? o.id}" value="${o.value ?? ''}" class="${o.className ?? 'regular-text'}"${o.required ? html` required aria-required="true"` : ''}${o.error ? html` aria-invalid="true"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${o.autocomplete ? html` autocomplete="${o.autocomplete}"` : ''}>
+      ${control}
       ${o.error ? html`<p class="field-error" id="${o.id}-error">${o.error}</p>` : ''}
       ${o.description ? html`<p class="description" id="${o.id}-description">${o.description}</p>` : ''}
     </td>

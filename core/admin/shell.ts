@@ -1,3 +1,4 @@
+import { menuIconGlyph } from './icons.js';
 import { MAX_FORM_BYTES } from '../http/form-limit.js';
 import ejs from 'ejs';
 import path from 'node:path';
@@ -111,6 +112,7 @@ export class AdminShell {
           menuTitle: item.menuTitle,
           href: networkAdminUrl(item.url),
           icon: item.icon ?? 'dashicons-admin-generic',
+          ...(({ glyph, known }) => ({ iconGlyph: glyph, iconKnown: known }))(menuIconGlyph(item.icon ?? 'dashicons-admin-generic', item.menuTitle)),
           current: currentSub || isCurrent(item),
           currentSub,
           submenu,

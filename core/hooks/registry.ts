@@ -57,7 +57,7 @@ export class HookRegistry {
   add_filter(hookName: string, callback: HookCallback, priority: PriorityInput = 10, acceptedArgs = 1): true {
     assertName(hookName);
     assertCallback(callback);
-    const p = this.priorityKey(priority);
+    const p = this.priorityKey(priority, hookName, callback);
     if (!Number.isInteger(acceptedArgs) || acceptedArgs < 0) {
       throw new HookError(
         'HOOK_INVALID_ACCEPTED_ARGS',
@@ -86,7 +86,7 @@ export class HookRegistry {
    */
   remove_filter(hookName: string, callback: HookCallback, priority: PriorityInput = 10): boolean {
     assertCallback(callback);
-    const p = this.priorityKey(priority);
+    const p = this.priorityKey(priority, hookName, callback);
     const hook = this.filters.get(hookName);
     if (hook === undefined) return false;
     const id = this.ids.idOf(callback, false);
@@ -105,7 +105,7 @@ export class HookRegistry {
   remove_all_filters(hookName: string, priority: PriorityInput = false): true {
     const hook = this.filters.get(hookName);
     if (hook !== undefined) {
-      hook.removeAll(priority === false ? false : this.priorityKey(priority));
+      hook.removeAll(priority === false ? false : this.priorityKey(priority, hookName, () => undefined));
       if (!hook.hasFilters()) this.filters.delete(hookName);
     }
     return true;
@@ -304,15 +304,19 @@ export class HookRegistry {
     return hook === undefined ? false : hook.currentPriority();
   }
 
-  /** PHP's array-key coercion of a priority, warning once per lossy float as PHP 8.1 does. */
-  private priorityKey(priority: unknown): PriorityKey {
+  /**
+   * PHP's array-key coercion of a priority. A float that loses its fraction is PHP 8.1's
+   * "Implicit conversion from float to int loses precision" deprecation: reported once per
+   * value, through `onWarning` (code HOOK_FLOAT_PRIORITY, logged by the host with the plugin)
+   * or, without one, as a Node DeprecationWarning.
+   */
+  private priorityKey(priority: unknown, hookName: string, callback: HookCallback): PriorityKey {
     return toPriorityKey(priority, (value) => {
       if (this.warnedFloats.has(value)) return;
       this.warnedFloats.add(value);
-      process.emitWarning(`Implicit conversion from float ${value} to int loses precision (hook priority).`, {
-        type: 'DeprecationWarning',
-        code: 'HOOK_FLOAT_PRIORITY',
-      });
+      const message = `Implicit conversion from float ${value} to int loses precision (priority of a callback on "${hookName}").`;
+      if (this.warn) this.warn({ code: 'HOOK_FLOAT_PRIORITY', hookName, callback, message });
+      else process.emitWarning(message, { type: 'DeprecationWarning', code: 'HOOK_FLOAT_PRIORITY' });
     });
   }
 

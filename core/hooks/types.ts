@@ -23,7 +23,7 @@ export interface HookEntry {
 }
 
 /** Codes of the warnings the hooks runtime gives (logged by the host, never thrown). */
-export type HookWarningCode = 'HOOK_INVALID_CALLBACK' | 'HOOK_PROMISE_IN_SYNC';
+export type HookWarningCode = 'HOOK_INVALID_CALLBACK' | 'HOOK_PROMISE_IN_SYNC' | 'HOOK_FLOAT_PRIORITY';
 
 /** A habit WordPress warns about: the hook, the callback at fault, and a readable message. */
 export interface HookWarning {

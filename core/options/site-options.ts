@@ -40,6 +40,8 @@ export class SiteOptions {
 
   add_site_option(option: string, value: unknown): boolean {
     assertName(option);
+    // sanitize_option(): register_setting's sanitize callbacks hook here, as in WordPress.
+    value = this.hooks.apply_filters(`sanitize_option_${option}`, value, option, value);
     value = this.hooks.apply_filters(`pre_add_site_option_${option}`, value, option, NETWORK_ID);
     if (this.load(option) !== undefined) return false;
     if (!this.store.insert(option, encode(option, value))) return false;
@@ -52,6 +54,7 @@ export class SiteOptions {
   update_site_option(option: string, value: unknown): boolean {
     assertName(option);
     const oldValue = this.get_site_option(option);
+    value = this.hooks.apply_filters(`sanitize_option_${option}`, value, option, value);
     value = this.hooks.apply_filters(`pre_update_site_option_${option}`, value, oldValue, option, NETWORK_ID);
     value = this.hooks.apply_filters('pre_update_site_option', value, option, oldValue, NETWORK_ID);
     if (value === oldValue || JSON.stringify(value) === JSON.stringify(oldValue)) return false;

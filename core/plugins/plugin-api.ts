@@ -4,6 +4,9 @@ import { migrate, unmigrate } from '../db/migrations.js';
 import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
+import { menuIconGlyph } from '../admin/icons.js';
+import { SettingsApi } from '../admin/settings-api.js';
+import { pluginI18n } from '../i18n/i18n.js';
 import { CallbackWrappers } from './containment.js';
 import { esc, html, raw } from '../http/html.js';
 import { bodyIds, bodyString, formField, returnUrl } from '../admin/form.js';
@@ -14,6 +17,7 @@ import { PluginError, type PluginApi, type PluginConfig, type PluginInfo, type P
 export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginApi; ledger: HookLedger } {
   const ledger = new HookLedger();
   const { slug } = plugin;
+  const logger = host.logger.child({ plugin: slug });
   const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase(), new CallbackWrappers(host.guard, slug), { slug, map: host.callbackOwners });
   const api: PluginApi = {
     slug,
@@ -22,6 +26,9 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     hooks,
     menus: {
       add_menu_page(pageTitle, menuTitle, capability, menuSlug, callback, icon, position) {
+        if (icon !== undefined && !menuIconGlyph(icon, menuTitle).known) {
+          logger.warn({ icon, menu: menuSlug }, `Unknown menu icon "${icon}": the menu shows the letter "${menuIconGlyph(icon, menuTitle).glyph}" instead. See MENU_ICONS in the SDK for the names drawn.`);
+        }
         const hookName = host.menu.add_menu_page(slug, pageTitle, menuTitle, capability, menuSlug, undefined, icon, position);
         // As in WordPress, the page callback is an action on the page hook.
         if (callback) hooks.add_action(hookName, callback);
@@ -38,7 +45,12 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       add_site_option: (name, value) => host.options.add_site_option(name, value),
       update_site_option: (name, value) => host.options.update_site_option(name, value),
       delete_site_option: (name) => host.options.delete_site_option(name),
+      get_site_transient: (name) => host.transients.get_site_transient(name),
+      set_site_transient: (name, value, expiration) => host.transients.set_site_transient(name, value, expiration),
+      delete_site_transient: (name) => host.transients.delete_site_transient(name),
     },
+    settingsApi: new SettingsApi(hooks, host.options),
+    i18n: pluginI18n(host.translations, slug, plugin.dir),
     notices: {
       add_notice: (type, message, opts) => host.notices.add({ type, message, id: opts?.id, link: opts?.link }),
       dismiss_notice: (id) => host.notices.dismiss(id),
@@ -47,7 +59,7 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     transaction: (fn) => runTransaction(host, fn),
     migrate: (migrations) => migrate(host.db, `plugin:${slug}`, migrations),
     unmigrate: (migrations) => unmigrate(host.db, `plugin:${slug}`, migrations),
-    logger: host.logger.child({ plugin: slug }),
+    logger,
     config: pluginConfig(host, slug),
     settings: host.config.plugins[slug] ?? {},
     clock: host.config.clock,
@@ -67,6 +79,9 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       list: (q = {}) => host.users.list({ search: q.search, limit: q.limit ?? 100, offset: q.offset ?? 0, orderby: 'login', order: 'asc' }),
       is_super_admin: (id) => host.users.is_super_admin(id),
       user_can: (id, cap) => host.users.user_can(id, cap),
+      register_capability: (cap, description) => host.capabilities.register(cap, description, slug),
+      add_cap: (id, cap) => host.capabilities.add_cap(id, cap),
+      remove_cap: (id, cap) => host.capabilities.remove_cap(id, cap),
     },
     sites: {
       get: (id) => host.sites.get(id),

@@ -250,6 +250,8 @@ export class PluginManager {
     this.unload(plugin.slug);
     const state = createPluginApi(this.host, plugin);
     this.loaded.set(plugin.slug, state);
+    // Just-in-time translations of the plugin's own text domain (languages/<slug>-<locale>.mo|.po).
+    state.api.i18n.load_plugin_textdomain();
     return state;
   }
 
@@ -260,6 +262,7 @@ export class PluginManager {
     this.host.menu.removeOwner(slug);
     for (const [name, s] of this.host.services) if (s.owner === slug) this.host.services.delete(name);
     for (const [key, r] of this.host.publicRoutes) if (r.owner === slug) this.host.publicRoutes.delete(key);
+    this.host.capabilities.removeOwner(slug);
     this.loaded.delete(slug);
   }
 

@@ -71,12 +71,25 @@ export interface PluginApi {
       position?: number,
     ): string;
   };
+  /** Network options (JSON values) with WordPress's option hooks, and site transients. */
   readonly options: {
     get_site_option<T = unknown>(name: string, defaultValue?: unknown): T;
     add_site_option(name: string, value: unknown): boolean;
     update_site_option(name: string, value: unknown): boolean;
     delete_site_option(name: string): boolean;
+    /** A transient's value, or false when missing or expired (then deleted). */
+    get_site_transient<T = unknown>(name: string): T | false;
+    /** Stores a value for `expiration` seconds (0 = until deleted); false for a name over 167 characters. */
+    set_site_transient(name: string, value: unknown, expiration?: number): boolean;
+    delete_site_transient(name: string): boolean;
   };
+  /** WordPress's Settings API for network options (register_setting, sections, fields, the save). */
+  readonly settingsApi: Pick<
+    import('../admin/settings-api.js').SettingsApi,
+    'register_setting' | 'add_settings_section' | 'add_settings_field' | 'settings_fields' | 'do_settings_sections' | 'add_settings_error' | 'handle_settings_post'
+  >;
+  /** Translations: __(), _e(), _x(), _n(), esc_html__(), sprintf; the text domain defaults to the slug. */
+  readonly i18n: import('../i18n/i18n.js').PluginI18n;
   /** Network notices that stay until an admin dismisses them. */
   readonly notices: {
     add_notice(type: NoticeType, message: string, opts?: { id?: string; link?: Notice['link'] }): string;
@@ -131,6 +144,15 @@ export interface PluginApi {
     list(q?: { search?: string; limit?: number; offset?: number }): { items: User[]; total: number };
     is_super_admin(id: number): boolean;
     user_can(id: number, capability: string): boolean;
+    /**
+     * Declares a custom capability (3–64 of a-z, 0-9, _) for menus and checks: super admins
+     * have it; grant it to other users with add_cap. Removed when the plugin is deactivated
+     * (grants stay stored). Throws PluginError PLUGIN_BAD_CAPABILITY for a bad or taken name.
+     */
+    register_capability(capability: string, description: string): void;
+    /** Grants a declared capability to a user (WP_User::add_cap). */
+    add_cap(userId: number, capability: string): void;
+    remove_cap(userId: number, capability: string): void;
   };
   readonly sites: {
     get(id: number): Site | undefined;

@@ -115,7 +115,7 @@ function renderPage(ctx: PageContext, api: PluginApi, count: number) {
       ${ctx.wp_nonce_field('redeem-coupon')}
       <table class="form-table" role="presentation">
         ${formField({ id: 'code', label: 'Coupon code', required: true })}
-        ${formField({ id: 'amount', label: 'Amount', required: true, description: 'In dollars, e.g. 10.' })}
+        ${formField({ id: 'amount', label: 'Amount', type: 'number', min: 0.01, step: 0.01, required: true, description: 'In dollars, e.g. 19.99.' })}
       </table>
       <p class="submit"><button type="submit" class="button button-primary">Redeem coupon</button></p>
     </form>`,

@@ -1,4 +1,4 @@
-import { defineErrorCodes, HookpressError, joinFieldMessages } from '../../core/errors.js';
+import { defineErrorCodes, HookpressError, joinFieldMessages } from '../../core/plugin-sdk.js';
 
 /** Every error code the memberships plugin throws. */
 export const MEMBERSHIP_ERROR_CODES = defineErrorCodes('memberships', {

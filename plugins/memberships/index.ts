@@ -1,4 +1,4 @@
-import type { PluginApi, PluginManifest } from '../../core/plugins/types.js';
+import type { EventRegistrar, PluginApi, PluginManifest } from '../../core/plugin-sdk.js';
 import { registerMembershipScreens } from './admin/screens.js';
 import { membershipMigrations } from './data/migrations.js';
 import { registerPublicPages } from './public-pages.js';
@@ -6,7 +6,6 @@ import { registerDependents } from './dependents.js';
 import { MembershipsService } from './service.js';
 import { eventBuilders } from './payloads.js';
 import { registerMembershipEvents } from './events/catalogue.js';
-import type { EventRegistrar } from '../../core/plugin-sdk.js';
 
 export const manifest: PluginManifest = {
   name: 'Memberships',

@@ -1,5 +1,4 @@
-import type { PluginApi } from '../../core/plugins/types.js';
-import type { Site } from '../../core/sites/sites.js';
+import type { PluginApi, Site } from '../../core/plugin-sdk.js';
 import { formatMoney, rawMoney } from './money.js';
 import type { Customer, Domain, Membership, MembershipsStore, Payment, Product } from './data/store.js';
 import type { Absent, CustomerKeys, DomainKeys, MembershipEvent, MembershipEventPayloads, MembershipKeys, PaymentKeys, SiteKeys } from './events/payload-keys.js';

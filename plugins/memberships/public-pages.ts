@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { PluginApi } from '../../core/plugins/types.js';
+import type { PluginApi } from '../../core/plugin-sdk.js';
 import type { Customer, Membership } from './data/store.js';
 import { formatMoney } from './money.js';
 import type { MembershipsService } from './service.js';

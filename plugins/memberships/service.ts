@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { PluginApi } from '../../core/plugins/types.js';
-import type { Site } from '../../core/sites/sites.js';
+import type { PluginApi, Site } from '../../core/plugin-sdk.js';
 import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
 import { eventBuilders, Payloads } from './payloads.js';
 import { membershipAction } from './events/catalogue.js';

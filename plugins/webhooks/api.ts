@@ -59,6 +59,10 @@ export interface DeliveryListFilter {
   status?: DeliveryStatus | string;
   event?: string;
   isTest?: boolean;
+  /** Only deliveries attempted at least once (with status `pending`: those being retried). */
+  attempted?: boolean;
+  /** Only deliveries whose last attempt was at or after this time (ms since the epoch). */
+  attemptedSince?: number;
   /** 1–500, default 20. */
   limit?: number;
   /** ≥ 0, default 0. */

@@ -1,4 +1,4 @@
-import { defineErrorCodes, HookpressError, joinFieldMessages, type HookpressErrorOptions } from '../../core/errors.js';
+import { defineErrorCodes, HookpressError, joinFieldMessages, type HookpressErrorOptions } from '../../core/plugin-sdk.js';
 
 /** Every error code of the webhooks plugin, with its HTTP status: stable, for programs; messages are for people. */
 export const WEBHOOK_ERROR_CODES = defineErrorCodes('webhooks', {

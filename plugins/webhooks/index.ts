@@ -1,4 +1,4 @@
-import type { PluginApi, PluginManifest } from '../../core/plugins/types.js';
+import type { PluginApi, PluginManifest } from '../../core/plugin-sdk.js';
 import { webhookMigrations } from './data/migrations.js';
 import { builtInEvents } from './events/catalogue.js';
 import type { EventRegistrar, WebhooksApi } from './api.js';

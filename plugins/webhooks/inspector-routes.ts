@@ -1,4 +1,4 @@
-import type { PluginApi } from '../../core/plugins/types.js';
+import type { PluginApi } from '../../core/plugin-sdk.js';
 import { INSPECTOR_PATH, type Inspector } from './inspector.js';
 
 /** The inbox URLs: POST from anywhere, stored; expired or unknown tokens are 404. */

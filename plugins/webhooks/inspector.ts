@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PluginApi } from '../../core/plugins/types.js';
+import type { PluginApi } from '../../core/plugin-sdk.js';
 import type { DeliveriesStore } from './data/deliveries-store.js';
 import { InspectorStore, type Inbox, type InspectedRequest } from './data/inspector-store.js';
 import type { WebhooksStore } from './data/webhooks-store.js';

@@ -1,4 +1,4 @@
-import type { PluginApi } from '../../core/plugins/types.js';
+import type { PluginApi } from '../../core/plugin-sdk.js';
 import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';
@@ -83,7 +83,7 @@ export class WebhooksService implements WebhooksApi {
     this.deliveries = new DeliveriesStore(api.db, api.clock);
     this.health = new HealthStore(api.db);
     this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
-    this.events = new EventRegistry(api.hooks, (slug, payload) => this.wu_do_event(slug, payload));
+    this.events = new EventRegistry(api.hooks, (slug, payload) => this.wu_do_event(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
     const policy: DestinationPolicy = {
       // The one exception to the SSRF guard: this host's own inspector inboxes.
       exempt: (url) => this.inspector.admits(url),

@@ -46,7 +46,8 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
   async function session(js: boolean): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    // Generous: the machine may be busy, and a 1 MB form takes a while to type and send.
+    page.setDefaultTimeout(20_000);
     await page.goto(`${url}/wp-login.php`);
     await page.getByLabel('Username or Email Address').fill('admin');
     await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
@@ -150,6 +151,31 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
       await page.waitForLoadState();
       expect(await page.locator('.notices').textContent()).to.include('already verified');
       expect(await page.locator('.notices').textContent()).to.not.include('Unknown action');
+      await context.close();
+    });
+
+    it(`Mark as received on a renewal payment extends the membership; Send invoice to an orphaned customer says why (${mode})`, async () => {
+      const product = mb.createProduct({ name: `Plan ${js}`, price_cents: 2900, setup_fee_cents: 0, currency: 'USD', period: 'month' });
+      const { user } = await hp.host.users.create({ login: `renew-${js}`, email: `renew-${js}@example.com`, password: 'password 123' });
+      const customer = mb.createCustomer({ user_id: user.id, billing_address: '', verify: false });
+      const expires = Date.now() + 2 * 86_400_000;
+      const m = mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: expires });
+      mb.runRenewals();
+      const renewal = mb.store.all<{ id: number; membership_id: number; is_renewal: number; reference_code: string }>('mb_payments').find((p) => p.membership_id === m.id && p.is_renewal)!;
+      const { context, page } = await session(js);
+      await page.goto(`${url}/wp-admin/network/admin.php?page=memberships-payments`);
+      await page.getByRole('button', { name: `Mark as received: ${renewal.reference_code}` }).click({ force: true });
+      await page.waitForLoadState();
+      expect(await page.locator('.notices').textContent()).to.include('marked as received');
+      const after = mb.store.get<{ date_expiration: number }>('mb_memberships', m.id)!;
+      expect(after.date_expiration).to.be.greaterThan(expires + 27 * 86_400_000);
+      hp.host.users.delete(user.id);
+      await page.goto(`${url}/wp-admin/network/admin.php?page=memberships-payments`);
+      await page.getByRole('button', { name: `Send invoice: ${renewal.reference_code}` }).click({ force: true });
+      await page.waitForLoadState();
+      const notices = await page.locator('.notices').textContent();
+      expect(notices).to.include('user account was deleted');
+      expect(notices).to.not.include('sent.');
       await context.close();
     });
 

@@ -194,6 +194,11 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).boxShadow);
     expect(outline, 'focused controls show a ring').to.not.equal('none');
     await page.keyboard.press('ArrowDown');
+    // Then the custom header rows (name, value) × 2.
+    for (const id of ['header_name_0', 'header_value_0', 'header_name_1', 'header_value_1']) {
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.id)).to.equal(id);
+    }
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('Use this URL');
     await page.keyboard.press('Tab');
@@ -229,7 +234,7 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     expect(await page.locator('.attempt h3').first().textContent()).to.include('signature valid');
     await page.screenshot({ path: path.join(SHOTS, '10-request-inspector.png'), fullPage: false });
     await page.goto(`${url}/wp-admin/network/`);
-    expect(await page.locator('#webhooks-health').textContent()).to.include('attempts in the last hour');
+    expect(await page.locator('#webhooks-health').textContent()).to.include('deliveries attempted in the last hour');
     await page.screenshot({ path: path.join(SHOTS, '11-dashboard-health.png') });
     await page.close();
   });

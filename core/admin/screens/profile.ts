@@ -65,7 +65,7 @@ export const profileScreen: Screen = {
         ${ctx.wp_nonce_field('create-application-password')}
         <input type="hidden" name="action" value="create-application-password">
         <table class="form-table" role="presentation">
-          ${formField({ id: 'new_application_password_name', label: 'New Application Password Name', error: errors.new_application_password_name, required: true, description: 'Required to create an Application Password, but not to update the user.' })}
+          ${formField({ id: 'new_application_password_name', label: 'New Application Password Name', error: errors.new_application_password_name, required: true, description: 'A name you will recognise later, e.g. the integration that uses it.' })}
         </table>
         <p class="submit"><button type="submit" class="button button-secondary">Add New Application Password</button></p>
       </form>

@@ -1,9 +1,4 @@
-import { HookpressError } from '../../../core/errors.js';
-import type { PageContext } from '../../../core/admin/page-context.js';
-import type { Column, RowAction } from '../../../core/admin/list-table.js';
-import { HttpError } from '../../../core/http/errors.js';
-import type { SafeHtml } from '../../../core/http/html.js';
-import type { PluginApi } from '../../../core/plugins/types.js';
+import { type Column, HookpressError, HttpError, type PageContext, type PluginApi, type RowAction, type SafeHtml } from '../../../core/plugin-sdk.js';
 
 export const CAPABILITY = 'manage_memberships';
 

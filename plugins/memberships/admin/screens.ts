@@ -1,5 +1,5 @@
 import { MembershipError } from '../errors.js';
-import type { PluginApi } from '../../../core/plugins/types.js';
+import type { PluginApi } from '../../../core/plugin-sdk.js';
 import type { Customer, Domain, Membership, Payment, Product } from '../data/store.js';
 import { parseDay } from '../dates.js';
 import { formatMoney, parseMoney } from '../money.js';

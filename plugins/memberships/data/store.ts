@@ -1,4 +1,4 @@
-import type { Db } from '../../../core/db/database.js';
+import type { Db } from '../../../core/plugin-sdk.js';
 
 export interface Product { id: number; name: string; price_cents: number; setup_fee_cents: number; currency: string; period: string; created_at: number }
 export interface Customer { id: number; user_id: number; email_verification: string; verification_token: string | null; billing_address: string; created_at: number; updated_at: number }

@@ -1,5 +1,4 @@
-import type { SafeHtml } from '../../../core/http/html.js';
-import type { AdminUi } from '../../../core/plugins/types.js';
+import type { AdminUi, SafeHtml } from '../../../core/plugin-sdk.js';
 import type { Bucket } from '../data/health-store.js';
 
 const total = (b: Bucket) => b.success + b.retrying + b.failed;

@@ -1,11 +1,11 @@
-import type { PageContext } from '../../../core/admin/page-context.js';
-import { HttpError } from '../../../core/http/errors.js';
+import { HttpError, type PageContext } from '../../../core/plugin-sdk.js';
 import { WebhookError } from '../errors.js';
 import type { DeliveryDetail } from '../service.js';
 import { dateTime, deliveryStatusBadge, prettyJson, relativeTime, shortUrl } from './format.js';
 import { CAPABILITY, PAGES, pageUrl, queryInt, queryString, type ScreenDeps } from './shared.js';
 
-const STATUSES = ['pending', 'succeeded', 'failed', 'cancelled'] as const;
+// 'retrying' is a view of 'pending': deliveries attempted at least once and due again.
+const STATUSES = ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
 
 export async function handleDeliveries(ctx: PageContext, deps: ScreenDeps): Promise<void> {
   const { api, service } = deps;
@@ -34,12 +34,19 @@ async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promi
   const event = queryString(ctx, 'event');
   const webhookId = queryInt(ctx, 'webhook_id');
   const query = ui.parseListQuery(ctx.req, { orderby: ['id'], defaultOrderby: 'id', defaultOrder: 'desc', perPage: 25 });
+  const attemptedSince = queryInt(ctx, 'attempted_since');
   const filter = {
     status: (STATUSES as readonly string[]).includes(status) ? status : undefined,
     event: service.wu_get_event_type(event) ? event : undefined,
     webhookId: webhookId !== undefined && service.webhooks.get(webhookId) ? webhookId : undefined,
+    attemptedSince: attemptedSince !== undefined && attemptedSince >= 0 ? attemptedSince : undefined,
   };
-  const { items, total } = service.list_deliveries({ ...filter, limit: query.perPage, offset: query.offset });
+  const { items, total } = service.list_deliveries({
+    ...filter,
+    ...(filter.status === 'retrying' ? { status: 'pending', attempted: true } : {}),
+    limit: query.perPage,
+    offset: query.offset,
+  });
   const now = api.clock();
   const webhooks = service.list_webhooks({ limit: 500, orderby: 'name', order: 'asc' }).items;
   const names = new Map(webhooks.map((w) => [w.id, w.name]));
@@ -69,12 +76,18 @@ async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promi
     query,
     rowId: (d) => d.id,
     baseUrl: ctx.req.originalUrl,
-    empty: html`<p>No deliveries${filter.status || filter.event || filter.webhookId ? ' match these filters' : ' yet'}.</p>`,
+    empty: html`<p>No deliveries${filter.status || filter.event || filter.webhookId || filter.attemptedSince !== undefined ? ' match these filters' : ' yet'}.</p>`,
   });
   await ctx.renderHtml(
     html`<h1>Deliveries</h1>
     <form method="get" action="/wp-admin/network/admin.php" class="filters" role="search" aria-label="Filter deliveries">
       <input type="hidden" name="page" value="${PAGES.deliveries}">
+      ${
+        filter.attemptedSince !== undefined
+          ? html`<p class="filter-note">Attempted since ${dateTime(filter.attemptedSince)}. <a href="${pageUrl(api, PAGES.deliveries, filter.status ? { status: filter.status } : {})}">Any time</a>
+            <input type="hidden" name="attempted_since" value="${filter.attemptedSince}"></p>`
+          : ''
+      }
       <p><label for="filter-status">Status</label><select id="filter-status" name="status"><option value="">All statuses</option>${STATUSES.map(
         (s) => html`<option value="${s}"${filter.status === s ? html` selected` : ''}>${s[0]!.toUpperCase() + s.slice(1)}</option>`,
       )}</select></p>

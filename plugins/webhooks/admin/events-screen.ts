@@ -1,4 +1,4 @@
-import type { PageContext } from '../../../core/admin/page-context.js';
+import type { PageContext } from '../../../core/plugin-sdk.js';
 import { PAGES, pageUrl, type ScreenDeps } from './shared.js';
 
 /** Every registered event type with its description and sample payload: the guide's promised list. */

@@ -1,10 +1,9 @@
 import { WebhookError } from '../errors.js';
-import type { PageContext } from '../../../core/admin/page-context.js';
-import { HttpError } from '../../../core/http/errors.js';
-import type { SafeHtml } from '../../../core/http/html.js';
+import { HttpError, type PageContext, type SafeHtml } from '../../../core/plugin-sdk.js';
 import { WebhookValidationError } from '../errors.js';
 import type { EventType } from '../events/registry.js';
-import type { Webhook } from '../model/webhook.js';
+import { MAX_CUSTOM_HEADERS, type Webhook, type WebhookHeader } from '../model/webhook.js';
+import { maskHeaderValue } from '../rest/objects.js';
 import { dateTime, deliveryStatusBadge, relativeTime, webhookStatusBadge } from './format.js';
 import { testDialog } from './list-screen.js';
 import { attemptsChart } from './charts.js';
@@ -15,6 +14,54 @@ interface FormValues {
   url: string;
   event: string;
   active: boolean;
+  hidden: boolean;
+  headers: WebhookHeader[];
+}
+
+/** Blank header rows offered below the saved ones (without JavaScript there is no "add row"). */
+const BLANK_HEADER_ROWS = 2;
+
+/**
+ * The custom headers fieldset: one row per saved header — its value never shown again, only
+ * masked as a placeholder (an empty value keeps it) — plus blank rows for new ones.
+ */
+function headerRows(deps: ScreenDeps, typed: WebhookHeader[], saved: WebhookHeader[], error?: string): SafeHtml {
+  const { html } = deps.api.ui;
+  const rows = [...typed, ...Array.from({ length: BLANK_HEADER_ROWS }, () => ({ name: '', value: '' }))].slice(0, MAX_CUSTOM_HEADERS);
+  return html`<tr class="form-field${error ? ' form-invalid' : ''}">
+    <th scope="row">Custom headers</th>
+    <td>
+      <fieldset aria-describedby="headers-description${error ? ' headers-error' : ''}">
+        <legend class="screen-reader-text">Custom headers</legend>
+        <table class="custom-headers" role="presentation">
+          ${rows.map((h, i) => {
+            const savedValue = saved.find((x) => x.name.toLowerCase() === h.name.toLowerCase() && h.name);
+            return html`<tr>
+              <td><label for="header_name_${i}">Header name ${i + 1}</label><br><input type="text" id="header_name_${i}" name="header_name_${i}" value="${h.name}" class="regular-text code" autocomplete="off" spellcheck="false"></td>
+              <td><label for="header_value_${i}">Value ${i + 1}</label><br><input type="text" id="header_value_${i}" name="header_value_${i}" value="${savedValue ? '' : h.value}" class="regular-text code" autocomplete="off" spellcheck="false"${savedValue ? html` placeholder="${maskHeaderValue(savedValue.value)} (saved; leave empty to keep)"` : ''}></td>
+              ${savedValue ? html`<td><br><input type="checkbox" id="header_remove_${i}" name="header_remove_${i}" value="1"> <label for="header_remove_${i}">Remove</label></td>` : html`<td></td>`}
+            </tr>`;
+          })}
+        </table>
+      </fieldset>
+      ${error ? html`<p class="field-error" id="headers-error">${error}</p>` : ''}
+      <p class="description" id="headers-description">Extra request headers sent with every delivery, e.g. an <code>Authorization</code> the receiver wants. Hop-by-hop, <code>Content-*</code> and <code>Webhook-*</code> names are refused. Saved values are never shown again.</p>
+    </td>
+  </tr>`;
+}
+
+/** The headers a form posted; an empty value for a saved header's name keeps the saved value. */
+function readHeaders(body: unknown, saved: WebhookHeader[]): WebhookHeader[] {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const out: WebhookHeader[] = [];
+  for (let i = 0; i < MAX_CUSTOM_HEADERS + BLANK_HEADER_ROWS; i++) {
+    const name = typeof b[`header_name_${i}`] === 'string' ? (b[`header_name_${i}`] as string).trim() : '';
+    const value = typeof b[`header_value_${i}`] === 'string' ? (b[`header_value_${i}`] as string) : '';
+    if (!name || b[`header_remove_${i}`] === '1') continue;
+    const keep = saved.find((h) => h.name.toLowerCase() === name.toLowerCase());
+    out.push({ name, value: value === '' && keep ? keep.value : value });
+  }
+  return out;
 }
 
 /** The event dropdown: grouped, "Label (slug)", every registered event. */
@@ -57,7 +104,7 @@ function eventPreview(deps: ScreenDeps, slug: string): SafeHtml {
   </aside>`;
 }
 
-function fields(deps: ScreenDeps, v: FormValues, errors: Record<string, string>, withActive: boolean): SafeHtml {
+function fields(deps: ScreenDeps, v: FormValues, errors: Record<string, string>, withActive: boolean, saved: WebhookHeader[] = []): SafeHtml {
   const { html, formField } = deps.api.ui;
   return html`<table class="form-table" role="presentation">
     ${formField({ id: 'name', label: 'Name', value: v.name, error: errors.name, required: true, description: 'For your reference only, e.g. “Mailing list sync”.' })}
@@ -80,23 +127,31 @@ function fields(deps: ScreenDeps, v: FormValues, errors: Record<string, string>,
         ? html`<tr><th scope="row">Status</th><td><input type="checkbox" id="active" name="active" value="1"${v.active ? html` checked` : ''}> <label for="active">Active — deliver events to this URL</label></td></tr>`
         : ''
     }
+    ${
+      withActive
+        ? html`<tr><th scope="row">Visibility</th><td><input type="checkbox" id="hidden" name="hidden" value="1"${v.hidden ? html` checked` : ''}> <label for="hidden">Hidden — list it only under the Hidden filter</label></td></tr>`
+        : ''
+    }
+    ${headerRows(deps, v.headers, saved, errors.headers)}
   </table>`;
 }
 
-function readForm(ctx: PageContext, deps: ScreenDeps): FormValues {
+function readForm(ctx: PageContext, deps: ScreenDeps, saved: WebhookHeader[] = []): FormValues {
   const { bodyString } = deps.api.ui;
   return {
     name: bodyString(ctx.req.body, 'name'),
     url: bodyString(ctx.req.body, 'url'),
     event: bodyString(ctx.req.body, 'event'),
     active: bodyString(ctx.req.body, 'active') === '1',
+    hidden: bodyString(ctx.req.body, 'hidden') === '1',
+    headers: readHeaders(ctx.req.body, saved),
   };
 }
 
 export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<void> {
   const { api, service } = deps;
   const { html, bodyString } = api.ui;
-  let values: FormValues = { name: '', url: '', event: String(ctx.req.query.event ?? ''), active: true };
+  let values: FormValues = { name: '', url: '', event: String(ctx.req.query.event ?? ''), active: true, hidden: false, headers: [] };
   let errors: Record<string, string> = {};
   let inspectorNote = '';
   if (ctx.req.method === 'POST' && bodyString(ctx.req.body, 'use_inspector') === '1') {
@@ -110,7 +165,7 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
     ctx.check_admin_referer('add-webhook');
     values = { ...readForm(ctx, deps), active: true };
     try {
-      const w = service.create_webhook({ name: values.name, url: values.url, event: values.event, active: true });
+      const w = service.create_webhook({ name: values.name, url: values.url, event: values.event, active: true, integration: 'manual', headers: values.headers });
       ctx.add_notice('success', `Webhook “${w.name}” added. It is active: every “${service.wu_get_event_type(w.event)?.name ?? w.event}” event is now sent to its URL. Try Send Test Event.`);
       return ctx.redirect(pageUrl(api, PAGES.edit, { id: w.id }));
     } catch (error) {
@@ -155,14 +210,14 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
   const { html, bodyString } = api.ui;
   const webhook = loadWebhook(ctx, deps);
   const editUrl = pageUrl(api, PAGES.edit, { id: webhook.id });
-  let values: FormValues = { name: webhook.name, url: webhook.url, event: webhook.event, active: webhook.active };
+  let values: FormValues = { name: webhook.name, url: webhook.url, event: webhook.event, active: webhook.active, hidden: webhook.hidden, headers: webhook.headers };
   let errors: Record<string, string> = {};
   if (ctx.req.method === 'POST') {
     if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage webhooks.');
     const action = bodyString(ctx.req.body, 'action');
     ctx.check_admin_referer(`webhook-${action}_${webhook.id}`);
     if (action === 'save') {
-      values = readForm(ctx, deps);
+      values = readForm(ctx, deps, webhook.headers);
       try {
         service.update_webhook(webhook.id, values);
         ctx.add_notice('success', 'Webhook updated.');
@@ -206,12 +261,13 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
   await ctx.renderHtml(
     html`<h1>Edit Webhook <a href="${pageUrl(api, PAGES.add)}" class="page-title-action button">Add New Webhook</a></h1>
+    ${webhook.integration !== 'manual' ? html`<p class="description">Created by the ${webhook.integration} integration: it may delete this webhook when it unsubscribes.</p>` : ''}
     ${Object.keys(errors).length ? html`<div class="notice notice-error" role="alert"><p>The changes were not saved. Please correct the errors below.</p></div>` : ''}
     <div class="two-columns">
       <div>
         <form method="post" action="${editUrl}" novalidate id="webhook-form">
           ${actionFields('save')}
-          ${fields(deps, values, errors, true)}
+          ${fields(deps, values, errors, true, webhook.headers)}
           <p class="submit"><button type="submit" class="button button-primary">Save Changes</button></p>
         </form>
 
@@ -248,7 +304,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
           <h2 id="webhook-status-title">Status</h2>
           <dl class="meta-list">
             <dt>Status</dt><dd>${webhookStatusBadge(api.ui, fresh)}</dd>
-            <dt>Deliveries</dt><dd>${fresh.event_count}</dd>
+            <dt>Deliveries</dt><dd>${deliveryTotals(api, service, fresh.id)}</dd>
             <dt>Last delivery</dt><dd>${fresh.last_delivery_at === null ? 'Never' : html`${fresh.last_status === 'success' ? 'Succeeded' : 'Failed'}${fresh.last_http_status ? ` (HTTP ${fresh.last_http_status})` : ''}, ${relativeTime(fresh.last_delivery_at, now)}`}</dd>
             ${fresh.failing_since ? html`<dt>Failing since</dt><dd>${dateTime(fresh.failing_since)}</dd>` : ''}
             <dt>Created</dt><dd>${dateTime(fresh.created_at)}</dd>
@@ -297,3 +353,12 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
   );
 }
 
+/**
+ * "N deliveries (M attempts)", N linked to the deliveries list of this webhook, which shows
+ * exactly those N (the chart below counts attempts, so both numbers are named).
+ */
+function deliveryTotals(api: ScreenDeps['api'], service: ScreenDeps['service'], webhookId: number): SafeHtml {
+  const { html } = api.ui;
+  const t = service.deliveries.totalsOf(webhookId);
+  return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
+}

@@ -1,5 +1,4 @@
-import type { SafeHtml } from '../../../core/http/html.js';
-import type { AdminUi } from '../../../core/plugins/types.js';
+import type { AdminUi, SafeHtml } from '../../../core/plugin-sdk.js';
 import type { Delivery } from '../data/deliveries-store.js';
 import type { Webhook } from '../model/webhook.js';
 import type { TestResult } from '../service.js';

@@ -1,5 +1,4 @@
-import type { PageContext } from '../../../core/admin/page-context.js';
-import { HttpError } from '../../../core/http/errors.js';
+import { HttpError, type PageContext } from '../../../core/plugin-sdk.js';
 import { boundedPrettyJson, dateTime, PRETTY_LIMITS, relativeTime } from './format.js';
 import { CAPABILITY, PAGES, pageUrl, queryString, type ScreenDeps } from './shared.js';
 

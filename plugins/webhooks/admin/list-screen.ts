@@ -1,5 +1,4 @@
-import type { PageContext } from '../../../core/admin/page-context.js';
-import { HttpError } from '../../../core/http/errors.js';
+import { HttpError, type PageContext } from '../../../core/plugin-sdk.js';
 import type { Webhook } from '../model/webhook.js';
 import { WebhookError } from '../errors.js';
 import { describeTest, relativeTime, shortUrl, webhookStatusBadge } from './format.js';

@@ -1,4 +1,4 @@
-import type { PluginApi } from '../../../core/plugins/types.js';
+import type { DashboardWidget, PageContext, PluginApi } from '../../../core/plugin-sdk.js';
 import type { WebhooksService } from '../service.js';
 import { handleDeliveries } from './deliveries-screen.js';
 import { renderEvents } from './events-screen.js';
@@ -6,8 +6,6 @@ import { handleAdd, handleEdit } from './form-screen.js';
 import { handleListActions, renderList } from './list-screen.js';
 import { handleInspector } from './inspector-screen.js';
 import { CAPABILITY, PAGES, pageUrl, type ScreenDeps } from './shared.js';
-import type { DashboardWidget } from '../../../core/admin/screens/dashboard.js';
-import type { PageContext } from '../../../core/admin/page-context.js';
 
 /** The network admin screens of the webhooks plugin, registered on network_admin_menu. */
 export function registerAdminScreens(api: PluginApi, service: WebhooksService): void {
@@ -31,15 +29,19 @@ export function registerAdminScreens(api: PluginApi, service: WebhooksService): 
     (setup: { wp_add_dashboard_widget(id: string, title: string, render: DashboardWidget['render']): void }, ctx: PageContext) => {
       if (!ctx.current_user_can(CAPABILITY)) return;
       setup.wp_add_dashboard_widget('webhooks-health', 'Webhooks', () => {
-        const o = service.health.overview(api.clock());
+        // Counts of deliveries, each linked to the deliveries list filtered the same way, so
+        // the list shows exactly the items counted (the hour's start travels in the link).
+        const since = api.clock() - 3_600_000;
+        const count = (f: Parameters<WebhooksService['list_deliveries']>[0]) => service.list_deliveries({ ...f, limit: 1 }).total;
+        const disabled = service.list_webhooks({ status: 'disabled', limit: 1 }).total;
         const { html } = api.ui;
         const item = (n: number, label: string, href: string, bad = false) =>
           html`<li><a href="${href}"><strong class="${bad && n > 0 ? 'count-bad' : ''}">${n}</strong> ${label}</a></li>`;
         return html`<ul class="counts">
-          ${item(o.lastHour, 'attempts in the last hour', pageUrl(api, PAGES.deliveries))}
-          ${item(o.failedLastHour, 'failed in the last hour', pageUrl(api, PAGES.deliveries, { status: 'failed' }), true)}
-          ${item(o.retryingPending, 'retries pending', pageUrl(api, PAGES.deliveries, { status: 'pending' }), true)}
-          ${item(o.disabled, 'disabled endpoints', pageUrl(api, PAGES.list, { status: 'disabled' }), true)}
+          ${item(count({ attemptedSince: since }), 'deliveries attempted in the last hour', pageUrl(api, PAGES.deliveries, { attempted_since: since }))}
+          ${item(count({ status: 'failed', attemptedSince: since }), 'failed in the last hour', pageUrl(api, PAGES.deliveries, { status: 'failed', attempted_since: since }), true)}
+          ${item(count({ status: 'pending', attempted: true }), 'retrying', pageUrl(api, PAGES.deliveries, { status: 'retrying' }), true)}
+          ${item(disabled, 'disabled endpoints', pageUrl(api, PAGES.list, { status: 'disabled' }), true)}
         </ul>`;
       });
     },

@@ -1,5 +1,4 @@
-import type { PageContext } from '../../../core/admin/page-context.js';
-import type { PluginApi } from '../../../core/plugins/types.js';
+import type { PageContext, PluginApi } from '../../../core/plugin-sdk.js';
 import type { WebhooksService } from '../service.js';
 
 export const CAPABILITY = 'manage_webhooks';

@@ -1,4 +1,4 @@
-import type { Db } from '../../../core/db/database.js';
+import type { Db } from '../../../core/plugin-sdk.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
 export type Trigger = 'event' | 'retry' | 'manual' | 'test';
@@ -123,6 +123,10 @@ export interface DeliveryListQuery {
   status?: DeliveryStatus;
   event?: string;
   isTest?: boolean;
+  /** Only deliveries attempted at least once (with status pending: those being retried). */
+  attempted?: boolean;
+  /** Only deliveries whose last attempt was at or after this time (ms). */
+  attemptedSince?: number;
   limit: number;
   offset: number;
 }
@@ -367,8 +371,18 @@ export class DeliveriesStore {
     if (q.status) where.push('status = @status');
     if (q.event) where.push('event = @event');
     if (q.isTest !== undefined) where.push('is_test = @isTest');
+    if (q.attempted) where.push('attempts > 0');
+    if (q.attemptedSince !== undefined) where.push('last_attempt_at >= @attemptedSince');
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const params = { webhookId: q.webhookId, status: q.status, event: q.event, isTest: q.isTest ? 1 : 0, limit: q.limit, offset: q.offset };
+    const params = {
+      webhookId: q.webhookId,
+      status: q.status,
+      event: q.event,
+      isTest: q.isTest ? 1 : 0,
+      attemptedSince: q.attemptedSince,
+      limit: q.limit,
+      offset: q.offset,
+    };
     const items = this.db.prepare(`SELECT * FROM webhook_deliveries ${w} ORDER BY id DESC LIMIT @limit OFFSET @offset`).all(params) as Delivery[];
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM webhook_deliveries ${w}`).get(params) as { n: number }).n;
     return { items, total };
@@ -418,6 +432,13 @@ export class DeliveriesStore {
         .run(before, batch).changes;
       return n;
     })();
+  }
+
+  /** How many deliveries a webhook has in the log, and how many attempts they took in all. */
+  totalsOf(webhookId: number): { deliveries: number; attempts: number } {
+    return this.db
+      .prepare('SELECT COUNT(*) AS deliveries, COALESCE(SUM(attempts), 0) AS attempts FROM webhook_deliveries WHERE webhook_id = ?')
+      .get(webhookId) as { deliveries: number; attempts: number };
   }
 
   countPending(): number {

@@ -1,4 +1,4 @@
-import type { Db } from '../../../core/db/database.js';
+import type { Db } from '../../../core/plugin-sdk.js';
 
 export interface Bucket {
   success: number;

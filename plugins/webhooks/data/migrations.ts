@@ -1,4 +1,4 @@
-import type { Migration } from '../../../core/db/migrations.js';
+import type { Migration } from '../../../core/plugin-sdk.js';
 
 export const webhookMigrations: Migration[] = [
   {

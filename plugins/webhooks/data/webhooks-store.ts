@@ -1,4 +1,4 @@
-import type { Db } from '../../../core/db/database.js';
+import type { Db } from '../../../core/plugin-sdk.js';
 import type { Webhook } from '../model/webhook.js';
 
 interface Row extends Omit<Webhook, 'active' | 'hidden' | 'headers'> {

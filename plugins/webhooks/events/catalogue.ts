@@ -1,4 +1,4 @@
-import type { PluginApi } from '../../../core/plugins/types.js';
+import type { PluginApi } from '../../../core/plugin-sdk.js';
 import type { EventTypeDefinition } from './registry.js';
 import { sampleSite, sampleUser } from './sample-groups.js';
 

@@ -1,4 +1,4 @@
-import type { Hooks } from '../../../core/hooks/index.js';
+import type { Hooks } from '../../../core/plugin-sdk.js';
 import { WebhookError } from '../errors.js';
 
 export type Payload = Record<string, unknown>;
@@ -43,13 +43,32 @@ const SLUG_RE = /^[a-z0-9_]{2,64}$/;
  * The events registry: the original product's API (`wu_register_event_type`,
  * `wu_get_event_types`, `wu_get_event_type`) plus action bindings.
  */
+/** The origin sample payloads write their URLs on: `npm start`'s default address. */
+export const SAMPLE_ORIGIN = 'http://127.0.0.1:8080';
+
+/** Replaces SAMPLE_ORIGIN at the start of every string in a sample with the host's real origin. */
+function withHostUrls<T>(value: T, origin: string): T {
+  if (origin === SAMPLE_ORIGIN) return value;
+  if (typeof value === 'string') return (value.startsWith(SAMPLE_ORIGIN) ? origin + value.slice(SAMPLE_ORIGIN.length) : value) as T;
+  if (Array.isArray(value)) return value.map((v) => withHostUrls(v, origin)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withHostUrls(v, origin)])) as T;
+  }
+  return value;
+}
+
 export class EventRegistry {
   private readonly types = new Map<string, EventType>();
   private readonly bindings = new Map<string, (...args: unknown[]) => void>();
 
+  /**
+   * `homeUrl` is the host's real base URL (e.g. http://127.0.0.1:41237): sample payloads may
+   * write their URLs on SAMPLE_ORIGIN, the default address, and are shown and sent with it.
+   */
   constructor(
     private readonly hooks: Hooks,
     private readonly fire: (slug: string, payload: Payload) => unknown,
+    private readonly homeUrl: () => string = () => SAMPLE_ORIGIN,
   ) {}
 
   register(slug: string, def: EventTypeDefinition, source: string): EventType {
@@ -76,7 +95,7 @@ export class EventRegistry {
       source: def.source ?? source,
       sample: () => {
         const value = typeof payload === 'function' ? payload() : payload;
-        return structuredClone(value);
+        return withHostUrls(structuredClone(value), this.homeUrl());
       },
       hook: def.hook,
     };

@@ -81,6 +81,16 @@ describe('core/hooks priorities coerced as PHP array keys', () => {
     expect(ours[0]!.message).to.contain('2.5');
   });
 
+  it('with an onWarning handler, a float priority is reported there (HOOK_FLOAT_PRIORITY), once per value', () => {
+    const seen: Array<{ code: string; hookName: string; message: string }> = [];
+    const own = createHooks({ onWarning: (w) => void seen.push(w) });
+    own.add_filter('h', cb('x'), 3.7);
+    own.add_filter('h', cb('y'), 3.7);
+    expect(seen).to.have.length(1);
+    expect(seen[0]).to.include({ code: 'HOOK_FLOAT_PRIORITY', hookName: 'h' });
+    expect(seen[0]!.message).to.contain('3.7');
+  });
+
   it('only what PHP refuses as a key throws HOOK_INVALID_PRIORITY', () => {
     for (const bad of [{}, [], () => 1, Symbol('s')]) {
       expect(() => hooks.add_filter('h', cb('x'), bad as never))

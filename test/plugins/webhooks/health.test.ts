@@ -80,9 +80,10 @@ describe('plugins/webhooks delivery health', () => {
     const agent = await loginAgent(w.hp);
     const dash = await agent.get('/wp-admin/network/');
     const widget = dash.text.slice(dash.text.indexOf('id="webhooks-health"'));
-    expect(widget).to.include('<strong class="">3</strong> attempts in the last hour');
-    expect(widget).to.include('<strong class="count-bad">2</strong> failed in the last hour');
-    expect(widget).to.include('retries pending').and.include('page=webhooks-deliveries&amp;status=pending');
+    // Deliveries, not attempts: each count is what its link's list shows (see defects.test.ts).
+    expect(widget).to.include('deliveries attempted in the last hour').and.include('page=webhooks-deliveries&amp;attempted_since=');
+    expect(widget).to.include('failed in the last hour').and.include('page=webhooks-deliveries&amp;status=failed&amp;attempted_since=');
+    expect(widget).to.include('<strong class="count-bad">1</strong> retrying').and.include('page=webhooks-deliveries&amp;status=retrying');
     expect(widget).to.include('<strong class="count-bad">1</strong> disabled endpoints').and.include('page=webhooks&amp;status=disabled');
   });
 });

@@ -40,6 +40,7 @@ import { Translations } from './i18n/i18n.js';
 import { CustomCapabilities } from './users/capabilities.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
 import { RestServer } from './rest/server.js';
+import { registerCoreRestRoutes } from './rest/core-routes.js';
 import { NetworkApiKey } from './rest/api-key.js';
 import { ApplicationPasswords } from './rest/application-passwords.js';
 import { restAuthenticator, restAuthThrottle } from './rest/auth.js';
@@ -133,6 +134,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   };
 
   host.rest = new RestServer(host);
+  registerCoreRestRoutes(host);
   // First start: a network needs a name, a main site and a super admin. Each step is idempotent.
   await retry('first-start set-up', () => {
     options.add_site_option('site_name', 'Hookpress Network');

@@ -19,6 +19,8 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   MIGRATION_FAILED: { status: 500, description: 'A schema migration failed and was rolled back.' },
   STORAGE_UNAVAILABLE: { status: 503, description: 'The database is busy, full, failing or damaged; nothing was changed. Retry after the Retry-After header (see README, Faults and recovery).' },
   MIGRATION_NO_DOWN: { status: 500, description: 'A migration to undo (uninstall) has no down().' },
+  // Options
+  OPTION_INVALID: { status: 500, description: 'An option name that is empty or too long, or a value that cannot be stored as JSON.' },
   // Users
   USER_INVALID_LOGIN: { status: 400, description: 'The username has characters WordPress does not allow.' },
   USER_LOGIN_EXISTS: { status: 409, description: 'The username is taken.' },

@@ -1,12 +1,14 @@
+import { HookpressError } from '../errors.js';
+import '../error-codes.js';
 import type { Hooks } from '../hooks/index.js';
 import type { OptionsStore } from './options-store.js';
 
 const NETWORK_ID = 1;
 
-export class OptionError extends TypeError {
-  readonly code = 'OPTION_INVALID';
+/** A bad option name or value (code OPTION_INVALID in core/error-codes.ts). */
+export class OptionError extends HookpressError<'OPTION_INVALID'> {
   constructor(message: string) {
-    super(message);
+    super('OPTION_INVALID', message);
     this.name = 'OptionError';
   }
 }

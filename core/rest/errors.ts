@@ -16,6 +16,7 @@ export const REST_ERROR_CODES = defineErrorCodes('rest', {
   rest_too_many_attempts: { status: 429, description: 'Too many failed authentications from this address; wait and retry.' },
   rest_api_disabled: { status: 403, description: 'The network API key was used while the API is disabled (Settings → API & Webhooks).' },
   incorrect_password: { status: 401, description: 'The API key and secret, or the username and application password, are wrong.' },
+  rest_user_invalid_id: { status: 404, description: 'There is no user with that id.' },
   rest_application_password_not_found: { status: 404, description: 'There is no application password with that uuid.' },
   application_password_invalid: { status: 400, description: 'An application password needs a name of 1–100 characters.' },
   rest_internal_error: { status: 500, description: 'An unexpected failure; it is logged.' },

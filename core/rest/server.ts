@@ -255,7 +255,8 @@ export class RestServer {
     const errors = validate.errors ?? [];
     const missing = errors.filter((e) => e.keyword === 'required').map((e) => String((e.params as { missingProperty: string }).missingProperty));
     if (missing.length) throw new RestError('rest_missing_callback_param', `Missing parameter(s): ${missing.join(', ')}`, missing);
-    const params2: Record<string, string> = {};
+    // A null-prototype map: parameter names such as `__proto__` or `constructor` are data here.
+    const params2: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const e of errors) {
       const [name, text] = describe(e);
       params2[name] ??= text;

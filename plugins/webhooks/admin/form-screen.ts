@@ -46,7 +46,7 @@ function headerRows(deps: ScreenDeps, typed: WebhookHeader[], saved: WebhookHead
         </table>
       </fieldset>
       ${error ? html`<p class="field-error" id="headers-error">${error}</p>` : ''}
-      <p class="description" id="headers-description">Extra request headers sent with every delivery, e.g. an <code>Authorization</code> the receiver wants. Hop-by-hop, <code>Content-*</code> and <code>Webhook-*</code> names are refused. Saved values are never shown again.</p>
+      <p class="description" id="headers-description">Extra request headers sent with every delivery, e.g. an <code>Authorization</code> the receiver wants. Hop-by-hop, <code>Content-*</code>, <code>Webhook-*</code> and <code>User-Agent</code> names are refused; values are visible ASCII text. Saved values are never shown again.</p>
     </td>
   </tr>`;
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Hooks } from '../../../core/plugin-sdk.js';
 import type { AttemptToRecord, ClaimedDelivery, DeliveriesStore, DeliveryOutcome, Recorded } from '../data/deliveries-store.js';
 import type { WebhooksStore } from '../data/webhooks-store.js';
-import type { Webhook } from '../model/webhook.js';
+import { maskHeaderValue, type Webhook } from '../model/webhook.js';
 import { nextRetryDelay } from './retry-policy.js';
 import { liveSecrets, signatureHeader } from './signing.js';
 import type { Lane, SendResult, Transport } from './transport.js';
@@ -209,7 +209,7 @@ export function maskCustomHeaders(headers: Record<string, string>, webhook: Webh
   const out = { ...headers };
   for (const h of webhook.headers) {
     const k = h.name.toLowerCase();
-    if (k in out) out[k] = out[k]!.length <= 4 ? '••••' : `••••${out[k]!.slice(-4)}`;
+    if (k in out) out[k] = maskHeaderValue(out[k]!);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { WebhookError } from '../errors.js';
 
 type Addr = ipaddr.IPv4 | ipaddr.IPv6;
 type Cidr = [Addr, number];
@@ -177,14 +178,13 @@ export function blockReason(ip: string, allow: readonly Cidr[] = []): BlockReaso
 }
 
 /** Raised when a destination resolves to (or is) an address the guard refuses. */
-export class BlockedAddressError extends Error {
-  readonly code = 'EBLOCKED';
+export class BlockedAddressError extends WebhookError {
   constructor(
     readonly host: string,
     readonly address: string,
     readonly reason: string,
   ) {
-    super(`Blocked: ${host}${host === address ? '' : ` resolves to ${address}, which`} is ${reason}. Add it to the allowlist (WEBHOOKS_ALLOW_NETWORKS) to permit it.`);
+    super('EBLOCKED', `Blocked: ${host}${host === address ? '' : ` resolves to ${address}, which`} is ${reason}. Add it to the allowlist (WEBHOOKS_ALLOW_NETWORKS) to permit it.`);
     this.name = 'BlockedAddressError';
   }
 }

@@ -59,8 +59,18 @@ export interface ValidWebhookInput {
   headers: WebhookHeader[];
 }
 
-/** Names a webhook may not set: hop-by-hop (RFC 9110 §7.6.1), framing, and what the signature covers. */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host'];
+/**
+ * Names a webhook may not set: hop-by-hop (RFC 9110 §7.6.1), framing, and every name undici's
+ * Request refuses to send (node_modules/undici/lib/core/request.js processHeader: host,
+ * content-length, transfer-encoding, keep-alive, upgrade, connection, expect).
+ */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'expect'];
+/**
+ * RFC 9110 §5.5 field-value: field-vchar (VCHAR) with SP/HTAB only between them (the value is
+ * trimmed first). obs-text (0x80–0xFF) is refused: senders must not generate it, and receivers
+ * read it as Latin-1 at best — undici would send other non-ASCII text not at all.
+ */
+const FIELD_VALUE_RE = /^(?:[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?)?$/;
 const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 export const MAX_CUSTOM_HEADERS = 20;
 
@@ -68,10 +78,40 @@ export const MAX_CUSTOM_HEADERS = 20;
 export function headerNameProblem(name: string): string | undefined {
   const lower = name.toLowerCase();
   if (!TOKEN_RE.test(name)) return `“${name}” is not a valid header name (letters, digits and - _ . ! # $ % & ' * + ^ \` | ~).`;
-  if (HOP_BY_HOP.includes(lower)) return `${name} is a hop-by-hop header and cannot be set.`;
+  if (HOP_BY_HOP.includes(lower)) return `${name} is a hop-by-hop or framing header that Hookpress's HTTP client sets itself; it cannot be set.`;
+  if (lower === 'user-agent') return `User-Agent identifies Hookpress to the receiver and cannot be overridden; send your own identification in another header.`;
   if (lower.startsWith('content-')) return `${name} describes the body, which Hookpress sets; it cannot be overridden.`;
   if (lower.startsWith('webhook-') || lower.startsWith('x-hookpress-')) return `${name} belongs to the signature headers and cannot be overridden.`;
   return undefined;
+}
+
+/** The first character a header value may not hold, for the error message. */
+function describeBadChar(value: string): string {
+  const bad = [...value].find((c) => !/[\t\x20-\x7e]/.test(c)) ?? '';
+  const code = `U+${(bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return /\p{Cc}/u.test(bad) ? code : `“${bad}” (${code})`;
+}
+
+/**
+ * How a saved custom header value is shown back (API, edit screen, delivery log): fully masked,
+ * with the last 4 characters only when the value has at least 16, so a short secret shows nothing.
+ */
+export function maskHeaderValue(value: string): string {
+  return value.length >= 16 ? `••••${value.slice(-4)}` : '••••';
+}
+
+/**
+ * Headers as sent back by a client that echoed the masked values it was given: a value equal to
+ * the mask of the saved value of the same name keeps the saved value.
+ */
+export function unmaskHeaders(incoming: unknown, saved: readonly WebhookHeader[]): unknown {
+  if (!Array.isArray(incoming)) return incoming;
+  return incoming.map((h: unknown) => {
+    const { name, value } = (h ?? {}) as { name?: unknown; value?: unknown };
+    if (typeof name !== 'string' || typeof value !== 'string') return h;
+    const old = saved.find((s) => s.name.toLowerCase() === name.trim().toLowerCase());
+    return old && value === maskHeaderValue(old.value) ? { ...(h as object), value: old.value } : h;
+  });
 }
 
 /** Validates custom headers: `[{ name, value }]` or `{ name: value }`; throws messages into `errors.headers`. */
@@ -96,8 +136,12 @@ function validateHeaders(raw: unknown, errors: Record<string, string>): WebhookH
       errors.headers = problem;
       return undefined;
     }
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value) || value.length > 4000) {
+    if (typeof value !== 'string' || value.length > 4000) {
       errors.headers = `The value of ${name} must be text of at most 4000 characters on one line.`;
+      return undefined;
+    }
+    if (!FIELD_VALUE_RE.test(value.trim())) {
+      errors.headers = `The value of ${name} can only hold visible ASCII characters, spaces and tabs (RFC 9110 field value); it has ${describeBadChar(value.trim())}.`;
       return undefined;
     }
     if (seen.has(name.toLowerCase())) {

@@ -5,10 +5,8 @@ export function apiDate(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** How a saved custom header value is shown back: never in full. */
-export function maskHeaderValue(value: string): string {
-  return value.length <= 4 ? '••••' : `••••${value.slice(-4)}`;
-}
+export { maskHeaderValue } from '../model/webhook.js';
+import { maskHeaderValue } from '../model/webhook.js';
 
 const DATE = { type: ['string', 'null'], pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$', description: 'UTC, YYYY-MM-DD HH:MM:SS' };
 
@@ -27,7 +25,7 @@ export const WEBHOOK_SCHEMA = {
     active: { type: 'boolean' },
     hidden: { type: 'boolean' },
     integration: { type: 'string' },
-    headers: { type: 'array', items: { type: 'object', required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string', description: 'Masked: only the last 4 characters are shown.' } } } },
+    headers: { type: 'array', items: { type: 'object', required: ['name', 'value'], properties: { name: { type: 'string' }, value: { type: 'string', description: 'Masked: `••••`, plus the last 4 characters when the value has at least 16. Sending a value back unchanged keeps the saved one.' } } } },
     disabled_reason: { type: ['string', 'null'], description: "'gone' (the endpoint answered 410) or 'failing'" },
     last_status: { type: ['string', 'null'], enum: ['success', 'failure', null] },
     last_http_status: { type: ['integer', 'null'] },

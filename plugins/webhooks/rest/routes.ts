@@ -1,6 +1,7 @@
 import { RestResponse, restPage, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
 import type { WebhooksApi } from '../api.js';
 import { WebhookError } from '../errors.js';
+import { unmaskHeaders } from '../model/webhook.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
 
 export const NAMESPACE = 'wu/v2';
@@ -10,7 +11,8 @@ const ID = '(?P<id>[\\d]+)';
 const canManage = (req: RestRequest) => req.auth.can(CAPABILITY);
 const canNetwork = (req: RestRequest) => req.auth.can('manage_network');
 
-const id: RestArg = { type: 'integer', minimum: 1, required: true, description: 'The object’s id.' };
+// Bounded so an id past 2^53 is refused rather than rounded (99999999999999999999999 → 1e+23).
+const id: RestArg = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, required: true, description: 'The object’s id.' };
 const pagination: Record<string, RestArg> = {
   page: { type: 'integer', minimum: 1, default: 1, description: 'Current page of the collection.' },
   per_page: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Maximum number of items to be returned in result set.' },
@@ -144,7 +146,12 @@ export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi): void 
       permission_callback: canManage,
       strict: true,
       args: { id, ...webhookFields(false) },
-      callback: (req) => webhookObject(webhooks.update_webhook(req.params.id as number, webhookInput(req.params))),
+      callback: (req) => {
+        // A client that PATCHes back the headers it read sends our own masks: keep those values.
+        const params = { ...req.params };
+        if (params.headers !== undefined) params.headers = unmaskHeaders(params.headers, webhooks.get_webhook(req.params.id as number).headers);
+        return webhookObject(webhooks.update_webhook(req.params.id as number, webhookInput(params)));
+      },
       response: WEBHOOK_SCHEMA as unknown as JsonSchema,
     },
     {

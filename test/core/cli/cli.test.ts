@@ -55,7 +55,7 @@ describe('hookpress CLI commands on DATA_DIR, while a server runs on it', functi
       expect(ids.stdout).to.equal(`${id}\n`);
       const get = await hookpress(['wu', 'webhook', 'get', String(id), '--format=json'], env);
       const obj = JSON.parse(get.stdout);
-      expect(obj.headers).to.deep.equal([{ name: 'Authorization', value: '••••c123' }]);
+      expect(obj.headers).to.deep.equal([{ name: 'Authorization', value: '••••' }]); // 13 characters: fully masked
       expect(get.stdout).not.to.include('whsec_');
       const update = await hookpress(['wu', 'webhook', 'update', String(id), '--name=Renamed'], env);
       expect(update.stdout).to.equal(`Success: Updated webhook ${id}.\n`);

@@ -240,7 +240,7 @@ describe('REST API wu/v2', () => {
       let tried = 0;
       for (const [route, info] of Object.entries(index.routes)) {
         if (publicRoutes.includes(route)) continue;
-        const url = `/wp-json${route.replace(/\(\?P<\w+>[^)]*\)/g, '1')}`;
+        const url = `/wp-json${route.replace(/\(\?P<\w+>(?:[^()]|\([^()]*\))*\)/g, '1')}`;
         for (const method of info.endpoints.flatMap((e) => e.methods)) {
           const m = method.toLowerCase() as 'get';
           const anon = await request(w.hp.app)[m](url);

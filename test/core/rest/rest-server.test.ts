@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import type { HookpressApp } from '../../../core/app.js';
+import { filterFields, openApiPath } from '../../../core/rest/server.js';
+import { toRestError, RestError } from '../../../core/rest/errors.js';
+import { HookpressError } from '../../../core/errors.js';
+import { makeApp } from '../../helpers/app.js';
+import { apiKeyAuth, basic } from '../../helpers/rest.js';
+
+describe('core/rest: the REST server', () => {
+  let hp: HookpressApp;
+  beforeEach(async () => {
+    hp = await makeApp({ loginAttempts: { perIp: 10_000, perAccount: 5, windowMs: 60_000 } });
+  });
+  afterEach(async () => {
+    await hp.close();
+  });
+
+  it('refuses a route without a permission_callback, and a bad namespace (REST_ROUTE_INVALID)', () => {
+    expect(() => hp.host.rest.register_rest_route('demo/v1', '/x', { methods: 'GET', callback: () => 1 } as never)).to.throw(HookpressError).with.property('code', 'REST_ROUTE_INVALID');
+    expect(() => hp.host.rest.register_rest_route('Bad Namespace', '/x', { methods: 'GET', callback: () => 1, permission_callback: () => true })).to.throw(/namespace/);
+  });
+
+  it('validates and coerces arguments from their JSON Schema, with defaults, in WordPress’s error shape', async () => {
+    hp.host.rest.register_rest_route('demo/v1', '/sum/(?P<a>[\\d]+)', {
+      methods: 'GET',
+      permission_callback: () => true,
+      args: { a: { type: 'integer', required: true }, b: { type: 'integer', minimum: 0, default: 10 } },
+      callback: (req) => ({ sum: (req.params.a as number) + (req.params.b as number) }),
+    });
+    expect((await request(hp.app).get('/wp-json/demo/v1/sum/2')).body).to.deep.equal({ sum: 12 });
+    expect((await request(hp.app).get('/wp-json/demo/v1/sum/2?b=3')).body).to.deep.equal({ sum: 5 });
+    const bad = await request(hp.app).get('/wp-json/demo/v1/sum/2?b=-1');
+    expect(bad.status).to.equal(400);
+    expect(bad.body).to.deep.equal({ code: 'rest_invalid_param', message: 'Invalid parameter(s): b', data: { status: 400, params: { b: 'b must be >= 0.' } } });
+    const post = await request(hp.app).post('/wp-json/demo/v1/sum/2');
+    expect(post.body.code).to.equal('rest_no_route');
+  });
+
+  it('maps any HookpressError to the REST error shape; anything else is a 500 without details', () => {
+    expect(toRestError(new HookpressError('USER_LOGIN_EXISTS', 'taken', { field: 'login' }))).to.deep.equal({ code: 'user_login_exists', message: 'taken', data: { status: 409, params: { login: 'taken' } } });
+    expect(toRestError(new HookpressError('USER_INVALID_EMAIL', 'bad', { field: 'email' })).code).to.equal('rest_invalid_param');
+    expect(toRestError(new RestError('rest_forbidden', 'no', undefined, 401)).data.status).to.equal(401);
+    expect(toRestError(new Error('secret internals'))).to.deep.equal({ code: 'rest_internal_error', message: 'The server could not complete the request. The error has been logged.', data: { status: 500 } });
+  });
+
+  it('_fields keeps listed keys, nested ones too; OpenAPI paths from WordPress patterns', () => {
+    expect(filterFields([{ a: 1, b: { c: 2, d: 3 }, e: 4 }], 'a,b.c')).to.deep.equal([{ a: 1, b: { c: 2 } }]);
+    expect(openApiPath('/wp/v2/users/(?P<user_id>(?:[\\d]+|me))/application-passwords/(?P<uuid>[\\w-]+)')).to.equal('/wp/v2/users/{user_id}/application-passwords/{uuid}');
+  });
+
+  it('wp/v2 application passwords: a user manages their own (me), the network key names the user, others are refused', async () => {
+    const admin = hp.host.users.byLogin('admin')!;
+    const adminAuth = basic('admin', hp.host.appPasswords.create(admin.id, 'seed').password);
+    const created = await request(hp.app).post('/wp-json/wp/v2/users/me/application-passwords').set('Authorization', adminAuth).send({ name: 'Zapier' });
+    expect(created.status).to.equal(201);
+    expect(created.body.password).to.match(/^[A-Za-z0-9]{24}$/);
+    expect((await request(hp.app).get('/wp-json/wp/v2/users/me/application-passwords').set('Authorization', basic('admin', created.body.password))).status).to.equal(200);
+    const list = await request(hp.app).get(`/wp-json/wp/v2/users/${admin.id}/application-passwords`).set('Authorization', adminAuth);
+    expect(list.body.map((p: { name: string }) => p.name)).to.deep.equal(['seed', 'Zapier']);
+    expect(JSON.stringify(list.body)).to.not.include(created.body.password);
+
+    const { user } = await hp.host.users.create({ login: 'member', email: 'm@example.com', password: 'member-password' });
+    const memberAuth = basic('member', hp.host.appPasswords.create(user.id, 'own').password);
+    expect((await request(hp.app).get('/wp-json/wp/v2/users/me/application-passwords').set('Authorization', memberAuth)).status).to.equal(200);
+    expect((await request(hp.app).get(`/wp-json/wp/v2/users/${admin.id}/application-passwords`).set('Authorization', memberAuth)).status).to.equal(403);
+
+    const key = apiKeyAuth(hp);
+    const me = await request(hp.app).get('/wp-json/wp/v2/users/me/application-passwords').set('Authorization', key);
+    expect([me.status, me.body.code]).to.deep.equal([401, 'rest_not_logged_in']);
+    expect((await request(hp.app).get(`/wp-json/wp/v2/users/${user.id}/application-passwords`).set('Authorization', key)).body).to.have.length(1);
+    const del = await request(hp.app).delete(`/wp-json/wp/v2/users/me/application-passwords/${created.body.uuid}`).set('Authorization', adminAuth);
+    expect(del.body).to.include({ deleted: true });
+    const again = await request(hp.app).delete(`/wp-json/wp/v2/users/me/application-passwords/${created.body.uuid}`).set('Authorization', adminAuth);
+    expect([again.status, again.body.code]).to.deep.equal([404, 'rest_application_password_not_found']);
+    const nobody = await request(hp.app).get('/wp-json/wp/v2/users/999/application-passwords').set('Authorization', key);
+    expect([nobody.status, nobody.body.code]).to.deep.equal([404, 'rest_user_invalid_id']);
+  });
+});

@@ -249,8 +249,34 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       typed && status < 500 ? typed.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
     if (res.headersSent) return;
     const back = err instanceof HttpError ? err.back : undefined;
-    res.status(status).render('standalone', { title, message, backUrl: back?.url ?? (status === 404 ? '/wp-admin/network/' : ''), backLabel: back?.label });
+    const exits = status === 403 ? switchUserLinks(req) : { note: '', links: [] };
+    res.status(status).render('standalone', {
+      title,
+      message: exits.note ? `${message} ${exits.note}` : message,
+      backUrl: back?.url ?? (status === 404 ? '/wp-admin/network/' : ''),
+      backLabel: back?.label,
+      links: exits.links,
+    });
   });
+
+  /**
+   * On a 403 for a logged-in user: Log Out and "Log in as someone else" (WordPress offers a way
+   * out too), so an account without network rights is never stuck on the error page.
+   */
+  function switchUserLinks(req: Request): { note: string; links: Array<{ href: string; label: string }> } {
+    const userId = req.session?.userId;
+    const user = userId ? host.users.get(userId) : undefined;
+    if (!user) return { note: '', links: [] };
+    const note = host.users.user_can(user.id, 'manage_network') ? '' : `You are logged in as ${user.login}, who does not have network admin rights.`;
+    const logout = `/wp-login.php?action=logout&_wpnonce=${host.nonces.create('log-out', user.id, req.session.token ?? '')}`;
+    return {
+      note,
+      links: [
+        { href: logout, label: 'Log Out' },
+        { href: `${logout}&redirect_to=${encodeURIComponent('/wp-admin/network/')}`, label: 'Log in as someone else' },
+      ],
+    };
+  }
 
   let server: http.Server | undefined;
   const purge = setInterval(() => {

@@ -26,6 +26,7 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   USER_LOGIN_EXISTS: { status: 409, description: 'The username is taken.' },
   USER_INVALID_EMAIL: { status: 400, description: 'The email address is not valid.' },
   USER_EMAIL_EXISTS: { status: 409, description: 'The email address is already registered.' },
+  USER_INVALID_DISPLAY_NAME: { status: 400, description: 'The display name is longer than 250 characters.' },
   USER_WEAK_PASSWORD: { status: 400, description: 'The password is shorter than 8 characters.' },
   USER_NOT_FOUND: { status: 404, description: 'There is no such user.' },
   // Sites

@@ -20,6 +20,8 @@ export type { HookpressErrorOptions } from './errors.js';
 export type { PageContext, RenderOptions } from './admin/page-context.js';
 export type { Notice, NoticeType } from './admin/notices.js';
 export type { FieldOptions } from './admin/form.js';
+/** Declared maximum lengths of text fields and their validation message (issue #14: input hygiene in one place). */
+export { TEXT_LIMITS, tooLong, stripControlChars, bodyString } from './admin/form.js';
 export type { Column, RowAction, ListQuery, ListTableOptions } from './admin/list-table.js';
 export type { DashboardWidget } from './admin/screens/dashboard.js';
 

@@ -17,6 +17,8 @@ export interface FieldOptions {
   autocomplete?: string;
   /** Default 'regular-text' (inputs), 'large-text' (textarea); none for select and checkbox. */
   className?: string;
+  /** The declared maximum length (TEXT_LIMITS), rendered as `maxlength`; the server checks it too. */
+  maxLength?: number;
   /** number: the step ('any' for free decimals; default 'any' so 19.99 is accepted), min and max. */
   step?: number | 'any';
   min?: number | string;
@@ -65,6 +67,7 @@ export function formField(o: FieldOptions): SafeHtml {
     'aria-describedby': describedBy || undefined,
     autocomplete: o.autocomplete,
     placeholder: o.placeholder,
+    maxlength: o.maxLength,
   });
   const extra = attributes(o.attrs ?? {});
   let control: SafeHtml;
@@ -90,10 +93,41 @@ export function formField(o: FieldOptions): SafeHtml {
   </tr>`;
 }
 
-/** Reads a form body field as a trimmed string ('' when absent or not a string). */
+/**
+ * Declared maximum lengths (in characters) of the text fields of the admin, one place for all
+ * screens and services. Mostly WordPress's column sizes (wp_users.display_name 250,
+ * user_email 100, blogname 200 as the admin allows); names of records 200.
+ */
+export const TEXT_LIMITS = {
+  name: 200,
+  title: 200,
+  display_name: 250,
+  email: 100,
+  address: 1000,
+  message: 5000,
+} as const;
+
+/** The validation message for a text longer than its declared limit, or '' when it fits. */
+export function tooLong(label: string, value: string, max: number): string {
+  return value.length > max ? `${label} can have at most ${max} characters; this one has ${value.length}.` : '';
+}
+
+/**
+ * NUL and other control characters never reach storage from a form: removed, as WordPress's
+ * sanitize_text_field / sanitize_textarea_field remove them (tabs and line breaks are kept;
+ * single-line fields are validated by their own rules).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u0080-\u009F]/g;
+
+export function stripControlChars(value: string): string {
+  return value.replace(CONTROL_CHARS, '');
+}
+
+/** Reads a form body field as a trimmed string without control characters ('' when absent or not a string). */
 export function bodyString(body: unknown, key: string): string {
   const v = (body as Record<string, unknown> | undefined)?.[key];
-  return typeof v === 'string' ? v.trim() : '';
+  return typeof v === 'string' ? stripControlChars(v).trim() : '';
 }
 
 /** Reads `ids[]` (or `ids`) as positive integers. */
@@ -132,15 +166,16 @@ export function returnUrl(req: { query: unknown }, fallback: string): string {
  */
 export function renderDeleteConfirmation(
   ctx: PageContext,
-  o: { title: string; message: SafeHtml; listUrl: string; plural: string; ids: number[]; confirmLabel: string; warnings?: string[] },
+  o: { title: string; message: SafeHtml; listUrl: string; plural: string; ids?: number[]; id?: number; confirmLabel: string; warnings?: string[] },
 ): Promise<void> {
+  const ids = o.ids ?? (o.id === undefined ? [] : [o.id]);
   return ctx.renderHtml(
     html`<h1>${o.title}</h1>
     <p>${o.message} This cannot be undone.</p>
     ${(o.warnings ?? []).map((w) => html`<div class="notice notice-warning inline"><p>${w}</p></div>`)}
     <form method="post" action="${o.listUrl}">
       ${ctx.wp_nonce_field(`bulk-${o.plural}`)}
-      <input type="hidden" name="action" value="delete">${o.ids.map((id) => html`<input type="hidden" name="ids[]" value="${id}">`)}
+      <input type="hidden" name="action" value="delete">${ids.map((id) => html`<input type="hidden" name="ids[]" value="${id}">`)}
       <input type="hidden" name="confirmed" value="1">
       <button type="submit" class="button button-primary">${o.confirmLabel}</button>
       <a class="button" href="${returnUrl(ctx.req, o.listUrl)}">Cancel</a>

@@ -13,6 +13,16 @@ const GENERIC_ERROR = 'Unknown username or incorrect password.';
  * /wp-login.php: the login form (fields log, pwd, rememberme, redirect_to), log out through a
  * nonce'd link, and throttling of failed attempts per IP and per account.
  */
+/**
+ * The account a login attempt is for: its user id when the identifier is a login or the email
+ * of an account (both count as one), else the identifier itself, lower-cased.
+ */
+function accountKey(host: Host, body: Record<string, unknown>): string {
+  const log = String(body.log ?? '').trim();
+  const user = host.users.byLogin(log) ?? (log.includes('@') ? host.users.byEmail(log) : undefined);
+  return user ? `user-${user.id}` : `name-${log.toLowerCase()}`;
+}
+
 export function loginRoutes(host: Host, viewsDir: string, networkName: () => string): express.Router {
   const router = express.Router();
   const view = path.join(viewsDir, 'login.ejs');
@@ -45,10 +55,12 @@ export function loginRoutes(host: Host, viewsDir: string, networkName: () => str
     handler: tooMany,
   };
   const ipLimiter = rateLimit({ ...common, limit: perIp });
+  // Per account *and* address: the login and the email of one account share a counter, and
+  // guesses from one address never lock the real user out from another (see README, Logging in).
   const accountLimiter = rateLimit({
     ...common,
     limit: perAccount,
-    keyGenerator: (req) => `account:${String(((req.body ?? {}) as Record<string, unknown>).log ?? '').trim().toLowerCase()}`,
+    keyGenerator: (req) => `account:${accountKey(host, (req.body ?? {}) as Record<string, unknown>)}|${req.ip ?? ''}`,
     validate: { keyGeneratorIpFallback: false },
   });
 
@@ -60,15 +72,23 @@ export function loginRoutes(host: Host, viewsDir: string, networkName: () => str
         throw new HttpError(403, `${EXPIRED_LINK} Please try again.`, 'Something went wrong.');
       }
       host.hooks.do_action('wp_logout', userId);
-      req.session.destroy(() => res.redirect(303, '/wp-login.php?loggedout=true'));
+      const next = safeRedirect(q.redirect_to, '');
+      req.session.destroy(() => res.redirect(303, `/wp-login.php?loggedout=true${next ? `&redirect_to=${encodeURIComponent(next)}` : ''}`));
       return;
     }
     const redirectTo = safeRedirect(q.redirect_to, '');
-    if (req.session.userId && host.users.get(req.session.userId)) {
+    const current = req.session.userId ? host.users.get(req.session.userId) : undefined;
+    if (current && host.users.user_can(current.id, 'manage_network')) {
       res.redirect(303, redirectTo || '/wp-admin/network/');
       return;
     }
-    render(res, 200, { redirectTo, message: q.loggedout ? 'You are now logged out.' : '' });
+    // Logged in without network rights: redirecting would loop back to a 403; offer the form.
+    const message = current
+      ? `You are logged in as ${current.login}, who cannot manage this network. Log in as someone else below.`
+      : q.loggedout
+        ? 'You are now logged out.'
+        : '';
+    render(res, 200, { redirectTo, message });
   });
 
   router.post('/wp-login.php', ipLimiter, accountLimiter, async (req, res) => {

@@ -1,3 +1,4 @@
+import { stripControlChars, TEXT_LIMITS, tooLong } from '../admin/form.js';
 import { HookpressError } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
 import { throwAll } from '../errors.js';
@@ -53,6 +54,12 @@ export class Users {
     return row && strip(row);
   }
 
+  /** The user with this email address (case-insensitive), if any. */
+  byEmail(email: string): User | undefined {
+    const row = this.store.byEmail(email);
+    return row && strip(row);
+  }
+
   list(q: UserListQuery): { items: User[]; total: number } {
     return this.store.list(q);
   }
@@ -80,8 +87,11 @@ export class Users {
     if (password.trim().length < 8) {
       errors.push(['USER_WEAK_PASSWORD', 'Use a password of at least 8 characters, not counting spaces at the start or end.', 'password']);
     }
+    const display_name = stripControlChars(input.display_name ?? '').trim() || login;
+    if (display_name.length > TEXT_LIMITS.display_name) {
+      errors.push(['USER_INVALID_DISPLAY_NAME', tooLong('The display name', display_name, TEXT_LIMITS.display_name), 'display_name']);
+    }
     throwAll(errors, (code, message, field, fields) => new UserError(code, message, field, fields));
-    const display_name = (input.display_name ?? '').trim() || login;
     const registered = this.clock();
     const pass_hash = await hashPassword(password, this.passwordCost);
     const id = this.store.insert({ login, email, display_name, pass_hash, registered });

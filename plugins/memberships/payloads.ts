@@ -30,7 +30,7 @@ export class Payloads {
 
   /** Where the customer pays a pending payment (the public pay page). */
   payUrl(p: Payment): string {
-    return this.api.urls.home_url(`/memberships/pay/${p.reference_code}`);
+    return this.api.urls.home_url(`/memberships/pay/${p.access_token ?? ''}`);
   }
 
   /** The link that verifies the customer's email address (works once). */
@@ -86,7 +86,7 @@ export class Payloads {
       payment_product_names: this.store.productNames(p.membership_id),
       payment_date_created: date(p.created_at),
       payment_gateway: p.gateway,
-      payment_invoice_url: this.api.urls.home_url(`/memberships/invoice/${p.reference_code}`),
+      payment_invoice_url: this.api.urls.home_url(`/memberships/invoice/${p.access_token ?? ''}`),
       payment_manage_url: this.manage('memberships-payments', p.id),
     };
   }

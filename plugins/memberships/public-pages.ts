@@ -1,5 +1,9 @@
 import type { Request, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import type { PluginApi } from '../../core/plugin-sdk.js';
+
+/** Public invoice, pay and verification pages a client address may open per minute. */
+export const PUBLIC_PAGES_PER_MINUTE = 30;
 import type { Customer, Membership } from './data/store.js';
 import { formatMoney } from './money.js';
 import type { MembershipsService } from './service.js';
@@ -15,17 +19,28 @@ export function registerPublicPages(api: PluginApi, svc: MembershipsService): vo
         html`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><link rel="stylesheet" href="/assets/css/admin.css"></head><body class="standalone"><main class="standalone-box"><h1>${title}</h1>${body}</main></body></html>`.value,
       );
 
-  api.routes.get('/memberships/verify-email/', (req: Request, res: Response) => {
+  // Invoice and pay pages need no login, so their links carry a 192-bit secret (never the
+  // 32-bit reference) and each client address may open only so many a minute.
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: PUBLIC_PAGES_PER_MINUTE,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => page(res.set('retry-after', '60'), 429, 'Too many requests', html`<p>Too many requests from your address. Please try again in a minute.</p>`),
+  });
+  const limited = (handler: (req: Request, res: Response) => unknown) => (req: Request, res: Response) =>
+    limiter(req, res, () => void handler(req, res));
+  api.routes.get('/memberships/verify-email/', limited((req: Request, res: Response) => {
     const token = req.path.split('/').pop() ?? '';
     const customer = svc.verifyEmail(token);
     if (!customer) return page(res, 404, 'Link expired', html`<p>This verification link is invalid or was already used.</p>`);
     return page(res, 200, 'Email address verified', html`<p>Thank you — your email address is verified.</p>`);
-  });
+  }));
 
-  const paymentPage = (kind: 'invoice' | 'pay') => (req: Request, res: Response) => {
-    const ref = req.path.split('/').pop() ?? '';
-    const p = /^PAY-[0-9A-F]{8}$/.test(ref) ? svc.store.paymentByReference(ref) : undefined;
-    if (!p) return page(res, 404, 'Not found', html`<p>There is no payment with this reference.</p>`);
+  const paymentPage = (kind: 'invoice' | 'pay') => limited((req: Request, res: Response) => {
+    const token = req.path.split('/').pop() ?? '';
+    const p = /^[A-Za-z0-9_-]{32}$/.test(token) ? svc.store.paymentByAccessToken(token) : undefined;
+    if (!p) return page(res, 404, 'Not found', html`<p>This link is not valid. Ask the network administrator for a new one.</p>`);
     const m = svc.store.get<Membership>('mb_memberships', p.membership_id)!;
     const c = svc.store.get<Customer>('mb_customers', m.customer_id)!;
     const user = api.users.get(c.user_id);
@@ -42,7 +57,7 @@ export function registerPublicPages(api: PluginApi, svc: MembershipsService): vo
         <dt>Status</dt><dd>${p.status}</dd>
       </dl>${kind === 'pay' && p.status === 'pending' ? html`<p>This network uses manual payments: contact the network administrator to pay this amount.</p>` : ''}`,
     );
-  };
+  });
   api.routes.get('/memberships/invoice/', paymentPage('invoice'));
   api.routes.get('/memberships/pay/', paymentPage('pay'));
 }

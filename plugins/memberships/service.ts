@@ -1,4 +1,6 @@
+import { TEXT_LIMITS, tooLong } from '../../core/plugin-sdk.js';
 import { randomBytes } from 'node:crypto';
+import { paymentAccessToken } from './data/migrations.js';
 import type { PluginApi, Site } from '../../core/plugin-sdk.js';
 import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
 import { eventBuilders, Payloads } from './payloads.js';
@@ -51,6 +53,7 @@ export class MembershipsService {
   createProduct(input: { name: string; price_cents: number | null; setup_fee_cents: number | null; currency: string; period: string }): Product {
     const errors: Record<string, string> = {};
     if (!input.name || input.name.trim().length < 2) errors.name = 'Give the product a name of at least 2 characters.';
+    else if (input.name.trim().length > TEXT_LIMITS.name) errors.name = tooLong('A product name', input.name.trim(), TEXT_LIMITS.name);
     if (input.price_cents === null || input.price_cents < 0) errors.price = 'Enter a price such as 29 or 29.99.';
     if (input.setup_fee_cents === null || input.setup_fee_cents < 0) errors.setup_fee = 'Enter a setup fee such as 0 or 9.99.';
     if (!CURRENCIES.includes(input.currency)) errors.currency = `Choose one of ${CURRENCIES.join(', ')}.`;
@@ -199,6 +202,7 @@ export class MembershipsService {
       currency: m!.currency,
       status: input.status,
       reference_code: reference('PAY'),
+      access_token: paymentAccessToken(),
       is_renewal: input.is_renewal ? 1 : 0,
       gateway: 'manual',
       created_at: now,

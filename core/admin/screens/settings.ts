@@ -1,5 +1,5 @@
 import { html } from '../../http/html.js';
-import { bodyString, formField } from '../form.js';
+import { bodyString, formField, TEXT_LIMITS, tooLong } from '../form.js';
 import type { Screen } from '../routes.js';
 
 export const settingsScreen: Screen = {
@@ -17,6 +17,7 @@ export const settingsScreen: Screen = {
       if (!siteName) errors.site_name = 'The network title cannot be empty.';
       if (siteName.length > 200) errors.site_name = 'The network title can have at most 200 characters.';
       if (!/^[^\s@<>"']+@[^\s@<>"']+$/.test(adminEmail)) errors.admin_email = 'Enter a valid email address.';
+      else if (adminEmail.length > TEXT_LIMITS.email) errors.admin_email = tooLong('An email address', adminEmail, TEXT_LIMITS.email);
       if (!Object.keys(errors).length) {
         host.options.update_site_option('site_name', siteName);
         host.options.update_site_option('admin_email', adminEmail);

@@ -1,7 +1,7 @@
 import { html } from '../../http/html.js';
 import { HttpError } from '../../http/errors.js';
 import { UserError } from '../../users/users.js';
-import { bodyIds, bodyString, deleteWarnings, formField, renderDeleteConfirmation } from '../form.js';
+import { bodyIds, bodyString, deleteWarnings, formField, renderDeleteConfirmation, TEXT_LIMITS } from '../form.js';
 import { currentBulkAction, parseListQuery, renderListTable } from '../list-table.js';
 import type { Screen } from '../routes.js';
 import type { User } from '../../users/users-store.js';
@@ -148,7 +148,7 @@ export const userNewScreen: Screen = {
         <table class="form-table" role="presentation">
           ${formField({ id: 'user_login', label: 'Username', value: values.login, error: errors.user_login, required: true, autocomplete: 'off' })}
           ${formField({ id: 'email', label: 'Email', type: 'email', value: values.email, error: errors.email, required: true })}
-          ${formField({ id: 'display_name', label: 'Display Name', value: values.display_name })}
+          ${formField({ id: 'display_name', label: 'Display Name', maxLength: TEXT_LIMITS.display_name, value: values.display_name, error: errors.display_name })}
           ${formField({ id: 'pass1', label: 'Password', type: 'password', error: errors.pass1, autocomplete: 'new-password', description: 'Leave empty to generate a strong password, shown once after saving.' })}
         </table>
         <p class="submit"><button type="submit" class="button button-primary">Add User</button></p>

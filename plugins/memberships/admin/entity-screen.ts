@@ -1,4 +1,4 @@
-import { type Column, HookpressError, HttpError, type PageContext, type PluginApi, type RowAction, type SafeHtml } from '../../../core/plugin-sdk.js';
+import { bodyString, type Column, HookpressError, HttpError, type PageContext, type PluginApi, type RowAction, type SafeHtml } from '../../../core/plugin-sdk.js';
 
 export const CAPABILITY = 'manage_memberships';
 
@@ -46,9 +46,10 @@ export interface EntityScreen<Row> {
 }
 
 /** Reads every string field of a form body. */
+/** Every string field of the body, read with the host's form helper (trimmed, no control characters). */
 function strings(body: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (typeof v === 'string') out[k] = v.trim();
+  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (typeof v === 'string') out[k] = bodyString(body, k);
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { TEXT_LIMITS } from '../../../core/plugin-sdk.js';
 import { MembershipError } from '../errors.js';
 import type { PluginApi } from '../../../core/plugin-sdk.js';
 import type { Customer, Domain, Membership, Payment, Product } from '../data/store.js';
@@ -48,7 +49,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
         title: 'Add New Product',
         submit: 'Add New Product',
         fields: (v, e) => html`
-          ${formField({ id: 'name', label: 'Name', value: v.name, error: e.name, required: true })}
+          ${formField({ id: 'name', label: 'Name', value: v.name, error: e.name, required: true, maxLength: TEXT_LIMITS.name })}
           ${formField({ id: 'price', label: 'Price', value: v.price, error: e.price, required: true, description: 'For example 29 or 29.99.' })}
           ${formField({ id: 'setup_fee', label: 'Setup fee', value: v.setup_fee ?? '0', error: e.setup_fee })}
           ${selectField(api, { id: 'currency', label: 'Currency', value: v.currency ?? 'USD', error: e.currency, options: ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'BRL', 'JPY'].map((c) => [c, c]), required: true })}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Migration } from '../../../core/plugin-sdk.js';
 
 export const membershipMigrations: Migration[] = [
@@ -78,4 +79,22 @@ export const membershipMigrations: Migration[] = [
       db.exec('CREATE INDEX mb_memberships_customer ON mb_memberships (customer_id, id)');
     },
   },
+  {
+    version: 3,
+    name: 'unguessable invoice and pay links (access_token, 192 bits)',
+    up(db) {
+      db.exec('ALTER TABLE mb_payments ADD COLUMN access_token TEXT');
+      const set = db.prepare('UPDATE mb_payments SET access_token = ? WHERE id = ?');
+      for (const { id } of db.prepare('SELECT id FROM mb_payments').all() as Array<{ id: number }>) set.run(paymentAccessToken(), id);
+      db.exec('CREATE UNIQUE INDEX mb_payments_access_token ON mb_payments (access_token)');
+    },
+  },
 ];
+
+/**
+ * The secret part of a payment's public invoice and pay links: 24 random bytes (192 bits,
+ * base64url, 32 characters) — the 32-bit PAY-XXXXXXXX reference is a label, never a key.
+ */
+export function paymentAccessToken(): string {
+  return randomBytes(24).toString('base64url');
+}

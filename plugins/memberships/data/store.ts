@@ -9,6 +9,8 @@ export interface Membership {
 export interface Payment {
   id: number; membership_id: number; subtotal_cents: number; tax_cents: number; total_cents: number; currency: string; status: string;
   reference_code: string; is_renewal: number; gateway: string; created_at: number; updated_at: number;
+  /** The secret of the public invoice / pay links (see paymentAccessToken). */
+  access_token?: string | null;
 }
 export interface Domain { id: number; site_id: number; domain: string; stage: string; active: number; primary_domain: number; secure: number; created_at: number }
 
@@ -52,6 +54,11 @@ export class MembershipsStore {
 
   customerByToken(token: string): Customer | undefined {
     return this.db.prepare('SELECT * FROM mb_customers WHERE verification_token = ?').get(token) as Customer | undefined;
+  }
+
+  /** The payment whose public links carry this access token. */
+  paymentByAccessToken(token: string): Payment | undefined {
+    return this.db.prepare('SELECT * FROM mb_payments WHERE access_token = ?').get(token) as Payment | undefined;
   }
 
   paymentByReference(ref: string): Payment | undefined {

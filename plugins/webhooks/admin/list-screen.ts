@@ -103,6 +103,7 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
   const HOUR = 3_600_000;
   const sparkSince = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
   const health = service.health.bucketsMany(items.map((w) => w.id), sparkSince, HOUR, 24);
+  const logCounts = service.deliveries.countsByWebhook(items.map((w) => w.id));
   const listUrl = pageUrl(api, PAGES.list);
   const here = ctx.req.originalUrl;
   const actionForm = (w: Webhook, action: string, label: string, className = '', aria = '') => ({
@@ -140,7 +141,9 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
       },
       { key: 'status', label: 'Status', cell: (w) => webhookStatusBadge(ui, w) },
       { key: 'health', label: 'Health (24 h)', cell: (w) => sparkline(ui, health.get(w.id) ?? []) },
-      { key: 'event_count', label: 'Deliveries', sortable: true, cell: (w) => html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: w.id })}">${w.event_count}</a>` },
+      // The deliveries in the log, as the linked list shows them (test sends included, pruned
+      // ones gone); sorting still uses the cached count of events delivered.
+      { key: 'event_count', label: 'Deliveries', sortable: true, cell: (w) => html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: w.id })}">${logCounts.get(w.id) ?? 0}</a>` },
       {
         key: 'last_delivery_at',
         label: 'Last delivery',
@@ -197,7 +200,7 @@ async function renderDeleteConfirmation(ctx: PageContext, { api, service }: Scre
     html`<h1>Delete Webhook</h1>
     <div class="danger-zone">
       <p>You are about to delete the webhook <strong>${w.name}</strong>, which sends <code>${w.event}</code> to <code>${w.url}</code>.</p>
-      <p>Its delivery log (${w.event_count} deliveries) is deleted with it, and pending retries are not sent. This cannot be undone.</p>
+      <p>Its delivery log (${service.deliveries.totalsOf(w.id).deliveries} deliveries) is deleted with it, and pending retries are not sent. This cannot be undone.</p>
       <form method="post" action="${pageUrl(api, PAGES.list)}">
         ${ctx.wp_nonce_field(`webhook-delete_${w.id}`)}
         <input type="hidden" name="action" value="delete"><input type="hidden" name="webhook_id" value="${w.id}">

@@ -434,6 +434,17 @@ export class DeliveriesStore {
     })();
   }
 
+  /** How many deliveries each webhook has in the log (test sends included), in one query. */
+  countsByWebhook(webhookIds: number[]): Map<number, number> {
+    const out = new Map<number, number>(webhookIds.map((id) => [id, 0]));
+    if (!webhookIds.length) return out;
+    const rows = this.db
+      .prepare('SELECT webhook_id AS w, COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id IN (SELECT value FROM json_each(?)) GROUP BY webhook_id')
+      .all(JSON.stringify(webhookIds)) as Array<{ w: number; n: number }>;
+    for (const r of rows) out.set(r.w, r.n);
+    return out;
+  }
+
   /** How many deliveries a webhook has in the log, and how many attempts they took in all. */
   totalsOf(webhookId: number): { deliveries: number; attempts: number } {
     return this.db

@@ -128,7 +128,8 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
     c.clock.advance(28 * DAY);
     const payload = await expectOne('renewal_payment_created', () => c.hp.host.cron.runDue());
     expect(payload).to.include({ payment_status: 'pending', membership_id: c.ids.membership });
-    expect(payload.default_payment_url).to.match(/\/memberships\/pay\/PAY-/);
+    // The link carries the payment's 192-bit access token, never its 32-bit reference.
+    expect(payload.default_payment_url).to.match(/\/memberships\/pay\/[A-Za-z0-9_-]{32}$/);
     await c.hp.host.cron.runDue();
     c.clock.advance(DAY);
     await c.hp.host.cron.runDue();

@@ -70,6 +70,16 @@ describe('plugins/webhooks: defects found while clicking through', () => {
     expect(status).to.include('(3 attempts)');
   });
 
+  it('the list’s Deliveries column counts what its link lists, test sends included', async () => {
+    const id = await seedDeliveries();
+    receiver.reply = () => ({ status: 200 });
+    await w.service.send_test_event(id);
+    const list = await agent.get('/wp-admin/network/admin.php?page=webhooks');
+    const m = new RegExp(`<a href="([^"]*webhook_id=${id})">(\\d+)</a>`).exec(list.text);
+    expect(m, 'a linked count').to.not.equal(null);
+    expect(await itemsAt(m![1]!.replace(/&amp;/g, '&'))).to.equal(Number(m![2]));
+  });
+
   it('sample payloads and *_manage_url values use the host’s real URL, not a hard-coded 127.0.0.1:8080', async () => {
     const base = await w.hp.start();
     const sample = JSON.stringify(w.service.wu_get_event_type('payment_received')!.sample());

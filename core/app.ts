@@ -28,7 +28,7 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
-import { formTooLargePage, MAX_FORM_BYTES } from './http/form-limit.js';
+import { formTooLargePage, MAX_FORM_BYTES, MAX_FORM_FIELDS } from './http/form-limit.js';
 import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
 import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
 import { CallbackGuard } from './plugins/containment.js';
@@ -43,7 +43,7 @@ import { RestServer } from './rest/server.js';
 import { registerCoreRestRoutes } from './rest/core-routes.js';
 import { NetworkApiKey } from './rest/api-key.js';
 import { ApplicationPasswords } from './rest/application-passwords.js';
-import { restAuthenticator, restAuthThrottle } from './rest/auth.js';
+import { RestAuthThrottle, restAuthenticator, throttledAuthenticator } from './rest/auth.js';
 
 export interface HookpressApp {
   app: express.Express;
@@ -171,6 +171,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
 
   const app = express();
   app.disable('x-powered-by');
+  // Which X-Forwarded-For hops to believe for req.ip (TRUST_PROXY); throttles key on req.ip.
+  app.set('trust proxy', config.trustProxy ?? false);
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
   app.use(
@@ -202,6 +204,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     serve(req, res, next);
   });
   app.use('/assets', express.static(PUBLIC, { fallthrough: false, index: false }));
+  // Browsers ask for /favicon.ico on every page; answer it rather than log a 404 each time.
+  app.get('/favicon.ico', (_req, res) => res.sendFile(path.join(PUBLIC, 'favicon.ico'), { maxAge: '7d' }));
   // Plugins' public routes (webhook receivers…) see the raw body: before any parser or session.
   app.use(publicPluginRoutes(host));
   const sessions = session({
@@ -213,8 +217,9 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
   });
   // The REST API parses its own bodies (JSON, 400/413 in WordPress's error shape).
-  app.use('/wp-json', restAuthThrottle(host), host.rest.router(restAuthenticator(host, host.apiKey, host.appPasswords), sessions));
-  app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: 2000 }));
+  const restThrottle = new RestAuthThrottle(host.config.loginAttempts);
+  app.use('/wp-json', host.rest.router(throttledAuthenticator(restAuthenticator(host, host.apiKey, host.appPasswords), restThrottle), sessions));
+  app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: MAX_FORM_FIELDS }));
   app.use(sessions);
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
   app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
@@ -238,9 +243,10 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       return void res.status(503).render('standalone', { title: err.title, message: err.message, backUrl: '' });
     }
     const typed = err instanceof HookpressError ? err : undefined;
-    if ((err as { type?: unknown })?.type === 'entity.too.large' && !res.headersSent) {
-      // The body parser refused a form over the limit: say so, and how to get the input back.
-      return void res.status(413).render('standalone', formTooLargePage(req));
+    const parserRefusal = (err as { type?: unknown })?.type;
+    if ((parserRefusal === 'entity.too.large' || parserRefusal === 'parameters.too.many') && !res.headersSent) {
+      // The body parser refused a form over a limit: say which, and how to get the input back.
+      return void res.status(413).render('standalone', formTooLargePage(req, parserRefusal === 'parameters.too.many' ? 'many-fields' : 'large'));
     }
     const status = typed ? typed.status : typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
     if (status >= 500) logger.error({ err, url: req.originalUrl }, 'request failed');
@@ -320,6 +326,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       if (closed) return;
       closed = true;
       clearInterval(purge);
+      restThrottle.shutdown();
       host.cron.stop();
       if (server) {
         const done = new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import dotenv from 'dotenv';
 import type { FaultInjector } from './db/fault-injection.js';
 import type { RetryOptions } from './db/storage-errors.js';
 
@@ -30,6 +32,13 @@ export interface AppConfig {
   logDestination?: NodeJS.WritableStream;
   /** scrypt cost (N); lower only in tests. */
   passwordCost: number;
+  /**
+   * Express's 'trust proxy' (https://expressjs.com/en/guide/behind-proxies.html): which
+   * X-Forwarded-For hops to believe when reading the client address (login and REST throttles,
+   * logs). false (default) = the socket's address; true; a hop count; or addresses/subnets/names
+   * such as 'loopback' or '10.0.0.0/8, 127.0.0.1'. From TRUST_PROXY.
+   */
+  trustProxy: boolean | number | string;
   /** Failed logins allowed per window, per IP and per account. */
   loginAttempts: { perIp: number; perAccount: number; windowMs: number };
   /** Run scheduled events (WP-Cron) in the background; tests call cron.runDue() instead. */
@@ -69,6 +78,7 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     logLevel: 'info',
     passwordCost: 16384,
     loginAttempts: { perIp: 20, perAccount: 5, windowMs: 15 * 60 * 1000 },
+    trustProxy: false,
     plugins: {},
     env: {},
     runScheduler: true,
@@ -77,6 +87,35 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     startupRetry: {},
     ...overrides,
   };
+}
+
+/**
+ * The environment the server and the CLI both read: the process environment over the variables
+ * of an env file — `.env` in the working directory, or the file HOOKPRESS_ENV_FILE names — so
+ * `npm start` and `npx hookpress` share one configuration (DATA_DIR, WEBHOOKS_ALLOW_NETWORKS…)
+ * as WordPress and WP-CLI share wp-config.php. Parsed by dotenv; a missing file is no error.
+ * @throws Error when HOOKPRESS_ENV_FILE names a file that cannot be read
+ */
+export function environment(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): NodeJS.ProcessEnv {
+  const named = env.HOOKPRESS_ENV_FILE;
+  const file = path.resolve(cwd, named ?? '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (named === undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') return env;
+    throw new Error(`HOOKPRESS_ENV_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}).`);
+  }
+  return { ...dotenv.parse(text), ...env };
+}
+
+/** TRUST_PROXY as express's 'trust proxy' value: true/false, a hop count, or a list of addresses/subnets/names. */
+export function trustProxyFromEnv(raw: string | undefined): boolean | number | string {
+  const value = (raw ?? '').trim();
+  if (value === '' || /^(false|no|off)$/i.test(value)) return false;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 /** The configuration `npm start` uses: defaults overridden by the environment. */
@@ -104,6 +143,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminPassword: env.ADMIN_PASSWORD || undefined,
     adminEmail: env.ADMIN_EMAIL ?? 'admin@localhost.localdomain',
     logLevel: env.LOG_LEVEL ?? 'info',
+    trustProxy: trustProxyFromEnv(env.TRUST_PROXY),
     env: { ...env },
   });
 }

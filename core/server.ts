@@ -1,10 +1,10 @@
-import { configFromEnv } from './config.js';
+import { configFromEnv, environment } from './config.js';
 import { createApp } from './app.js';
 import { StartupError } from './db/startup-checks.js';
 
 /** `npm start`: the host on DATA_DIR, listening on HOST:PORT, stopped gracefully by signals. */
 async function main(): Promise<void> {
-  const hp = await createApp(configFromEnv());
+  const hp = await createApp(configFromEnv(environment()));
   const log = hp.host.logger;
   // Before anything announces the host: a signal that arrives with no handler installed kills
   // the process at once (no graceful stop, the DATA_DIR lock left behind).

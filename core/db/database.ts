@@ -18,14 +18,36 @@ export interface OpenOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
+/**
+ * Keeps DATA_DIR private: the folder 700, the database files 600 (they hold webhook secrets,
+ * custom header values and the API secret). SQLite creates a database 644 and gives its -wal
+ * and -shm files the main file's mode, so once the main file is 600 every later -wal/-shm is
+ * too. Called before opening (the folder) and right after WAL is on (the files — not before,
+ * as an empty pre-created file would read as a damaged database after a crash). Files of an
+ * older installation are tightened; a chmod we may not make (not our file) is left as it is.
+ */
+export function secureDataFiles(dataDir: string, file?: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const paths = file ? [file, `${file}-wal`, `${file}-shm`] : [dataDir];
+  for (const p of paths) {
+    try {
+      const current = fs.statSync(p).mode & 0o777;
+      if (current & 0o077) fs.chmodSync(p, current & 0o700);
+    } catch {
+      // Missing, or not ours to change.
+    }
+  }
+}
+
 export function openDatabase(dataDir: string, options: OpenOptions = {}): Db {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
-    fs.mkdirSync(dataDir, { recursive: true });
+    secureDataFiles(dataDir);
     file = path.join(dataDir, 'hookpress.sqlite');
   }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  if (file !== ':memory:') secureDataFiles(dataDir, file);
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('cache_size = -65536');

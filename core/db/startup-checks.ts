@@ -31,7 +31,7 @@ export class StartupError extends HookpressError<StartupErrorCode> {
 
 /** The file-system calls the checks make; tests inject failures a root user cannot produce with chmod. */
 export interface CheckFs {
-  mkdirSync(p: string, o: { recursive: true }): unknown;
+  mkdirSync(p: string, o: { recursive: true; mode?: number }): unknown;
   writeFileSync(p: string, data: string): void;
   unlinkSync(p: string): void;
   statSync(p: string, o: { throwIfNoEntry: false }): { size: number; isFile(): boolean } | undefined;
@@ -52,7 +52,7 @@ function errno(error: unknown): string {
  */
 export function checkDataDir(dataDir: string, fsi: CheckFs = fs): void {
   try {
-    fsi.mkdirSync(dataDir, { recursive: true });
+    fsi.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw new StartupError(
       'STARTUP_DATA_DIR_UNUSABLE',

@@ -6,6 +6,8 @@ import type { Request } from 'express';
  * browser with JavaScript refuses to send a larger form before anything leaves the page.
  */
 export const MAX_FORM_BYTES = 1024 * 1024;
+/** The most fields a form may have (body-parser's parameterLimit): bounds the parsing work. */
+export const MAX_FORM_FIELDS = 2000;
 
 /** "1 MB" for the limit, as people read it. */
 export function formatBytes(n: number): string {
@@ -18,7 +20,7 @@ export function formatBytes(n: number): string {
  * (data-history-back), which brings the form back with what was typed; without JavaScript
  * the page tells the user to use the browser's Back button, which does the same.
  */
-export function formTooLargePage(req: Request): { title: string; message: string; backUrl: string; historyBack: boolean } {
+export function formTooLargePage(req: Request, too: 'large' | 'many-fields' = 'large'): { title: string; message: string; backUrl: string; historyBack: boolean } {
   let backUrl = '';
   const referer = req.get('referer');
   if (referer) {
@@ -32,8 +34,11 @@ export function formTooLargePage(req: Request): { title: string; message: string
   return {
     title: 'The form was too large to send',
     message:
-      `This server accepts at most ${formatBytes(MAX_FORM_BYTES)} per form, and this one was larger. Nothing was saved. ` +
-      'Use your browser’s Back button (or the link below) to return to the form: what you typed is still there. Shorten the longest field — a pasted document or image, perhaps — and send it again.',
+      (too === 'many-fields'
+        ? `This server accepts at most ${MAX_FORM_FIELDS} fields per form, and this one had more. Nothing was saved. `
+        : `This server accepts at most ${formatBytes(MAX_FORM_BYTES)} per form, and this one was larger. Nothing was saved. `) +
+      'Use your browser’s Back button (or the link below) to return to the form: what you typed is still there. ' +
+      (too === 'many-fields' ? 'Select fewer items (or send fewer rows) at once and send it again.' : 'Shorten the longest field — a pasted document or image, perhaps — and send it again.'),
     backUrl,
     historyBack: true,
   };

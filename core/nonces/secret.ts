@@ -32,7 +32,7 @@ export function loadOrCreateSecret(dataDir: string): Buffer {
     return Buffer.from(existing, 'base64');
   }
   const secret = randomBytes(32);
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, secret.toString('base64') + '\n', { mode: 0o600 });
   return secret;
 }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { MemoryStore, type Options } from 'express-rate-limit';
 import type { Host } from '../host.js';
 import type { NetworkApiKey } from './api-key.js';
 import type { ApplicationPasswords } from './application-passwords.js';
@@ -26,7 +26,7 @@ export function basicCredentials(header: string | undefined): { user: string; pa
  * 3. the login cookie, only together with a valid `X-WP-Nonce` (or `_wpnonce`) for the action
  *    `wp_rest` — a cookie alone is anonymous, as in WordPress (rest_cookie_check_errors).
  * Wrong credentials are a 401 `incorrect_password` and count towards the failure throttle
- * (`res.locals.restAuthFailed`); credentials are never logged.
+ * (`res.locals.restAuthFailed`, with the identity tried in `res.locals.restAuthIdentity`); credentials are never logged.
  */
 export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPasswords: ApplicationPasswords) {
   const asNetwork: RestAuth = { kind: 'api_key', userId: null, can: (cap) => cap !== 'do_not_allow' };
@@ -47,6 +47,7 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
   return async (req: Request, res: Response): Promise<RestAuth> => {
     const basic = basicCredentials(req.headers.authorization);
     if (basic) {
+      res.locals.restAuthIdentity = basic.user;
       const key = viaKey(res, basic.user, basic.password);
       if (key) return key;
       const user = appPasswords.authenticate(basic.user, basic.password, req.ip ?? '');
@@ -55,6 +56,7 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
     }
     const params = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
     if (params.api_key !== undefined || params.api_secret !== undefined) {
+      res.locals.restAuthIdentity = String(params.api_key ?? '');
       const key = viaKey(res, String(params.api_key ?? ''), String(params.api_secret ?? ''));
       return key ?? fail(res, wrong());
     }
@@ -71,22 +73,54 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
 }
 
 /**
- * Throttles failed REST authentications per IP like failed logins (config.loginAttempts.perIp
- * per window): once over, every request from that address gets 429 `rest_too_many_attempts`
- * until the window passes. Successful requests never count.
+ * Throttles failed REST authentications without ever refusing a correct credential: failures
+ * are counted per client address (config.loginAttempts.perIp per window) and per credential
+ * identity — the API key or the username/email given (perAccount per window, across
+ * addresses). A request whose credentials are right, or that sends none, is never throttled;
+ * one whose credentials are wrong gets 429 `rest_too_many_attempts` (with Retry-After) instead
+ * of 401 once its address or identity is over the limit, so another client's failures behind
+ * the same address (or a reverse proxy without TRUST_PROXY) cannot lock integrations out.
+ * Counters live in express-rate-limit's MemoryStore (per process, fixed windows).
  */
-export function restAuthThrottle(host: Host): RequestHandler {
-  const { perIp, windowMs } = host.config.loginAttempts;
-  return rateLimit({
-    windowMs,
-    limit: perIp,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.locals.restAuthFailed !== true,
-    handler: (_req, res) => {
-      const body = toRestError(new RestError('rest_too_many_attempts', `Too many failed authentications. Try again in ${Math.ceil(windowMs / 60000)} minutes.`, undefined, 429));
-      res.status(429).json(body);
-    },
-  });
+export class RestAuthThrottle {
+  private readonly perIp = new MemoryStore();
+  private readonly perIdentity = new MemoryStore();
+  constructor(private readonly limits: { perIp: number; perAccount: number; windowMs: number }) {
+    for (const store of [this.perIp, this.perIdentity]) store.init({ windowMs: limits.windowMs } as Options);
+  }
+
+  /** Records one failure; resolves to the seconds to wait when the caller is now over a limit, else undefined. */
+  async failed(ip: string, identity: string | undefined): Promise<number | undefined> {
+    const now = Date.now();
+    const byIp = await this.perIp.increment(ip);
+    const byId = identity === undefined ? undefined : await this.perIdentity.increment(identity.trim().toLowerCase());
+    const over = [byIp.totalHits > this.limits.perIp ? byIp : undefined, byId && byId.totalHits > this.limits.perAccount ? byId : undefined].filter((x) => x !== undefined);
+    if (!over.length) return undefined;
+    const reset = Math.max(...over.map((x) => x!.resetTime?.getTime() ?? now + this.limits.windowMs));
+    return Math.max(1, Math.ceil((reset - now) / 1000));
+  }
+
+  /** Stops the stores' cleanup timers. */
+  shutdown(): void {
+    this.perIp.shutdown();
+    this.perIdentity.shutdown();
+  }
+}
+
+/** Wraps an authenticator so that its credential failures go through the throttle (401 → 429 when over). */
+export function throttledAuthenticator(
+  authenticate: (req: Request, res: Response) => Promise<RestAuth>,
+  throttle: RestAuthThrottle,
+): (req: Request, res: Response) => Promise<RestAuth> {
+  return async (req, res) => {
+    try {
+      return await authenticate(req, res);
+    } catch (error) {
+      if (res.locals.restAuthFailed !== true) throw error;
+      const wait = await throttle.failed(req.ip ?? '', res.locals.restAuthIdentity as string | undefined);
+      if (wait === undefined) throw error;
+      res.setHeader('Retry-After', String(wait));
+      throw new RestError('rest_too_many_attempts', `Too many failed authentications. Try again in ${Math.ceil(wait / 60)} minutes.`, undefined, 429);
+    }
+  };
 }

@@ -191,6 +191,7 @@ export class RestServer {
       let body: RestErrorBody;
       if (type === 'entity.parse.failed') body = toRestError(new RestError('rest_invalid_json', 'The body is not valid JSON.'));
       else if (type === 'entity.too.large') body = toRestError(new RestError('rest_payload_too_large', 'The body is larger than the 1 MB this API accepts.'));
+      else if (type === 'parameters.too.many') body = toRestError(new RestError('rest_payload_too_large', 'The form body has more than the 2000 fields this API accepts; send JSON or fewer fields.'));
       else body = toRestError(err, (code) => this.renames.get(code));
       if (body.data.status >= 500) this.host.logger.error({ err, url: req.path, method: req.method }, 'REST request failed');
       if (res.headersSent) return;

@@ -108,7 +108,12 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .argument('<id>', 'Webhook id', int('id'))
     .action(async (id: number) => {
       const r = await (await hooks()).send_test_event(id);
-      if (!r.ok) throw new HookpressError('CLI_TEST_FAILED', `The test event failed: ${r.errorMessage ?? `HTTP ${r.status}`} (delivery ${r.deliveryId}).`);
+      // This process sends the test itself, with its own configuration, not the server's.
+      const hint =
+        r.errorClass === 'blocked'
+          ? ' The CLI sends test events itself: give it the same WEBHOOKS_ALLOW_NETWORKS as the server — in .env, which `npm start` and `npx hookpress` both read, or in its environment.'
+          : '';
+      if (!r.ok) throw new HookpressError('CLI_TEST_FAILED', `The test event failed: ${r.errorMessage ?? `HTTP ${r.status}`} (delivery ${r.deliveryId}).${hint}`);
       ctx.success(`The endpoint answered HTTP ${r.status} in ${Math.round(r.durationMs)} ms (delivery ${r.deliveryId}).`);
     });
 

@@ -1,7 +1,7 @@
 import { HttpError, type PageContext } from '../../../core/plugin-sdk.js';
 import { WebhookError } from '../errors.js';
 import type { DeliveryDetail } from '../service.js';
-import { dateTime, deliveryStatusBadge, prettyJson, relativeTime, shortUrl } from './format.js';
+import { dateTime, deliveryStatusBadge, isInFlight, nextAttemptAt, prettyJson, relativeTime, shortUrl } from './format.js';
 import { CAPABILITY, PAGES, pageUrl, queryInt, queryString, type ScreenDeps } from './shared.js';
 
 // 'retrying' is a view of 'pending': deliveries attempted at least once and due again.
@@ -68,7 +68,7 @@ async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promi
       {
         key: 'next',
         label: 'Next attempt',
-        cell: (d) => (d.status === 'pending' && d.next_attempt_at !== null ? relativeTime(d.next_attempt_at, now) : '—'),
+        cell: (d) => (isInFlight(d) ? 'Sending now' : nextAttemptAt(d) !== null ? relativeTime(nextAttemptAt(d)!, now) : '—'),
       },
     ],
     rows: items,
@@ -132,7 +132,7 @@ async function renderDetail(ctx: PageContext, { api, service }: ScreenDeps, id: 
         <dt>URL</dt><dd><code>${d.url}</code></dd>
         <dt>Attempts</dt><dd>${d.attempts}</dd>
         <dt>Created</dt><dd>${dateTime(d.created_at)}</dd>
-        ${d.status === 'pending' && d.next_attempt_at !== null ? html`<dt>Next attempt</dt><dd>${dateTime(d.next_attempt_at)} (${relativeTime(d.next_attempt_at, now)})</dd>` : ''}
+        ${isInFlight(d) ? html`<dt>Next attempt</dt><dd>Sending now</dd>` : nextAttemptAt(d) !== null ? html`<dt>Next attempt</dt><dd>${dateTime(nextAttemptAt(d)!)} (${relativeTime(nextAttemptAt(d)!, now)})</dd>` : ''}
         ${d.last_error ? html`<dt>Last error</dt><dd>${d.last_error}</dd>` : ''}
       </dl>
       ${
@@ -169,7 +169,7 @@ async function renderDetail(ctx: PageContext, { api, service }: ScreenDeps, id: 
             <details${a.success ? '' : html` open`}><summary>Response body</summary><pre tabindex="0">${a.response_body ?? ''}</pre></details>
           </section>`,
           )
-        : html`<p>No attempt yet${d.status === 'pending' && d.next_attempt_at !== null ? html` — the first is due ${relativeTime(d.next_attempt_at, now)}` : ''}.</p>`
+        : html`<p>No attempt yet${isInFlight(d) ? html` — the first is being sent now` : nextAttemptAt(d) !== null ? html` — the first is due ${relativeTime(nextAttemptAt(d)!, now)}` : ''}.</p>`
     }`,
     { title: `Delivery ${d.msg_id}` },
   );

@@ -52,10 +52,26 @@ const DELIVERY_BADGES: Record<string, [string, string]> = {
   cancelled: ['', 'Cancelled'],
 };
 
-export function deliveryStatusBadge(ui: AdminUi, d: Pick<Delivery, 'status' | 'attempts' | 'is_test'>): SafeHtml {
+/**
+ * Whether a pending delivery is in a worker's hands: a claim leases it (lease_until set, and its
+ * next_attempt_at moved to the lease's end, which is not when anything will happen).
+ */
+export function isInFlight(d: Pick<Delivery, 'status' | 'lease_until'>): boolean {
+  return d.status === 'pending' && d.lease_until !== null && d.lease_until !== undefined;
+}
+
+/** When the next attempt is due, for people: null when none is planned or one is being sent now. */
+export function nextAttemptAt(d: Pick<Delivery, 'status' | 'lease_until' | 'next_attempt_at'>): number | null {
+  return d.status === 'pending' && !isInFlight(d) ? d.next_attempt_at : null;
+}
+
+/** The status badge: in flight → "Sending…"; pending after a Resend → "(resend)"; after a failed attempt → "(retrying)". */
+export function deliveryStatusBadge(ui: AdminUi, d: Pick<Delivery, 'status' | 'attempts' | 'is_test' | 'lease_until' | 'next_trigger'>): SafeHtml {
+  const test = d.is_test ? ui.html` <span class="badge badge-info">Test</span>` : '';
+  if (isInFlight(d)) return ui.html`<span class="badge badge-info">Sending…</span>${test}`;
   const [cls, label] = DELIVERY_BADGES[d.status] ?? ['', d.status];
-  const retrying = d.status === 'pending' && d.attempts > 0 ? ' (retrying)' : '';
-  return ui.html`<span class="badge ${cls}">${label}${retrying}</span>${d.is_test ? ui.html` <span class="badge badge-info">Test</span>` : ''}`;
+  const why = d.status !== 'pending' ? '' : d.next_trigger === 'manual' ? ' (resend)' : d.attempts > 0 ? ' (retrying)' : '';
+  return ui.html`<span class="badge ${cls}">${label}${why}</span>${test}`;
 }
 
 /** One sentence about a test send, for the notice (no JS) and the dialog (JS). */

@@ -314,7 +314,9 @@ export class DeliveriesStore {
       requestHeaders: JSON.stringify(a.requestHeaders),
       responseHeaders: a.responseHeaders ? JSON.stringify(a.responseHeaders) : null,
       success: a.success ? 1 : 0,
-      outcome: a.success ? 'success' : outcome.status === 'pending' ? 'retrying' : 'failed',
+      // A test send is no delivery: no outcome, so health charts and latency leave it out, as the
+      // Deliveries count and Last delivery do.
+      outcome: a.trigger === 'test' ? null : a.success ? 'success' : outcome.status === 'pending' ? 'retrying' : 'failed',
     });
     this.finishStmt.run({
       deliveryId: a.deliveryId,
@@ -448,7 +450,7 @@ export class DeliveriesStore {
   /** How many deliveries a webhook has in the log, and how many attempts they took in all. */
   totalsOf(webhookId: number): { deliveries: number; attempts: number } {
     return this.db
-      .prepare('SELECT COUNT(*) AS deliveries, COALESCE(SUM(attempts), 0) AS attempts FROM webhook_deliveries WHERE webhook_id = ?')
+      .prepare('SELECT COUNT(*) AS deliveries, COALESCE(SUM(attempts), 0) AS attempts FROM webhook_deliveries WHERE webhook_id = ? AND is_test = 0')
       .get(webhookId) as { deliveries: number; attempts: number };
   }
 

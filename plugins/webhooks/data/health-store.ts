@@ -7,7 +7,7 @@ export interface Bucket {
 }
 
 /**
- * Aggregates of the attempt log for the health charts. Every query is answered from the
+ * Aggregates of the attempt log for the health charts; test sends (outcome NULL) are left out. Every query is answered from the
  * covering indexes attempts_webhook_health / attempts_time_health (see bench/health.ts).
  */
 export class HealthStore {
@@ -20,7 +20,7 @@ export class HealthStore {
         `SELECT CAST((attempted_at - @since) / @size AS INTEGER) AS b,
                 SUM(outcome = 'success') AS success, SUM(outcome = 'retrying') AS retrying, SUM(outcome = 'failed') AS failed
          FROM webhook_attempts INDEXED BY attempts_webhook_health
-         WHERE webhook_id = @id AND attempted_at >= @since AND attempted_at < @until
+         WHERE webhook_id = @id AND attempted_at >= @since AND attempted_at < @until AND outcome IS NOT NULL
          GROUP BY b`,
       )
       .all({ id: webhookId, since, size: bucketMs, until: since + bucketMs * count }) as Array<Bucket & { b: number }>;
@@ -36,7 +36,7 @@ export class HealthStore {
         `SELECT webhook_id AS w, CAST((attempted_at - @since) / @size AS INTEGER) AS b,
                 SUM(outcome = 'success') AS success, SUM(outcome = 'retrying') AS retrying, SUM(outcome = 'failed') AS failed
          FROM webhook_attempts INDEXED BY attempts_webhook_health
-         WHERE webhook_id IN (SELECT value FROM json_each(@ids)) AND attempted_at >= @since AND attempted_at < @until
+         WHERE webhook_id IN (SELECT value FROM json_each(@ids)) AND attempted_at >= @since AND attempted_at < @until AND outcome IS NOT NULL
          GROUP BY w, b`,
       )
       .all({ ids: JSON.stringify(webhookIds), since, size: bucketMs, until: since + bucketMs * count }) as Array<Bucket & { b: number; w: number }>;
@@ -51,7 +51,7 @@ export class HealthStore {
   latency(webhookId: number, since: number): { p50: number; p95: number; n: number } | null {
     const rows = this.db
       .prepare(
-        'SELECT duration_ms AS d, COUNT(*) AS c FROM webhook_attempts INDEXED BY attempts_webhook_health WHERE webhook_id = ? AND attempted_at >= ? GROUP BY duration_ms ORDER BY duration_ms',
+        'SELECT duration_ms AS d, COUNT(*) AS c FROM webhook_attempts INDEXED BY attempts_webhook_health WHERE webhook_id = ? AND attempted_at >= ? AND outcome IS NOT NULL GROUP BY duration_ms ORDER BY duration_ms',
       )
       .all(webhookId, since) as Array<{ d: number; c: number }>;
     const n = rows.reduce((sum, r) => sum + r.c, 0);
@@ -73,7 +73,7 @@ export class HealthStore {
     const hour = this.db
       .prepare(
         `SELECT COUNT(*) AS total, COALESCE(SUM(outcome != 'success'), 0) AS failed
-         FROM webhook_attempts INDEXED BY attempts_time_health WHERE attempted_at >= ?`,
+         FROM webhook_attempts INDEXED BY attempts_time_health WHERE attempted_at >= ? AND outcome IS NOT NULL`,
       )
       .get(now - 3_600_000) as { total: number; failed: number };
     const retrying = (

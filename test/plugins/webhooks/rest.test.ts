@@ -22,7 +22,7 @@ describe('REST API wu/v2', () => {
     await receiver.close();
   });
   beforeEach(async () => {
-    w = await makeWebhooksApp({}, { loginAttempts: { perIp: 10_000, perAccount: 5, windowMs: 60_000 } });
+    w = await makeWebhooksApp({}, { loginAttempts: { perIp: 10_000, perAccount: 10_000, windowMs: 60_000 } });
     const doc = (await request(w.hp.app).get(`${NS}/openapi.json`)).body;
     checker = new OpenApiChecker(doc);
     call = restClient(w.hp, checker, apiKeyAuth(w.hp));
@@ -258,15 +258,17 @@ describe('REST API wu/v2', () => {
 });
 
 describe('REST authentication throttle', () => {
-  it('throttles failed authentications per IP like logins (429), and counts nothing that succeeds', async () => {
+  it('throttles failed authentications per IP like logins (429), counts nothing that succeeds, and never refuses a correct credential', async () => {
     const w = await makeWebhooksApp({}, { loginAttempts: { perIp: 3, perAccount: 3, windowMs: 60_000 } });
     try {
       const auth = apiKeyAuth(w.hp);
       for (let i = 0; i < 5; i++) expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', auth)).status).to.equal(200);
       for (let i = 0; i < 3; i++) expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', 'nope'))).status).to.equal(401);
-      const blocked = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', auth);
+      const blocked = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', 'nope'));
       expect(blocked.status).to.equal(429);
       expect(blocked.body.code).to.equal('rest_too_many_attempts');
+      // Others' failures never lock out a correct credential (finding 4).
+      expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', auth)).status).to.equal(200);
     } finally {
       await w.hp.close();
     }

@@ -254,8 +254,15 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     const message =
       typed && status < 500 ? typed.message : status < 500 ? 'The request could not be understood.' : 'The server could not complete your request. The error has been logged.';
     if (res.headersSent) return;
+    const back = err instanceof HttpError ? err.back : undefined;
     const exits = status === 403 ? switchUserLinks(req) : { note: '', links: [] };
-    res.status(status).render('standalone', { title, message: exits.note ? `${message} ${exits.note}` : message, backUrl: status === 404 ? '/wp-admin/network/' : '', links: exits.links });
+    res.status(status).render('standalone', {
+      title,
+      message: exits.note ? `${message} ${exits.note}` : message,
+      backUrl: back?.url ?? (status === 404 ? '/wp-admin/network/' : ''),
+      backLabel: back?.label,
+      links: exits.links,
+    });
   });
 
   /**

@@ -148,6 +148,17 @@ export function deleteWarnings(hooks: Hooks, filter: string, target: unknown): s
 }
 
 /**
+ * Where "Cancel" (or a finished action) returns to: the `from` query parameter when it is a
+ * screen of this network admin (`/wp-admin/network/…`, never another origin), else `fallback`.
+ * WordPress uses the referer for this (wp_get_referer); the host sends no Referer header
+ * (Referrer-Policy: no-referrer), so the link that opens a confirmation carries `from`.
+ */
+export function returnUrl(req: { query: unknown }, fallback: string): string {
+  const from = (req.query as Record<string, unknown>).from;
+  return typeof from === 'string' && /^\/wp-admin\/network\/[^\\]*$/.test(from) && !from.startsWith('//') ? from : fallback;
+}
+
+/**
  * The confirmation page of a delete (works without JavaScript): it posts the list screen's
  * bulk action `delete` for the ids, with the list's bulk nonce and `confirmed=1`.
  * `warnings` (what the delete leaves behind or removes too — see the
@@ -167,7 +178,7 @@ export function renderDeleteConfirmation(
       <input type="hidden" name="action" value="delete">${ids.map((id) => html`<input type="hidden" name="ids[]" value="${id}">`)}
       <input type="hidden" name="confirmed" value="1">
       <button type="submit" class="button button-primary">${o.confirmLabel}</button>
-      <a class="button" href="${o.listUrl}">Cancel</a>
+      <a class="button" href="${returnUrl(ctx.req, o.listUrl)}">Cancel</a>
     </form>`,
     { title: o.title },
   );

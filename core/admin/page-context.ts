@@ -82,7 +82,15 @@ export function createPageContext(req: Request, res: Response, user: User, hookN
       const query = req.query as Record<string, unknown>;
       const nonce = body[queryArg] ?? query[queryArg];
       const result = deps.nonceVerify(nonce, action, user.id, token);
-      if (result === false) throw new HttpError(403, EXPIRED_LINK, 'Something went wrong.');
+      if (result === false) {
+        // WordPress's wp_nonce_ays(): "Please try again." back to the screen the form came from
+        // (the form's own _wp_http_referer field), not a dead end.
+        const error = new HttpError(403, EXPIRED_LINK, 'Something went wrong.');
+        const from = body._wp_http_referer;
+        const back = typeof from === 'string' && /^\/wp-admin\/network\//.test(from) ? from : '/wp-admin/network/';
+        error.back = { url: back, label: 'Please try again.' };
+        throw error;
+      }
       return result;
     },
     add_notice(type, message, link) {

@@ -8,6 +8,9 @@ const CODE_BY_STATUS: Record<number, CoreErrorCode> = { 400: 'BAD_REQUEST', 403:
  * Its code follows its status (BAD_REQUEST, FORBIDDEN, NOT_FOUND, PAYLOAD_TOO_LARGE, else INTERNAL).
  */
 export class HttpError extends HookpressError<CoreErrorCode> {
+  /** A way back the error page offers (e.g. "Please try again." to the form's screen). */
+  back?: { url: string; label: string };
+
   constructor(
     status: number,
     message: string,

@@ -215,6 +215,7 @@ export interface AdminUi {
   renderListTable: typeof import('../admin/list-table.js').renderListTable;
   parseListQuery: typeof import('../admin/list-table.js').parseListQuery;
   currentBulkAction: typeof import('../admin/list-table.js').currentBulkAction;
+  returnUrl: typeof import('../admin/form.js').returnUrl;
 }
 
 export interface PluginInfo {

@@ -5,8 +5,8 @@ import type { Page } from 'playwright-core';
 
 /**
  * The screen a URL shows, as the control table names it: `admin.php?page=<slug>` → the slug,
- * other screens → the file name; a sub-view (`action=confirm-delete`, `delivery=`, `inbox=`,
- * `id=` on an edit screen) is appended after a colon.
+ * other screens → the file name; a sub-view (`action=confirm-delete`, `confirm=cancel`,
+ * `delivery=`, `inbox=`) is appended after a colon.
  */
 export function screenKey(href: string): string {
   const u = new URL(href, 'http://x');
@@ -14,6 +14,8 @@ export function screenKey(href: string): string {
   const base = file === 'admin.php' ? (u.searchParams.get('page') ?? 'admin.php') : file;
   const action = u.searchParams.get('action');
   if (action && action !== '-1') return `${base}:${action}`;
+  const confirm = u.searchParams.get('confirm');
+  if (confirm) return `${base}:confirm-${confirm}`;
   if (u.searchParams.has('delivery')) return `${base}:delivery`;
   if (u.searchParams.has('inbox')) return `${base}:inbox`;
   return base;

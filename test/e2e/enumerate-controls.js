@@ -6,7 +6,7 @@
   const main = document.querySelector('main') || document.body;
   for (const el of main.querySelectorAll('button, input[type=submit]')) {
     const label = el instanceof HTMLInputElement ? el.value : text(el);
-    const where = el.closest('.row-actions') ? 'row' : el.closest('dialog') ? 'dialog' : el.hasAttribute('data-copy-target') ? 'copy' : 'button';
+    const where = el.closest('.row-actions') ? 'row' : el.closest('dialog') ? 'dialog' : el.hasAttribute('data-copy-target') || el.hasAttribute('data-core-copy') ? 'copy' : 'button';
     out.add(`${where}: ${label}`);
   }
   for (const a of main.querySelectorAll('.row-actions a')) out.add(`row: ${text(a)}`);
@@ -16,6 +16,7 @@
   }
   if (main.querySelector('[data-select-all]')) out.add('select-all: Select all');
   for (const s of main.querySelectorAll('summary')) out.add(`summary: ${text(s)}`);
-  for (const a of main.querySelectorAll('a.button.delete, .danger-zone a.button')) out.add(`link: ${text(a)}`);
+  for (const a of main.querySelectorAll('a.button.delete, .danger-zone a.button, a.delete-link')) out.add(`link: ${text(a)}`);
+  for (const a of main.querySelectorAll('a')) if (text(a) === 'Cancel' && !a.closest('.row-actions')) out.add('link: Cancel');
   return [...out].sort();
 })()

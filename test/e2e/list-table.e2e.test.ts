@@ -44,7 +44,7 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
   async function session(js: boolean): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(5_000);
+    page.setDefaultTimeout(15_000);
     await page.goto(`${url}/wp-login.php`);
     await page.getByLabel('Username or Email Address').fill('admin');
     await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
@@ -65,6 +65,31 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
 
   for (const js of [true, false]) {
     const mode = js ? 'with JavaScript' : 'without JavaScript';
+
+    it(`a URL whose host is an IP literal in a blocked range is refused at save, the reason next to the URL field (${mode})`, async () => {
+      const { context, page } = await session(js);
+      const before = service.list_webhooks({}).total;
+      await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-new`);
+      await page.getByLabel('Name', { exact: true }).fill('Metadata');
+      await page.getByLabel('URL', { exact: true }).fill('http://169.254.169.254/latest/meta-data');
+      await page.getByLabel('Event', { exact: true }).selectOption('payment_received');
+      await page.getByRole('button', { name: 'Add New Webhook' }).click();
+      const error = await page.locator('#url-error').textContent();
+      expect(error).to.include('169.254.169.254').and.include('link-local');
+      expect(await page.getByLabel('URL', { exact: true }).inputValue(), 'the typed URL is kept').to.equal('http://169.254.169.254/latest/meta-data');
+      expect(service.list_webhooks({}).total, 'nothing saved').to.equal(before);
+      // The edit screen refuses it too; an allowlisted literal (127.0.0.0/8 here) is accepted.
+      const [id] = seed(`ssrf-${js}`, 1);
+      await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-edit&id=${id}`);
+      await page.getByLabel('URL', { exact: true }).fill('http://[::ffff:10.0.0.1]/hook');
+      await page.getByRole('button', { name: 'Save Changes' }).click();
+      expect(await page.locator('#url-error').textContent()).to.include('10.0.0.1');
+      expect(service.get_webhook(id!).url).to.not.include('10.0.0.1');
+      await page.getByLabel('URL', { exact: true }).fill('http://127.0.0.1:9/ok');
+      await page.getByRole('button', { name: 'Save Changes' }).click();
+      expect(await page.locator('.notice-success').textContent()).to.include('updated');
+      await context.close();
+    });
 
     it(`Send Test Event on the first, middle and last row (${mode})`, async () => {
       seed(`row-${js}`, 3);

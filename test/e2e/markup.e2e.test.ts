@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
 import { axeViolations, markupErrors, nestedFormErrors } from './markup.js';
+import { ADMIN_PASSWORD } from '../helpers/app.js';
 import { adminPages, logIn, seed, startNetwork, type Network } from './network.js';
 
 /** Loads `path`, checks the source as sent (html-validate + nested forms) and the page (axe). */
@@ -99,5 +100,35 @@ describe('markup: every admin screen is valid HTML without nested forms, with ze
     }
     expect(errorViews, 'validation-error views checked').to.be.greaterThan(8);
     expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  it('a first-time admin’s expectations: 390 px wide screens fit, row actions show without hover', async () => {
+    seeded ??= await seed(net, 3, 'nw');
+    const narrow = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+    const small = await narrow.newPage();
+    small.setDefaultTimeout(15_000);
+    await small.goto(`${net.url}/wp-login.php`);
+    await small.getByLabel('Username or Email Address').fill('admin');
+    await small.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+    await small.getByRole('button', { name: 'Log In' }).click();
+    await small.waitForURL(`${net.url}/wp-admin/network/`);
+    const overflowing: string[] = [];
+    for (const path of adminPages(net, seeded)) {
+      await small.goto(net.url + path);
+      const width = await small.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) overflowing.push(`${path}: ${width}px`);
+    }
+    expect(overflowing, `pages wider than a 390 px screen:\n${overflowing.join('\n')}`).to.deep.equal([]);
+    // Narrow: row actions always shown (no hover on a phone).
+    await small.goto(`${net.url}/wp-admin/network/admin.php?page=webhooks`);
+    expect(await small.locator('.row-actions').first().evaluate((el) => getComputedStyle(el).opacity)).to.equal('1');
+    await narrow.close();
+    // Wide: hidden until hover, shown as soon as one of them has keyboard focus.
+    await page.goto(`${net.url}/wp-admin/network/admin.php?page=webhooks`);
+    const actions = page.locator('.row-actions').first();
+    await page.mouse.move(0, 0);
+    expect(await actions.evaluate((el) => getComputedStyle(el).opacity)).to.equal('0');
+    await actions.locator('a, button').first().focus();
+    expect(await actions.evaluate((el) => getComputedStyle(el).opacity)).to.equal('1');
   });
 });

@@ -82,8 +82,8 @@ export async function seed(net: Network, n = 3, tag = 's'): Promise<Seeded> {
     mb.addDomain({ site_id: site.id, domain: `${tag}-shop${i}.example.com`, primary: i === 1, secure: true });
   }
   webhooks.inspector.createInbox(null);
-  webhooks.wu_do_event('payment_received', { payment_id: 1 });
-  await webhooks.worker.drain();
+  // One delivery per new webhook (for the delivery screens), sent now.
+  for (const id of out.webhooks) await webhooks.send_test_event(id);
   return out;
 }
 
@@ -91,7 +91,7 @@ export async function seed(net: Network, n = 3, tag = 's'): Promise<Seeded> {
 export async function logIn(browser: Browser, url: string, js: boolean): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ javaScriptEnabled: js, bypassCSP: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  page.setDefaultTimeout(5_000);
+  page.setDefaultTimeout(15_000);
   await page.goto(`${url}/wp-login.php`);
   await page.getByLabel('Username or Email Address').fill('admin');
   await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
@@ -120,7 +120,12 @@ export function adminPages(net: Network, s?: Seeded): string[] {
     const d = net.webhooks.list_deliveries({}).items[0];
     if (d) urls.add(`/wp-admin/network/admin.php?page=webhooks-deliveries&delivery=${d.id}`);
     const inbox = net.webhooks.inspector.store.inboxes()[0];
-    if (inbox) urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&inbox=${inbox.token}`);
+    if (inbox) {
+      urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&inbox=${inbox.token}`);
+      urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&action=confirm-delete&token=${inbox.token}`);
+    }
+    const active = net.mb.store.all<{ id: number; status: string }>('mb_memberships').find((m) => m.status === 'active');
+    if (active) urls.add(`/wp-admin/network/admin.php?page=memberships-memberships&confirm=cancel&row_id=${active.id}`);
   }
   return [...urls];
 }

@@ -70,7 +70,7 @@ export const sitesScreen: Screen = {
         rowId: (s) => s.id,
         rowLabel: (s) => s.title,
         rowActions: (s) =>
-          s.id === 1 ? [] : [{ label: 'Delete', className: 'delete', href: `/wp-admin/network/sites.php?action=confirm-delete&id=${s.id}`, ariaLabel: `Delete “${s.title}”` }],
+          s.id === 1 ? [] : [{ label: 'Delete', className: 'delete', href: `/wp-admin/network/sites.php?action=confirm-delete&id=${s.id}&from=${encodeURIComponent(req.originalUrl)}`, ariaLabel: `Delete “${s.title}”` }],
         bulkActions: ctx.current_user_can('delete_sites') ? { delete: 'Delete' } : {},
         bulkNonceField: ctx.wp_nonce_field('bulk-sites'),
         searchLabel: 'Search Sites',

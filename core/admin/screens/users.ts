@@ -90,7 +90,7 @@ export const usersScreen: Screen = {
         rowId: (u) => u.id,
         rowLabel: (u) => u.login,
         rowActions: (u) =>
-          u.id === me.id ? [] : [{ label: 'Delete', className: 'delete', href: `${USERS}?action=confirm-delete&id=${u.id}`, ariaLabel: `Delete “${u.login}”` }],
+          u.id === me.id ? [] : [{ label: 'Delete', className: 'delete', href: `${USERS}?action=confirm-delete&id=${u.id}&from=${encodeURIComponent(req.originalUrl)}`, ariaLabel: `Delete “${u.login}”` }],
         bulkActions: { delete: 'Delete', grant_super_admin: 'Grant Super Admin', revoke_super_admin: 'Remove Super Admin' },
         bulkNonceField: nonce,
         searchLabel: 'Search Users',

@@ -16,6 +16,14 @@ export interface EntityForm {
   run: (body: Record<string, string>) => string;
 }
 
+/** A destructive row action asks first, on a page of its own (works without JavaScript). */
+export interface RowConfirm<Row> {
+  title: string;
+  /** What will happen, in a sentence. */
+  message: (row: Row) => string;
+  button: string;
+}
+
 export interface EntityScreen<Row> {
   slug: string;
   title: string;
@@ -27,9 +35,11 @@ export interface EntityScreen<Row> {
   rowId: (row: Row) => number;
   rowLabel: (row: Row) => string;
   /** State-changing row actions, posted with a nonce bound to the action and the row. */
-  rowActions?: (row: Row) => Array<{ action: string; label: string }>;
+  rowActions?: (row: Row) => Array<{ action: string; label: string; confirm?: RowConfirm<Row> }>;
   /** The forms beside the list, the first being "Add New …". */
   forms: EntityForm[];
+  /** One record, for a confirmation page. */
+  get?: (id: number) => Row | undefined;
   /** Runs a row action; returns the success message. */
   act?: (action: string, id: number, body: Record<string, string>) => string;
   empty: string;
@@ -80,6 +90,28 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
       errors = fields;
     }
   }
+  const q = ctx.req.query as Record<string, unknown>;
+  if (typeof q.confirm === 'string' && s.get) {
+    const id = Number.parseInt(String(q.row_id ?? ''), 10);
+    const row = s.get(id);
+    if (!row) throw new HttpError(404, `That ${s.singular.toLowerCase()} does not exist (it may have been deleted).`, 'Not Found');
+    const a = (s.rowActions?.(row) ?? []).find((x) => x.action === q.confirm && x.confirm);
+    if (!a?.confirm) throw new HttpError(404, `“${String(q.confirm)}” is not available for ${s.rowLabel(row)} any more.`, 'Not Found');
+    const back = api.ui.returnUrl(ctx.req, url);
+    return ctx.renderHtml(
+      html`<h1>${a.confirm.title}</h1>
+      <div class="danger-zone">
+        <p>${a.confirm.message(row)}</p>
+        <form method="post" action="${url}">
+          ${ctx.wp_nonce_field(`${s.slug}-${a.action}_${id}`)}
+          <input type="hidden" name="action" value="${a.action}"><input type="hidden" name="row_id" value="${id}">
+          <p><button type="submit" class="button button-primary delete">${a.confirm.button}</button>
+          <a class="button" href="${back}">Cancel</a></p>
+        </form>
+      </div>`,
+      { title: a.confirm.title },
+    );
+  }
   const query = api.ui.parseListQuery(ctx.req, { orderby: ['id'], defaultOrderby: 'id', defaultOrder: 'desc' });
   // `&id=N` opens one item (the `*_manage_url` of payloads): the list narrowed to that row.
   const onlyId = Number.parseInt(String((ctx.req.query as Record<string, unknown>).id ?? ''), 10);
@@ -88,12 +120,21 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
   const { items, total } = only === undefined ? s.rows(query.perPage, query.offset) : { items: one ? [one] : [], total: one ? 1 : 0 };
   const showAll = html`<a href="${url}">Show all ${s.title.toLowerCase()}</a>`;
   const rowActions = (row: Row): RowAction[] =>
-    (s.rowActions?.(row) ?? []).map((a) => ({
-      label: a.label,
-      href: url,
-      ariaLabel: `${a.label}: ${s.rowLabel(row)}`,
-      post: { fields: { action: a.action, row_id: s.rowId(row) }, nonceField: ctx.wp_nonce_field(`${s.slug}-${a.action}_${s.rowId(row)}`) },
-    }));
+    (s.rowActions?.(row) ?? []).map((a) =>
+      a.confirm
+        ? {
+            label: a.label,
+            className: 'delete',
+            href: api.urls.admin_page_url(s.slug, { confirm: a.action, row_id: s.rowId(row), from: ctx.req.originalUrl }),
+            ariaLabel: `${a.label}: ${s.rowLabel(row)}`,
+          }
+        : {
+            label: a.label,
+            href: url,
+            ariaLabel: `${a.label}: ${s.rowLabel(row)}`,
+            post: { fields: { action: a.action, row_id: s.rowId(row) }, nonceField: ctx.wp_nonce_field(`${s.slug}-${a.action}_${s.rowId(row)}`) },
+          },
+    );
   await ctx.renderHtml(
     html`<h1>${s.title}</h1>
     <div class="two-columns">

@@ -115,6 +115,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     one: (id) => store.get<Membership>('mb_memberships', id),
     rowId: (m) => m.id,
     rowLabel: (m) => m.reference_code,
+    get: (id) => store.get<Membership>('mb_memberships', id),
     columns: [
       { key: 'ref', label: 'Reference', cell: (m) => html`<strong>${m.reference_code}</strong>` },
       { key: 'customer', label: 'Customer', cell: (m) => customerLabel(store.get<Customer>('mb_customers', m.customer_id)) },
@@ -125,7 +126,19 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     ],
     rowActions: (m) => [
       ...(m.status !== 'active' ? [{ action: 'activate', label: 'Activate' }] : []),
-      ...(m.status === 'active' ? [{ action: 'cancel', label: 'Cancel' }] : []),
+      ...(m.status === 'active'
+        ? [
+            {
+              action: 'cancel',
+              label: 'Cancel',
+              confirm: {
+                title: 'Cancel Membership',
+                message: (x: Membership) => `You are about to cancel the membership ${membershipLabel(x)}. It stops renewing and its customer loses access.`,
+                button: 'Yes, Cancel Membership',
+              },
+            },
+          ]
+        : []),
       { action: 'extend', label: 'Extend 1 month' },
     ],
     act: (action, id) => {

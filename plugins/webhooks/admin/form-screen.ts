@@ -7,6 +7,7 @@ import { maskHeaderValue } from '../rest/objects.js';
 import { dateTime, deliveryStatusBadge, relativeTime, webhookStatusBadge } from './format.js';
 import { testDialog } from './list-screen.js';
 import { attemptsChart } from './charts.js';
+import { literalDestinationProblem } from './destination-check.js';
 import { CAPABILITY, PAGES, pageUrl, queryInt, type ScreenDeps } from './shared.js';
 
 interface FormValues {
@@ -165,6 +166,8 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
     ctx.check_admin_referer('add-webhook');
     values = { ...readForm(ctx, deps), active: true };
     try {
+      const blocked = literalDestinationProblem(service, values.url);
+      if (blocked) throw new WebhookValidationError({ url: blocked });
       const w = service.create_webhook({ name: values.name, url: values.url, event: values.event, active: true, integration: 'manual', headers: values.headers });
       ctx.add_notice('success', `Webhook “${w.name}” added. It is active: every “${service.wu_get_event_type(w.event)?.name ?? w.event}” event is now sent to its URL. Try Send Test Event.`);
       return ctx.redirect(pageUrl(api, PAGES.edit, { id: w.id }));
@@ -219,6 +222,8 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
     if (action === 'save') {
       values = readForm(ctx, deps, webhook.headers);
       try {
+        const blocked = literalDestinationProblem(service, String(values.url ?? ''));
+        if (blocked) throw new WebhookValidationError({ url: blocked });
         service.update_webhook(webhook.id, values);
         ctx.add_notice('success', 'Webhook updated.');
         return ctx.redirect(editUrl);
@@ -346,7 +351,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
     <h2>Danger zone</h2>
     <div class="danger-zone">
       <p>Deleting a webhook removes its delivery log and stops its pending retries.</p>
-      <p><a class="button delete" href="${pageUrl(api, PAGES.list, { action: 'confirm-delete', id: webhook.id })}">Delete Webhook</a></p>
+      <p><a class="button delete" href="${pageUrl(api, PAGES.list, { action: 'confirm-delete', id: webhook.id, from: editUrl })}">Delete Webhook</a></p>
     </div>
     ${testDialog(api)}`,
     { title: 'Edit Webhook', status: Object.keys(errors).length ? 422 : 200 },

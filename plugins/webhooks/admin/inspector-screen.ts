@@ -28,6 +28,23 @@ export async function handleInspector(ctx: PageContext, { api, service }: Screen
     return ctx.redirect(screenUrl);
   }
   inspector.store.deleteExpired(api.clock());
+  if (queryString(ctx, 'action') === 'confirm-delete') {
+    // Deleting an inbox loses what it received: ask first, like every delete.
+    const token = queryString(ctx, 'token');
+    const inbox = inspector.inbox(token);
+    if (!inbox) throw new HttpError(404, 'That inspector URL does not exist or has expired.', 'Not Found');
+    return ctx.renderHtml(
+      html`<h1>Delete Inspector URL</h1>
+      <div class="danger-zone">
+        <p>You are about to delete the inspector URL <code>${inspector.urlOf(token)}</code> and the requests it received. Webhooks pointing at it will fail. This cannot be undone.</p>
+        <form method="post" action="${screenUrl}">${ctx.wp_nonce_field(`inspector-delete_${token}`)}<input type="hidden" name="action" value="delete"><input type="hidden" name="token" value="${token}">
+          <p><button type="submit" class="button button-primary delete">Yes, Delete Inspector URL</button>
+          <a class="button" href="${api.ui.returnUrl(ctx.req, screenUrl)}">Cancel</a></p>
+        </form>
+      </div>`,
+      { title: 'Delete Inspector URL' },
+    );
+  }
   const now = api.clock();
   const current = queryString(ctx, 'inbox');
   const inboxes = inspector.store.inboxes();
@@ -69,7 +86,7 @@ export async function handleInspector(ctx: PageContext, { api, service }: Screen
               <th scope="row"><input type="text" readonly class="large-text code" id="inbox-${i.token}" value="${inspector.urlOf(i.token)}" aria-label="Inspector URL"> <button type="button" class="button copy-button" data-copy-target="inbox-${i.token}" hidden>Copy</button></th>
               <td><a href="${pageUrl(api, PAGES.inspector, { inbox: i.token })}">${i.requests} request${i.requests === 1 ? '' : 's'}</a></td>
               <td>${relativeTime(i.expires_at, now)}</td>
-              <td><form method="post" action="${screenUrl}" class="inline-form">${ctx.wp_nonce_field(`inspector-delete_${i.token}`)}<input type="hidden" name="action" value="delete"><input type="hidden" name="token" value="${i.token}"><button type="submit" class="button-link">Delete</button></form></td>
+              <td><a class="delete-link" href="${pageUrl(api, PAGES.inspector, { action: 'confirm-delete', token: i.token, from: ctx.req.originalUrl })}">Delete</a></td>
             </tr>`,
           )}</tbody></table>`
         : html`<p>No inspector URLs yet.</p>`

@@ -163,7 +163,7 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
       { label: 'Edit', href: pageUrl(api, PAGES.edit, { id: w.id }), ariaLabel: `Edit “${w.name}”` },
       actionForm(w, 'test', 'Send Test Event'),
       w.active ? actionForm(w, 'deactivate', 'Deactivate') : actionForm(w, 'activate', 'Activate'),
-      { label: 'Delete', className: 'delete', href: pageUrl(api, PAGES.list, { action: 'confirm-delete', id: w.id }), ariaLabel: `Delete “${w.name}”` },
+      { label: 'Delete', className: 'delete', href: pageUrl(api, PAGES.list, { action: 'confirm-delete', id: w.id, from: here }), ariaLabel: `Delete “${w.name}”` },
     ],
     bulkActions: { activate: 'Activate', deactivate: 'Deactivate', delete: 'Delete' },
     bulkNonceField: html`${ctx.wp_nonce_field('bulk-webhooks')}<input type="hidden" name="bulk" value="1"><input type="hidden" name="redirect_to" value="${here}">`,
@@ -205,7 +205,7 @@ async function renderDeleteConfirmation(ctx: PageContext, { api, service }: Scre
         ${ctx.wp_nonce_field(`webhook-delete_${w.id}`)}
         <input type="hidden" name="action" value="delete"><input type="hidden" name="webhook_id" value="${w.id}">
         <p><button type="submit" class="button button-primary delete">Yes, Delete Webhook</button>
-        <a class="button" href="${pageUrl(api, PAGES.edit, { id: w.id })}">Cancel</a></p>
+        <a class="button" href="${api.ui.returnUrl(ctx.req, pageUrl(api, PAGES.edit, { id: w.id }))}">Cancel</a></p>
       </form>
     </div>`,
     { title: 'Delete Webhook' },

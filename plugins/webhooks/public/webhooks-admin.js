@@ -72,6 +72,10 @@
         button.disabled = false;
         button.textContent = label;
       }
+      // Disabling the button took focus away from it. Focus it again before opening the dialog:
+      // the dialog remembers the element focused when it opened and restores focus to it as it
+      // closes (Escape or Close), in the same step — no later event for a reader to race.
+      button.focus();
       dialog.showModal();
       dialog.querySelector('form[method=dialog] button').focus();
     });

@@ -51,7 +51,7 @@ describe('input hygiene in one place: declared maximum lengths, no control chara
     const mb = hp.host.services.get('memberships')!.service as MembershipsService;
     expect(mb.store.all<{ name: string }>('mb_products')[0]!.name).to.equal('Pro Plan');
     const add = await agent.get('/wp-admin/network/admin.php?page=webhooks-new');
-    await agent.post('/wp-admin/network/admin.php?page=webhooks-new').type('form').send({ _wpnonce: nonceNear(add.text, 'name="name"'), name: 'Hook\u0000Name', url: 'http://127.0.0.1:9/hook', event: 'payment_received', active: '1' });
+    await agent.post('/wp-admin/network/admin.php?page=webhooks-new').type('form').send({ _wpnonce: nonceNear(add.text, 'name="name"'), name: 'Hook\u0000Name', url: 'https://hooks.example.com/hook', event: 'payment_received', active: '1' });
     const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;
     expect(webhooks.list_webhooks({}).items.map((w) => w.name)).to.include('HookName');
   });

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { HookpressApp } from '../../core/app.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
-import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
+import { launchChromiumOrSkip } from './browser.js';
 
 // Screenshots go to .tmp/ during `npm test`; `npm run screenshots` refreshes docs/screenshots.
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,11 +31,7 @@ describe('e2e: API access screens and custom headers in Chromium', function () {
   let url: string;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.log(`      (pending: ${INSTALL_HINT})`);
-      this.skip();
-    }
-    browser = await launchChromium();
+    browser = await launchChromiumOrSkip(this);
   });
   after(async () => {
     await browser?.close();

@@ -25,3 +25,15 @@ export function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/**
+ * For a suite's `before`: launches Chromium, or marks the suite pending (with the install hint)
+ * where Debian's Chromium is missing — the one place every browser suite makes that choice.
+ */
+export async function launchChromiumOrSkip(ctx: Mocha.Context): Promise<Browser> {
+  if (!hasChromium()) {
+    console.log(`      (pending: ${INSTALL_HINT})`);
+    ctx.skip();
+  }
+  return launchChromium();
+}

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { Customer, Membership, Payment } from '../../plugins/memberships/data/store.js';
-import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
+import { launchChromiumOrSkip } from './browser.js';
 import { enumerateControls, screenKey } from './controls.js';
 import { adminPages, logIn, seed, startNetwork, type Network, type Seeded } from './network.js';
 
@@ -983,12 +983,8 @@ describe('e2e: every control of every admin screen, clicked in Chromium', functi
   let runs = 0;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.log(`      (pending: ${INSTALL_HINT})`);
-      this.skip();
-    }
     this.timeout(120_000);
-    browser = await launchChromium();
+    browser = await launchChromiumOrSkip(this);
     net = await startNetwork();
     await net.hp.plugins.activate('example-coupons');
     await seed(net, 3, 'base');

@@ -6,7 +6,7 @@ import type { WebhooksService } from '../../plugins/webhooks/service.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
 import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
-import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
+import { launchChromiumOrSkip } from './browser.js';
 
 // Defects found while clicking through (issue #10, item 4), clicked in Chromium with
 // JavaScript on and off. Each failed before its fix.
@@ -20,11 +20,7 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
   let receiver: Receiver;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.log(`      (pending: ${INSTALL_HINT})`);
-      this.skip();
-    }
-    browser = await launchChromium();
+    browser = await launchChromiumOrSkip(this);
     receiver = new Receiver();
     await receiver.start();
     hp = await makeApp({

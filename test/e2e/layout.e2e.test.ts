@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { HookpressApp } from '../../core/app.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
-import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
+import { launchChromiumOrSkip } from './browser.js';
 
 type Box = { x: number; y: number; width: number; height: number; what: string };
 const intersects = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
@@ -29,11 +29,7 @@ describe('e2e: Add/Edit Webhook layout, in Chromium (finding 6)', function () {
   let editId: number;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.log(`      (pending: ${INSTALL_HINT})`);
-      this.skip();
-    }
-    browser = await launchChromium();
+    browser = await launchChromiumOrSkip(this);
     hp = await makeApp({ port: 0, pluginsDir: PLUGINS_DIR, pluginSlugs: ['webhooks', 'memberships'], plugins: { webhooks: { autoStart: false } } });
     url = await hp.start();
     editId = webhooksEngine(hp).create_webhook({

@@ -5,7 +5,7 @@ import type { WebhooksService } from '../../plugins/webhooks/service.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
 import { PLUGINS_DIR } from '../helpers/webhooks.js';
-import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
+import { launchChromiumOrSkip } from './browser.js';
 
 // The user guide's central step, from the list row, as a browser parses the page: a form
 // nested in the bulk-actions form is dropped by the HTML parser, so these failed in Chromium
@@ -19,11 +19,7 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
   let receiver: Receiver;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.log(`      (pending: ${INSTALL_HINT})`);
-      this.skip();
-    }
-    browser = await launchChromium();
+    browser = await launchChromiumOrSkip(this);
     receiver = new Receiver();
     await receiver.start();
     hp = await makeApp({

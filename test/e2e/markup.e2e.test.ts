@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
+import { launchChromiumOrSkip } from './browser.js';
 import { axeViolations, markupErrors, nestedFormErrors } from './markup.js';
 import { ADMIN_PASSWORD } from '../helpers/app.js';
 import { adminPages, logIn, seed, startNetwork, type Network } from './network.js';
@@ -26,11 +26,7 @@ describe('markup: every admin screen is valid HTML without nested forms, with ze
   let seeded: Awaited<ReturnType<typeof seed>> | undefined;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.log(`      (pending: ${INSTALL_HINT})`);
-      this.skip();
-    }
-    browser = await launchChromium();
+    browser = await launchChromiumOrSkip(this);
     net = await startNetwork();
     await net.hp.plugins.activate('example-coupons');
     ({ page } = await logIn(browser, net.url, true));

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { ADMIN_PASSWORD, createTestHost, type TestHost } from '../../core/plugin-testkit.js';
 import { FIXTURE_PLUGINS } from '../helpers/app.js';
-import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
+import { launchChromiumOrSkip } from './browser.js';
 
 // The plugin authors' building blocks as a user meets them: clicked in Chromium.
 describe('e2e: plugin building blocks in Chromium (number field, settings page, uninstall)', function () {
@@ -12,11 +12,7 @@ describe('e2e: plugin building blocks in Chromium (number field, settings page, 
   let url: string;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.log(`      (pending: ${INSTALL_HINT})`);
-      this.skip();
-    }
-    browser = await launchChromium();
+    browser = await launchChromiumOrSkip(this);
   });
   after(() => browser?.close());
   afterEach(() => host?.close());

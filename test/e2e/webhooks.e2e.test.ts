@@ -9,7 +9,7 @@ import type { WebhooksService } from '../../plugins/webhooks/service.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
 import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
-import { hasChromium, INSTALL_HINT, launchChromium } from './browser.js';
+import { launchChromiumOrSkip } from './browser.js';
 
 // Screenshots go to an ignored folder during `npm test`; `npm run screenshots` sets
 // HOOKPRESS_SCREENSHOTS=docs to refresh the ones README shows, so tests leave git status clean.
@@ -50,11 +50,7 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
   let receiver: Receiver;
 
   before(async function () {
-    if (!hasChromium()) {
-      console.log(`      (pending: ${INSTALL_HINT})`);
-      this.skip();
-    }
-    browser = await launchChromium();
+    browser = await launchChromiumOrSkip(this);
   });
   after(async () => {
     await browser?.close();

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { blockReason } from '../delivery/ssrf-guard.js';
-import type { WebhooksService } from '../service.js';
+import type { WebhooksAdminApi } from './admin-api.js';
 
 /**
  * The save-time half of the SSRF guard, for the admin form: a URL whose host is an IP literal
@@ -10,7 +10,7 @@ import type { WebhooksService } from '../service.js';
  * Returns undefined when the URL is not an IP literal, is admitted (allowlist), or is this
  * host's own inspector inbox.
  */
-export function literalDestinationProblem(service: WebhooksService, url: string): string | undefined {
+export function literalDestinationProblem(service: Pick<WebhooksAdminApi, 'inspector' | 'allowList'>, url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -55,9 +55,11 @@ export function publicWebhook(w: Webhook): PublicWebhook {
 }
 
 /**
- * The webhooks plugin's API, offered to other plugins as the service 'webhooks':
- * events (register, fire), webhooks (CRUD, secrets), deliveries (log, resend, recover)
- * and test sends. Every bad input is a WebhookError with a code and the field at fault.
+ * The engine: builds the parts (stores, outbox, worker, dispatch, transport, inspector) and
+ * implements WebhooksApi over them — events (register, fire), webhooks (CRUD, secrets),
+ * deliveries (log, resend, recover) and test sends; every bad input is a WebhookError with a
+ * code and the field at fault. Other plugins never see it: they get facades.ts's publicApi,
+ * the admin screens its adminApi; only this plugin's tests, benches and tools reach it (engineOf).
  */
 export class WebhooksService implements WebhooksApi {
   readonly events: EventRegistry;

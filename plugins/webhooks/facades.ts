@@ -45,6 +45,7 @@ export function adminApi(service: WebhooksService, provided: WebhooksApi): Webho
     findWebhook: (id) => service.webhooks.get(id),
     whyNotSendable: (webhookId) => service.whyNotSendable(webhookId),
     allowList: () => service.allowList(),
+    destinations: service.destinations,
     health: {
       buckets: (webhookId, since, bucketMs, count) => health.buckets(webhookId, since, bucketMs, count),
       bucketsMany: (webhookIds, since, bucketMs, count) => health.bucketsMany(webhookIds, since, bucketMs, count),

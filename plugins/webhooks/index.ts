@@ -8,6 +8,7 @@ import { resolveSettings } from './settings.js';
 import { registerAdminScreens } from './admin/register.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { registerRestRoutes } from './rest/routes.js';
+import { probeDestination } from './delivery/destination-probe.js';
 
 export const manifest: PluginManifest = {
   name: 'Webhooks',
@@ -34,7 +35,7 @@ export function load(api: PluginApi): void {
   collectEventTypes(api, service.events);
   registerAdminScreens(api, adminApi(service, provided));
   registerInspectorRoutes(api, service.inspector);
-  registerRestRoutes(api, provided);
+  registerRestRoutes(api, provided, (url) => probeDestination(url, service.destinations));
   if (settings.autoStart) service.start();
   api.hooks.add_action('shutdown', () => service.close());
 }

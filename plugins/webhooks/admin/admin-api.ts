@@ -8,7 +8,8 @@
 import type { DeliveriesStore } from '../data/deliveries-store.js';
 import type { HealthStore } from '../data/health-store.js';
 import type { InspectorStore } from '../data/inspector-store.js';
-import type { parseAllowList } from '../delivery/ssrf-guard.js';
+import type { LookupFn, parseAllowList } from '../delivery/ssrf-guard.js';
+import type { DestinationPolicy } from '../delivery/transport.js';
 import type { Inspector } from '../inspector.js';
 import type { Webhook, WebhooksApi } from '../api.js';
 
@@ -44,6 +45,8 @@ export interface WebhooksAdminApi
   whyNotSendable(webhookId: number | null): string | null;
   /** CIDRs the SSRF guard admits (environment, configuration and the network option). */
   allowList(): ReturnType<typeof parseAllowList>;
+  /** The SSRF policy and DNS lookup deliveries use, for the save-time warning (probeDestination). */
+  destinations: { policy: DestinationPolicy; lookup: LookupFn };
   /** Attempts per time bucket and latency percentiles, for the charts (times in ms since the epoch). */
   health: Pick<HealthStore, 'buckets' | 'bucketsMany' | 'latency'>;
   /** Counts from the delivery log: per webhook, and one webhook's deliveries and attempts (tests excluded). */

@@ -120,7 +120,7 @@ describe('plugins/webhooks architecture', () => {
       const typed: Record<keyof WebhooksAdminApi, true> = {
         wu_get_event_types: true, wu_get_event_type: true, create_webhook: true, get_webhook: true, update_webhook: true, delete_webhook: true,
         list_webhooks: true, rotate_secret: true, list_deliveries: true, get_delivery: true, resend_delivery: true, recover_failed_deliveries: true,
-        send_test_event: true, findWebhook: true, whyNotSendable: true, allowList: true, health: true, deliveryLog: true, inspector: true,
+        send_test_event: true, findWebhook: true, whyNotSendable: true, allowList: true, destinations: true, health: true, deliveryLog: true, inspector: true,
       };
       expect(Object.keys(admin).sort()).to.deep.equal(Object.keys(typed).sort());
       expect(Object.keys(admin.deliveryLog).sort()).to.deep.equal(['countsByWebhook', 'totalsOf']);

@@ -1,5 +1,5 @@
-import type { PluginApi } from '../../core/plugin-sdk.js';
-import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
+import { currentUnitOfWork, type PluginApi } from '../../core/plugin-sdk.js';
+import { DeliveriesStore, type Delivery, type DeliveryStatus, type NewTarget } from './data/deliveries-store.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';
 import { Inspector } from './inspector.js';
@@ -161,7 +161,10 @@ export class WebhooksService implements WebhooksApi {
    * and one delivery per active subscribed webhook in one transaction, then fires `wu_event`
    * and `wu_event_{slug}`. Returns the event id, or false (with a warning) for an unknown slug.
    * Called inside the caller's own db transaction, the event commits (or rolls back) with the
-   * caller's change: a transactional outbox.
+   * caller's change: a transactional outbox. Called by a unit of work (an HTTP request,
+   * runInUnitOfWork) outside a transaction, it is staged and committed at the end of this turn
+   * of the event loop together with other callers' writes (group commit); the unit finishes
+   * (the request is answered) only once it is durable. Otherwise it commits before returning.
    */
   wu_do_event(slug: string, payload: Payload): string | false {
     const type = this.events.get(slug);
@@ -182,22 +185,37 @@ export class WebhooksService implements WebhooksApi {
     const now = this.clock();
     const eventId = newId('evt', now);
     const targets = this.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
-    const maxAttempts = this.settings.schedule.length;
-    // Fast path: a running worker with room takes the deliveries as they are written, leased
-    // to it, without a claim query. Otherwise they wait, due now, for the next claim.
-    // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
-    const direct = targets.length > 0 && !this.api.db.inTransaction && this.worker.canTake(targets.length);
-    const ids = this.deliveries.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts, targets, leaseUntil: direct ? now + this.worker.leaseMs : undefined });
-    if (direct) {
-      const leaseUntil = now + this.worker.leaseMs;
-      this.worker.take(
-        targets.map((t, i) => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: slug, url: t.url, attempts: 0, max_attempts: maxAttempts, next_trigger: 'event' as const, is_test: 0, body, lease_until: leaseUntil })),
-      );
+    const event = { eventId, event: slug, body, isTest: false, now, maxAttempts: this.settings.schedule.length, targets };
+    const unit = this.api.db.inTransaction ? undefined : currentUnitOfWork();
+    if (unit) {
+      // Fired by a unit of work (an HTTP request): staged for the group commit this turn shares
+      // with every other caller's writes; the request is answered once it is durable (or 503).
+      unit.defer(this.deliveries.enqueueLater({ ...event, lease: (n) => this.directLease(n) }, (ids, leaseUntil) => this.handOff(event, ids, leaseUntil)));
+    } else {
+      // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
+      const leaseUntil = this.api.db.inTransaction ? undefined : this.directLease(targets.length);
+      this.handOff(event, this.deliveries.enqueue({ ...event, leaseUntil }), leaseUntil);
     }
     this.api.hooks.do_action('wu_event', slug, shaped);
     this.api.hooks.do_action(`wu_event_${slug}`, shaped);
-    if (targets.length && !direct) this.worker.wake();
     return eventId;
+  }
+
+  /**
+   * Fast path: a running worker with room takes fresh deliveries as they are committed, leased
+   * to it, without a claim query — the lease they are written with; undefined: written due now.
+   */
+  private directLease(n: number): number | undefined {
+    return n > 0 && this.worker.canTake(n) ? this.clock() + this.worker.leaseMs : undefined;
+  }
+
+  /** After commit: leased rows go to the worker; rows written due now wake it for a claim. */
+  private handOff(e: { event: string; body: string; maxAttempts: number; targets: NewTarget[] }, ids: number[], leaseUntil: number | undefined): void {
+    if (e.targets.length === 0) return;
+    if (leaseUntil === undefined) return this.worker.wake();
+    this.worker.take(
+      e.targets.map((t, i) => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: e.event, url: t.url, attempts: 0, max_attempts: e.maxAttempts, next_trigger: 'event' as const, is_test: 0, body: e.body, lease_until: leaseUntil })),
+    );
   }
 
   private shape(slug: string, payload: Payload): Payload {
@@ -266,6 +284,8 @@ export class WebhooksService implements WebhooksApi {
 
   delete_webhook(id: number): boolean {
     const w = this.get_webhook(id);
+    // Staged deliveries of this webhook are committed first (they would fail its foreign key).
+    this.deliveries.commits.flush();
     const deleted = this.webhooks.delete(id);
     if (deleted) this.api.hooks.do_action('wu_webhook_deleted', publicWebhook(w));
     return deleted;
@@ -456,6 +476,7 @@ export class WebhooksService implements WebhooksApi {
   /** Stops the worker (in-flight requests get the stop grace, then are aborted) and closes the pools. */
   async close(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.deliveries.commits.flush();
     await this.worker.stop();
     await this.transport.close();
   }

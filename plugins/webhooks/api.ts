@@ -103,7 +103,10 @@ export interface WebhooksApi {
    * slug), writes the snapshot and one delivery per active subscribed webhook in one
    * transaction, then fires the actions `wu_event` (slug, payload) and `wu_event_{slug}`
    * (payload). Called inside the caller's own database transaction, the event commits or rolls
-   * back with the caller's change (transactional outbox). Ultimate Multisite's `wu_do_event`.
+   * back with the caller's change (transactional outbox). Called while serving an HTTP request
+   * (a unit of work) outside a transaction, it is committed at the end of this turn of the event
+   * loop together with other requests' events (group commit), and the request is answered once
+   * it is durable. Ultimate Multisite's `wu_do_event`.
    * @returns the event id (`evt_…`), or false — with a logged warning — for an unknown slug.
    * @throws WebhookError `INVALID_ARGUMENT` (field `payload`): not a plain object, or not JSON-serialisable.
    */

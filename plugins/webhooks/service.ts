@@ -233,6 +233,8 @@ export class WebhooksService implements WebhooksApi {
 
   delete_webhook(id: number): boolean {
     const w = this.get_webhook(id);
+    // Staged deliveries of this webhook are committed first (they would fail its foreign key).
+    this.deliveries.commits.flush();
     const deleted = this.webhooks.delete(id);
     if (deleted) this.api.hooks.do_action('wu_webhook_deleted', publicWebhook(w));
     return deleted;
@@ -429,6 +431,7 @@ export class WebhooksService implements WebhooksApi {
   /** Stops the worker (in-flight requests get the stop grace, then are aborted) and closes the pools. */
   async close(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.deliveries.commits.flush();
     await this.worker.stop();
     await this.transport.close();
   }

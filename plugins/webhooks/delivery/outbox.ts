@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Hooks } from '../../../core/plugin-sdk.js';
-import type { ClaimedDelivery, DeliveriesStore } from '../data/deliveries-store.js';
+import { currentUnitOfWork, type Hooks } from '../../../core/plugin-sdk.js';
+import type { DeliveriesStore, NewTarget } from '../data/deliveries-store.js';
 import type { WebhooksStore } from '../data/webhooks-store.js';
 import { WebhookError } from '../errors.js';
 import type { EventRegistry, Payload } from '../events/registry.js';
@@ -14,9 +14,9 @@ export const VERSION_KEY = 'hookpress_version';
 export interface OutboxDeps {
   events: Pick<EventRegistry, 'get'>;
   webhooks: Pick<WebhooksStore, 'activeFor'>;
-  store: Pick<DeliveriesStore, 'enqueue'>;
+  store: Pick<DeliveriesStore, 'enqueue' | 'enqueueLater'>;
   worker: Pick<DeliveryWorker, 'canTake' | 'take' | 'wake' | 'leaseMs'>;
-  /** The plugin's database handle: inside a caller's transaction nothing is handed to the worker. */
+  /** The plugin's database handle: inside a caller's transaction nothing is handed to the worker before commit. */
   db: { readonly inTransaction: boolean };
   hooks: Hooks;
   logger: Logger;
@@ -30,7 +30,8 @@ export interface OutboxDeps {
 /**
  * The outbox: where an event enters the delivery path (outbox → worker → dispatch). `fire`
  * is `wu_do_event`: it shapes the payload, writes the event and its deliveries in one store
- * call (data/deliveries-store.ts), and offers them to the worker after commit.
+ * call (data/deliveries-store.ts) — at once, or staged for the group commit of a unit of work —
+ * and offers them to the worker after commit.
  */
 export class Outbox {
   constructor(private readonly o: OutboxDeps) {}
@@ -39,7 +40,11 @@ export class Outbox {
    * Fires an event: adds `hookpress_version`, applies `wu_event_payload`, writes the snapshot
    * and one delivery per active subscribed webhook in one transaction, then fires `wu_event`
    * (slug, payload) and `wu_event_{slug}` (payload). Called inside the caller's own database
-   * transaction, the event commits (or rolls back) with the caller's change.
+   * transaction, the event commits (or rolls back) with the caller's change. Called by a unit of
+   * work (an HTTP request, runInUnitOfWork) outside a transaction, it is staged and committed at
+   * the end of this turn of the event loop together with other callers' writes (group commit);
+   * the unit finishes (the request is answered) only once it is durable. Otherwise it commits
+   * before returning.
    * @returns the event id (`evt_…`), or false — with a logged warning — for an unknown slug.
    * @throws WebhookError `INVALID_ARGUMENT` (field `payload`): not a plain object, or not JSON-serialisable.
    */
@@ -62,24 +67,37 @@ export class Outbox {
     const now = o.clock();
     const eventId = newId('evt', now);
     const targets = o.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
-    const maxAttempts = o.maxAttempts;
-    // Fast path: a running worker with room takes the deliveries as they are written, leased
-    // to it, without a claim query. Otherwise they wait, due now, for the next claim.
-    // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
-    const direct = targets.length > 0 && !o.db.inTransaction && o.worker.canTake(targets.length);
-    const leaseUntil = direct ? now + o.worker.leaseMs : undefined;
-    const ids = o.store.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts, targets, leaseUntil });
-    if (direct) {
-      o.worker.take(
-        targets.map(
-          (t, i): ClaimedDelivery => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: slug, url: t.url, attempts: 0, max_attempts: maxAttempts, next_trigger: 'event', is_test: 0, body, lease_until: leaseUntil! }),
-        ),
-      );
+    const event = { eventId, event: slug, body, isTest: false, now, maxAttempts: o.maxAttempts, targets };
+    const unit = o.db.inTransaction ? undefined : currentUnitOfWork();
+    if (unit) {
+      // Fired by a unit of work (an HTTP request): staged for the group commit this turn shares
+      // with every other caller's writes; the request is answered once it is durable (or 503).
+      unit.defer(o.store.enqueueLater({ ...event, lease: (n) => this.directLease(n) }, (ids, leaseUntil) => this.handOff(event, ids, leaseUntil)));
+    } else {
+      // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
+      const leaseUntil = o.db.inTransaction ? undefined : this.directLease(targets.length);
+      this.handOff(event, o.store.enqueue({ ...event, leaseUntil }), leaseUntil);
     }
     o.hooks.do_action('wu_event', slug, shaped);
     o.hooks.do_action(`wu_event_${slug}`, shaped);
-    if (targets.length && !direct) o.worker.wake();
     return eventId;
+  }
+
+  /**
+   * Fast path: a running worker with room takes fresh deliveries as they are committed, leased
+   * to it, without a claim query — the lease they are written with; undefined: written due now.
+   */
+  private directLease(n: number): number | undefined {
+    return n > 0 && this.o.worker.canTake(n) ? this.o.clock() + this.o.worker.leaseMs : undefined;
+  }
+
+  /** After commit: leased rows go to the worker; rows written due now wake it for a claim. */
+  private handOff(e: { event: string; body: string; maxAttempts: number; targets: NewTarget[] }, ids: number[], leaseUntil: number | undefined): void {
+    if (e.targets.length === 0) return;
+    if (leaseUntil === undefined) return this.o.worker.wake();
+    this.o.worker.take(
+      e.targets.map((t, i) => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: e.event, url: t.url, attempts: 0, max_attempts: e.maxAttempts, next_trigger: 'event' as const, is_test: 0, body: e.body, lease_until: leaseUntil })),
+    );
   }
 
   /**

@@ -9,6 +9,7 @@ import { registerAdminScreens } from './admin/register.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { registerRestRoutes } from './rest/routes.js';
 import { probeDestination } from './delivery/destination-probe.js';
+import { literalDestinationRefusal } from './delivery/destination-refusal.js';
 
 export const manifest: PluginManifest = {
   name: 'Webhooks',
@@ -35,7 +36,12 @@ export function load(api: PluginApi): void {
   collectEventTypes(api, service.events);
   registerAdminScreens(api, adminApi(service, provided));
   registerInspectorRoutes(api, service.inspector);
-  registerRestRoutes(api, provided, (url) => probeDestination(url, service.destinations));
+  registerRestRoutes(
+    api,
+    provided,
+    (url) => probeDestination(url, service.destinations),
+    (url) => literalDestinationRefusal(url, service.destinations.policy),
+  );
   if (settings.autoStart) service.start();
   api.hooks.add_action('shutdown', () => service.close());
 }

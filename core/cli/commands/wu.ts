@@ -3,6 +3,10 @@ import type { WebhooksApi } from '../../../plugins/webhooks/api.js';
 import type { CommandGroup } from '../program.js';
 import { formatItem, formatList, withFormatOptions, type FormatOptions } from '../output.js';
 import { HookpressError } from '../../errors.js';
+import { engineOf } from '../../../plugins/webhooks/facades.js';
+import { WebhookValidationError } from '../../../plugins/webhooks/errors.js';
+import { literalDestinationRefusal } from '../../../plugins/webhooks/delivery/destination-refusal.js';
+import { probeDestination } from '../../../plugins/webhooks/delivery/destination-probe.js';
 import { attemptObject, deliveryObject, webhookObject } from '../../../plugins/webhooks/rest/objects.js';
 
 const EVENT_FIELDS = ['slug', 'name', 'desc', 'group', 'source', 'payload'];
@@ -30,7 +34,13 @@ const int = (name: string) => (v: string) => {
   if (!Number.isInteger(n) || n < 0) throw new HookpressError('CLI_USAGE', `${name} must be a whole number; got "${v}".`, { field: name });
   return n;
 };
-const bool = (v: string) => ['1', 'true', 'yes', 'on'].includes(v.toLowerCase());
+/** `--active` / `--hidden`: true/false (also 1/0, yes/no, on/off); anything else is a usage error, never a silent false. */
+const bool = (name: string) => (v: string) => {
+  const word = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(word)) return true;
+  if (['0', 'false', 'no', 'off'].includes(word)) return false;
+  throw new HookpressError('CLI_USAGE', `--${name} must be true or false; got "${v}".`, { field: name });
+};
 /** `--header="Name: value"`, repeatable. */
 const header = (v: string, prev: Array<{ name: string; value: string }> = []) => {
   const at = v.indexOf(':');
@@ -40,6 +50,18 @@ const header = (v: string, prev: Array<{ name: string; value: string }> = []) =>
 
 function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['register']>[1]): void {
   const hooks = () => ctx.service<WebhooksApi>('webhooks');
+  /** As the admin form and REST do: an IP literal in a blocked range is refused (WEBHOOK_INVALID, exit 1). */
+  const refuseDestination = (api: WebhooksApi, url: string) => {
+    const policy = engineOf(api)?.destinations.policy;
+    const blocked = policy && literalDestinationRefusal(url, policy);
+    if (blocked) throw new WebhookValidationError({ url: blocked });
+  };
+  /** A host name resolving to a blocked range (or to nothing) is saved with the admin's warning, as "Warning: …" on stderr. */
+  const warnAboutDestination = async (api: WebhooksApi, url: string) => {
+    const destinations = engineOf(api)?.destinations;
+    const warning = destinations && (await probeDestination(url, destinations));
+    if (warning) ctx.warning(warning.message);
+  };
   const webhook = wu.command('webhook').description('Webhooks: list, get, create, update, delete, test.');
 
   withFormatOptions(webhook.command('list').description('Lists webhooks.'))
@@ -64,14 +86,17 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .requiredOption('--url <url>', 'The URL that receives the payloads.')
     .requiredOption('--event <slug>')
     .option('--integration <slug>', 'Who creates it.', 'manual')
-    .option('--active <bool>', 'true or false (default true).', bool)
-    .option('--hidden <bool>', 'Hide it from the admin list.', bool)
+    .option('--active <bool>', 'true or false (default true).', bool('active'))
+    .option('--hidden <bool>', 'Hide it from the admin list.', bool('hidden'))
     .option('--header <header>', 'A custom request header, "Name: value" (repeatable).', header)
     .option('--porcelain', 'Output just the new webhook id.')
     .action(async (o: { name: string; url: string; event: string; integration: string; active?: boolean; hidden?: boolean; header?: Array<{ name: string; value: string }>; porcelain?: boolean }) => {
-      const w = (await hooks()).create_webhook({ name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
+      const api = await hooks();
+      refuseDestination(api, o.url);
+      const w = api.create_webhook({ name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
       if (o.porcelain) ctx.write(`${w.id}\n`);
       else ctx.success(`Created webhook ${w.id}.`);
+      await warnAboutDestination(api, w.url);
     });
 
   webhook
@@ -82,12 +107,15 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .option('--url <url>')
     .option('--event <slug>')
     .option('--integration <slug>')
-    .option('--active <bool>', 'true or false.', bool)
-    .option('--hidden <bool>', 'true or false.', bool)
+    .option('--active <bool>', 'true or false.', bool('active'))
+    .option('--hidden <bool>', 'true or false.', bool('hidden'))
     .option('--header <header>', 'Replaces the custom headers, "Name: value" (repeatable).', header)
     .action(async (id: number, o: { name?: string; url?: string; event?: string; integration?: string; active?: boolean; hidden?: boolean; header?: Array<{ name: string; value: string }> }) => {
-      (await hooks()).update_webhook(id, { name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
+      const api = await hooks();
+      if (o.url !== undefined) refuseDestination(api, o.url);
+      const saved = api.update_webhook(id, { name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
       ctx.success(`Updated webhook ${id}.`);
+      if (o.url !== undefined) await warnAboutDestination(api, saved.url);
     });
 
   webhook

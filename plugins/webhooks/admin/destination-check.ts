@@ -1,5 +1,4 @@
-import net from 'node:net';
-import { blockReason } from '../delivery/ssrf-guard.js';
+import { literalDestinationRefusal } from '../delivery/destination-refusal.js';
 import { probeDestination, type DestinationWarning } from '../delivery/destination-probe.js';
 import type { WebhooksAdminApi } from './admin-api.js';
 
@@ -12,19 +11,8 @@ import type { WebhooksAdminApi } from './admin-api.js';
  * Returns undefined when the URL is not an IP literal, is admitted (allowlist), or is this
  * host's own inspector inbox.
  */
-export function literalDestinationProblem(service: Pick<WebhooksAdminApi, 'inspector' | 'allowList'>, url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined; // the validator reports malformed URLs
-  }
-  const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  if (!net.isIP(host) || service.inspector.admits(parsed)) return undefined;
-  const reason = blockReason(host, service.allowList());
-  return reason
-    ? `Webhooks cannot be sent to ${host}: it is ${reason}. Use the receiver’s public address, or ask the host’s operator to allow this network (WEBHOOKS_ALLOW_NETWORKS).`
-    : undefined;
+export function literalDestinationProblem(service: Pick<WebhooksAdminApi, 'destinations'>, url: string): string | undefined {
+  return literalDestinationRefusal(url, service.destinations.policy);
 }
 
 /**

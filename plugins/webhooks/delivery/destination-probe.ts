@@ -9,8 +9,9 @@ export const SAVE_PROBE_TIMEOUT_MS = 2_000;
 /**
  * A save-time warning about a webhook's URL, for the admin notice and the REST `warnings`
  * field. `code` is stable for programs; `message` is for people.
- * - `destination_blocked`: the host (a name, or an IP literal over REST) is, or resolves to,
- *   an address the SSRF guard refuses — deliveries fail while it does.
+ * - `destination_blocked`: the host name (or an IP literal) is, or resolves to,
+ *   an address the SSRF guard refuses — deliveries fail while it does (IP literals in a refused
+ *   range never get here: every entry point refuses them at save, destination-refusal.ts).
  * - `destination_not_found`: DNS says the name does not exist (NXDOMAIN / no address).
  */
 export interface DestinationWarning {

@@ -1,6 +1,6 @@
 import { RestResponse, restPage, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
 import type { WebhooksApi } from '../api.js';
-import { WebhookError } from '../errors.js';
+import { WebhookError, WebhookValidationError } from '../errors.js';
 import { unmaskHeaders } from '../model/webhook.js';
 import type { DestinationWarning } from '../delivery/destination-probe.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
@@ -48,6 +48,27 @@ const webhookInput = (p: Record<string, unknown>) => {
   if (p.webhook_url !== undefined) out.url = p.webhook_url;
   return out;
 };
+
+/**
+ * Runs a create/update with the REST field names: refuses a `webhook_url` whose host is an IP
+ * literal the SSRF guard refuses (`refuse`, 400 rest_invalid_param, params.webhook_url), and
+ * renames the service's `url` field in validation errors to `webhook_url`, as the schema's own
+ * errors name it.
+ */
+function asRestFields<T>(params: Record<string, unknown>, refuse: DestinationRefusal, save: () => T): T {
+  const blocked = typeof params.webhook_url === 'string' ? refuse(params.webhook_url) : undefined;
+  if (blocked) throw new WebhookValidationError({ webhook_url: blocked });
+  try {
+    return save();
+  } catch (error) {
+    if (!(error instanceof WebhookValidationError) || !('url' in error.fields)) throw error;
+    const { url, ...rest } = error.fields;
+    throw new WebhookValidationError({ ...rest, webhook_url: url! });
+  }
+}
+
+/** Why a webhook URL is refused at save (an IP literal in a blocked range), or undefined; never throws. */
+export type DestinationRefusal = (url: string) => string | undefined;
 
 const list = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
 
@@ -102,10 +123,16 @@ const TEST_RESULT: JsonSchema = {
  * Ultimate Multisite's `wu/v2` webhook routes (auth, hooks, webhook CRUD, with the plural
  * `/webhooks` as an alias) and what the admin can do beyond them: test, rotate-secret,
  * deliveries, resend, recover. Everything goes through the public WebhooksApi; create and
- * update also report what `checkDestination` says about the saved URL (`warnings`); not-found
+ * update refuse what `refuseDestination` refuses (an IP literal in a blocked range, 400) and
+ * report what `checkDestination` says about the saved URL (`warnings`); not-found
  * errors carry Ultimate Multisite's codes on the wire (REST_CODE_RENAMES).
  */
-export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi, checkDestination: DestinationCheck = async () => undefined): void {
+export function registerRestRoutes(
+  api: PluginApi,
+  webhooks: WebhooksApi,
+  checkDestination: DestinationCheck = async () => undefined,
+  refuseDestination: DestinationRefusal = () => undefined,
+): void {
   const rest = api.rest;
   const schema = () => WEBHOOK_SCHEMA as unknown as JsonSchema;
 
@@ -170,7 +197,7 @@ export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi, checkD
       strict: true,
       args: webhookFields(true),
       responseStatus: 201,
-      callback: async (req) => new RestResponse(await savedWebhookObject(webhooks.create_webhook(webhookInput(req.params)), checkDestination), 201),
+      callback: async (req) => new RestResponse(await savedWebhookObject(asRestFields(req.params, refuseDestination, () => webhooks.create_webhook(webhookInput(req.params))), checkDestination), 201),
       response: SAVED_WEBHOOK_SCHEMA,
     },
   ];
@@ -186,7 +213,7 @@ export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi, checkD
         // A client that PATCHes back the headers it read sends our own masks: keep those values.
         const params = { ...req.params };
         if (params.headers !== undefined) params.headers = unmaskHeaders(params.headers, webhooks.get_webhook(req.params.id as number).headers);
-        return savedWebhookObject(webhooks.update_webhook(req.params.id as number, webhookInput(params)), checkDestination);
+        return savedWebhookObject(asRestFields(params, refuseDestination, () => webhooks.update_webhook(req.params.id as number, webhookInput(params))), checkDestination);
       },
       response: SAVED_WEBHOOK_SCHEMA,
     },

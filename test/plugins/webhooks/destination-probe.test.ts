@@ -50,7 +50,7 @@ describe('webhooks: the save-time destination check (probeDestination)', () => {
     expect(await probeDestination('https://intranet.test/webhook-inspector/abc', { policy: policy(), lookup: DNS })).to.equal(undefined);
   });
 
-  it('judges an IP literal without a lookup (the REST API saves those; the admin form refuses them)', async () => {
+  it('judges an IP literal without a lookup (entry points refuse those before saving: literalDestinationRefusal)', async () => {
     const never: LookupFn = () => expect.fail('an IP literal is not looked up');
     expect(await probeDestination('http://[fd00::1]/x', { policy: policy(), lookup: never })).to.deep.include({ host: 'fd00::1', address: 'fd00::1', code: 'destination_blocked' });
     expect((await probeDestination('http://10.0.0.1/x', { policy: policy(), lookup: never }))!.message).to.include('10.0.0.1 is a private address');
@@ -132,10 +132,41 @@ describe('webhooks: a saved URL whose host resolves to a refused range gets a wa
     const patched = await call('PATCH', `/wp-json/wu/v2/webhook/${created.body.id}`, { webhook_url: 'https://public.test/zap' });
     expect(patched.status).to.equal(200);
     expect(patched.body).to.not.have.property('warnings');
-    const literal = await call('PATCH', `/wp-json/wu/v2/webhook/${created.body.id}`, { webhook_url: 'http://[fd00::1]/zap' });
-    expect(literal.body.warnings[0]).to.include({ code: 'destination_blocked', address: 'fd00::1' });
     const documented = (path: string, method: string, status: string) => JSON.stringify(doc.paths[path][method].responses[status]);
     expect(documented('/webhook', 'post', '201')).to.include('"warnings"').and.include('destination_blocked');
     expect(documented('/webhook/{id}', 'patch', '200')).to.include('"warnings"');
+  });
+
+  it('REST create and update refuse an IP literal in a blocked range: 400 rest_invalid_param on webhook_url, as typed, nothing saved', async () => {
+    const doc = (await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body;
+    const call = restClient(w.hp, new OpenApiChecker(doc), apiKeyAuth(w.hp));
+    const mapped = await call('POST', '/wp-json/wu/v2/webhook', { name: 'Zap', webhook_url: 'http://[::ffff:10.0.0.1]/zap', event: 'payment_received', integration: 'zapier' });
+    expect(mapped.status).to.equal(400);
+    expect(mapped.body.code).to.equal('rest_invalid_param');
+    expect(Object.keys(mapped.body.data.params)).to.deep.equal(['webhook_url']);
+    expect(mapped.body.data.params.webhook_url).to.include('cannot be sent to [::ffff:10.0.0.1]: it is').and.include('WEBHOOKS_ALLOW_NETWORKS').and.not.include('a00:1');
+    expect(w.service.list_webhooks({}).total).to.equal(0);
+    const hook = w.service.create_webhook({ name: 'Hook', url: 'https://public.test/a', event: 'payment_received' });
+    for (const url of ['http://10.1.2.3/', 'http://[fd00::1]/zap', 'http://169.254.169.254/latest']) {
+      const patched = await call('PATCH', `/wp-json/wu/v2/webhook/${hook.id}`, { webhook_url: url });
+      expect([patched.status, patched.body.code], url).to.deep.equal([400, 'rest_invalid_param']);
+      expect(patched.body.data.params.webhook_url, url).to.include('Webhooks cannot be sent to');
+    }
+    expect(w.service.get_webhook(hook.id).url).to.equal('https://public.test/a');
+  });
+
+  it('REST create answers 201 for an IP literal in an allowed network (WEBHOOKS_ALLOW_NETWORKS)', async () => {
+    const call = restClient(w.hp, new OpenApiChecker((await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body), apiKeyAuth(w.hp));
+    const ok = await call('POST', '/wp-json/wu/v2/webhook', { name: 'Local', webhook_url: 'http://127.0.0.1:9/in', event: 'payment_received', integration: 'manual' });
+    expect(ok.status).to.equal(201);
+    expect(ok.body).to.not.have.property('warnings');
+  });
+
+  it('REST names service errors on the URL with the REST field name (webhook_url), as schema errors do', async () => {
+    const call = restClient(w.hp, new OpenApiChecker((await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body), apiKeyAuth(w.hp));
+    const hook = w.service.create_webhook({ name: 'Hook', url: 'https://public.test/a', event: 'payment_received' });
+    const bad = await call('PATCH', `/wp-json/wu/v2/webhook/${hook.id}`, { webhook_url: 'ftp://public.test/a' });
+    expect([bad.status, bad.body.code]).to.deep.equal([400, 'rest_invalid_param']);
+    expect(Object.keys(bad.body.data.params)).to.deep.equal(['webhook_url']);
   });
 });

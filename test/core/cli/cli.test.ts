@@ -26,6 +26,48 @@ describe('hookpress CLI (child process)', function () {
   });
 });
 
+describe('hookpress wu webhook create/update: the URL and flag checks the admin form and REST make', function () {
+  this.timeout(300_000);
+  let data: ReturnType<typeof tempDataDir>;
+  before(() => (data = tempDataDir()));
+  after(() => data.remove());
+  const count = async (env: Record<string, string>) => (await hookpress(['wu', 'webhook', 'list', '--format=count'], env)).stdout;
+
+  it('refuses an IP literal in a blocked range (Error, exit 1, nothing saved) unless WEBHOOKS_ALLOW_NETWORKS allows it', async () => {
+    const env = { DATA_DIR: data.dir };
+    const before = await count(env);
+    const refused = await hookpress(['wu', 'webhook', 'create', '--name=Intranet', '--url=http://10.1.2.3/in', '--event=payment_received'], env);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.match(/^Error: url: Webhooks cannot be sent to 10\.1\.2\.3: it is a private address\. /);
+    expect(await count(env)).to.equal(before);
+    const allowed = await hookpress(['wu', 'webhook', 'create', '--name=Intranet', '--url=http://10.1.2.3/in', '--event=payment_received', '--porcelain'], { ...env, WEBHOOKS_ALLOW_NETWORKS: '10.0.0.0/8' });
+    expect(allowed.code, allowed.stderr).to.equal(0);
+    const id = allowed.stdout.trim();
+    const update = await hookpress(['wu', 'webhook', 'update', id, '--url=http://[::ffff:10.0.0.1]/in'], env);
+    expect(update.code).to.equal(1);
+    expect(update.stderr).to.include('Error: url: Webhooks cannot be sent to [::ffff:10.0.0.1]: it is');
+    expect(JSON.parse((await hookpress(['wu', 'webhook', 'get', id, '--format=json'], env)).stdout).webhook_url).to.equal('http://10.1.2.3/in');
+  });
+
+  it('saves a host name that resolves to a blocked range, with the admin’s warning as "Warning: …"', async () => {
+    const env = { DATA_DIR: data.dir };
+    const saved = await hookpress(['wu', 'webhook', 'create', '--name=Local name', '--url=http://localhost:9/in', '--event=payment_received'], env);
+    expect(saved.code, saved.stderr).to.equal(0);
+    expect(saved.stdout).to.match(/^Success: Created webhook \d+\.\n$/);
+    expect(saved.stderr).to.match(/^Warning: The webhook was saved, but localhost resolves to \S+, which is a loopback address/m);
+  });
+
+  it('--active and --hidden take true or false: anything else is an error, never a silent false', async () => {
+    const env = { DATA_DIR: data.dir };
+    const before = await count(env);
+    const typo = await hookpress(['wu', 'webhook', 'create', '--name=Typo', '--url=https://example.com/in', '--event=payment_received', '--active=ture'], env);
+    expect([typo.code, typo.stderr]).to.deep.equal([1, 'Error: --active must be true or false; got "ture".\n']);
+    expect(await count(env)).to.equal(before);
+    const maybe = await hookpress(['wu', 'webhook', 'update', '1', '--hidden=maybe'], env);
+    expect([maybe.code, maybe.stderr]).to.deep.equal([1, 'Error: --hidden must be true or false; got "maybe".\n']);
+  });
+});
+
 describe('hookpress CLI commands on DATA_DIR, while a server runs on it', function () {
   this.timeout(120_000);
   it('webhook create/list/get/update/test/delete, delivery list/get, application passwords, api-key', async () => {

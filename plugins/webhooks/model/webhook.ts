@@ -1,3 +1,4 @@
+import { stripControlChars } from '../../../core/plugin-sdk.js';
 import { WebhookValidationError } from '../errors.js';
 import { secretKey } from '../delivery/signing.js';
 
@@ -155,14 +156,16 @@ function validateHeaders(raw: unknown, errors: Record<string, string>): WebhookH
 }
 
 /**
- * Validates a webhook's fields: name ≥ 2 characters, URL absolute http(s) without
- * credentials, event a registered slug. Collects every error, per field.
+ * Validates a webhook's fields: name ≥ 2 characters (NUL and other control characters removed
+ * first, as the admin form removes them — so every entry point, REST and CLI included, stores
+ * the same), URL absolute http(s) without credentials, event a registered slug. Collects every
+ * error, per field.
  */
 export function validateWebhook(input: WebhookInput, isKnownEvent: (slug: string) => boolean, partial = false): Partial<ValidWebhookInput> {
   const errors: Record<string, string> = {};
   const out: Partial<ValidWebhookInput> = {};
   if (!partial || input.name !== undefined) {
-    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    const name = typeof input.name === 'string' ? stripControlChars(input.name).trim() : '';
     if (name.length < 2) errors.name = 'Give the webhook a name of at least 2 characters.';
     else if (name.length > 200) errors.name = 'The name can have at most 200 characters.';
     else out.name = name;

@@ -77,6 +77,17 @@ describe('REST API wu/v2', () => {
     expect(gone.body.code).to.equal('wu_rest_webhook_invalid_id');
   });
 
+  it('removes NUL, BEL and other control characters from the name on create and update, as the admin form does', async () => {
+    const created = await create({ name: 'Z\u0000a\u0007p\u009f' });
+    expect(created.status).to.equal(201);
+    expect(created.body.name).to.equal('Zap');
+    expect(w.service.get_webhook(created.body.id).name).to.equal('Zap');
+    const patched = await call('PATCH', `${NS}/webhook/${created.body.id}`, { name: '\u0001Re\u0000named\u007f' });
+    expect(patched.body.name).to.equal('Renamed');
+    const bare = await call('PATCH', `${NS}/webhook/${created.body.id}`, { name: 'x\u0000\u0000' });
+    expect([bare.status, Object.keys(bare.body.data.params)]).to.deep.equal([400, ['name']]);
+  });
+
   it('validates arguments from their schema: missing, invalid, unknown keys, bad headers', async () => {
     const missing = await call('POST', `${NS}/webhook`, { name: 'Zap' });
     expect(missing.status).to.equal(400);

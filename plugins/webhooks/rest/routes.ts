@@ -27,6 +27,19 @@ function pageOf(p: Record<string, unknown>): { limit: number; offset: number } {
   return { limit, offset };
 }
 
+/**
+ * One page of a collection (restPage: X-WP-Total, X-WP-TotalPages), or WordPress's answer to a
+ * `page` past the last one (WP_REST_Posts_Controller::get_items): 400
+ * rest_post_invalid_page_number, with the same headers. Page 1 of an empty list stays 200 [];
+ * an explicit `offset` is never refused (it is not a page number).
+ */
+function pageResponse(items: unknown[], total: number, limit: number, p: Record<string, unknown>): RestResponse {
+  const response = restPage(items, total, limit);
+  const page = p.page as number;
+  if (p.offset !== undefined || page <= 1 || page <= Math.ceil(total / limit)) return response;
+  return new RestResponse({ code: 'rest_post_invalid_page_number', message: 'The page number requested is larger than the number of pages available.', data: { status: 400 } }, 400, response.headers);
+}
+
 const headersArg: RestArg = {
   type: 'array',
   maxItems: 20,
@@ -186,7 +199,7 @@ export function registerRestRoutes(
           active: p.active as boolean | undefined,
           hidden: p.hidden as boolean | undefined,
         });
-        return restPage(items.map(webhookObject), total, limit);
+        return pageResponse(items.map(webhookObject), total, limit, p);
       },
       response: list(WEBHOOK_SCHEMA as unknown as JsonSchema),
     },
@@ -268,7 +281,7 @@ export function registerRestRoutes(
     callback: (req) => {
       const { limit, offset } = pageOf(req.params);
       const { items, total } = webhooks.list_deliveries({ webhookId: req.params.id as number, status: req.params.status as string | undefined, limit, offset });
-      return restPage(items.map(deliveryObject), total, limit);
+      return pageResponse(items.map(deliveryObject), total, limit, req.params);
     },
     response: list(DELIVERY_SCHEMA as unknown as JsonSchema),
   });

@@ -133,6 +133,26 @@ describe('REST API wu/v2', () => {
     expect(badPage.body.data.params).to.have.key('per_page');
   });
 
+  it('a page past the last answers 400 rest_post_invalid_page_number with the totals, as WordPress does; page 1 of nothing is 200 []', async () => {
+    const empty = await call('GET', `${NS}/webhook`);
+    expect([empty.status, empty.body, empty.headers['x-wp-total']]).to.deep.equal([200, [], '0']);
+    const none = await call('GET', `${NS}/webhook?page=2`);
+    expect([none.status, none.body.code]).to.deep.equal([400, 'rest_post_invalid_page_number']);
+    const id = (await create()).body.id as number;
+    await create({ name: 'Other' });
+    const last = await call('GET', `${NS}/webhook?per_page=1&page=2`);
+    expect([last.status, last.body.length]).to.deep.equal([200, 1]);
+    const past = await call('GET', `${NS}/webhook?page=99`);
+    expect(past.status).to.equal(400);
+    expect(past.body).to.deep.equal({ code: 'rest_post_invalid_page_number', message: 'The page number requested is larger than the number of pages available.', data: { status: 400 } });
+    expect([past.headers['x-wp-total'], past.headers['x-wp-totalpages']]).to.deep.equal(['2', '1']);
+    const offset = await call('GET', `${NS}/webhook?offset=99`);
+    expect([offset.status, offset.body]).to.deep.equal([200, []]);
+    expect((await call('GET', `${NS}/webhook/${id}/deliveries`)).body).to.deep.equal([]);
+    const deliveries = await call('GET', `${NS}/webhook/${id}/deliveries?page=999`);
+    expect([deliveries.status, deliveries.body.code, deliveries.headers['x-wp-total']]).to.deep.equal([400, 'rest_post_invalid_page_number', '0']);
+  });
+
   it('tests, rotates the secret (returned only there), lists deliveries, shows one, resends and recovers', async () => {
     const id = (await create()).body.id as number;
     const test = await call('POST', `${NS}/webhook/${id}/test`);

@@ -262,11 +262,16 @@ export function registerRestRoutes(
 
   rest.register_rest_route(NAMESPACE, `/webhook/${ID}/rotate-secret`, {
     methods: 'POST',
-    summary: 'Replaces the signing secret. The only route that returns a secret, once; the previous one keeps working for the grace period.',
+    summary:
+      'Replaces the signing secret with a generated one, or with `secret` when given (as Svix’s rotate takes an optional key). The only route that returns a secret, once; the previous one keeps working for the grace period. An unknown field is a 400.',
     permission_callback: canManage,
-    args: { id },
+    strict: true,
+    args: {
+      id,
+      secret: { type: 'string', minLength: 1, maxLength: 200, description: 'The new signing secret: `whsec_` + base64 of 24–64 random bytes (or that base64 alone). Omit it to have one generated.' },
+    },
     callback: (req) => {
-      const w = webhooks.rotate_secret(req.params.id as number);
+      const w = webhooks.rotate_secret(req.params.id as number, req.params.secret as string | undefined);
       return { id: w.id, secret: w.secret, previous_secret_expires: w.previous_secret_expires === null ? null : new Date(w.previous_secret_expires).toISOString() };
     },
     response: { type: 'object', required: ['id', 'secret'], properties: { id: { type: 'integer' }, secret: { type: 'string', pattern: '^whsec_' }, previous_secret_expires: { type: ['string', 'null'], format: 'date-time' } } },

@@ -153,6 +153,20 @@ describe('REST API wu/v2', () => {
     expect([deliveries.status, deliveries.body.code, deliveries.headers['x-wp-total']]).to.deep.equal([400, 'rest_post_invalid_page_number', '0']);
   });
 
+  it('rotate-secret refuses unknown fields and a bad `secret` (400, nothing rotated) and takes a valid `secret`', async () => {
+    const id = (await create()).body.id as number;
+    const before = w.service.get_webhook(id).secret;
+    const bad = await call('POST', `${NS}/webhook/${id}/rotate-secret`, { secret: 'whsec_!!!!' });
+    expect([bad.status, bad.body.code, Object.keys(bad.body.data.params)]).to.deep.equal([400, 'rest_invalid_param', ['secret']]);
+    const unknown = await call('POST', `${NS}/webhook/${id}/rotate-secret`, { key: 'x' });
+    expect([unknown.status, Object.keys(unknown.body.data.params)]).to.deep.equal([400, ['key']]);
+    expect(w.service.get_webhook(id).secret).to.equal(before);
+    const chosen = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const rotated = await call('POST', `${NS}/webhook/${id}/rotate-secret`, { secret: chosen });
+    expect([rotated.status, rotated.body.secret]).to.deep.equal([200, chosen]);
+    expect(w.service.get_webhook(id)).to.include({ secret: chosen, previous_secret: before });
+  });
+
   it('tests, rotates the secret (returned only there), lists deliveries, shows one, resends and recovers', async () => {
     const id = (await create()).body.id as number;
     const test = await call('POST', `${NS}/webhook/${id}/test`);

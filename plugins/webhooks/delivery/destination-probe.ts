@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { LookupFn } from './ssrf-guard.js';
-import { BlockedAddressError } from './ssrf-guard.js';
+import { BlockedAddressError, hostText } from './ssrf-guard.js';
 import { safeLookup, type DestinationPolicy } from './transport.js';
 
 /** How long a save waits for DNS before giving up silently (milliseconds). */
@@ -59,14 +59,14 @@ export async function probeDestination(
     return {
       code: 'destination_not_found',
       host,
-      message: `The webhook was saved, but ${host} could not be found (DNS has no address for it): deliveries will fail until it resolves. Check the URL for a typo.`,
+      message: `The webhook was saved, but ${hostText(host)} could not be found (DNS has no address for it): deliveries will fail until it resolves. Check the URL for a typo.`,
     };
   }
   return undefined;
 }
 
 function blocked(host: string, address: string, reason: string): DestinationWarning {
-  const named = host === address ? `${host} is` : `${host} resolves to ${address}, which is`;
+  const named = host === address ? `${hostText(host)} is` : `${hostText(host)} resolves to ${hostText(address)}, which is`;
   return {
     code: 'destination_blocked',
     host,

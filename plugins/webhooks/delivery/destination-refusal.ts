@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { DestinationPolicy } from './transport.js';
+import { hostText } from './ssrf-guard.js';
 
 /**
  * The host as the user typed it in `url` (brackets kept for IPv6, e.g. `[::ffff:10.0.0.1]`),
@@ -37,6 +38,6 @@ export function literalDestinationRefusal(url: string, policy: DestinationPolicy
     return undefined;
   }
   if (!reason) return undefined;
-  const shown = typedHost(url, net.isIPv6(host) ? `[${host}]` : host);
+  const shown = hostText(typedHost(url, host));
   return `Webhooks cannot be sent to ${shown}: it is ${reason.replace(/[.\s]+$/, '')}. Use the receiver’s public address, or ask the host’s operator to allow this network (WEBHOOKS_ALLOW_NETWORKS).`;
 }

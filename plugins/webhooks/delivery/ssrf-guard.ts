@@ -176,6 +176,17 @@ export function blockReason(ip: string, allow: readonly Cidr[] = []): BlockReaso
   }
 }
 
+/**
+ * A host or address as messages show it: an IPv6 address in brackets (`[::1]`, so a following
+ * colon or period does not run into it), a fully qualified name without its root dot
+ * (`localhost.` → `localhost`, so a sentence does not end in `..`). Anything else unchanged.
+ */
+export function hostText(host: string): string {
+  const bare = String(host).replace(/^\[(.*)\]$/, '$1');
+  if (bare.includes(':')) return `[${bare}]`;
+  return bare.length > 1 ? bare.replace(/\.$/, '') : bare;
+}
+
 /** Raised when a destination resolves to (or is) an address the guard refuses. */
 export class BlockedAddressError extends WebhookError {
   constructor(
@@ -183,7 +194,7 @@ export class BlockedAddressError extends WebhookError {
     readonly address: string,
     readonly reason: string,
   ) {
-    super('EBLOCKED', `Blocked: ${host}${host === address ? '' : ` resolves to ${address}, which`} is ${reason}. Add it to the allowlist (WEBHOOKS_ALLOW_NETWORKS) to permit it.`);
+    super('EBLOCKED', `Blocked: ${hostText(host)}${host === address ? '' : ` resolves to ${hostText(address)}, which`} is ${reason}. Add it to the allowlist (WEBHOOKS_ALLOW_NETWORKS) to permit it.`);
     this.name = 'BlockedAddressError';
   }
 }

@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector, request } from 'undici';
-import { BlockedAddressError, systemLookup, type LookupFn } from './ssrf-guard.js';
+import { BlockedAddressError, hostText, systemLookup, type LookupFn } from './ssrf-guard.js';
 import { parseRetryAfter } from './retry-policy.js';
 
 /** Why an attempt failed; 'internal' is a fault of ours (a stage threw), retried like the rest. */
@@ -259,19 +259,19 @@ function causes(error: unknown): Array<Error & { code?: string; name?: string }>
 /** Maps a request error to its class and an explanation in plain words. */
 export function classify(error: unknown, url: URL, totalMs: number, connectMs: number): [ErrorClass, string] {
   const chain = causes(error);
-  const target = `${url.hostname}${url.port ? `:${url.port}` : ''}`;
+  const target = `${hostText(url.hostname)}${url.port ? `:${url.port}` : ''}`;
   const blocked = chain.find((e) => e instanceof BlockedAddressError) as BlockedAddressError | undefined;
   if (blocked) return ['blocked', blocked.message];
   const code = chain.map((e) => e.code).find((c) => c) ?? '';
   const name = chain.map((e) => e.name).join(' ');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return ['dns', `Could not resolve host ${url.hostname}.`];
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return ['dns', `Could not resolve host ${hostText(url.hostname)}.`];
   if (code === 'ECONNREFUSED') return ['refused', `Connection refused by ${target}.`];
   if (code === 'UND_ERR_CONNECT_TIMEOUT') return ['timeout', `Could not connect to ${target} within ${connectMs / 1000} s.`];
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || /TimeoutError|AbortError/.test(name)) {
     return ['timeout', `Timed out after ${totalMs / 1000} s waiting for ${target}.`];
   }
   if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /certificate|SSL|TLS/i.test(chain.map((e) => e.message).join(' '))) {
-    return ['tls', `TLS error talking to ${target}: ${chain[chain.length - 1]?.message ?? code}.`];
+    return ['tls', `TLS error talking to ${target}: ${(chain[chain.length - 1]?.message ?? code).replace(/\.+$/, '')}.`];
   }
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return ['network', `The connection to ${target} was closed unexpectedly.`];
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return ['network', `${target} is unreachable from this server.`];

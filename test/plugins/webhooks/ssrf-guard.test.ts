@@ -185,7 +185,7 @@ describe('plugins/webhooks SSRF guard', () => {
       w = await makeWebhooksApp({ allowNetworks: '', lookup });
       const result = await w.service.send_test_event({ url: 'http://translated.test/hook', event: 'payment_received' });
       expect(result).to.include({ ok: false, errorClass: 'blocked' });
-      expect(result.errorMessage).to.include('translated.test resolves to ::ffff:0:a00:7, which is a private address wrapped in IPv6');
+      expect(result.errorMessage).to.include('translated.test resolves to [::ffff:0:a00:7], which is a private address wrapped in IPv6');
     });
 
     it('does not follow a redirect to a private address', async () => {

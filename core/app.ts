@@ -30,6 +30,7 @@ import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
 import { unitOfWorkMiddleware } from './http/unit-of-work.js';
 import { formTooLargePage, MAX_FORM_BYTES, MAX_FORM_FIELDS } from './http/form-limit.js';
+import { checkDatabase, healthzHandler } from './http/healthz.js';
 import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
 import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
 import { CallbackGuard } from './plugins/containment.js';
@@ -195,6 +196,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       strictTransportSecurity: false,
     }),
   );
+  // For a load balancer: before sessions, throttles and authentication — no cookie, no limit, no credentials.
+  app.get('/healthz', healthzHandler(() => checkDatabase(db)));
   const pluginAssets = new Map<string, express.RequestHandler>();
   app.use('/assets/plugins/:slug', (req, res, next) => {
     const slug = req.params.slug!;

@@ -6,6 +6,8 @@ import helmet from 'helmet';
 import { defaultConfig, PROJECT_ROOT, type AppConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './db/database.js';
+import { sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
+import { guardSyncHandle } from './db/shared-connection-guard.js';
 import { migrate } from './db/migrations.js';
 import { coreMigrations } from './db/core-schema.js';
 import { createHooks, type Hooks } from './hooks/index.js';
@@ -49,6 +51,8 @@ export interface HookpressApp {
   app: express.Express;
   hooks: Hooks;
   db: Db;
+  /** The asynchronous query layer (Kysely) over the same database. */
+  query: QueryLayer;
   plugins: PluginManager;
   host: Host;
   config: AppConfig;
@@ -84,7 +88,12 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
 
 async function buildApp(config: AppConfig, releaseLock: () => void): Promise<HookpressApp> {
   const logger = createLogger(config.logLevel, config.logDestination);
-  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults, synchronous: config.sqliteSynchronous });
+  const connection = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults, synchronous: config.sqliteSynchronous });
+  // One connection, two faces: the synchronous handle (stores not yet ported) and the query
+  // layer (Kysely). The guard keeps other requests' synchronous writes out of an open Kysely
+  // transaction (core/db/shared-connection-guard.ts).
+  const query = sqliteQueryLayer(connection);
+  const db = guardSyncHandle(connection, query.guard!);
   // Another process holding the write lock while we start is waited out, not fatal.
   const retry = startupRetrier(logger, config.startupRetry);
   await retry('core migrations', () => migrate(db, 'core', coreMigrations));
@@ -112,6 +121,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     config,
     hooks,
     db,
+    query,
     logger,
     options,
     users,
@@ -300,6 +310,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     app,
     hooks,
     db,
+    query,
     plugins,
     host,
     config,
@@ -335,6 +346,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       }
       await hooks.do_action_async('shutdown', '');
       plugins.unloadAll();
+      await query.close();
       db.close();
       releaseLock();
     },

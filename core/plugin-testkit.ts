@@ -19,9 +19,10 @@ import type { PluginApi } from './plugins/types.js';
 import { adminPageUrl } from './admin/page-context.js';
 import { ADMIN_PASSWORD, adminAgent, loginAgent, type AdminAgent } from './testing/admin-agent.js';
 import { FakeClock } from './testing/fake-clock.js';
+import { offlineLookup, withOfflineDns } from './testing/offline-lookup.js';
 import { Receiver } from './testing/receiver.js';
 
-export { FakeClock, Receiver, ADMIN_PASSWORD, adminAgent, loginAgent };
+export { FakeClock, Receiver, ADMIN_PASSWORD, adminAgent, loginAgent, offlineLookup };
 export { nonceIn, nonceNear, type AdminAgent, type Agent } from './testing/admin-agent.js';
 export type { Received, Reply } from './testing/receiver.js';
 export type { HookpressApp };
@@ -64,7 +65,10 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-/** Test defaults of the webhooks plugin: no background worker, loopback receivers allowed, no retry jitter, short timeouts. */
+/**
+ * Test defaults of the webhooks plugin: no background worker, loopback receivers allowed, no retry jitter, short timeouts.
+ * DNS is offline too (offlineLookup: only localhost resolves) unless `settings.webhooks.deps.lookup` is given.
+ */
 export const WEBHOOKS_TEST_SETTINGS: Readonly<Record<string, unknown>> = Object.freeze({
   autoStart: false,
   allowNetworks: '127.0.0.0/8,::1/128',
@@ -91,7 +95,7 @@ export async function createTestHost(opts: TestHostOptions): Promise<TestHost> {
     pluginSlugs: opts.plugins,
     runScheduler: false,
     clock: clock.fn,
-    plugins: settings,
+    plugins: withOfflineDns(settings),
     env: opts.env ?? {},
     ...opts.config,
   });

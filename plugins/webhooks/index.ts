@@ -7,6 +7,7 @@ import { resolveSettings } from './settings.js';
 import { registerAdminScreens } from './admin/register.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { registerRestRoutes, REST_CODE_RENAMES } from './rest/routes.js';
+import { probeDestination } from './delivery/destination-probe.js';
 
 export const manifest: PluginManifest = {
   name: 'Webhooks',
@@ -79,7 +80,7 @@ export function load(api: PluginApi): void {
 
   registerAdminScreens(api, service);
   registerInspectorRoutes(api, service.inspector);
-  registerRestRoutes(api, provided);
+  registerRestRoutes(api, provided, (url) => probeDestination(url, service.destinations));
   for (const [code, wire] of Object.entries(REST_CODE_RENAMES)) api.rest.rename_error_code(code, wire);
 
   if (settings.autoStart) {

@@ -9,7 +9,7 @@ import { validateWebhook, type Webhook, type WebhookInput } from './model/webhoo
 import { Dispatch } from './delivery/dispatch.js';
 import { newId } from './delivery/ids.js';
 import { generateSecret, secretKey } from './delivery/signing.js';
-import { blockReason, parseAllowList, type LookupFn } from './delivery/ssrf-guard.js';
+import { blockReason, parseAllowList, systemLookup, type LookupFn } from './delivery/ssrf-guard.js';
 import { Transport, type DestinationPolicy } from './delivery/transport.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import type { WebhookSettings } from './settings.js';
@@ -70,6 +70,8 @@ export class WebhooksService implements WebhooksApi {
   readonly transport: Transport;
   readonly worker: DeliveryWorker;
   private readonly clock: () => number;
+  /** The SSRF policy and DNS lookup deliveries use; the save-time check (probeDestination) asks the same. */
+  readonly destinations: { policy: DestinationPolicy; lookup: LookupFn };
 
   readonly dispatch: Dispatch;
 
@@ -89,6 +91,7 @@ export class WebhooksService implements WebhooksApi {
       exempt: (url) => this.inspector.admits(url),
       blockReason: (address) => blockReason(address, this.allowList()),
     };
+    this.destinations = { policy: deps.isAllowed ?? policy, lookup: deps.lookup ?? systemLookup };
     this.transport = new Transport({
       connectTimeoutMs: settings.connectTimeoutMs,
       totalTimeoutMs: settings.totalTimeoutMs,

@@ -6,6 +6,11 @@ import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
 import { PLUGINS_DIR } from '../helpers/webhooks.js';
 import { launchChromiumOrSkip } from './browser.js';
+import { offlineLookup } from '../../core/plugin-testkit.js';
+import type { LookupFn } from '../../plugins/webhooks/delivery/ssrf-guard.js';
+
+const intranetDns: LookupFn = (hostname, options, callback) =>
+  hostname === 'intranet.test' ? queueMicrotask(() => callback(null, [{ address: '10.1.2.3', family: 4 }])) : offlineLookup(hostname, options, callback);
 
 // The user guide's central step, from the list row, as a browser parses the page: a form
 // nested in the bulk-actions form is dropped by the HTML parser, so these failed in Chromium
@@ -26,7 +31,8 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
       port: 0,
       pluginsDir: PLUGINS_DIR,
       pluginSlugs: ['webhooks', 'memberships'],
-      plugins: { webhooks: { allowNetworks: '127.0.0.0/8', totalTimeoutMs: 3000 } },
+      // intranet.test resolves (in this test only) to a private address; other names stay offline.
+      plugins: { webhooks: { allowNetworks: '127.0.0.0/8', totalTimeoutMs: 3000, deps: { lookup: intranetDns } } },
     });
     url = await hp.start();
     service = hp.host.services.get('webhooks')!.service as WebhooksService;
@@ -84,6 +90,28 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
       await page.getByLabel('URL', { exact: true }).fill('http://127.0.0.1:9/ok');
       await page.getByRole('button', { name: 'Save Changes' }).click();
       expect(await page.locator('.notice-success').textContent()).to.include('updated');
+      await context.close();
+    });
+
+    it(`a host NAME that resolves to a blocked range is saved with a warning naming host, address and reason (${mode})`, async () => {
+      const { context, page } = await session(js);
+      await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-new`);
+      await page.getByLabel('Name', { exact: true }).fill(`Intranet ${js}`);
+      await page.getByLabel('URL', { exact: true }).fill('https://intranet.test/hook');
+      await page.getByLabel('Event', { exact: true }).selectOption('payment_received');
+      await page.getByRole('button', { name: 'Add New Webhook' }).click();
+      const warning = page.locator('.notice-warning');
+      await warning.waitFor();
+      expect(await warning.textContent()).to.include('intranet.test resolves to 10.1.2.3, which is a private address').and.include('WEBHOOKS_ALLOW_NETWORKS');
+      expect(await page.locator('.notice-success').textContent()).to.include(`Webhook “Intranet ${js}” added.`);
+      const saved = service.list_webhooks({ search: `Intranet ${js}` }).items;
+      expect(saved.map((w) => w.url), 'the row was saved').to.deep.equal(['https://intranet.test/hook']);
+      expect(page.url()).to.include(`page=webhooks-edit&id=${saved[0]!.id}`);
+      // Saving again from the edit screen warns again; the row keeps the URL.
+      await page.getByRole('button', { name: 'Save Changes' }).click();
+      await page.locator('.notice-warning').waitFor();
+      expect(await page.locator('.notice-success').textContent()).to.include('updated');
+      expect(service.get_webhook(saved[0]!.id).url).to.equal('https://intranet.test/hook');
       await context.close();
     });
 

@@ -7,7 +7,7 @@ import { maskHeaderValue } from '../rest/objects.js';
 import { dateTime, deliveryStatusBadge, relativeTime, webhookStatusBadge } from './format.js';
 import { testDialog } from './list-screen.js';
 import { attemptsChart } from './charts.js';
-import { literalDestinationProblem } from './destination-check.js';
+import { literalDestinationProblem, savedDestinationWarning } from './destination-check.js';
 import { CAPABILITY, PAGES, pageUrl, queryInt, type ScreenDeps } from './shared.js';
 
 interface FormValues {
@@ -170,6 +170,8 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
       if (blocked) throw new WebhookValidationError({ url: blocked });
       const w = service.create_webhook({ name: values.name, url: values.url, event: values.event, active: true, integration: 'manual', headers: values.headers });
       ctx.add_notice('success', `Webhook “${w.name}” added. It is active: every “${service.wu_get_event_type(w.event)?.name ?? w.event}” event is now sent to its URL. Try Send Test Event.`);
+      const warning = await savedDestinationWarning(service, w.url);
+      if (warning) ctx.add_notice('warning', warning.message);
       return ctx.redirect(pageUrl(api, PAGES.edit, { id: w.id }));
     } catch (error) {
       if (!(error instanceof WebhookValidationError)) throw error;
@@ -224,8 +226,10 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
       try {
         const blocked = literalDestinationProblem(service, String(values.url ?? ''));
         if (blocked) throw new WebhookValidationError({ url: blocked });
-        service.update_webhook(webhook.id, values);
+        const saved = service.update_webhook(webhook.id, values);
         ctx.add_notice('success', 'Webhook updated.');
+        const warning = await savedDestinationWarning(service, saved.url);
+        if (warning) ctx.add_notice('warning', warning.message);
         return ctx.redirect(editUrl);
       } catch (error) {
         if (!(error instanceof WebhookValidationError)) throw error;

@@ -195,7 +195,8 @@ export type LookupFn = (
   callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
 ) => void;
 
-const defaultLookup: LookupFn = (hostname, options, callback) => dns.lookup(hostname, options, callback);
+/** The operating system's resolver (getaddrinfo through dns.lookup): what deliveries use unless a lookup is injected. */
+export const systemLookup: LookupFn = (hostname, options, callback) => dns.lookup(hostname, options, callback);
 
 /**
  * A `lookup` for net.connect that refuses hostnames resolving to any non-public address.
@@ -203,7 +204,7 @@ const defaultLookup: LookupFn = (hostname, options, callback) => dns.lookup(host
  * answer at validation time, a private one at connect time) cannot get through. Every answer
  * must pass; errors (ENOTFOUND, EBLOCKED) reach the socket through the callback, never thrown.
  */
-export function guardedLookup(allow: () => readonly Cidr[], resolve: LookupFn = defaultLookup) {
+export function guardedLookup(allow: () => readonly Cidr[], resolve: LookupFn = systemLookup) {
   return (
     hostname: string,
     options: dns.LookupOptions,

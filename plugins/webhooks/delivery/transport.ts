@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Agent, buildConnector, request } from 'undici';
-import { BlockedAddressError, type LookupFn } from './ssrf-guard.js';
+import { BlockedAddressError, systemLookup, type LookupFn } from './ssrf-guard.js';
 import { parseRetryAfter } from './retry-policy.js';
 
 /** Why an attempt failed; 'internal' is a fault of ours (a stage threw), retried like the rest. */
@@ -121,7 +121,7 @@ export class Transport {
 
   constructor(private readonly o: TransportOptions) {
     const policy = o.isAllowed;
-    const base = buildConnector({ timeout: o.connectTimeoutMs, lookup: safeLookup(policy, o.lookup ?? defaultLookup) as never });
+    const base = buildConnector({ timeout: o.connectTimeoutMs, lookup: safeLookup(policy, o.lookup ?? systemLookup) as never });
     const guarded: buildConnector.connector = (opts, cb) => {
       const bare = String(opts.hostname).replace(/^\[|\]$/g, '');
       if (net.isIP(bare)) {
@@ -218,8 +218,6 @@ export class Transport {
     await Promise.all(Object.values(this.agents).flatMap((l) => [l.guarded.close(), l.open.close()]));
   }
 }
-
-const defaultLookup: LookupFn = (hostname, options, callback) => dns.lookup(hostname, options, callback);
 
 function failure(errorClass: ErrorClass, errorMessage: string, durationMs: number): SendResult {
   return { ok: false, status: null, headers: null, body: null, durationMs, errorClass, errorMessage };

@@ -2,6 +2,7 @@ import { RestResponse, restPage, type JsonSchema, type PluginApi, type RestArg, 
 import type { WebhooksApi } from '../api.js';
 import { WebhookError } from '../errors.js';
 import { unmaskHeaders } from '../model/webhook.js';
+import type { DestinationWarning } from '../delivery/destination-probe.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
 
 export const NAMESPACE = 'wu/v2';
@@ -49,6 +50,39 @@ const webhookInput = (p: Record<string, unknown>) => {
 };
 
 const list = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
+
+/** What create and update answer: the webhook, plus `warnings` when its URL gave the save-time check something to say. */
+const SAVED_WEBHOOK_SCHEMA: JsonSchema = {
+  ...(WEBHOOK_SCHEMA as unknown as JsonSchema),
+  properties: {
+    ...WEBHOOK_SCHEMA.properties,
+    warnings: {
+      type: 'array',
+      description:
+        'Present only when there is something to warn about; the webhook was saved either way. `destination_blocked`: the URL’s host is, or resolves to, an address the SSRF guard refuses (deliveries fail while it does; the operator can allow the range with WEBHOOKS_ALLOW_NETWORKS). `destination_not_found`: DNS has no address for the host. Checked once, at save, within 2 s; the guard at connect time stays the authority.',
+      items: {
+        type: 'object',
+        required: ['code', 'message', 'host'],
+        properties: {
+          code: { type: 'string', enum: ['destination_blocked', 'destination_not_found'] },
+          message: { type: 'string' },
+          host: { type: 'string' },
+          address: { type: 'string', description: 'The refused address (destination_blocked).' },
+          reason: { type: 'string', description: 'Why the guard refuses it, e.g. “a private address” (destination_blocked).' },
+        },
+      },
+    },
+  },
+} as unknown as JsonSchema;
+
+/** The webhook object, with the save-time warnings about its URL when there are any. */
+async function savedWebhookObject(w: Parameters<typeof webhookObject>[0], checkDestination: DestinationCheck): Promise<Record<string, unknown>> {
+  const warning = await checkDestination(w.url);
+  return warning ? { ...webhookObject(w), warnings: [warning] } : webhookObject(w);
+}
+
+/** The save-time check of a webhook URL (probeDestination with the engine's policy and lookup); never throws. */
+export type DestinationCheck = (url: string) => Promise<DestinationWarning | undefined>;
 const TEST_RESULT: JsonSchema = {
   type: 'object',
   required: ['ok', 'status', 'duration_ms', 'delivery_id', 'msg_id'],
@@ -67,9 +101,10 @@ const TEST_RESULT: JsonSchema = {
 /**
  * Ultimate Multisite's `wu/v2` webhook routes (auth, hooks, webhook CRUD, with the plural
  * `/webhooks` as an alias) and what the admin can do beyond them: test, rotate-secret,
- * deliveries, resend, recover. Everything goes through the public WebhooksApi.
+ * deliveries, resend, recover. Everything goes through the public WebhooksApi; create and
+ * update also report what `checkDestination` says about the saved URL (`warnings`).
  */
-export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi): void {
+export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi, checkDestination: DestinationCheck = async () => undefined): void {
   const rest = api.rest;
   const schema = () => WEBHOOK_SCHEMA as unknown as JsonSchema;
 
@@ -134,8 +169,8 @@ export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi): void 
       strict: true,
       args: webhookFields(true),
       responseStatus: 201,
-      callback: (req) => new RestResponse(webhookObject(webhooks.create_webhook(webhookInput(req.params))), 201),
-      response: WEBHOOK_SCHEMA as unknown as JsonSchema,
+      callback: async (req) => new RestResponse(await savedWebhookObject(webhooks.create_webhook(webhookInput(req.params)), checkDestination), 201),
+      response: SAVED_WEBHOOK_SCHEMA,
     },
   ];
   const item: RestEndpoint[] = [
@@ -146,13 +181,13 @@ export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi): void 
       permission_callback: canManage,
       strict: true,
       args: { id, ...webhookFields(false) },
-      callback: (req) => {
+      callback: async (req) => {
         // A client that PATCHes back the headers it read sends our own masks: keep those values.
         const params = { ...req.params };
         if (params.headers !== undefined) params.headers = unmaskHeaders(params.headers, webhooks.get_webhook(req.params.id as number).headers);
-        return webhookObject(webhooks.update_webhook(req.params.id as number, webhookInput(params)));
+        return savedWebhookObject(webhooks.update_webhook(req.params.id as number, webhookInput(params)), checkDestination);
       },
-      response: WEBHOOK_SCHEMA as unknown as JsonSchema,
+      response: SAVED_WEBHOOK_SCHEMA,
     },
     {
       methods: 'DELETE',

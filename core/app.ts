@@ -8,7 +8,7 @@ import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './db/database.js';
 import { sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
 import { guardSyncHandle } from './db/shared-connection-guard.js';
-import { migrate } from './db/migrations.js';
+import { migrateSchema } from './db/schema-migrations.js';
 import { coreMigrations } from './db/core-schema.js';
 import { createHooks, type Hooks } from './hooks/index.js';
 import { OptionsStore } from './options/options-store.js';
@@ -96,7 +96,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   const db = guardSyncHandle(connection, query.guard!);
   // Another process holding the write lock while we start is waited out, not fatal.
   const retry = startupRetrier(logger, config.startupRetry);
-  await retry('core migrations', () => migrate(db, 'core', coreMigrations));
+  await retry('core migrations', () => migrateSchema(query, 'core', coreMigrations));
 
   // Which plugin added a callback, so a hook warning can name it (filled by trackedHooks).
   const callbackOwners = new WeakMap<object, string>();

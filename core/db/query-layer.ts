@@ -1,4 +1,4 @@
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type TransactionBuilder } from 'kysely';
+import { CompiledQuery, Kysely, type Compilable, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type TransactionBuilder } from 'kysely';
 import pg from 'pg';
 import type { Db } from './database.js';
 import { SharedConnectionGuard } from './shared-connection-guard.js';
@@ -161,4 +161,21 @@ export function openQueryLayer<DB = CoreTables>(target: { url: string } | { sqli
     return postgresQueryLayer<DB>(target.url);
   }
   return sqliteQueryLayer<DB>(target.sqlite);
+}
+
+/**
+ * SQLite only: runs a query built with the query layer now, on the synchronous handle (the same
+ * connection). This keeps WordPress's synchronous calls (`update_site_option`,
+ * `wp_schedule_event`) working over stores written once on the query layer, until the
+ * per-request unit of work stages them on any backend. Returns the rows (for a SELECT or
+ * RETURNING) and the number of rows changed.
+ */
+export function executeSync<R>(db: Db, query: Compilable): { rows: R[]; changes: number } {
+  const { sql, parameters } = query.compile();
+  const stmt = db.prepare(sql);
+  if (stmt.reader) {
+    const rows = stmt.all(...(parameters as unknown[])) as R[];
+    return { rows, changes: stmt.readonly ? 0 : rows.length };
+  }
+  return { rows: [], changes: stmt.run(...(parameters as unknown[])).changes };
 }

@@ -37,6 +37,7 @@ import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
 import { Cron } from './cron/cron.js';
+import { CronStore } from './cron/cron-store.js';
 import { SiteTransients } from './options/site-transients.js';
 import { Translations } from './i18n/i18n.js';
 import { CustomCapabilities } from './users/capabilities.js';
@@ -130,7 +131,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     menu,
     notices,
     adminMenu: new MenuBuilder(hooks, menu, guard),
-    cron: new Cron(db, hooks, config.clock, logger),
+    cron: new Cron(new CronStore(query.db, db), hooks, config.clock, logger),
     rest: undefined as unknown as RestServer,
     apiKey: new NetworkApiKey(db, options),
     appPasswords: new ApplicationPasswords(db, users, hooks, config.clock),

@@ -304,7 +304,7 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
     ['OptionsStore', new OptionsStore(db)],
     ['UsersStore', new UsersStore(db)],
     ['Sites', hp.host.sites],
-    ['CronStore', new CronStore(db)],
+    ['CronStore', new CronStore(hp.query.db, db)],
     ['SqliteSessionStore', new SqliteSessionStore(db, Date.now)],
     ['MembershipsStore', new MembershipsStore(db)],
     ['WebhooksStore', new WebhooksStore(db)],
@@ -317,7 +317,7 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
 /** Methods declared `private` in the stores' sources (TypeScript's private is not visible at run time). */
 const PRIVATE = new Set<string>();
 for (const file of ['core/options/options-store.ts', 'core/users/users-store.ts', 'core/cron/cron-store.ts', 'core/sites/sites.ts', 'core/auth/session-store.ts', 'plugins/memberships/data/store.ts', 'plugins/webhooks/data/webhooks-store.ts', 'plugins/webhooks/data/deliveries-store.ts', 'plugins/webhooks/data/health-store.ts', 'plugins/webhooks/data/inspector-store.ts']) {
-  for (const m of fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)\(/gm)) PRIVATE.add(m[1]!);
+  for (const m of fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)[<(]/gm)) PRIVATE.add(m[1]!);
 }
 
 function methodsOf(store: object): string[] {
@@ -342,6 +342,8 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'Sites.delete': [2],
     'Sites.ensureMainSite': ['Main Site', 'admin@example.com'],
     'CronStore.insert': [{ hook: 'walk', args: '[]', timestamp: 1, schedule: null, interval: null }],
+    'CronStore.insertSync': [{ hook: 'walk', args: '[]', timestamp: 1, schedule: null, interval: null }],
+    'CronStore.claim': [{ id: 1, timestamp: 1 }, null],
     'SqliteSessionStore.set': ['walk-sid', { cookie: { originalMaxAge: 1000 } }],
     'SqliteSessionStore.touch': ['walk-sid', { cookie: { originalMaxAge: 1000 } }],
     'MembershipsStore.insert': ['mb_products', { name: 'Walked', price_cents: 1 }],

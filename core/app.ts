@@ -8,10 +8,12 @@ import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './db/database.js';
 import { sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
 import { guardSyncHandle } from './db/shared-connection-guard.js';
+import { withFaults } from './db/fault-injection.js';
 import { migrateSchema } from './db/schema-migrations.js';
 import { coreMigrations } from './db/core-schema.js';
 import { createHooks, type Hooks } from './hooks/index.js';
 import { OptionsStore } from './options/options-store.js';
+import { OptionsSync } from './options/options-sync.js';
 import { SiteOptions } from './options/site-options.js';
 import { UsersStore } from './users/users-store.js';
 import { Users } from './users/users.js';
@@ -89,7 +91,8 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
 
 async function buildApp(config: AppConfig, releaseLock: () => void): Promise<HookpressApp> {
   const logger = createLogger(config.logLevel, config.logDestination);
-  const connection = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults, synchronous: config.sqliteSynchronous });
+  const raw = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, synchronous: config.sqliteSynchronous });
+  const connection = config.faults ? withFaults(raw, config.faults) : raw;
   // One connection, two faces: the synchronous handle (stores not yet ported) and the query
   // layer (Kysely). The guard keeps other requests' synchronous writes out of an open Kysely
   // transaction (core/db/shared-connection-guard.ts).
@@ -107,7 +110,13 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       logger.warn({ code: w.code, hook: w.hookName, plugin: callbackOwners.get(key) ?? null }, w.message);
     },
   });
-  const options = new SiteOptions(new OptionsStore(db), hooks);
+  // Network options: a per-process cache loaded now; other processes' writes (the CLI's, or
+  // another host's) arrive through OptionsSync (core/options/options-sync.ts).
+  const options = new SiteOptions(new OptionsStore(query.db, db), hooks, logger);
+  await retry('loading network options', () => options.load());
+  // `raw`: its data_version look is not a database call a fault-injection test plans for.
+  const optionsSync = new OptionsSync(options, { sqlite: raw }, logger);
+  await optionsSync.start();
   const users = new Users(new UsersStore(db), options, hooks, config.clock, config.passwordCost);
   const sites = new Sites(db, hooks, config.clock);
   const secret = loadOrCreateSecret(config.dataDir);
@@ -186,6 +195,15 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   app.set('trust proxy', config.trustProxy ?? false);
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
+  // Another process's option writes (a super admin revoked elsewhere) count from this request on.
+  app.use((_req, _res, next) => {
+    try {
+      optionsSync.check();
+    } catch (error) {
+      return next(error);
+    }
+    next();
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -340,6 +358,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       clearInterval(purge);
       restThrottle.shutdown();
       host.cron.stop();
+      await optionsSync.stop();
       if (server) {
         const done = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

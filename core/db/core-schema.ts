@@ -65,8 +65,26 @@ export const coreMigrations: SchemaMigration[] = [
   {
     version: 3,
     name: 'shared state of several processes: cache versions, rate-limit counters',
-    async up(db) {
+    async up(db, dialect) {
       await db.schema.createTable('cache_versions').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('version', 'bigint', (c) => c.notNull()).execute();
+      await db.insertInto('cache_versions').values({ name: 'site_options', version: 0 }).execute();
+      // Any write to site_options, by any writer (a host process, the CLI, plain SQL), moves the
+      // version other processes compare; PostgreSQL also notifies them on commit.
+      if (dialect === 'postgres') {
+        await sql`CREATE FUNCTION hookpress_site_options_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            UPDATE cache_versions SET version = version + 1 WHERE name = 'site_options';
+            PERFORM pg_notify('hookpress_cache', 'site_options');
+            RETURN NULL;
+          END $$`.execute(db);
+        await sql`CREATE TRIGGER site_options_changed AFTER INSERT OR UPDATE OR DELETE ON site_options
+          FOR EACH ROW EXECUTE FUNCTION hookpress_site_options_changed()`.execute(db);
+      } else {
+        for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+          await sql`CREATE TRIGGER ${sql.raw(`site_options_${event.toLowerCase()}d`)} AFTER ${sql.raw(event)} ON site_options
+            BEGIN UPDATE cache_versions SET version = version + 1 WHERE name = 'site_options'; END`.execute(db);
+        }
+      }
       await db.schema
         .createTable('rate_limits')
         .addColumn('key', 'text', (c) => c.primaryKey())

@@ -28,15 +28,19 @@ const MIGRATION_LOCK = 7_301_113;
 export async function migrateSchema(layer: QueryLayer, owner: string, migrations: readonly SchemaMigration[]): Promise<number[]> {
   const db = layer.db as Kysely<any>;
   checkVersions(owner, migrations);
-  await db.schema
-    .createTable('schema_migrations')
-    .ifNotExists()
-    .addColumn('owner', 'text', (c) => c.notNull())
-    .addColumn('version', 'integer', (c) => c.notNull())
-    .addColumn('name', 'text', (c) => c.notNull())
-    .addColumn('applied_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('schema_migrations_pkey', ['owner', 'version'])
-    .execute();
+  // PostgreSQL: two processes creating the table at once collide even with IF NOT EXISTS; under the lock they take turns.
+  await db.transaction().execute(async (trx) => {
+    if (layer.dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`.execute(trx);
+    await trx.schema
+      .createTable('schema_migrations')
+      .ifNotExists()
+      .addColumn('owner', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('applied_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('schema_migrations_pkey', ['owner', 'version'])
+      .execute();
+  });
   const recorded = async (q: Kysely<any>) => new Set((await q.selectFrom('schema_migrations').select('version').where('owner', '=', owner).execute()).map((r) => Number(r.version)));
   const done = await recorded(db);
   const applied: number[] = [];

@@ -11,9 +11,12 @@ import type { WebhooksService } from '../../../plugins/webhooks/service.js';
 import { loginAgent, makeApp, nonceNear, type Agent } from '../../helpers/app.js';
 import { PLUGINS_DIR } from '../../helpers/webhooks.js';
 
-/** Every table but sessions (a session's expiry or flash notice is not the request's change), as JSON per table. */
+/**
+ * Every table but sessions (a session's expiry or flash notice is not the request's change) and
+ * cache_versions (a counter of writes: a write undone by a compensating write still counts), as JSON per table.
+ */
 function snapshot(db: Db): Record<string, string> {
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sqlite_sequence') ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sqlite_sequence', 'cache_versions') ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
   return Object.fromEntries(tables.map((t) => [t, JSON.stringify(db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all())]));
 }
 
@@ -301,7 +304,7 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
   const { InspectorStore } = await import('../../../plugins/webhooks/data/inspector-store.js');
   const db = hp.db;
   return [
-    ['OptionsStore', new OptionsStore(db)],
+    ['OptionsStore', new OptionsStore(hp.query.db, db)],
     ['UsersStore', new UsersStore(db)],
     ['Sites', hp.host.sites],
     ['CronStore', new CronStore(hp.query.db, db)],
@@ -335,6 +338,8 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
   const special: Record<string, unknown[]> = {
     'OptionsStore.insert': ['walk_option', '"x"'],
     'OptionsStore.update': ['site_name', '"Walked"'],
+    'OptionsStore.insertSync': ['walk_option', '"x"'],
+    'OptionsStore.updateSync': ['site_name', '"Walked"'],
     'UsersStore.insert': [{ login: 'walker', email: 'walker@example.com', display_name: 'Walker', pass_hash: 'x', registered: NOW }],
     'UsersStore.list': [{ limit: 10, offset: 0, orderby: 'login', order: 'asc' }],
     'Sites.create': [{ slug: 'walked', title: 'Walked', admin_email: 'w@example.com' }],

@@ -21,7 +21,8 @@ import { generatePassword } from './users/passwords.js';
 import { Sites } from './sites/sites.js';
 import { Nonces } from './nonces/nonces.js';
 import { loadOrCreateSecret } from './nonces/secret.js';
-import { SqliteSessionStore } from './auth/session-store.js';
+import { DatabaseSessionStore } from './auth/session-store.js';
+import { DatabaseRateLimitStore } from './auth/rate-limit-store.js';
 import './auth/session-data.js';
 import { loginRoutes } from './auth/login-routes.js';
 import { AdminMenu } from './admin/menu.js';
@@ -187,7 +188,9 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     nonces,
     viewsDir: VIEWS,
   });
-  const sessionStore = new SqliteSessionStore(db, config.clock);
+  const sessionStore = new DatabaseSessionStore(query.db, config.clock);
+  // Purges every limiter's expired counters (the prefix only matters for counting).
+  const rateLimits = new DatabaseRateLimitStore(query.db, '', config.clock);
 
   const app = express();
   app.disable('x-powered-by');
@@ -315,12 +318,9 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
 
   let server: http.Server | undefined;
   const purge = setInterval(() => {
-    try {
-      sessionStore.purgeExpired();
-    } catch (error) {
-      // A timer that throws would end the process; the next purge catches up.
-      logger.warn({ err: error }, 'purging expired sessions failed');
-    }
+    // A timer must never fail the process; the next purge catches up.
+    sessionStore.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging expired sessions failed'));
+    rateLimits.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging expired login counters failed'));
   }, 60 * 60 * 1000);
   purge.unref();
   let closed = false;

@@ -1,5 +1,4 @@
 import dns from 'node:dns';
-import net from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { WebhookError } from '../errors.js';
 
@@ -197,40 +196,3 @@ export type LookupFn = (
 
 /** The operating system's resolver (getaddrinfo through dns.lookup): what deliveries use unless a lookup is injected. */
 export const systemLookup: LookupFn = (hostname, options, callback) => dns.lookup(hostname, options, callback);
-
-/**
- * A `lookup` for net.connect that refuses hostnames resolving to any non-public address.
- * The check happens on the addresses the socket will really use, so DNS rebinding (a public
- * answer at validation time, a private one at connect time) cannot get through. Every answer
- * must pass; errors (ENOTFOUND, EBLOCKED) reach the socket through the callback, never thrown.
- */
-export function guardedLookup(allow: () => readonly Cidr[], resolve: LookupFn = systemLookup) {
-  return (
-    hostname: string,
-    options: dns.LookupOptions,
-    callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
-  ): void => {
-    resolve(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      if (!Array.isArray(addresses) || !addresses.length) return callback(Object.assign(new Error(`No address for ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
-      for (const a of addresses) {
-        const reason = blockReason(a?.address, allow());
-        if (reason) return callback(new BlockedAddressError(hostname, String(a?.address), reason), '', 0);
-      }
-      if (options.all) callback(null, addresses);
-      else callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
-  };
-}
-
-/**
- * The check for a URL whose host is an IP literal (sockets skip lookup for those).
- * Throws BlockedAddressError (code EBLOCKED) when the literal is refused, nothing else.
- */
-export function checkLiteralHost(hostname: string, allow: readonly Cidr[]): void {
-  const bare = hostname.replace(/^\[|\]$/g, '');
-  if (net.isIP(bare)) {
-    const reason = blockReason(bare, allow);
-    if (reason) throw new BlockedAddressError(bare, bare, reason);
-  }
-}

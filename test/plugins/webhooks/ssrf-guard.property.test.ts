@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type dns from 'node:dns';
-import { blockReason, BlockedAddressError, guardedLookup, parseAllowList, type LookupFn } from '../../../plugins/webhooks/delivery/ssrf-guard.js';
+import { blockReason, BlockedAddressError, parseAllowList, type LookupFn } from '../../../plugins/webhooks/delivery/ssrf-guard.js';
+import { safeLookup } from '../../../plugins/webhooks/delivery/transport.js';
 
 /**
  * Property tests of the SSRF decision. The ranges below are copied from IANA's registries
@@ -293,7 +294,7 @@ describe('plugins/webhooks SSRF guard: properties', () => {
     await fc.assert(
       fc.asyncProperty(answers, async (address) => {
         const fakeDns: LookupFn = (_h, _o, cb) => cb(null, [{ address, family: address.includes(':') ? 6 : 4 }]);
-        const lookup = guardedLookup(() => [], fakeDns);
+        const lookup = safeLookup({ exempt: () => false, blockReason: (a) => blockReason(a, []) }, fakeDns);
         const err = await new Promise<NodeJS.ErrnoException | null>((resolve) =>
           lookup('answer.test', {}, (e: NodeJS.ErrnoException | null, _a: string | dns.LookupAddress[]) => resolve(e)),
         );

@@ -1,6 +1,10 @@
 import { expect } from 'chai';
 import type dns from 'node:dns';
-import { blockReason, checkLiteralHost, guardedLookup, parseAllowList, BlockedAddressError, type LookupFn } from '../../../plugins/webhooks/delivery/ssrf-guard.js';
+import { blockReason, parseAllowList, BlockedAddressError, type LookupFn } from '../../../plugins/webhooks/delivery/ssrf-guard.js';
+import { safeLookup, type DestinationPolicy } from '../../../plugins/webhooks/delivery/transport.js';
+
+/** The engine's policy without exemptions: the guard's verdict with an empty allowlist. */
+const GUARD: DestinationPolicy = { exempt: () => false, blockReason: (address) => blockReason(address, []) };
 import { Receiver } from '../../helpers/receiver.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
@@ -78,7 +82,7 @@ describe('plugins/webhooks SSRF guard', () => {
       // socket's lookup callback and stop the host.
       expect(blockReason('::ffff:0:7f00:1')).to.equal('a loopback address wrapped in IPv6 (127.0.0.1 in an IPv4-translated IPv6 address (::ffff:0:0:0/96))');
       expect(blockReason('::ffff:0:808:808')).to.equal('an IPv4-translated IPv6 address (::ffff:0:0:0/96)');
-      expect(() => checkLiteralHost('[::ffff:0:a00:1]', [])).to.throw(BlockedAddressError, /a private address wrapped in IPv6/);
+      expect(blockReason('[::ffff:0:a00:1]')).to.match(/a private address wrapped in IPv6/);
     });
 
     it('says why, in words', () => {
@@ -100,19 +104,19 @@ describe('plugins/webhooks SSRF guard', () => {
       expect(() => parseAllowList('127.0.0.0/8,not-a-cidr')).to.throw(/"not-a-cidr" is not an IP address or CIDR range/);
     });
 
-    it('checks IP-literal hosts (sockets skip DNS for those)', () => {
-      expect(() => checkLiteralHost('[::ffff:a00:1]', [])).to.throw(BlockedAddressError);
-      expect(() => checkLiteralHost('example.com', [])).not.to.throw();
+    it('judges bracketed IPv6 literals as URLs carry them, and refuses a name (it is not an address)', () => {
+      expect(blockReason('[::ffff:a00:1]')).to.include('a private address');
+      expect(blockReason('example.com')).to.equal('"example.com" is not a valid IP address');
     });
   });
 
-  describe('guardedLookup (what the socket resolves)', () => {
+  describe('safeLookup (what the socket resolves)', () => {
     const fakeDns = (answers: Record<string, string[]>): LookupFn => (hostname, _opts, cb) => {
       const list = answers[hostname];
       if (!list) return cb(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }), []);
       cb(null, list.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
     };
-    const lookup = guardedLookup(() => [], fakeDns({
+    const lookup = safeLookup(GUARD, fakeDns({
       'internal.example': ['10.0.0.5'],
       'metadata.example': ['169.254.169.254'],
       'mixed.example': ['93.184.216.34', '192.168.0.10'],

@@ -1,5 +1,5 @@
 import { CompiledQuery, Kysely, type Compilable, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type TransactionBuilder } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Db } from './database.js';
 import { SharedConnectionGuard } from './shared-connection-guard.js';
 import type { CoreTables } from './tables.js';
@@ -124,12 +124,14 @@ export function sqliteQueryLayer<DB = CoreTables>(connection: Db): QueryLayer<DB
 
 /** 64-bit integers (COUNT(*), BIGINT columns of millisecond times) come back as numbers, as on SQLite. */
 const INT8_OID = 20;
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8_OID) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-} as pg.CustomTypesConfig;
+function int8AsNumber(driver: typeof pg): pg.CustomTypesConfig {
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8_OID) return (value: string) => Number(value);
+      return driver.types.getTypeParser(oid, format as 'text');
+    },
+  } as pg.CustomTypesConfig;
+}
 
 export interface PostgresOptions {
   /** Connections in the pool (default 10). */
@@ -141,10 +143,11 @@ export interface PostgresOptions {
 /**
  * The query layer over a PostgreSQL pool made from a `postgres://` URL (any form `pg` accepts).
  * BIGINT values are returned as numbers (they hold millisecond times and counts, far below 2^53).
- * `close()` ends the pool.
+ * `pg` is loaded only here, so a host on SQLite never pays for it. `close()` ends the pool.
  */
-export function postgresQueryLayer<DB = CoreTables>(url: string, options: PostgresOptions = {}): QueryLayer<DB> & { pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'hookpress', types });
+export async function postgresQueryLayer<DB = CoreTables>(url: string, options: PostgresOptions = {}): Promise<QueryLayer<DB> & { pool: pg.Pool }> {
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'hookpress', types: int8AsNumber(driver) });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -155,7 +158,7 @@ export function postgresQueryLayer<DB = CoreTables>(url: string, options: Postgr
  * The query layer for a database named by configuration: a `postgres://` (or `postgresql://`)
  * URL opens PostgreSQL; otherwise the given SQLite connection is used.
  */
-export function openQueryLayer<DB = CoreTables>(target: { url: string } | { sqlite: Db }): QueryLayer<DB> {
+export async function openQueryLayer<DB = CoreTables>(target: { url: string } | { sqlite: Db }): Promise<QueryLayer<DB>> {
   if ('url' in target) {
     if (!/^postgres(ql)?:\/\//i.test(target.url)) throw new Error(`Not a PostgreSQL URL: ${target.url.replace(/\/\/[^@/]*@/, '//…@')}`);
     return postgresQueryLayer<DB>(target.url);

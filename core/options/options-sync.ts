@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import { CACHE_CHANNEL, OPTIONS_CACHE } from './options-store.js';
@@ -75,7 +75,8 @@ export class OptionsSync {
 
   private async listen(): Promise<void> {
     const { postgresUrl } = this.source as { postgresUrl: string };
-    const client = new pg.Client({ connectionString: postgresUrl });
+    const { default: driver } = await import('pg');
+    const client = new driver.Client({ connectionString: postgresUrl });
     // Our own writes notify us too: the version check then finds the cache current or reloads once.
     client.on('notification', (msg) => {
       if (msg.payload === OPTIONS_CACHE) void this.poll();

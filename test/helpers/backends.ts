@@ -72,7 +72,7 @@ export function forEachBackend(title: string, suite: (backend: TestBackend) => v
             return { layer, dialect: 'sqlite', sync };
           }
           if (!last.schema) throw new Error('open() first');
-          const layer = postgresQueryLayer(withSearchPath(await runDatabaseUrl(), last.schema), { max: 4 });
+          const layer = await postgresQueryLayer(withSearchPath(await runDatabaseUrl(), last.schema), { max: 4 });
           cleanups.unshift(() => layer.close());
           return { layer, dialect: 'postgres' };
         },

@@ -122,8 +122,10 @@ describe('core/db query layer on SQLite (shared connection)', () => {
     raw.close();
   });
 
-  it('refuses a URL that is not PostgreSQL', () => {
-    expect(() => openQueryLayer({ url: 'mysql://x@127.0.0.1/db' })).to.throw(/Not a PostgreSQL URL/);
+  it('refuses a URL that is not PostgreSQL', async () => {
+    let error: unknown;
+    await openQueryLayer({ url: 'mysql://x@127.0.0.1/db' }).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(/Not a PostgreSQL URL/);
   });
 });
 

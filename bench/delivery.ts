@@ -5,9 +5,12 @@
  * prints per-round numbers and then medians; each ratio uses its own round's raw baseline.
  * (a) raw undici POST loop to the receiver (the baseline),
  * (b) Hookpress end to end: fire events → durable outbox → signed → delivered → attempt stored,
- *     for 1 webhook (each event its own commit, then 100 events per caller transaction) and for
- *     1 event → 100 webhooks; the ratio (b)/(a) (goal ≥ 0.5),
- * (c) event → receipt latency p50/p99 at 1,000 events/s,
+ *     for 1 webhook with events fired by 64 independent callers (each waits until its own event
+ *     is durable before firing the next, as a request is answered only then; concurrent callers'
+ *     events may share a commit), by one caller calling wu_do_event directly (each event its own
+ *     commit), and by one caller firing 100 per transaction of its own; and for 1 event → 100
+ *     webhooks (64 callers); the ratio (b)/(a) (goals ≥ 0.5 for the 64 callers, ≥ 0.8 for 1 → 100),
+ * (c) event → receipt latency p50/p99 at 1,000 events/s, each event fired by its own caller,
  * (d) with --rss: RSS while 1,000,000 pending deliveries are streamed (must stay flat),
  * (e) durability: the cost of a commit per event with synchronous=FULL vs NORMAL, and (b) under NORMAL.
  */
@@ -91,26 +94,69 @@ async function waitUntil(pred: () => boolean, timeoutMs = 120_000): Promise<void
   }
 }
 
-async function endToEnd(url: string, events: number, webhooks: number, perTransaction = 1, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Promise<number> {
+/**
+ * How events are fired in an end-to-end run:
+ * - `callers`: CALLERS independent callers (like concurrent HTTP requests), each firing one
+ *   event at a time and waiting until it is durable before firing the next (runInUnitOfWork:
+ *   what a request does before it is answered). No caller batches; concurrent callers' events
+ *   may share a commit (group commit).
+ * - `direct`: one caller calling wu_do_event in a loop outside any unit of work: each event is
+ *   its own transaction, committed before the call returns (cron jobs, CLI, scripts).
+ * - `tx100`: one caller firing 100 events inside one transaction of its own (caller-side batching).
+ */
+type FireMode = 'callers' | 'direct' | 'tx100';
+const CALLERS = 64;
+
+/** runInUnitOfWork when this tree has it (a run on an older tree falls back to a plain call: each event committed in the call). */
+const unitOfWork: <T>(fn: () => T) => Promise<T> = await import('../core/http/unit-of-work.js' as string).then(
+  (m: { runInUnitOfWork: <T>(fn: () => T) => Promise<T> }) => m.runInUnitOfWork,
+  () => async <T>(fn: () => T) => fn(),
+);
+
+/** Mean writes (events, attempts) per commit of the group commit, when the tree has one. */
+function writesPerCommit(service: WebhooksService): number | null {
+  const stats = (service.deliveries as unknown as { commits?: { stats: { commits: number; writes: number } } }).commits?.stats;
+  return stats && stats.commits ? stats.writes / stats.commits : null;
+}
+const perCommit: number[] = [];
+
+async function endToEnd(url: string, events: number, webhooks: number, mode: FireMode = 'callers', synchronous: 'FULL' | 'NORMAL' = 'FULL'): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-bench-'));
   const { hp, service } = await hookpress(dir, url, synchronous);
   for (let i = 0; i < webhooks; i++) service.create_webhook({ name: `Bench ${i}`, url: `${url}/hook/${i}`, event: 'payment_received' });
   const payload = JSON.parse(body) as Record<string, unknown>;
   const expected = events * webhooks;
   const started = performance.now();
-  // Fire in slices so the worker runs while events keep coming, as in production.
-  const fire = hp.db.transaction((n: number) => {
-    for (let k = 0; k < n; k++) service.wu_do_event('payment_received', payload);
-  });
-  for (let i = 0; i < events; i += perTransaction) {
-    if (perTransaction === 1) service.wu_do_event('payment_received', payload);
-    else fire(Math.min(perTransaction, events - i));
-    if (Math.floor(i / perTransaction) % Math.max(1, Math.floor(200 / perTransaction)) === 0) await new Promise((r) => setImmediate(r));
+  if (mode === 'callers') {
+    let fired = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(CALLERS, events) }, async () => {
+        while (fired < events) {
+          fired++;
+          await unitOfWork(() => service.wu_do_event('payment_received', payload));
+        }
+      }),
+    );
+  } else {
+    const perTransaction = mode === 'tx100' ? 100 : 1;
+    // Fire in slices so the worker runs while events keep coming, as in production.
+    const fire = hp.db.transaction((n: number) => {
+      for (let k = 0; k < n; k++) service.wu_do_event('payment_received', payload);
+    });
+    for (let i = 0; i < events; i += perTransaction) {
+      if (perTransaction === 1) service.wu_do_event('payment_received', payload);
+      else fire(Math.min(perTransaction, events - i));
+      if (Math.floor(i / perTransaction) % Math.max(1, Math.floor(200 / perTransaction)) === 0) await new Promise((r) => setImmediate(r));
+    }
   }
   await waitUntil(() => succeeded(hp) >= expected);
   const seconds = (performance.now() - started) / 1000;
   const attempts = (hp.db.prepare('SELECT COUNT(*) AS n FROM webhook_attempts').get() as { n: number }).n;
   if (attempts < expected) throw new Error(`only ${attempts} attempts stored`);
+  if (mode === 'callers' && webhooks === 1 && synchronous === 'FULL') {
+    const w = writesPerCommit(service);
+    if (w !== null) perCommit.push(w);
+  }
   await hp.close();
   fs.rmSync(dir, { recursive: true, force: true });
   return expected / seconds;
@@ -126,7 +172,8 @@ async function latency(url: string, rate: number, seconds: number, receiver: Awa
   for (let i = 0; i < total; i++) {
     const due = started + (i * 1000) / rate;
     while (performance.now() < due) await new Promise((r) => setTimeout(r, 1));
-    service.wu_do_event('payment_received', { n: i, sent_at: performance.timeOrigin + performance.now() });
+    // Each event from its own caller (one request each), not waited for here.
+    void unitOfWork(() => service.wu_do_event('payment_received', { n: i, sent_at: performance.timeOrigin + performance.now() }));
   }
   await waitUntil(() => succeeded(hp) >= total);
   const { latencies } = await receiver.stats();
@@ -201,24 +248,27 @@ const rounds = Math.max(5, Number(process.argv.find((a) => a.startsWith('--round
 const receiver = await startReceiver();
 try {
   const n = quick ? 2_000 : 5_000;
-  console.log(`bench/delivery  node ${process.version}  ${os.cpus().length} cores  receiver in a separate process  ${rounds} interleaved rounds of ${n} deliveries (medians)`);
+  console.log(`bench/delivery  node ${process.version}  ${os.cpus().length} cores  load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}  receiver in a separate process  ${rounds} interleaved rounds of ${n} deliveries (medians)`);
   // Warm-up (discarded): JIT, connection pools, page cache.
   await rawUndici(receiver.url, n / 4, 64);
   await endToEnd(receiver.url, n / 4, 1);
-  const r = { raw: [] as number[], one: [] as number[], oneNormal: [] as number[], batched: [] as number[], fan: [] as number[], p50: [] as number[], p99: [] as number[] };
-  const ratios = { one: [] as number[], batched: [] as number[], fan: [] as number[] };
+  const r = { raw: [] as number[], one: [] as number[], direct: [] as number[], oneNormal: [] as number[], batched: [] as number[], fan: [] as number[], p50: [] as number[], p99: [] as number[] };
+  const ratios = { one: [] as number[], direct: [] as number[], batched: [] as number[], fan: [] as number[] };
   const commit = { FULL: [] as number[], NORMAL: [] as number[] };
   for (let i = 0; i < rounds; i++) {
     // Raw before and after the round's end-to-end runs: each ratio uses the round's own baseline.
     const rawBefore = await rawUndici(receiver.url, n, 64);
-    const one = await endToEnd(receiver.url, n, 1);
-    const batched = await endToEnd(receiver.url, n, 1, 100);
-    const fan = await endToEnd(receiver.url, n / 100, 100);
-    const oneNormal = await endToEnd(receiver.url, n, 1, 1, 'NORMAL');
+    const one = await endToEnd(receiver.url, n, 1, 'callers');
+    const direct = await endToEnd(receiver.url, n, 1, 'direct');
+    const batched = await endToEnd(receiver.url, n, 1, 'tx100');
+    const fan = await endToEnd(receiver.url, n / 100, 100, 'callers');
+    const oneNormal = await endToEnd(receiver.url, n, 1, 'callers', 'NORMAL');
     const rawAfter = await rawUndici(receiver.url, n, 64);
     const raw = (rawBefore + rawAfter) / 2;
     r.raw.push(raw);
     r.one.push(one);
+    r.direct.push(direct);
+    ratios.direct.push(direct / raw);
     r.batched.push(batched);
     r.fan.push(fan);
     r.oneNormal.push(oneNormal);
@@ -231,19 +281,22 @@ try {
     r.p50.push(lat.p50);
     r.p99.push(lat.p99);
     console.log(
-      `  round ${i + 1}: raw ${raw.toFixed(0)}/s · 1 webhook ${one.toFixed(0)}/s (${(one / raw).toFixed(2)}) · 100 per tx ${batched.toFixed(0)}/s · ` +
+      `  round ${i + 1}: raw ${raw.toFixed(0)}/s · 1 webhook ${one.toFixed(0)}/s (${(one / raw).toFixed(2)}) · direct ${direct.toFixed(0)}/s · 100 per tx ${batched.toFixed(0)}/s · ` +
         `1→100 ${fan.toFixed(0)}/s (${(fan / raw).toFixed(2)}) · NORMAL ${oneNormal.toFixed(0)}/s · commit FULL ${commit.FULL.at(-1)!.toFixed(0)} µs / NORMAL ${commit.NORMAL.at(-1)!.toFixed(0)} µs · p99 ${lat.p99.toFixed(2)} ms`,
     );
   }
   console.log(`(a) raw undici POST loop, 64 concurrent:               ${median(r.raw).toFixed(0).padStart(7)} req/s`);
-  console.log(`(b) end to end, 1 webhook, one commit per event:        ${median(r.one).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.one).toFixed(2)} (goal ≥ 0.5)`);
+  const shared = perCommit.length ? ` (group commit: ${median(perCommit).toFixed(1)} writes per commit)` : '';
+  console.log(`(b) end to end, 1 webhook, ${CALLERS} independent callers:        ${median(r.one).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.one).toFixed(2)} (goal ≥ 0.5)${shared}`);
+  console.log(`(b) same, one caller, a commit per call (no unit of work): ${median(r.direct).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.direct).toFixed(2)}`);
   console.log(`(b) same, events fired 100 per caller transaction:      ${median(r.batched).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.batched).toFixed(2)}`);
-  console.log(`(b) end to end, 1 event → 100 webhooks:                 ${median(r.fan).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.fan).toFixed(2)} (goal ≥ 0.8)`);
+  console.log(`(b) end to end, 1 event → 100 webhooks (${CALLERS} callers):   ${median(r.fan).toFixed(0).padStart(7)} deliveries/s   ratio ${median(ratios.fan).toFixed(2)} (goal ≥ 0.8)`);
   console.log(`(c) event → receipt at 1,000 events/s:                  p50 ${median(r.p50).toFixed(2)} ms, p99 ${median(r.p99).toFixed(2)} ms (goal p99 ≤ 10 ms)`);
   console.log(
     `(e) durability: a commit per event costs ${median(commit.FULL).toFixed(0)} µs with synchronous=FULL (the default) vs ${median(commit.NORMAL).toFixed(0)} µs with NORMAL; ` +
-      `1 webhook end to end ${median(r.one).toFixed(0)}/s (FULL) vs ${median(r.oneNormal).toFixed(0)}/s (NORMAL)`,
+      `1 webhook end to end (${CALLERS} callers) ${median(r.one).toFixed(0)}/s (FULL) vs ${median(r.oneNormal).toFixed(0)}/s (NORMAL)`,
   );
+  console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (withRss) await rss(receiver.url, 1_000_000);
 } finally {
   receiver.child.send({ cmd: 'exit' });

@@ -33,6 +33,7 @@ import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
+import { unitOfWorkMiddleware } from './http/unit-of-work.js';
 import { formTooLargePage, MAX_FORM_BYTES, MAX_FORM_FIELDS } from './http/form-limit.js';
 import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
 import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
@@ -194,6 +195,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
 
   const app = express();
   app.disable('x-powered-by');
+  // Each request is a unit of work: answered only once the writes it deferred are committed.
+  app.use(unitOfWorkMiddleware(logger));
   // Which X-Forwarded-For hops to believe for req.ip (TRUST_PROXY); throttles key on req.ip.
   app.set('trust proxy', config.trustProxy ?? false);
   app.set('views', VIEWS);

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { createApp, type HookpressApp } from './app.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
 import type { PluginApi } from './plugins/types.js';
+import type { WebhooksApi } from './plugin-sdk.js';
 import { adminPageUrl } from './admin/page-context.js';
 import { ADMIN_PASSWORD, adminAgent, loginAgent, type AdminAgent } from './testing/admin-agent.js';
 import { FakeClock } from './testing/fake-clock.js';
@@ -139,7 +140,7 @@ export async function createTestHost(opts: TestHostOptions): Promise<TestHost> {
       if (!provided) throw new Error('deliverNow needs the webhooks plugin: add "webhooks" to plugins.');
       // The engine is the webhooks plugin's own; the kit reaches it only to drain its queue.
       const { engineOf } = await import('../plugins/webhooks/index.js');
-      const engine = engineOf(provided as never);
+      const engine = engineOf(provided as WebhooksApi);
       if (!engine) throw new Error('The webhooks service is not the plugin\'s API object.');
       return engine.worker.drain();
     },

@@ -103,7 +103,10 @@ export interface WebhooksApi {
    * slug), writes the snapshot and one delivery per active subscribed webhook in one
    * transaction, then fires the actions `wu_event` (slug, payload) and `wu_event_{slug}`
    * (payload). Called inside the caller's own database transaction, the event commits or rolls
-   * back with the caller's change (transactional outbox). Ultimate Multisite's `wu_do_event`.
+   * back with the caller's change (transactional outbox). Called while serving an HTTP request
+   * (a unit of work) outside a transaction, it is committed at the end of this turn of the event
+   * loop together with other requests' events (group commit), and the request is answered once
+   * it is durable. Ultimate Multisite's `wu_do_event`.
    * @returns the event id (`evt_…`), or false — with a logged warning — for an unknown slug.
    * @throws WebhookError `INVALID_ARGUMENT` (field `payload`): not a plain object, or not JSON-serialisable.
    */
@@ -139,7 +142,13 @@ export interface WebhooksApi {
    */
   delete_webhook(id: number): boolean;
 
-  /** A page of webhooks (default 20, newest first) and the total matching `q`. */
+  /**
+   * A page of webhooks and the total matching `q` (all filters optional): `search` (in name, URL
+   * or event), `status` 'active' | 'inactive' | 'disabled', `hidden`, `active`, `integration`,
+   * `event`; `orderby` a column (default `created_at`; an unknown one falls back to it), `order`
+   * 'asc' | 'desc' (default 'desc': newest first), `limit` (default 20), `offset` (default 0).
+   * Throws no WebhookError.
+   */
   list_webhooks(q?: Partial<WebhookListQuery>): { items: Webhook[]; total: number };
 
   /**
@@ -165,7 +174,9 @@ export interface WebhooksApi {
 
   /**
    * Sends a finished delivery once more, now, with the same `webhook-id` (receivers deduplicate).
-   * @throws WebhookError `DELIVERY_NOT_FOUND` (field `id`); `INVALID_ARGUMENT` (field `id`) while it is pending or for a test delivery.
+   * @returns the delivery, pending again.
+   * @throws WebhookError `DELIVERY_NOT_FOUND` (field `id`); `INVALID_ARGUMENT` (field `id`) while it is pending or for a test delivery;
+   *   `WEBHOOK_INACTIVE` (field `id`) when its webhook is inactive, disabled or deleted (the message says which, and what to do).
    */
   resend_delivery(id: number): Delivery;
 
@@ -173,7 +184,8 @@ export interface WebhooksApi {
    * Requeues every failed or cancelled delivery of a webhook created at or after `since`
    * (epoch ms or a Date), each for one more attempt now.
    * @returns how many were requeued.
-   * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `INVALID_ARGUMENT` (field `since`).
+   * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INACTIVE` (field `id`) when the webhook is
+   *   inactive or disabled; `INVALID_ARGUMENT` (field `since`).
    */
   recover_failed_deliveries(webhookId: number, since: number | Date): number;
 
@@ -181,9 +193,12 @@ export interface WebhooksApi {
    * Posts the event's sample payload, signed and marked `x-hookpress-test: true`, through the
    * same dispatch as real deliveries (SSRF guard, timeouts); records a `test` attempt; never
    * waits behind queued deliveries; leaves the event count alone.
+   * A failed send is a result (`ok: false`, with `errorClass`), not an error.
    * @param target a webhook id, or an unsaved `{ url, event, secret? }`.
-   * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INVALID` (fields `url`, `event`);
-   *   `EVENT_UNKNOWN` (field `event`); `INVALID_ARGUMENT` (field `target`); an invalid secret (field `secret`).
+   * @throws WebhookError (the promise rejects) `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INVALID` (fields `url`,
+   *   `event`) for an unsaved target; `EVENT_UNKNOWN` (field `event`) when a saved webhook's event is no longer
+   *   registered; `INVALID_ARGUMENT` (field `target`: neither an id nor an object; field `secret`: not `whsec_` +
+   *   strict base64 of 24–64 bytes, nor that base64 without the prefix).
    */
   send_test_event(target: number | TestTarget): Promise<TestResult>;
 }

@@ -8,6 +8,7 @@ import { EventRegistry, type EventType, type EventTypeDefinition, type Payload }
 import { validateWebhook, type Webhook, type WebhookInput } from './model/webhook.js';
 import { Dispatch } from './delivery/dispatch.js';
 import { newId } from './delivery/ids.js';
+import { Outbox } from './delivery/outbox.js';
 import { generateSecret, secretKey } from './delivery/signing.js';
 import { blockReason, parseAllowList, systemLookup, type LookupFn } from './delivery/ssrf-guard.js';
 import { Transport, type DestinationPolicy } from './delivery/transport.js';
@@ -45,9 +46,6 @@ export function readDeps(value: unknown): WebhooksDeps {
   return { lookup: v.lookup as LookupFn | undefined, random: v.random as (() => number) | undefined, isAllowed: policy as DestinationPolicy | undefined };
 }
 
-/** The payload key carrying the sender's version (the original sent `wu_version`). */
-export const VERSION_KEY = 'hookpress_version';
-
 /** Webhook as shown outside the service: the secret is never included. */
 export type PublicWebhook = Omit<Webhook, 'secret' | 'previous_secret'> & { has_previous_secret: boolean };
 
@@ -57,9 +55,11 @@ export function publicWebhook(w: Webhook): PublicWebhook {
 }
 
 /**
- * The webhooks plugin's API, offered to other plugins as the service 'webhooks':
- * events (register, fire), webhooks (CRUD, secrets), deliveries (log, resend, recover)
- * and test sends. Every bad input is a WebhookError with a code and the field at fault.
+ * The engine: builds the parts (stores, outbox, worker, dispatch, transport, inspector) and
+ * implements WebhooksApi over them — events (register, fire), webhooks (CRUD, secrets),
+ * deliveries (log, resend, recover) and test sends; every bad input is a WebhookError with a
+ * code and the field at fault. Other plugins never see it: they get facades.ts's publicApi,
+ * the admin screens its adminApi; only this plugin's tests, benches and tools reach it (engineOf).
  */
 export class WebhooksService implements WebhooksApi {
   readonly events: EventRegistry;
@@ -69,6 +69,7 @@ export class WebhooksService implements WebhooksApi {
   readonly inspector: Inspector;
   readonly transport: Transport;
   readonly worker: DeliveryWorker;
+  readonly outbox: Outbox;
   private readonly clock: () => number;
   /** The SSRF policy and DNS lookup deliveries use; the save-time check (probeDestination) asks the same. */
   readonly destinations: { policy: DestinationPolicy; lookup: LookupFn };
@@ -85,7 +86,7 @@ export class WebhooksService implements WebhooksApi {
     this.deliveries = new DeliveriesStore(api.db, api.clock);
     this.health = new HealthStore(api.db);
     this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
-    this.events = new EventRegistry(api.hooks, (slug, payload) => this.wu_do_event(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
+    this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
     const policy: DestinationPolicy = {
       // The one exception to the SSRF guard: this host's own inspector inboxes.
       exempt: (url) => this.inspector.admits(url),
@@ -127,6 +128,18 @@ export class WebhooksService implements WebhooksApi {
       stopGraceMs: settings.stopGraceMs,
       logger: api.logger,
     });
+    this.outbox = new Outbox({
+      events: this.events,
+      webhooks: this.webhooks,
+      store: this.deliveries,
+      worker: this.worker,
+      db: api.db,
+      hooks: api.hooks,
+      logger: api.logger,
+      clock: this.clock,
+      version: api.hostVersion,
+      maxAttempts: settings.schedule.length,
+    });
   }
 
   /** CIDRs the SSRF guard admits: environment/config plus the network option. */
@@ -159,58 +172,9 @@ export class WebhooksService implements WebhooksApi {
     return this.events.get(slug);
   }
 
-  /**
-   * Fires an event: adds the version key, applies `wu_event_payload`, writes the snapshot
-   * and one delivery per active subscribed webhook in one transaction, then fires `wu_event`
-   * and `wu_event_{slug}`. Returns the event id, or false (with a warning) for an unknown slug.
-   * Called inside the caller's own db transaction, the event commits (or rolls back) with the
-   * caller's change: a transactional outbox.
-   */
+  /** `wu_do_event`: the outbox's `fire` (see delivery/outbox.ts and WebhooksApi). */
   wu_do_event(slug: string, payload: Payload): string | false {
-    const type = this.events.get(slug);
-    if (!type) {
-      this.api.logger.warn({ event: slug }, 'wu_do_event: unknown event type; nothing sent');
-      return false;
-    }
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      throw new WebhookError('INVALID_ARGUMENT', `The payload of event "${slug}" must be an object.`, 'payload');
-    }
-    const shaped = this.shape(slug, payload);
-    let body: string;
-    try {
-      body = JSON.stringify(shaped);
-    } catch (error) {
-      throw new WebhookError('INVALID_ARGUMENT', `The payload of event "${slug}" cannot be sent as JSON: ${(error as Error).message}`, 'payload');
-    }
-    const now = this.clock();
-    const eventId = newId('evt', now);
-    const targets = this.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
-    const maxAttempts = this.settings.schedule.length;
-    // Fast path: a running worker with room takes the deliveries as they are written, leased
-    // to it, without a claim query. Otherwise they wait, due now, for the next claim.
-    // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
-    const direct = targets.length > 0 && !this.api.db.inTransaction && this.worker.canTake(targets.length);
-    const ids = this.deliveries.enqueue({ eventId, event: slug, body, isTest: false, now, maxAttempts, targets, leaseUntil: direct ? now + this.worker.leaseMs : undefined });
-    if (direct) {
-      const leaseUntil = now + this.worker.leaseMs;
-      this.worker.take(
-        targets.map((t, i) => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: slug, url: t.url, attempts: 0, max_attempts: maxAttempts, next_trigger: 'event' as const, is_test: 0, body, lease_until: leaseUntil })),
-      );
-    }
-    this.api.hooks.do_action('wu_event', slug, shaped);
-    this.api.hooks.do_action(`wu_event_${slug}`, shaped);
-    if (targets.length && !direct) this.worker.wake();
-    return eventId;
-  }
-
-  private shape(slug: string, payload: Payload): Payload {
-    const withVersion = { ...payload, [VERSION_KEY]: this.api.hostVersion };
-    const filtered = this.api.hooks.apply_filters('wu_event_payload', withVersion, slug);
-    if (filtered === null || typeof filtered !== 'object' || Array.isArray(filtered)) {
-      this.api.logger.error({ event: slug }, 'a wu_event_payload filter returned a non-object; using the unfiltered payload');
-      return withVersion;
-    }
-    return filtered as Payload;
+    return this.outbox.fire(slug, payload);
   }
 
   // ── Webhooks ──────────────────────────────────────────────────────────────────────────
@@ -269,6 +233,8 @@ export class WebhooksService implements WebhooksApi {
 
   delete_webhook(id: number): boolean {
     const w = this.get_webhook(id);
+    // Staged deliveries of this webhook are committed first (they would fail its foreign key).
+    this.deliveries.commits.flush();
     const deleted = this.webhooks.delete(id);
     if (deleted) this.api.hooks.do_action('wu_webhook_deleted', publicWebhook(w));
     return deleted;
@@ -321,7 +287,7 @@ export class WebhooksService implements WebhooksApi {
     const { delivery } = this.get_delivery(id);
     if (delivery.status === 'pending') throw new WebhookError('INVALID_ARGUMENT', 'That delivery is still pending; it will be sent on schedule.', 'id');
     if (delivery.is_test) throw new WebhookError('INVALID_ARGUMENT', 'Test deliveries are not resent; send a new test event instead.', 'id');
-    const why = this.why_not_sendable(delivery.webhook_id);
+    const why = this.whyNotSendable(delivery.webhook_id);
     // Queuing it anyway would have the worker cancel it at once and overwrite its failure record.
     if (why) throw new WebhookError('WEBHOOK_INACTIVE', `This delivery cannot be sent again: ${why}`, 'id');
     this.deliveries.requeue(id, this.clock());
@@ -333,7 +299,7 @@ export class WebhooksService implements WebhooksApi {
    * Why deliveries of a webhook cannot be sent now — it was deleted, is disabled (and why),
    * or is inactive — with what to do about it; null when they can.
    */
-  why_not_sendable(webhookId: number | null): string | null {
+  whyNotSendable(webhookId: number | null): string | null {
     const webhook = webhookId === null ? undefined : this.webhooks.get(webhookId);
     if (!webhook) return 'its webhook was deleted.';
     if (webhook.active) return null;
@@ -345,7 +311,7 @@ export class WebhooksService implements WebhooksApi {
   /** Requeues every failed delivery of a webhook created since `since` (ms or Date). Returns how many. */
   recover_failed_deliveries(webhookId: number, since: number | Date): number {
     this.get_webhook(webhookId);
-    const why = this.why_not_sendable(webhookId);
+    const why = this.whyNotSendable(webhookId);
     if (why) throw new WebhookError('WEBHOOK_INACTIVE', `No delivery was queued: ${why}`, 'id');
     const at = since instanceof Date ? since.getTime() : since;
     if (typeof at !== 'number' || !Number.isFinite(at)) throw new WebhookError('INVALID_ARGUMENT', 'since must be a date or a time in milliseconds.', 'since');
@@ -387,7 +353,7 @@ export class WebhooksService implements WebhooksApi {
     const type = this.events.get(event);
     if (!type) throw new WebhookError('EVENT_UNKNOWN', `“${event}” is not a registered event.`, 'event');
     const now = this.clock();
-    const body = JSON.stringify(this.shape(event, type.sample()));
+    const body = JSON.stringify(this.outbox.shape(event, type.sample()));
     const msgId = newId('msg', now);
     const url = unsaved?.url ?? webhook!.url;
     const [deliveryId] = this.deliveries.enqueue({
@@ -442,6 +408,12 @@ export class WebhooksService implements WebhooksApi {
 
   private pruneTimer: NodeJS.Timeout | undefined;
 
+  /** Starts the background delivery loop and hourly pruning of the log. */
+  start(): void {
+    this.worker.start();
+    this.startPruning();
+  }
+
   /** Prunes the log every `everyMs` in the background (bounded batches until nothing is left). */
   startPruning(everyMs = 60 * 60 * 1000): void {
     this.pruneTimer = setInterval(() => {
@@ -459,6 +431,7 @@ export class WebhooksService implements WebhooksApi {
   /** Stops the worker (in-flight requests get the stop grace, then are aborted) and closes the pools. */
   async close(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.deliveries.commits.flush();
     await this.worker.stop();
     await this.transport.close();
   }

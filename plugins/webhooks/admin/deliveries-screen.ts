@@ -1,6 +1,6 @@
 import { HttpError, type PageContext } from '../../../core/plugin-sdk.js';
 import { WebhookError } from '../errors.js';
-import type { DeliveryDetail } from '../service.js';
+import type { DeliveryDetail } from '../api.js';
 import { dateTime, deliveryStatusBadge, isInFlight, nextAttemptAt, prettyJson, relativeTime, shortUrl } from './format.js';
 import { CAPABILITY, PAGES, pageUrl, queryInt, queryString, type ScreenDeps } from './shared.js';
 
@@ -8,13 +8,13 @@ import { CAPABILITY, PAGES, pageUrl, queryInt, queryString, type ScreenDeps } fr
 const STATUSES = ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
 
 export async function handleDeliveries(ctx: PageContext, deps: ScreenDeps): Promise<void> {
-  const { api, service } = deps;
+  const { api, admin } = deps;
   if (ctx.req.method === 'POST') {
     if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage webhooks.');
     const id = Number.parseInt(api.ui.bodyString(ctx.req.body, 'delivery_id'), 10);
     ctx.check_admin_referer(`delivery-resend_${id}`);
     try {
-      service.resend_delivery(id);
+      admin.resend_delivery(id);
       ctx.add_notice('success', 'The delivery was queued to be sent again, with the same webhook-id.');
     } catch (error) {
       if (!(error instanceof WebhookError)) throw error;
@@ -27,7 +27,7 @@ export async function handleDeliveries(ctx: PageContext, deps: ScreenDeps): Prom
   return renderList(ctx, deps);
 }
 
-async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promise<void> {
+async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise<void> {
   const { ui } = api;
   const { html } = ui;
   const status = queryString(ctx, 'status');
@@ -37,18 +37,18 @@ async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promi
   const attemptedSince = queryInt(ctx, 'attempted_since');
   const filter = {
     status: (STATUSES as readonly string[]).includes(status) ? status : undefined,
-    event: service.wu_get_event_type(event) ? event : undefined,
-    webhookId: webhookId !== undefined && service.webhooks.get(webhookId) ? webhookId : undefined,
+    event: admin.wu_get_event_type(event) ? event : undefined,
+    webhookId: webhookId !== undefined && admin.findWebhook(webhookId) ? webhookId : undefined,
     attemptedSince: attemptedSince !== undefined && attemptedSince >= 0 ? attemptedSince : undefined,
   };
-  const { items, total } = service.list_deliveries({
+  const { items, total } = admin.list_deliveries({
     ...filter,
     ...(filter.status === 'retrying' ? { status: 'pending', attempted: true } : {}),
     limit: query.perPage,
     offset: query.offset,
   });
   const now = api.clock();
-  const webhooks = service.list_webhooks({ limit: 500, orderby: 'name', order: 'asc' }).items;
+  const webhooks = admin.list_webhooks({ limit: 500, orderby: 'name', order: 'asc' }).items;
   const names = new Map(webhooks.map((w) => [w.id, w.name]));
   const table = ui.renderListTable({
     plural: 'deliveries',
@@ -94,7 +94,7 @@ async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promi
       <p><label for="filter-webhook">Webhook</label><select id="filter-webhook" name="webhook_id"><option value="">All webhooks</option>${webhooks.map(
         (w) => html`<option value="${w.id}"${filter.webhookId === w.id ? html` selected` : ''}>${w.name}</option>`,
       )}</select></p>
-      <p><label for="filter-event">Event</label><select id="filter-event" name="event"><option value="">All events</option>${service
+      <p><label for="filter-event">Event</label><select id="filter-event" name="event"><option value="">All events</option>${admin
         .wu_get_event_types()
         .map((t) => html`<option value="${t.slug}"${filter.event === t.slug ? html` selected` : ''}>${t.name} (${t.slug})</option>`)}</select></p>
       <p><button type="submit" class="button">Filter</button></p>
@@ -104,17 +104,17 @@ async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promi
   );
 }
 
-async function renderDetail(ctx: PageContext, { api, service }: ScreenDeps, id: number): Promise<void> {
+async function renderDetail(ctx: PageContext, { api, admin }: ScreenDeps, id: number): Promise<void> {
   const { html } = api.ui;
   let detail: DeliveryDetail;
   try {
-    detail = service.get_delivery(id);
+    detail = admin.get_delivery(id);
   } catch {
     throw new HttpError(404, 'That delivery does not exist (it may have been pruned).', 'Not Found');
   }
   const { delivery: d, attempts, body } = detail;
   const now = api.clock();
-  const webhook = d.webhook_id === null ? undefined : service.webhooks.get(d.webhook_id);
+  const webhook = d.webhook_id === null ? undefined : admin.findWebhook(d.webhook_id);
   const headersTable = (json: string | null) => {
     if (!json) return html`<p class="description">None.</p>`;
     const headers = JSON.parse(json) as Record<string, string>;
@@ -136,12 +136,12 @@ async function renderDetail(ctx: PageContext, { api, service }: ScreenDeps, id: 
         ${d.last_error ? html`<dt>Last error</dt><dd>${d.last_error}</dd>` : ''}
       </dl>
       ${
-        d.status !== 'pending' && !d.is_test && service.why_not_sendable(d.webhook_id) !== null
-          ? html`<p class="description">Cannot be resent: ${service.why_not_sendable(d.webhook_id)}</p>`
+        d.status !== 'pending' && !d.is_test && admin.whyNotSendable(d.webhook_id) !== null
+          ? html`<p class="description">Cannot be resent: ${admin.whyNotSendable(d.webhook_id)}</p>`
           : ''
       }
       ${
-        d.status !== 'pending' && !d.is_test && service.why_not_sendable(d.webhook_id) === null
+        d.status !== 'pending' && !d.is_test && admin.whyNotSendable(d.webhook_id) === null
           ? html`<form method="post" action="${pageUrl(api, PAGES.deliveries)}">
             ${ctx.wp_nonce_field(`delivery-resend_${d.id}`)}
             <input type="hidden" name="delivery_id" value="${d.id}">

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { blockReason } from '../delivery/ssrf-guard.js';
 import { probeDestination, type DestinationWarning } from '../delivery/destination-probe.js';
-import type { WebhooksService } from '../service.js';
+import type { WebhooksAdminApi } from './admin-api.js';
 
 /**
  * The save-time half of the SSRF guard, for the admin form: a URL whose host is an IP literal
@@ -12,7 +12,7 @@ import type { WebhooksService } from '../service.js';
  * Returns undefined when the URL is not an IP literal, is admitted (allowlist), or is this
  * host's own inspector inbox.
  */
-export function literalDestinationProblem(service: WebhooksService, url: string): string | undefined {
+export function literalDestinationProblem(service: Pick<WebhooksAdminApi, 'inspector' | 'allowList'>, url: string): string | undefined {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -33,6 +33,6 @@ export function literalDestinationProblem(service: WebhooksService, url: string)
  * webhook stays saved; the admin sees a WordPress warning notice. Undefined when there is
  * nothing to say (or DNS did not answer in time). Never throws.
  */
-export function savedDestinationWarning(service: WebhooksService, url: string): Promise<DestinationWarning | undefined> {
+export function savedDestinationWarning(service: Pick<WebhooksAdminApi, 'destinations'>, url: string): Promise<DestinationWarning | undefined> {
   return probeDestination(url, service.destinations);
 }

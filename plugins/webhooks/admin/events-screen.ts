@@ -2,9 +2,9 @@ import type { PageContext } from '../../../core/plugin-sdk.js';
 import { PAGES, pageUrl, type ScreenDeps } from './shared.js';
 
 /** Every registered event type with its description and sample payload: the guide's promised list. */
-export async function renderEvents(ctx: PageContext, { api, service }: ScreenDeps): Promise<void> {
+export async function renderEvents(ctx: PageContext, { api, admin }: ScreenDeps): Promise<void> {
   const { html } = api.ui;
-  const types = service.wu_get_event_types().sort((a, b) => a.group.localeCompare(b.group) || a.name.localeCompare(b.name));
+  const types = admin.wu_get_event_types().sort((a, b) => a.group.localeCompare(b.group) || a.name.localeCompare(b.name));
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
   await ctx.renderHtml(
     html`<h1>Events</h1>

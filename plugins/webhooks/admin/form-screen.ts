@@ -69,7 +69,7 @@ function readHeaders(body: unknown, saved: WebhookHeader[]): WebhookHeader[] {
 function eventSelect(deps: ScreenDeps, selected: string, error?: string): SafeHtml {
   const { html } = deps.api.ui;
   const groups = new Map<string, EventType[]>();
-  for (const t of deps.service.wu_get_event_types()) {
+  for (const t of deps.admin.wu_get_event_types()) {
     const list = groups.get(t.group) ?? [];
     list.push(t);
     groups.set(t.group, list);
@@ -90,9 +90,9 @@ function eventSelect(deps: ScreenDeps, selected: string, error?: string): SafeHt
 /** The selected event's description and sample payload, server-rendered; the script keeps it live. */
 function eventPreview(deps: ScreenDeps, slug: string): SafeHtml {
   const { html, raw } = deps.api.ui;
-  const type = slug ? deps.service.wu_get_event_type(slug) : undefined;
+  const type = slug ? deps.admin.wu_get_event_type(slug) : undefined;
   const data: Record<string, { name: string; desc: string; sample: string }> = {};
-  for (const t of deps.service.wu_get_event_types()) data[t.slug] = { name: t.name, desc: t.desc, sample: JSON.stringify(t.sample(), null, 2) };
+  for (const t of deps.admin.wu_get_event_types()) data[t.slug] = { name: t.name, desc: t.desc, sample: JSON.stringify(t.sample(), null, 2) };
   // JSON in a data block is not executed (CSP allows it); "<" is escaped so it cannot end the block.
   const island = JSON.stringify(data).replace(/</g, '\\u003c');
   return html`<aside class="event-preview" aria-live="polite" aria-label="Selected event">
@@ -150,7 +150,7 @@ function readForm(ctx: PageContext, deps: ScreenDeps, saved: WebhookHeader[] = [
 }
 
 export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<void> {
-  const { api, service } = deps;
+  const { api, admin } = deps;
   const { html, bodyString } = api.ui;
   let values: FormValues = { name: '', url: '', event: String(ctx.req.query.event ?? ''), active: true, hidden: false, headers: [] };
   let errors: Record<string, string> = {};
@@ -159,18 +159,18 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
     // "Use this URL": a fresh inbox of the built-in inspector fills the URL field.
     ctx.check_admin_referer('add-webhook');
     values = { ...readForm(ctx, deps), active: true };
-    const inbox = service.inspector.createInbox(ctx.user.id);
+    const inbox = admin.inspector.createInbox(ctx.user.id);
     values.url = inbox.url;
     inspectorNote = inbox.token;
   } else if (ctx.req.method === 'POST') {
     ctx.check_admin_referer('add-webhook');
     values = { ...readForm(ctx, deps), active: true };
     try {
-      const blocked = literalDestinationProblem(service, values.url);
+      const blocked = literalDestinationProblem(admin, values.url);
       if (blocked) throw new WebhookValidationError({ url: blocked });
-      const w = service.create_webhook({ name: values.name, url: values.url, event: values.event, active: true, integration: 'manual', headers: values.headers });
-      ctx.add_notice('success', `Webhook “${w.name}” added. It is active: every “${service.wu_get_event_type(w.event)?.name ?? w.event}” event is now sent to its URL. Try Send Test Event.`);
-      const warning = await savedDestinationWarning(service, w.url);
+      const w = admin.create_webhook({ name: values.name, url: values.url, event: values.event, active: true, integration: 'manual', headers: values.headers });
+      ctx.add_notice('success', `Webhook “${w.name}” added. It is active: every “${admin.wu_get_event_type(w.event)?.name ?? w.event}” event is now sent to its URL. Try Send Test Event.`);
+      const warning = await savedDestinationWarning(admin, w.url);
       if (warning) ctx.add_notice('warning', warning.message);
       return ctx.redirect(pageUrl(api, PAGES.edit, { id: w.id }));
     } catch (error) {
@@ -204,14 +204,14 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
 
 function loadWebhook(ctx: PageContext, deps: ScreenDeps): Webhook {
   try {
-    return deps.service.get_webhook(queryInt(ctx, 'id') ?? 0);
+    return deps.admin.get_webhook(queryInt(ctx, 'id') ?? 0);
   } catch {
     throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
   }
 }
 
 export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<void> {
-  const { api, service } = deps;
+  const { api, admin } = deps;
   const { html, bodyString } = api.ui;
   const webhook = loadWebhook(ctx, deps);
   const editUrl = pageUrl(api, PAGES.edit, { id: webhook.id });
@@ -224,11 +224,11 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
     if (action === 'save') {
       values = readForm(ctx, deps, webhook.headers);
       try {
-        const blocked = literalDestinationProblem(service, String(values.url ?? ''));
+        const blocked = literalDestinationProblem(admin, String(values.url ?? ''));
         if (blocked) throw new WebhookValidationError({ url: blocked });
-        const saved = service.update_webhook(webhook.id, values);
+        const saved = admin.update_webhook(webhook.id, values);
         ctx.add_notice('success', 'Webhook updated.');
-        const warning = await savedDestinationWarning(service, saved.url);
+        const warning = await savedDestinationWarning(admin, saved.url);
         if (warning) ctx.add_notice('warning', warning.message);
         return ctx.redirect(editUrl);
       } catch (error) {
@@ -236,7 +236,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
         errors = error.fields;
       }
     } else if (action === 'rotate') {
-      service.rotate_secret(webhook.id);
+      admin.rotate_secret(webhook.id);
       ctx.add_notice('success', 'A new signing secret was generated. The previous one stays valid for 24 hours: deliveries carry both signatures until then.');
       return ctx.redirect(editUrl);
     } else if (action === 'recover') {
@@ -245,7 +245,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
         ctx.add_notice('error', 'Enter the date and time from which to recover failed deliveries.');
       } else {
         try {
-          const n = service.recover_failed_deliveries(webhook.id, since);
+          const n = admin.recover_failed_deliveries(webhook.id, since);
           ctx.add_notice('success', n ? `${n} failed deliver${n === 1 ? 'y was' : 'ies were'} queued to be sent again.` : 'No failed deliveries since that time.');
         } catch (error) {
           if (!(error instanceof WebhookError)) throw error;
@@ -258,14 +258,14 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
       return ctx.redirect(editUrl);
     }
   }
-  const fresh = service.get_webhook(webhook.id);
+  const fresh = admin.get_webhook(webhook.id);
   const now = api.clock();
-  const recent = service.list_deliveries({ webhookId: webhook.id, limit: 10 }).items;
+  const recent = admin.list_deliveries({ webhookId: webhook.id, limit: 10 }).items;
   const HOUR = 3_600_000;
   const chartSince = Math.floor(now / HOUR) * HOUR - 167 * HOUR;
-  const buckets = service.health.buckets(webhook.id, chartSince, HOUR, 168);
-  const latency = service.health.latency(webhook.id, chartSince);
-  const type = service.wu_get_event_type(fresh.event);
+  const buckets = admin.health.buckets(webhook.id, chartSince, HOUR, 168);
+  const latency = admin.health.latency(webhook.id, chartSince);
+  const type = admin.wu_get_event_type(fresh.event);
   const actionFields = (action: string) => html`${ctx.wp_nonce_field(`webhook-${action}_${webhook.id}`)}<input type="hidden" name="action" value="${action}">`;
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
   await ctx.renderHtml(
@@ -313,7 +313,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
           <h2 id="webhook-status-title">Status</h2>
           <dl class="meta-list">
             <dt>Status</dt><dd>${webhookStatusBadge(api.ui, fresh)}</dd>
-            <dt>Deliveries</dt><dd>${deliveryTotals(api, service, fresh.id)}</dd>
+            <dt>Deliveries</dt><dd>${deliveryTotals(api, admin, fresh.id)}</dd>
             <dt>Last delivery</dt><dd>${fresh.last_delivery_at === null ? 'Never' : html`${fresh.last_status === 'success' ? 'Succeeded' : 'Failed'}${fresh.last_http_status ? ` (HTTP ${fresh.last_http_status})` : ''}, ${relativeTime(fresh.last_delivery_at, now)}`}</dd>
             ${fresh.failing_since ? html`<dt>Failing since</dt><dd>${dateTime(fresh.failing_since)}</dd>` : ''}
             <dt>Created</dt><dd>${dateTime(fresh.created_at)}</dd>
@@ -366,8 +366,8 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
  * "N deliveries (M attempts)", N linked to the deliveries list of this webhook, which shows
  * exactly those N (the chart below counts attempts, so both numbers are named).
  */
-function deliveryTotals(api: ScreenDeps['api'], service: ScreenDeps['service'], webhookId: number): SafeHtml {
+function deliveryTotals(api: ScreenDeps['api'], admin: ScreenDeps['admin'], webhookId: number): SafeHtml {
   const { html } = api.ui;
-  const t = service.deliveries.totalsOf(webhookId);
+  const t = admin.deliveryLog.totalsOf(webhookId);
   return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
 }

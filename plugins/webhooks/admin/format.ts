@@ -1,7 +1,7 @@
 import type { AdminUi, SafeHtml } from '../../../core/plugin-sdk.js';
 import type { Delivery } from '../data/deliveries-store.js';
 import type { Webhook } from '../model/webhook.js';
-import type { TestResult } from '../service.js';
+import type { TestResult } from '../api.js';
 
 /** "3 minutes ago", "in 5 hours" — relative to `now`. */
 export function relativeTime(at: number | null, now: number): string {

@@ -8,9 +8,9 @@ export const INSPECTOR_PER_PAGE = 10;
 const BADGES = { valid: 'badge-success', invalid: 'badge-error', unknown: 'badge-warning', unsigned: '' } as const;
 
 /** Webhooks → Request Inspector: inboxes served by the host, and what they received. */
-export async function handleInspector(ctx: PageContext, { api, service }: ScreenDeps): Promise<void> {
+export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDeps): Promise<void> {
   const { html, bodyString } = api.ui;
-  const inspector = service.inspector;
+  const inspector = admin.inspector;
   const screenUrl = pageUrl(api, PAGES.inspector);
   if (ctx.req.method === 'POST') {
     if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage webhooks.');

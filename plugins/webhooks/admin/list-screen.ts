@@ -14,7 +14,7 @@ const STATUSES = [
 ] as const;
 
 /** POSTs of the list screen: row actions (test, activate, deactivate, delete) and bulk actions. */
-export async function handleListActions(ctx: PageContext, { api, service }: ScreenDeps): Promise<void> {
+export async function handleListActions(ctx: PageContext, { api, admin }: ScreenDeps): Promise<void> {
   if (ctx.req.method !== 'POST') return;
   const { ui } = api;
   if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage webhooks.');
@@ -33,8 +33,8 @@ export async function handleListActions(ctx: PageContext, { api, service }: Scre
     let n = 0;
     for (const id of ids) {
       try {
-        if (action === 'delete') service.delete_webhook(id);
-        else service.update_webhook(id, { active: action === 'activate' });
+        if (action === 'delete') admin.delete_webhook(id);
+        else admin.update_webhook(id, { active: action === 'activate' });
         n++;
       } catch (error) {
         if (!(error instanceof WebhookError)) throw error;
@@ -49,12 +49,12 @@ export async function handleListActions(ctx: PageContext, { api, service }: Scre
   ctx.check_admin_referer(`webhook-${action}_${id}`);
   let webhook: Webhook;
   try {
-    webhook = service.get_webhook(id);
+    webhook = admin.get_webhook(id);
   } catch {
     throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
   }
   if (action === 'test') {
-    const result = await service.send_test_event(webhook.id);
+    const result = await admin.send_test_event(webhook.id);
     if (wantsJson(ctx)) {
       ctx.res.json({ ...result, message: describeTest(result), deliveryUrl: pageUrl(api, PAGES.deliveries, { delivery: result.deliveryId }) });
       return;
@@ -66,12 +66,12 @@ export async function handleListActions(ctx: PageContext, { api, service }: Scre
     return ctx.redirect(safeBack);
   }
   if (action === 'activate' || action === 'deactivate') {
-    service.update_webhook(id, { active: action === 'activate' });
+    admin.update_webhook(id, { active: action === 'activate' });
     ctx.add_notice('success', `Webhook “${webhook.name}” ${action === 'activate' ? 'activated' : 'deactivated'}.`);
     return ctx.redirect(safeBack);
   }
   if (action === 'delete') {
-    service.delete_webhook(id);
+    admin.delete_webhook(id);
     ctx.add_notice('success', `Webhook “${webhook.name}” deleted.`);
     return ctx.redirect(pageUrl(api, PAGES.list));
   }
@@ -79,17 +79,17 @@ export async function handleListActions(ctx: PageContext, { api, service }: Scre
   ctx.redirect(safeBack);
 }
 
-export async function renderList(ctx: PageContext, { api, service }: ScreenDeps): Promise<void> {
+export async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise<void> {
   const { ui } = api;
   const { html } = ui;
-  if (queryString(ctx, 'action') === 'confirm-delete') return renderDeleteConfirmation(ctx, { api, service });
+  if (queryString(ctx, 'action') === 'confirm-delete') return renderDeleteConfirmation(ctx, { api, admin });
   const status = queryString(ctx, 'status');
   const query = ui.parseListQuery(ctx.req, {
     orderby: ['name', 'url', 'event', 'event_count', 'last_delivery_at', 'created_at'],
     defaultOrderby: 'created_at',
     defaultOrder: 'desc',
   });
-  const { items, total } = service.list_webhooks({
+  const { items, total } = admin.list_webhooks({
     search: query.search,
     status: ['active', 'inactive', 'disabled'].includes(status) ? (status as 'active') : undefined,
     // Hidden webhooks (an integration's own subscriptions) show only under their filter.
@@ -102,8 +102,8 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
   const now = api.clock();
   const HOUR = 3_600_000;
   const sparkSince = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
-  const health = service.health.bucketsMany(items.map((w) => w.id), sparkSince, HOUR, 24);
-  const logCounts = service.deliveries.countsByWebhook(items.map((w) => w.id));
+  const health = admin.health.bucketsMany(items.map((w) => w.id), sparkSince, HOUR, 24);
+  const logCounts = admin.deliveryLog.countsByWebhook(items.map((w) => w.id));
   const listUrl = pageUrl(api, PAGES.list);
   const here = ctx.req.originalUrl;
   const actionForm = (w: Webhook, action: string, label: string, className = '', aria = '') => ({
@@ -117,7 +117,7 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
       data: action === 'test' ? { 'send-test': '1' } : undefined,
     },
   });
-  const event = (slug: string) => service.wu_get_event_type(slug);
+  const event = (slug: string) => admin.wu_get_event_type(slug);
   const filters = html`<ul class="subsubsub">${STATUSES.map(
     ([value, label], i) =>
       html`<li class="${status === value ? 'current' : ''}">${i ? '| ' : ''}<a href="${value ? pageUrl(api, PAGES.list, { status: value }) : listUrl}"${status === value ? html` aria-current="page"` : ''}>${label}</a></li>`,
@@ -187,12 +187,12 @@ export async function renderList(ctx: PageContext, { api, service }: ScreenDeps)
   );
 }
 
-async function renderDeleteConfirmation(ctx: PageContext, { api, service }: ScreenDeps): Promise<void> {
+async function renderDeleteConfirmation(ctx: PageContext, { api, admin }: ScreenDeps): Promise<void> {
   const { html } = api.ui;
   const id = queryInt(ctx, 'id');
   let w: Webhook;
   try {
-    w = service.get_webhook(id ?? 0);
+    w = admin.get_webhook(id ?? 0);
   } catch {
     throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
   }
@@ -200,7 +200,7 @@ async function renderDeleteConfirmation(ctx: PageContext, { api, service }: Scre
     html`<h1>Delete Webhook</h1>
     <div class="danger-zone">
       <p>You are about to delete the webhook <strong>${w.name}</strong>, which sends <code>${w.event}</code> to <code>${w.url}</code>.</p>
-      <p>Its delivery log (${service.deliveries.totalsOf(w.id).deliveries} deliveries) is deleted with it, and pending retries are not sent. This cannot be undone.</p>
+      <p>Its delivery log (${admin.deliveryLog.totalsOf(w.id).deliveries} deliveries) is deleted with it, and pending retries are not sent. This cannot be undone.</p>
       <form method="post" action="${pageUrl(api, PAGES.list)}">
         ${ctx.wp_nonce_field(`webhook-delete_${w.id}`)}
         <input type="hidden" name="action" value="delete"><input type="hidden" name="webhook_id" value="${w.id}">

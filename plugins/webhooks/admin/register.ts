@@ -1,5 +1,5 @@
 import type { DashboardWidget, PageContext, PluginApi } from '../../../core/plugin-sdk.js';
-import type { WebhooksService } from '../service.js';
+import type { WebhooksAdminApi } from './admin-api.js';
 import { handleDeliveries } from './deliveries-screen.js';
 import { renderEvents } from './events-screen.js';
 import { handleAdd, handleEdit } from './form-screen.js';
@@ -8,8 +8,8 @@ import { handleInspector } from './inspector-screen.js';
 import { CAPABILITY, PAGES, pageUrl, type ScreenDeps } from './shared.js';
 
 /** The network admin screens of the webhooks plugin, registered on network_admin_menu. */
-export function registerAdminScreens(api: PluginApi, service: WebhooksService): void {
-  const deps: ScreenDeps = { api, service };
+export function registerAdminScreens(api: PluginApi, admin: WebhooksAdminApi): void {
+  const deps: ScreenDeps = { api, admin };
   api.hooks.add_action('network_admin_menu', function webhooksAdminMenu() {
     const listHook = api.menus.add_menu_page('Webhooks', 'Webhooks', CAPABILITY, PAGES.list, (ctx) => renderList(ctx, deps), 'dashicons-webhooks', 30);
     api.menus.add_submenu_page(PAGES.list, 'Webhooks', 'All Webhooks', CAPABILITY, PAGES.list, undefined, 0);
@@ -32,8 +32,8 @@ export function registerAdminScreens(api: PluginApi, service: WebhooksService): 
         // Counts of deliveries, each linked to the deliveries list filtered the same way, so
         // the list shows exactly the items counted (the hour's start travels in the link).
         const since = api.clock() - 3_600_000;
-        const count = (f: Parameters<WebhooksService['list_deliveries']>[0]) => service.list_deliveries({ ...f, limit: 1 }).total;
-        const disabled = service.list_webhooks({ status: 'disabled', limit: 1 }).total;
+        const count = (f: Parameters<WebhooksAdminApi['list_deliveries']>[0]) => admin.list_deliveries({ ...f, limit: 1 }).total;
+        const disabled = admin.list_webhooks({ status: 'disabled', limit: 1 }).total;
         const { html } = api.ui;
         const item = (n: number, label: string, href: string, bad = false) =>
           html`<li><a href="${href}"><strong class="${bad && n > 0 ? 'count-bad' : ''}">${n}</strong> ${label}</a></li>`;

@@ -1,5 +1,5 @@
 import type { PageContext, PluginApi } from '../../../core/plugin-sdk.js';
-import type { WebhooksService } from '../service.js';
+import type { WebhooksAdminApi } from './admin-api.js';
 
 export const CAPABILITY = 'manage_webhooks';
 
@@ -12,9 +12,10 @@ export const PAGES = {
   inspector: 'webhooks-inspector',
 } as const;
 
+/** What every screen handler gets: the plugin's host API and the admin screens' own object. */
 export interface ScreenDeps {
   api: PluginApi;
-  service: WebhooksService;
+  admin: WebhooksAdminApi;
 }
 
 export function pageUrl(api: PluginApi, page: string, params: Record<string, string | number> = {}): string {

@@ -1,4 +1,5 @@
 import type { Db } from '../../../core/plugin-sdk.js';
+import { GroupCommit } from './group-commit.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
 export type Trigger = 'event' | 'retry' | 'manual' | 'test';
@@ -56,6 +57,19 @@ export interface Attempt {
   error_class: string | null;
   error_message: string | null;
   outcome: 'success' | 'retrying' | 'failed' | null;
+}
+
+/** An event to write: its snapshot and one delivery per target. */
+export interface NewEvent {
+  eventId: string;
+  event: string;
+  body: string;
+  isTest: boolean;
+  now: number;
+  maxAttempts: number;
+  targets: NewTarget[];
+  /** Written already leased until this time (the running worker takes them at once, no claim). */
+  leaseUntil?: number;
 }
 
 export interface NewTarget {
@@ -148,11 +162,16 @@ export class DeliveriesStore {
   private readonly healthStmt;
   private readonly disableStmt;
   private readonly nextDueStmt;
+  /** The connection's `synchronous` level (2 = FULL, 1 = NORMAL), restored after each claim. */
+  private readonly synchronous: number;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number = Date.now,
+    /** The shared transaction of this turn's writes: attempts recorded and events fired by units of work. */
+    readonly commits: GroupCommit = new GroupCommit(db),
   ) {
+    this.synchronous = Number(db.pragma('synchronous', { simple: true }));
     this.insertEvent = db.prepare('INSERT INTO webhook_events (id, event, body, is_test, created_at) VALUES (?, ?, ?, ?, ?)');
     this.insertDelivery = db.prepare(
       `INSERT INTO webhook_deliveries (msg_id, webhook_id, event_id, event, url, status, is_test, attempts, max_attempts, next_trigger, next_attempt_at, lease_until, created_at, updated_at)
@@ -218,36 +237,56 @@ export class DeliveriesStore {
 
   /**
    * Writes the event snapshot and one delivery per target in one transaction, and counts the
-   * event on each webhook. Returns the delivery ids.
+   * event on each webhook. Returns the delivery ids. Inside a caller's transaction the rows
+   * commit (or roll back) with it; otherwise staged writes are committed first (order kept).
    */
-  enqueue(e: {
-    eventId: string;
-    event: string;
-    body: string;
-    isTest: boolean;
-    now: number;
-    maxAttempts: number;
-    targets: NewTarget[];
-    /** Written already leased until this time (the running worker takes them at once, no claim). */
-    leaseUntil?: number;
-  }): number[] {
-    return this.db.transaction(() => {
-      this.insertEvent.run(e.eventId, e.event, e.body, e.isTest ? 1 : 0, e.now);
-      const ids: number[] = [];
-      for (const t of e.targets) {
-        // A test delivery is sent inline by its caller: no due time, so the worker never takes it.
-        const due = e.isTest ? null : (e.leaseUntil ?? e.now);
-        const r = this.insertDelivery.run(t.msgId, t.webhookId, e.eventId, e.event, t.url, e.isTest ? 1 : 0, e.maxAttempts, e.isTest ? 'test' : 'event', due, e.leaseUntil ?? null, e.now, e.now);
-        ids.push(Number(r.lastInsertRowid));
-        if (t.webhookId !== null && !e.isTest) this.bumpCount.run(t.webhookId);
-      }
-      return ids;
-    })();
+  enqueue(e: NewEvent): number[] {
+    if (!this.db.inTransaction) this.commits.flush();
+    return this.db.transaction(() => this.writeEvent(e))();
   }
 
-  /** Takes up to `limit` due deliveries, leasing them until `now + leaseMs`. */
+  /**
+   * Stages the same writes for the next group commit (shared with other callers' writes in
+   * this turn). `committed` runs right after the COMMIT with the delivery ids and the lease
+   * decided at write time; the promise resolves after it, and rejects when nothing was stored.
+   */
+  enqueueLater(e: Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined }, committed: (ids: number[], leaseUntil: number | undefined) => void): Promise<number[]> {
+    let leaseUntil: number | undefined;
+    return this.commits.add(
+      () => this.writeEvent({ ...e, leaseUntil: (leaseUntil = e.lease(e.targets.length)) }),
+      (ids) => committed(ids, leaseUntil),
+    );
+  }
+
+  private writeEvent(e: NewEvent): number[] {
+    this.insertEvent.run(e.eventId, e.event, e.body, e.isTest ? 1 : 0, e.now);
+    const ids: number[] = [];
+    for (const t of e.targets) {
+      // A test delivery is sent inline by its caller: no due time, so the worker never takes it.
+      const due = e.isTest ? null : (e.leaseUntil ?? e.now);
+      const r = this.insertDelivery.run(t.msgId, t.webhookId, e.eventId, e.event, t.url, e.isTest ? 1 : 0, e.maxAttempts, e.isTest ? 'test' : 'event', due, e.leaseUntil ?? null, e.now, e.now);
+      ids.push(Number(r.lastInsertRowid));
+      if (t.webhookId !== null && !e.isTest) this.bumpCount.run(t.webhookId);
+    }
+    return ids;
+  }
+
+  /**
+   * Takes up to `limit` due deliveries, leasing them until `now + leaseMs`. A lease needs no
+   * durability — a restarted worker releases every lease, and a lease lost to a power cut only
+   * means the delivery is claimed again (at-least-once) — so under `synchronous=FULL` the claim
+   * commits without waiting for the disk (`NORMAL` for this one statement; the next FULL commit
+   * syncs the log, claims included). Nothing a caller was told is durable is ever written so.
+   */
   claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[] {
-    const rows = this.claimStmt.all({ now, limit, lease: now + leaseMs }) as Array<Omit<ClaimedDelivery, 'body' | 'lease_until'> & { event_id: string }>;
+    const relax = this.synchronous > 1 && !this.db.inTransaction;
+    if (relax) this.db.pragma('synchronous = NORMAL');
+    let rows: Array<Omit<ClaimedDelivery, 'body' | 'lease_until'> & { event_id: string }>;
+    try {
+      rows = this.claimStmt.all({ now, limit, lease: now + leaseMs }) as typeof rows;
+    } finally {
+      if (relax) this.db.pragma(`synchronous = ${this.synchronous}`);
+    }
     if (rows.length === 0) return [];
     // One query for the bodies of the whole batch.
     const ids = [...new Set(rows.map((r) => r.event_id))];
@@ -277,35 +316,19 @@ export class DeliveriesStore {
   /**
    * The one way an attempt is recorded: the attempt row, its delivery's new state and its
    * webhook's health, in one transaction. Group commit: attempts that finish in the same turn
-   * of the event loop share one transaction (a commit per batch), applied in arrival order.
-   * Resolves once durable; rejects (the whole batch) when the transaction fails — the leases
-   * then run out and the deliveries are tried again.
+   * of the event loop share one transaction with each other and with events fired by units of
+   * work (a commit per batch), applied in arrival order. Resolves once durable; rejects when
+   * the transaction fails (the whole batch on a failed COMMIT) — the leases then run out and
+   * the deliveries are tried again.
    */
   recordAttempt(r: AttemptToRecord): Promise<Recorded> {
-    return new Promise((resolve, reject) => {
-      this.pendingRecords.push({ r, resolve, reject });
-      if (this.pendingRecords.length === 1) setImmediate(() => this.flushRecords());
-    });
+    return this.commits.add(() => this.recordOne(r));
   }
 
-  /** Records a batch at once, in order, in one transaction (what group commit runs; tests drive it step by step). */
+  /** Records a batch at once, in order, in one transaction (tests drive the conditional SQL step by step). */
   recordAttempts(batch: readonly AttemptToRecord[]): Recorded[] {
+    this.commits.flush();
     return this.db.transaction(() => batch.map((r) => this.recordOne(r)))();
-  }
-
-  private pendingRecords: Array<{ r: AttemptToRecord; resolve: (v: Recorded) => void; reject: (e: unknown) => void }> = [];
-
-  private flushRecords(): void {
-    const batch = this.pendingRecords;
-    this.pendingRecords = [];
-    let results: Recorded[];
-    try {
-      results = this.recordAttempts(batch.map((b) => b.r));
-    } catch (error) {
-      for (const b of batch) b.reject(error);
-      return;
-    }
-    batch.forEach((b, i) => b.resolve(results[i]!));
   }
 
   private recordOne({ attempt: a, outcome, health: h }: AttemptToRecord): Recorded {
@@ -356,18 +379,22 @@ export class DeliveriesStore {
   }
 
   get(id: number): Delivery | undefined {
+    this.commits.flush();
     return this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as Delivery | undefined;
   }
 
   body(eventId: string): string | undefined {
+    this.commits.flush();
     return (this.bodyStmt.get(eventId) as { body: string } | undefined)?.body;
   }
 
   attempts(deliveryId: number): Attempt[] {
+    this.commits.flush();
     return this.db.prepare('SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as Attempt[];
   }
 
   list(q: DeliveryListQuery): { items: Delivery[]; total: number } {
+    this.commits.flush();
     const where: string[] = [];
     if (q.webhookId !== undefined) where.push('webhook_id = @webhookId');
     if (q.status) where.push('status = @status');
@@ -415,6 +442,7 @@ export class DeliveriesStore {
 
   /** The delivery that carried a webhook-id (the inspector checks signatures with its webhook's secret). */
   byMsgId(msgId: string): Delivery | undefined {
+    this.commits.flush();
     return this.db.prepare('SELECT * FROM webhook_deliveries WHERE msg_id = ?').get(msgId) as Delivery | undefined;
   }
 
@@ -438,6 +466,7 @@ export class DeliveriesStore {
 
   /** How many deliveries each webhook has in the log (test sends included), in one query. */
   countsByWebhook(webhookIds: number[]): Map<number, number> {
+    this.commits.flush();
     const out = new Map<number, number>(webhookIds.map((id) => [id, 0]));
     if (!webhookIds.length) return out;
     const rows = this.db
@@ -449,12 +478,14 @@ export class DeliveriesStore {
 
   /** How many deliveries a webhook has in the log, and how many attempts they took in all. */
   totalsOf(webhookId: number): { deliveries: number; attempts: number } {
+    this.commits.flush();
     return this.db
       .prepare('SELECT COUNT(*) AS deliveries, COALESCE(SUM(attempts), 0) AS attempts FROM webhook_deliveries WHERE webhook_id = ? AND is_test = 0')
       .get(webhookId) as { deliveries: number; attempts: number };
   }
 
   countPending(): number {
+    this.commits.flush();
     return (this.db.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'").get() as { n: number }).n;
   }
 }

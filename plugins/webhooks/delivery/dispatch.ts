@@ -1,3 +1,20 @@
+/**
+ * The event's path, in six files of this plugin, one direction (test/plugins/webhooks/architecture.test.ts
+ * keeps it so):
+ *   `delivery/outbox.ts` (wu_do_event: shape the payload, write the event and its deliveries in one
+ *   store call, offer them to the worker after commit) → `data/deliveries-store.ts` (enqueue, claim
+ *   with a lease; its writes share transactions through `data/group-commit.ts`) → `delivery/worker.ts`
+ *   (global and per-endpoint limits, queues) → this module (prepare → send → decide → record) →
+ *   `delivery/transport.ts` (the request) → back to `data/deliveries-store.ts` (recordAttempt:
+ *   attempt, delivery and health in one transaction).
+ * Not the path: leaf modules the path calls and that call nothing back. Pure functions —
+ * `delivery/retry-policy.ts` (the schedule, jitter, Retry-After: decide's policy), `delivery/signing.ts`,
+ * `delivery/ssrf-guard.ts` (the verdict on an address, used inside the transport's lookup),
+ * `delivery/ids.ts`, `model/webhook.ts` (header masking), `events/registry.ts` (the event type's
+ * lookup), `errors.ts` — and two reads of `data/webhooks-store.ts` (the subscribers at enqueue, the
+ * endpoint as it is now at prepare: a SELECT each, no decision). Announcing a webhook the record
+ * stage disabled (`onDisabled`: notice, action) happens after the path ends.
+ */
 import type { Logger } from 'pino';
 import type { Hooks } from '../../../core/plugin-sdk.js';
 import type { AttemptToRecord, ClaimedDelivery, DeliveriesStore, DeliveryOutcome, Recorded } from '../data/deliveries-store.js';

@@ -54,6 +54,8 @@ export class DeliveryWorker {
   private readonly controllers = new Set<AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
+  /** Whether due rows may be waiting beyond what the last claim took (it filled its limit, or something became due since). */
+  private backlog = true;
   private running = false;
   private stopping = false;
   private idleWaiters: Array<() => void> = [];
@@ -71,6 +73,11 @@ export class DeliveryWorker {
 
   /** Something became due: poll as soon as the event loop is free (coalesced). */
   wake(): void {
+    this.backlog = true;
+    this.schedulePump();
+  }
+
+  private schedulePump(): void {
     if (!this.running || this.pumpScheduled) return;
     this.pumpScheduled = true;
     setImmediate(() => {
@@ -173,13 +180,16 @@ export class DeliveryWorker {
       try {
         const batch = this.o.store.claimDue(this.o.clock(), limit, this.o.leaseMs);
         claimedNow = batch.length;
+        // A claim short of its limit took everything due: completions need not claim again
+        // until something becomes due (wake, a retry due now) or the poll timer runs.
+        this.backlog = claimedNow === limit;
         this.enqueue(batch);
       } catch (error) {
         this.o.logger.error({ err: error }, 'claiming deliveries failed');
       }
     }
     this.dispatch();
-    if (limit > 0 && claimedNow === limit) return this.wake();
+    if (limit > 0 && claimedNow === limit) return this.schedulePump();
     if (this.inflight === 0 && this.queued === 0) return this.scheduleNextPoll();
     // Busy: completions wake the pump when the queue runs low; poll anyway as a safety net.
     this.timer = setTimeout(() => this.pump(), this.o.pollMs);
@@ -242,7 +252,10 @@ export class DeliveryWorker {
     const controller = new AbortController();
     this.controllers.add(controller);
     try {
-      await this.o.dispatch(d, controller.signal);
+      const done = (await this.o.dispatch(d, controller.signal)) as { outcome?: { status?: string; nextAttemptAt?: number | null } } | undefined;
+      // A retry due at once (a zero delay in the schedule) is claimed at once, not at the next poll.
+      const next = done?.outcome?.status === 'pending' ? done.outcome.nextAttemptAt : null;
+      if (typeof next === 'number' && next <= this.o.clock()) this.backlog = true;
     } catch (error) {
       // Dispatch records its own faults; this is a last resort. The lease runs out and the
       // delivery is retried: at-least-once, never lost, and the worker keeps running.
@@ -255,7 +268,7 @@ export class DeliveryWorker {
       if (n <= 0) this.perEndpoint.delete(key);
       else this.perEndpoint.set(key, n);
       this.dispatch();
-      if (this.running && this.queued < this.o.concurrency) this.wake();
+      if (this.running && this.backlog && this.queued < this.o.concurrency) this.schedulePump();
       this.notifyIdle();
     }
   }

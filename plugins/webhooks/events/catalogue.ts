@@ -1,5 +1,6 @@
 import type { PluginApi } from '../../../core/plugin-sdk.js';
-import type { EventTypeDefinition } from './registry.js';
+import type { EventRegistrar } from '../api.js';
+import type { EventRegistry, EventTypeDefinition } from './registry.js';
 import { sampleSite, sampleUser } from './sample-groups.js';
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
@@ -52,4 +53,22 @@ export function builtInEvents(api: PluginApi): Array<[string, EventTypeDefinitio
       },
     ],
   ];
+}
+
+/**
+ * (Re)collects the event types into `registry` — this plugin's own, then every plugin's through
+ * the action `wu_register_all_events` (an EventRegistrar) — once every plugin is loaded
+ * (`init`) and whenever a plugin is activated or deactivated.
+ */
+export function collectEventTypes(api: PluginApi, registry: EventRegistry): void {
+  const collect = (): void => {
+    registry.clear();
+    for (const [slug, def] of builtInEvents(api)) registry.register(slug, def, 'webhooks');
+    const registrar: EventRegistrar = {
+      wu_register_event_type: (slug, def) => void registry.register(slug, def, def.source ?? 'unknown'),
+      register_event_type: (slug, def) => void registry.register(slug, def, def.source ?? 'unknown'),
+    };
+    api.hooks.do_action('wu_register_all_events', registrar);
+  };
+  for (const action of ['init', 'activated_plugin', 'deactivated_plugin']) api.hooks.add_action(action, collect);
 }

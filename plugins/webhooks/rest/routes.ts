@@ -102,7 +102,8 @@ const TEST_RESULT: JsonSchema = {
  * Ultimate Multisite's `wu/v2` webhook routes (auth, hooks, webhook CRUD, with the plural
  * `/webhooks` as an alias) and what the admin can do beyond them: test, rotate-secret,
  * deliveries, resend, recover. Everything goes through the public WebhooksApi; create and
- * update also report what `checkDestination` says about the saved URL (`warnings`).
+ * update also report what `checkDestination` says about the saved URL (`warnings`); not-found
+ * errors carry Ultimate Multisite's codes on the wire (REST_CODE_RENAMES).
  */
 export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi, checkDestination: DestinationCheck = async () => undefined): void {
   const rest = api.rest;
@@ -281,6 +282,7 @@ export function registerRestRoutes(api: PluginApi, webhooks: WebhooksApi, checkD
     permission_callback: () => true,
     callback: () => api.rest.openapi(NAMESPACE),
   });
+  for (const [code, wire] of Object.entries(REST_CODE_RENAMES)) rest.rename_error_code(code, wire);
 }
 
 /** Ultimate Multisite's error codes on the wire for our not-found codes. */

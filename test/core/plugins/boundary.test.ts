@@ -3,30 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../../core/config.js';
+import { importsOf, sourceFiles } from '../../helpers/imports.js';
 
 const SDK = 'core/plugin-sdk.ts';
-
-/** Every module specifier a source file imports or re-exports (static and dynamic). */
-export function importsOf(source: string): string[] {
-  const out: string[] = [];
-  const re = /(?:\bimport\s*(?:type\s+)?(?:[\w*{}\s,$]+?\s*from\s*)?|\bexport\s*(?:type\s+)?[\w*{}\s,$]*?\s*from\s*|\bimport\s*\(\s*)(['"])([^'"]+)\1/g;
-  for (const m of source.matchAll(re)) out.push(m[2]!);
-  return out;
-}
-
-function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const full = path.join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'node_modules' ? [] : walk(full);
-    return /\.(ts|js|mjs|cjs)$/.test(d.name) ? [full] : [];
-  });
-}
 
 /** "file → specifier" for every import that crosses a plugin's boundary. */
 export function boundaryViolations(pluginsDir: string, root: string): string[] {
   const out: string[] = [];
   for (const slug of fs.readdirSync(pluginsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
-    for (const file of walk(path.join(pluginsDir, slug))) {
+    for (const file of sourceFiles(path.join(pluginsDir, slug))) {
       for (const spec of importsOf(fs.readFileSync(file, 'utf8'))) {
         if (!spec.startsWith('.')) continue;
         const target = path.relative(root, path.resolve(path.dirname(file), spec)).split(path.sep).join('/').replace(/\.js$/, '.ts');

@@ -99,6 +99,28 @@ describe('plugins/webhooks delivery worker (unit, fake store and dispatch)', () 
     expect(new Set(dispatch.started).size).to.equal(30);
   });
 
+  it('completions claim again only while a backlog may remain: a claim short of its limit took all that was due', async () => {
+    let claims = 0;
+    const claim = store.claimDue.bind(store);
+    store.claimDue = (n, limit, lease) => (claims++, claim(n, limit, lease));
+    for (let i = 0; i < 3; i++) store.due.push(delivery(i, `http://host${i}.test`));
+    const wk = worker({ concurrency: 10 });
+    wk.start();
+    const turn = () => new Promise((r) => setImmediate(r));
+    await turn();
+    expect(claims).to.equal(1);
+    dispatch.finishAll();
+    for (let i = 0; i < 3; i++) await turn();
+    expect(claims, 'no claim query per completion').to.equal(1);
+    // Something became due (an event written due now, a resend): wake claims it.
+    store.due.push(delivery(10, 'http://host0.test'));
+    wk.wake();
+    await turn();
+    expect(claims).to.equal(2);
+    expect(dispatch.started).to.include(10);
+    await wk.stop(0);
+  });
+
   it('a hanging endpoint never takes the slots of the others', async () => {
     for (let i = 0; i < 20; i++) store.due.push(delivery(i, 'http://hanging.test'));
     store.due.push(delivery(100, 'http://healthy.test'));

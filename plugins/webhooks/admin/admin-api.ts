@@ -1,0 +1,55 @@
+/**
+ * What the network admin screens of the webhooks plugin may use: the public API's methods
+ * they call, plus the few internal reads and checks the screens need (health charts, log
+ * counts, why a delivery cannot be resent, the inspector, the save-time SSRF check). Types
+ * only. The screens receive an object of this shape — built in one place, facades.ts — and
+ * never the engine (a test keeps admin/ from importing service.ts).
+ */
+import type { DeliveriesStore } from '../data/deliveries-store.js';
+import type { HealthStore } from '../data/health-store.js';
+import type { InspectorStore } from '../data/inspector-store.js';
+import type { LookupFn, parseAllowList } from '../delivery/ssrf-guard.js';
+import type { DestinationPolicy } from '../delivery/transport.js';
+import type { Inspector } from '../inspector.js';
+import type { Webhook, WebhooksApi } from '../api.js';
+
+/** The inspector as the Request Inspector screen and the Add New form use it. */
+export type InspectorAdmin = Pick<Inspector, 'createInbox' | 'urlOf' | 'inbox' | 'check' | 'admits' | 'settings'> & {
+  store: Pick<InspectorStore, 'inboxes' | 'deleteInbox' | 'deleteExpired' | 'requests' | 'countRequests' | 'request'>;
+};
+
+/** The admin screens' internal object (see the module comment). */
+export interface WebhooksAdminApi
+  extends Pick<
+    WebhooksApi,
+    | 'wu_get_event_types'
+    | 'wu_get_event_type'
+    | 'create_webhook'
+    | 'get_webhook'
+    | 'update_webhook'
+    | 'delete_webhook'
+    | 'list_webhooks'
+    | 'rotate_secret'
+    | 'list_deliveries'
+    | 'get_delivery'
+    | 'resend_delivery'
+    | 'recover_failed_deliveries'
+    | 'send_test_event'
+  > {
+  /** One webhook, or undefined when there is none with that id (no error, unlike get_webhook). */
+  findWebhook(id: number): Webhook | undefined;
+  /**
+   * Why deliveries of a webhook cannot be sent now — deleted, disabled (and why) or inactive —
+   * in words for an admin, with what to do; null when they can.
+   */
+  whyNotSendable(webhookId: number | null): string | null;
+  /** CIDRs the SSRF guard admits (environment, configuration and the network option). */
+  allowList(): ReturnType<typeof parseAllowList>;
+  /** The SSRF policy and DNS lookup deliveries use, for the save-time warning (probeDestination). */
+  destinations: { policy: DestinationPolicy; lookup: LookupFn };
+  /** Attempts per time bucket and latency percentiles, for the charts (times in ms since the epoch). */
+  health: Pick<HealthStore, 'buckets' | 'bucketsMany' | 'latency'>;
+  /** Counts from the delivery log: per webhook, and one webhook's deliveries and attempts (tests excluded). */
+  deliveryLog: Pick<DeliveriesStore, 'countsByWebhook' | 'totalsOf'>;
+  inspector: InspectorAdmin;
+}

@@ -1,0 +1,62 @@
+/**
+ * The objects the engine (WebhooksService) is seen through, built here and nowhere else:
+ * the public WebhooksApi other plugins get, and the admin screens' WebhooksAdminApi. Each is a
+ * frozen object of bound methods: no store, worker or transport reachable through it.
+ */
+import type { WebhooksAdminApi } from './admin/admin-api.js';
+import type { WebhooksApi } from './api.js';
+import type { WebhooksService } from './service.js';
+
+/** The engine behind each public API object (for this plugin's own tests and tools only). */
+const engines = new WeakMap<WebhooksApi, WebhooksService>();
+
+/** The narrow API other plugins get: exactly the WebhooksApi methods. */
+export function publicApi(service: WebhooksService): WebhooksApi {
+  const api: WebhooksApi = {
+    wu_register_event_type: (slug, def) => service.wu_register_event_type(slug, def, def?.source ?? 'unknown'),
+    wu_get_event_types: () => service.wu_get_event_types(),
+    wu_get_event_type: (slug) => service.wu_get_event_type(slug),
+    wu_do_event: (slug, payload) => service.outbox.fire(slug, payload),
+    create_webhook: (input) => service.create_webhook(input),
+    get_webhook: (id) => service.get_webhook(id),
+    update_webhook: (id, patch) => service.update_webhook(id, patch),
+    delete_webhook: (id) => service.delete_webhook(id),
+    list_webhooks: (q) => service.list_webhooks(q),
+    rotate_secret: (id, secret) => service.rotate_secret(id, secret),
+    list_deliveries: (q) => service.list_deliveries(q),
+    get_delivery: (id) => service.get_delivery(id),
+    resend_delivery: (id) => service.resend_delivery(id),
+    recover_failed_deliveries: (webhookId, since) => service.recover_failed_deliveries(webhookId, since),
+    send_test_event: (target) => service.send_test_event(target),
+  };
+  engines.set(Object.freeze(api), service);
+  return api;
+}
+
+/**
+ * The admin screens' object: the public API's methods but registering and firing events,
+ * plus the screens' internal reads. `provided` is this engine's publicApi.
+ */
+export function adminApi(service: WebhooksService, provided: WebhooksApi): WebhooksAdminApi {
+  const { wu_register_event_type: _register, wu_do_event: _fire, ...methods } = provided;
+  const { health, deliveries } = service;
+  return Object.freeze({
+    ...methods,
+    findWebhook: (id) => service.webhooks.get(id),
+    whyNotSendable: (webhookId) => service.whyNotSendable(webhookId),
+    allowList: () => service.allowList(),
+    destinations: service.destinations,
+    health: {
+      buckets: (webhookId, since, bucketMs, count) => health.buckets(webhookId, since, bucketMs, count),
+      bucketsMany: (webhookIds, since, bucketMs, count) => health.bucketsMany(webhookIds, since, bucketMs, count),
+      latency: (webhookId, since) => health.latency(webhookId, since),
+    },
+    deliveryLog: { countsByWebhook: (ids) => deliveries.countsByWebhook(ids), totalsOf: (webhookId) => deliveries.totalsOf(webhookId) },
+    inspector: service.inspector,
+  } satisfies WebhooksAdminApi);
+}
+
+/** The engine behind a provided WebhooksApi — for this plugin's tests, benches and tools, never for other plugins. */
+export function engineOf(api: WebhooksApi | undefined): WebhooksService | undefined {
+  return api ? engines.get(api) : undefined;
+}

@@ -6,10 +6,14 @@ import helmet from 'helmet';
 import { defaultConfig, PROJECT_ROOT, type AppConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './db/database.js';
-import { migrate } from './db/migrations.js';
+import { sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
+import { guardSyncHandle } from './db/shared-connection-guard.js';
+import { withFaults } from './db/fault-injection.js';
+import { migrateSchema } from './db/schema-migrations.js';
 import { coreMigrations } from './db/core-schema.js';
 import { createHooks, type Hooks } from './hooks/index.js';
 import { OptionsStore } from './options/options-store.js';
+import { OptionsSync } from './options/options-sync.js';
 import { SiteOptions } from './options/site-options.js';
 import { UsersStore } from './users/users-store.js';
 import { Users } from './users/users.js';
@@ -17,7 +21,8 @@ import { generatePassword } from './users/passwords.js';
 import { Sites } from './sites/sites.js';
 import { Nonces } from './nonces/nonces.js';
 import { loadOrCreateSecret } from './nonces/secret.js';
-import { SqliteSessionStore } from './auth/session-store.js';
+import { DatabaseSessionStore } from './auth/session-store.js';
+import { DatabaseRateLimitStore } from './auth/rate-limit-store.js';
 import './auth/session-data.js';
 import { loginRoutes } from './auth/login-routes.js';
 import { AdminMenu } from './admin/menu.js';
@@ -37,6 +42,7 @@ import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
 import { Cron } from './cron/cron.js';
+import { CronStore } from './cron/cron-store.js';
 import { SiteTransients } from './options/site-transients.js';
 import { Translations } from './i18n/i18n.js';
 import { CustomCapabilities } from './users/capabilities.js';
@@ -51,6 +57,8 @@ export interface HookpressApp {
   app: express.Express;
   hooks: Hooks;
   db: Db;
+  /** The asynchronous query layer (Kysely) over the same database. */
+  query: QueryLayer;
   plugins: PluginManager;
   host: Host;
   config: AppConfig;
@@ -86,10 +94,16 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
 
 async function buildApp(config: AppConfig, releaseLock: () => void): Promise<HookpressApp> {
   const logger = createLogger(config.logLevel, config.logDestination);
-  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, faults: config.faults, synchronous: config.sqliteSynchronous });
+  const raw = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, synchronous: config.sqliteSynchronous });
+  const connection = config.faults ? withFaults(raw, config.faults) : raw;
+  // One connection, two faces: the synchronous handle (stores not yet ported) and the query
+  // layer (Kysely). The guard keeps other requests' synchronous writes out of an open Kysely
+  // transaction (core/db/shared-connection-guard.ts).
+  const query = sqliteQueryLayer(connection);
+  const db = guardSyncHandle(connection, query.guard!);
   // Another process holding the write lock while we start is waited out, not fatal.
   const retry = startupRetrier(logger, config.startupRetry);
-  await retry('core migrations', () => migrate(db, 'core', coreMigrations));
+  await retry('core migrations', () => migrateSchema(query, 'core', coreMigrations));
 
   // Which plugin added a callback, so a hook warning can name it (filled by trackedHooks).
   const callbackOwners = new WeakMap<object, string>();
@@ -99,7 +113,13 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       logger.warn({ code: w.code, hook: w.hookName, plugin: callbackOwners.get(key) ?? null }, w.message);
     },
   });
-  const options = new SiteOptions(new OptionsStore(db), hooks);
+  // Network options: a per-process cache loaded now; other processes' writes (the CLI's, or
+  // another host's) arrive through OptionsSync (core/options/options-sync.ts).
+  const options = new SiteOptions(new OptionsStore(query.db, db), hooks, logger);
+  await retry('loading network options', () => options.load());
+  // `raw`: its data_version look is not a database call a fault-injection test plans for.
+  const optionsSync = new OptionsSync(options, { sqlite: raw }, logger);
+  await optionsSync.start();
   const users = new Users(new UsersStore(db), options, hooks, config.clock, config.passwordCost);
   const sites = new Sites(db, hooks, config.clock);
   const secret = loadOrCreateSecret(config.dataDir);
@@ -114,6 +134,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     config,
     hooks,
     db,
+    query,
     logger,
     options,
     users,
@@ -122,7 +143,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     menu,
     notices,
     adminMenu: new MenuBuilder(hooks, menu, guard),
-    cron: new Cron(db, hooks, config.clock, logger),
+    cron: new Cron(new CronStore(query.db, db), hooks, config.clock, logger),
     rest: undefined as unknown as RestServer,
     apiKey: new NetworkApiKey(db, options),
     appPasswords: new ApplicationPasswords(db, users, hooks, config.clock),
@@ -169,7 +190,9 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     nonces,
     viewsDir: VIEWS,
   });
-  const sessionStore = new SqliteSessionStore(db, config.clock);
+  const sessionStore = new DatabaseSessionStore(query.db, config.clock);
+  // Purges every limiter's expired counters (the prefix only matters for counting).
+  const rateLimits = new DatabaseRateLimitStore(query.db, '', config.clock);
 
   const app = express();
   app.disable('x-powered-by');
@@ -179,6 +202,15 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   app.set('trust proxy', config.trustProxy ?? false);
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
+  // Another process's option writes (a super admin revoked elsewhere) count from this request on.
+  app.use((_req, _res, next) => {
+    try {
+      optionsSync.check();
+    } catch (error) {
+      return next(error);
+    }
+    next();
+  });
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -292,12 +324,9 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
 
   let server: http.Server | undefined;
   const purge = setInterval(() => {
-    try {
-      sessionStore.purgeExpired();
-    } catch (error) {
-      // A timer that throws would end the process; the next purge catches up.
-      logger.warn({ err: error }, 'purging expired sessions failed');
-    }
+    // A timer must never fail the process; the next purge catches up.
+    sessionStore.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging expired sessions failed'));
+    rateLimits.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging expired login counters failed'));
   }, 60 * 60 * 1000);
   purge.unref();
   let closed = false;
@@ -306,6 +335,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     app,
     hooks,
     db,
+    query,
     plugins,
     host,
     config,
@@ -334,6 +364,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       clearInterval(purge);
       restThrottle.shutdown();
       host.cron.stop();
+      await optionsSync.stop();
       if (server) {
         const done = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();
@@ -341,6 +372,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       }
       await hooks.do_action_async('shutdown', '');
       plugins.unloadAll();
+      await query.close();
       db.close();
       releaseLock();
     },

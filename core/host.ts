@@ -16,7 +16,10 @@ import type { CallbackGuard, PluginFailures } from './plugins/containment.js';
 export interface Host {
   config: AppConfig;
   hooks: Hooks;
+  /** The synchronous SQLite handle (stores not yet on the query layer; plugins' `api.db`). */
   db: Db;
+  /** The asynchronous query layer (Kysely; SQLite over the same connection as `db`, or PostgreSQL). */
+  query: import('./db/query-layer.js').QueryLayer;
   logger: Logger;
   options: SiteOptions;
   users: Users;

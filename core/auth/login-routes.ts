@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { DatabaseRateLimitStore } from './rate-limit-store.js';
 import type { Host } from '../host.js';
 import { EXPIRED_LINK, HttpError } from '../http/errors.js';
 import { safeRedirect } from './redirect.js';
@@ -54,12 +55,14 @@ export function loginRoutes(host: Host, viewsDir: string, networkName: () => str
     skipSuccessfulRequests: true,
     handler: tooMany,
   };
-  const ipLimiter = rateLimit({ ...common, limit: perIp });
+  // Counters in the database: every host process on it counts the same failures.
+  const ipLimiter = rateLimit({ ...common, limit: perIp, store: new DatabaseRateLimitStore(host.query.db, 'login-ip:', host.config.clock) });
   // Per account *and* address: the login and the email of one account share a counter, and
   // guesses from one address never lock the real user out from another (see README, Logging in).
   const accountLimiter = rateLimit({
     ...common,
     limit: perAccount,
+    store: new DatabaseRateLimitStore(host.query.db, 'login-account:', host.config.clock),
     keyGenerator: (req) => `account:${accountKey(host, (req.body ?? {}) as Record<string, unknown>)}|${req.ip ?? ''}`,
     validate: { keyGeneratorIpFallback: false },
   });

@@ -1,4 +1,7 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
+import { executeSync } from '../db/query-layer.js';
+import type { CoreTables } from '../db/tables.js';
 
 export interface CronRow {
   id: number;
@@ -10,50 +13,95 @@ export interface CronRow {
   interval: number | null;
 }
 
-/** Data layer of scheduled events. */
+/**
+ * Data layer of scheduled events, written once on the query layer. The runner's calls are
+ * asynchronous and work on both backends; WordPress's synchronous schedule API
+ * (`wp_schedule_event` & co.) uses the `…Sync` methods, which run the same queries on the
+ * host's synchronous SQLite handle (until the per-request unit of work makes them backend-free).
+ */
 export class CronStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Kysely<CoreTables>,
+    /** SQLite: the synchronous handle on the same connection; absent on PostgreSQL. */
+    private readonly sync?: Db,
+  ) {}
 
-  insert(r: Omit<CronRow, 'id'>): number {
-    return Number(
-      this.db.prepare('INSERT INTO cron_events (hook, args, timestamp, schedule, interval) VALUES (?, ?, ?, ?, ?)').run(r.hook, r.args, r.timestamp, r.schedule, r.interval)
-        .lastInsertRowid,
-    );
+  // The runner (both backends)
+
+  async insert(r: Omit<CronRow, 'id'>): Promise<number> {
+    return (await this.insertQuery(r).executeTakeFirstOrThrow()).id;
   }
 
-  find(hook: string, args: string): CronRow[] {
-    return this.db.prepare('SELECT * FROM cron_events WHERE hook = ? AND args = ? ORDER BY timestamp, id').all(hook, args) as CronRow[];
+  async get(id: number): Promise<CronRow | undefined> {
+    return this.db.selectFrom('cron_events').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  byHook(hook: string): CronRow[] {
-    return this.db.prepare('SELECT * FROM cron_events WHERE hook = ? ORDER BY timestamp, id').all(hook) as CronRow[];
+  /** Events due at `nowSeconds` (unix seconds), oldest first, at most `limit`. */
+  async due(nowSeconds: number, limit: number): Promise<CronRow[]> {
+    return this.db.selectFrom('cron_events').selectAll().where('timestamp', '<=', nowSeconds).orderBy('timestamp').orderBy('id').limit(limit).execute();
   }
 
-  get(id: number): CronRow | undefined {
-    return this.db.prepare('SELECT * FROM cron_events WHERE id = ?').get(id) as CronRow | undefined;
+  /** The earliest due time (unix seconds), or null when nothing is scheduled. */
+  async next(): Promise<number | null> {
+    const row = await this.db.selectFrom('cron_events').select((eb) => eb.fn.min('timestamp').as('t')).executeTakeFirst();
+    return row?.t == null ? null : Number(row.t);
   }
 
-  delete(id: number): boolean {
-    return this.db.prepare('DELETE FROM cron_events WHERE id = ?').run(id).changes > 0;
+  async all(): Promise<CronRow[]> {
+    return this.allQuery().execute();
   }
 
-  deleteAt(timestamp: number, hook: string, args: string): boolean {
-    return this.db.prepare('DELETE FROM cron_events WHERE timestamp = ? AND hook = ? AND args = ?').run(timestamp, hook, args).changes > 0;
+  /**
+   * Claims one run of a due event, as seen by `due()`: moves it to `nextTimestamp` (recurring)
+   * or deletes it (single), only if it is still at the time it was seen. True for exactly one of
+   * any number of processes claiming the same run (a compare-and-set on the row), so each due
+   * run fires once across processes; false when another process claimed it first.
+   */
+  async claim(row: Pick<CronRow, 'id' | 'timestamp'>, nextTimestamp: number | null): Promise<boolean> {
+    if (nextTimestamp === null) {
+      const r = await this.db.deleteFrom('cron_events').where('id', '=', row.id).where('timestamp', '=', row.timestamp).executeTakeFirst();
+      return Number(r.numDeletedRows) === 1;
+    }
+    const r = await this.db.updateTable('cron_events').set({ timestamp: nextTimestamp }).where('id', '=', row.id).where('timestamp', '=', row.timestamp).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
-  reschedule(id: number, timestamp: number): void {
-    this.db.prepare('UPDATE cron_events SET timestamp = ? WHERE id = ?').run(timestamp, id);
+  // WordPress's synchronous schedule API (SQLite)
+
+  insertSync(r: Omit<CronRow, 'id'>): number {
+    return this.now<{ id: number }>(this.insertQuery(r)).rows[0]!.id;
   }
 
-  due(nowSeconds: number, limit: number): CronRow[] {
-    return this.db.prepare('SELECT * FROM cron_events WHERE timestamp <= ? ORDER BY timestamp, id LIMIT ?').all(nowSeconds, limit) as CronRow[];
+  findSync(hook: string, args: string): CronRow[] {
+    return this.now<CronRow>(this.db.selectFrom('cron_events').selectAll().where('hook', '=', hook).where('args', '=', args).orderBy('timestamp').orderBy('id')).rows;
   }
 
-  next(): number | null {
-    return (this.db.prepare('SELECT MIN(timestamp) AS t FROM cron_events').get() as { t: number | null }).t;
+  byHookSync(hook: string): CronRow[] {
+    return this.now<CronRow>(this.db.selectFrom('cron_events').selectAll().where('hook', '=', hook).orderBy('timestamp').orderBy('id')).rows;
   }
 
-  all(): CronRow[] {
-    return this.db.prepare('SELECT * FROM cron_events ORDER BY timestamp, id').all() as CronRow[];
+  deleteSync(id: number): boolean {
+    return this.now(this.db.deleteFrom('cron_events').where('id', '=', id)).changes > 0;
+  }
+
+  deleteAtSync(timestamp: number, hook: string, args: string): boolean {
+    return this.now(this.db.deleteFrom('cron_events').where('timestamp', '=', timestamp).where('hook', '=', hook).where('args', '=', args)).changes > 0;
+  }
+
+  allSync(): CronRow[] {
+    return this.now<CronRow>(this.allQuery()).rows;
+  }
+
+  private insertQuery(r: Omit<CronRow, 'id'>) {
+    return this.db.insertInto('cron_events').values(r).returning('id');
+  }
+
+  private allQuery() {
+    return this.db.selectFrom('cron_events').selectAll().orderBy('timestamp').orderBy('id');
+  }
+
+  private now<R>(query: Parameters<typeof executeSync>[1]): { rows: R[]; changes: number } {
+    if (!this.sync) throw new Error('The synchronous cron API needs SQLite; on PostgreSQL it waits for the per-request unit of work (issue 13).');
+    return executeSync<R>(this.sync, query);
   }
 }

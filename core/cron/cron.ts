@@ -4,8 +4,7 @@ import type { CoreErrorCode } from '../error-codes.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../config.js';
 import type { Hooks } from '../hooks/index.js';
-import { CronStore, type CronRow } from './cron-store.js';
-import type { Db } from '../db/database.js';
+import type { CronStore, CronRow } from './cron-store.js';
 
 export interface Schedule {
   interval: number;
@@ -32,25 +31,23 @@ export interface ScheduledEvent {
 }
 
 /**
- * WordPress's cron API, persisted in SQLite and run by the host's own scheduler (not by page
- * views). Timestamps are unix seconds, as in WordPress. An event that fell due while the
+ * WordPress's cron API, persisted in the database and run by the host's own scheduler (not by
+ * page views). Timestamps are unix seconds, as in WordPress. An event that fell due while the
  * host was down fires once when it is back; a recurring one is then rescheduled on its
- * interval, as wp_reschedule_event() does.
+ * interval, as wp_reschedule_event() does. Several host processes on one database each run the
+ * scheduler; each due run fires in exactly one of them (CronStore.claim).
  */
 export class Cron {
-  private readonly store: CronStore;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<number> | null = null;
 
   constructor(
-    db: Db,
+    private readonly store: CronStore,
     private readonly hooks: Hooks,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {
-    this.store = new CronStore(db);
-  }
+  ) {}
 
   /** hourly, twicedaily, daily, weekly, plus whatever `cron_schedules` adds. */
   wp_get_schedules(): Record<string, Schedule> {
@@ -68,8 +65,8 @@ export class Cron {
     this.check(timestamp, hook, args);
     const key = JSON.stringify(args);
     // WordPress refuses a duplicate of the same event within 10 minutes.
-    if (this.store.find(hook, key).some((r) => r.schedule === null && Math.abs(r.timestamp - timestamp) < 600)) return false;
-    this.store.insert({ hook, args: key, timestamp: Math.floor(timestamp), schedule: null, interval: null });
+    if (this.store.findSync(hook, key).some((r) => r.schedule === null && Math.abs(r.timestamp - timestamp) < 600)) return false;
+    this.store.insertSync({ hook, args: key, timestamp: Math.floor(timestamp), schedule: null, interval: null });
     this.wake();
     return true;
   }
@@ -79,36 +76,36 @@ export class Cron {
     const schedule = this.wp_get_schedules()[recurrence];
     if (!schedule) throw new CronError('CRON_INVALID_SCHEDULE', `"${recurrence}" is not a cron schedule; use one of ${Object.keys(this.wp_get_schedules()).join(', ')}.`);
     const key = JSON.stringify(args);
-    if (this.store.find(hook, key).some((r) => r.schedule !== null)) return false;
-    this.store.insert({ hook, args: key, timestamp: Math.floor(timestamp), schedule: recurrence, interval: schedule.interval });
+    if (this.store.findSync(hook, key).some((r) => r.schedule !== null)) return false;
+    this.store.insertSync({ hook, args: key, timestamp: Math.floor(timestamp), schedule: recurrence, interval: schedule.interval });
     this.wake();
     return true;
   }
 
   /** The next time (unix seconds) the event is scheduled, or false. */
   wp_next_scheduled(hook: string, args: unknown[] = []): number | false {
-    const rows = this.store.find(hook, JSON.stringify(args));
+    const rows = this.store.findSync(hook, JSON.stringify(args));
     return rows.length ? rows[0]!.timestamp : false;
   }
 
   wp_unschedule_event(timestamp: number, hook: string, args: unknown[] = []): boolean {
-    return this.store.deleteAt(timestamp, hook, JSON.stringify(args));
+    return this.store.deleteAtSync(timestamp, hook, JSON.stringify(args));
   }
 
   /** Unschedules every event of a hook (with these args, or all args when none are given); returns how many. */
   wp_clear_scheduled_hook(hook: string, args?: unknown[]): number {
-    const rows = args === undefined ? this.store.byHook(hook) : this.store.find(hook, JSON.stringify(args));
-    for (const r of rows) this.store.delete(r.id);
+    const rows = args === undefined ? this.store.byHookSync(hook) : this.store.findSync(hook, JSON.stringify(args));
+    for (const r of rows) this.store.deleteSync(r.id);
     return rows.length;
   }
 
   list(): ScheduledEvent[] {
-    return this.store.all().map(toEvent);
+    return this.store.allSync().map(toEvent);
   }
 
   /** Runs one scheduled event now (Tools → Cron "Run now"); a recurring one keeps its schedule. */
   async runNow(id: number): Promise<boolean> {
-    const row = this.store.get(id);
+    const row = await this.store.get(id);
     if (!row) return false;
     const error = await this.fire(row);
     // The admin asked for this run: a storage fault is theirs to see (503, try again), not only the log's.
@@ -141,12 +138,13 @@ export class Cron {
     let ran = 0;
     for (;;) {
       const now = Math.floor(this.clock() / 1000);
-      const due = this.store.due(now, 100);
+      const due = await this.store.due(now, 100);
       if (!due.length) return ran;
       for (const row of due) {
-        // Reschedule (or remove) before running, so a crash mid-run never fires it twice.
-        if (row.schedule && row.interval) this.store.reschedule(row.id, nextRun(row.timestamp, row.interval, now));
-        else this.store.delete(row.id);
+        // Reschedule (or remove) before running, so a crash mid-run never fires it twice; only
+        // if it is still as we saw it, so of several processes exactly one runs it.
+        const next = row.schedule && row.interval ? nextRun(row.timestamp, row.interval, now) : null;
+        if (!(await this.store.claim(row, next))) continue;
         await this.fire(row);
         ran++;
       }
@@ -167,15 +165,19 @@ export class Cron {
 
   private wake(): void {
     if (!this.running) return;
+    this.store.next().then(
+      (next) => this.sleepUntil(next),
+      (error: unknown) => {
+        // A timer must never throw (it would end the process): look again in a minute.
+        this.logger.error({ err: error }, 'reading the cron schedule failed; retrying in a minute');
+        this.sleepUntil(Math.floor(this.clock() / 1000) + 60);
+      },
+    );
+  }
+
+  private sleepUntil(next: number | null): void {
+    if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
-    let next: number | null;
-    try {
-      next = this.store.next();
-    } catch (error) {
-      // A timer must never throw (it would end the process): look again in a minute.
-      this.logger.error({ err: error }, 'reading the cron schedule failed; retrying in a minute');
-      next = Math.floor(this.clock() / 1000) + 60;
-    }
     if (next === null) return;
     const wait = Math.min(Math.max(0, next * 1000 - this.clock()), 60_000);
     this.timer = setTimeout(() => {

@@ -1,57 +1,97 @@
-import type { Migration } from './migrations.js';
+import { sql } from 'kysely';
+import { uniqueIgnoringCase, withId, type SchemaMigration } from './schema-migrations.js';
 
-/** The host's own tables. Plugins own theirs, through the plugin API's migration helper. */
-export const coreMigrations: Migration[] = [
+/**
+ * The host's own tables, written once for SQLite and PostgreSQL. Plugins own theirs, through
+ * the plugin API's migration helper. Versions 1 and 2 are the tables SQLite installations
+ * already have (their records stay valid: the SQL differs in spelling only). Times are unix
+ * milliseconds in BIGINT columns, except cron's timestamps (unix seconds, as WordPress stores them).
+ */
+export const coreMigrations: SchemaMigration[] = [
   {
     version: 1,
     name: 'options, users, sessions, sites',
-    up(db) {
-      db.exec(`
-        CREATE TABLE site_options (
-          name TEXT PRIMARY KEY,
-          value TEXT NOT NULL
-        );
-        CREATE TABLE users (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          login TEXT NOT NULL UNIQUE COLLATE NOCASE,
-          email TEXT NOT NULL UNIQUE COLLATE NOCASE,
-          display_name TEXT NOT NULL,
-          pass_hash TEXT NOT NULL,
-          registered INTEGER NOT NULL
-        );
-        CREATE TABLE sessions (
-          sid TEXT PRIMARY KEY,
-          data TEXT NOT NULL,
-          expires INTEGER NOT NULL
-        );
-        CREATE INDEX sessions_expires ON sessions (expires);
-        CREATE TABLE sites (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          slug TEXT NOT NULL UNIQUE COLLATE NOCASE,
-          title TEXT NOT NULL,
-          admin_email TEXT NOT NULL,
-          registered INTEGER NOT NULL,
-          public INTEGER NOT NULL DEFAULT 1
-        );
-      `);
+    async up(db, dialect) {
+      // SQLite compares these columns without case; PostgreSQL gets unique indexes on lower().
+      const ci = dialect === 'sqlite' ? sql`unique collate nocase` : sql``;
+      await db.schema.createTable('site_options').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('users')
+        .$call(withId(dialect))
+        .addColumn('login', 'text', (c) => c.notNull().modifyEnd(ci))
+        .addColumn('email', 'text', (c) => c.notNull().modifyEnd(ci))
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('pass_hash', 'text', (c) => c.notNull())
+        .addColumn('registered', 'bigint', (c) => c.notNull())
+        .execute();
+      await uniqueIgnoringCase(db, dialect, 'users', 'login');
+      await uniqueIgnoringCase(db, dialect, 'users', 'email');
+      await db.schema
+        .createTable('sessions')
+        .addColumn('sid', 'text', (c) => c.primaryKey())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('expires', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_expires').on('sessions').column('expires').execute();
+      await db.schema
+        .createTable('sites')
+        .$call(withId(dialect))
+        .addColumn('slug', 'text', (c) => c.notNull().modifyEnd(ci))
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('admin_email', 'text', (c) => c.notNull())
+        .addColumn('registered', 'bigint', (c) => c.notNull())
+        .addColumn('public', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+      await uniqueIgnoringCase(db, dialect, 'sites', 'slug');
     },
   },
   {
     version: 2,
     name: 'scheduled events (cron)',
-    up(db) {
-      db.exec(`
-        CREATE TABLE cron_events (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          hook TEXT NOT NULL,
-          args TEXT NOT NULL,
-          timestamp INTEGER NOT NULL,
-          schedule TEXT,
-          interval INTEGER
-        );
-        CREATE INDEX cron_events_due ON cron_events (timestamp);
-        CREATE INDEX cron_events_hook ON cron_events (hook, args);
-      `);
+    async up(db, dialect) {
+      await db.schema
+        .createTable('cron_events')
+        .$call(withId(dialect))
+        .addColumn('hook', 'text', (c) => c.notNull())
+        .addColumn('args', 'text', (c) => c.notNull())
+        .addColumn('timestamp', 'bigint', (c) => c.notNull())
+        .addColumn('schedule', 'text')
+        .addColumn('interval', 'bigint')
+        .execute();
+      await db.schema.createIndex('cron_events_due').on('cron_events').column('timestamp').execute();
+      await db.schema.createIndex('cron_events_hook').on('cron_events').columns(['hook', 'args']).execute();
+    },
+  },
+  {
+    version: 3,
+    name: 'shared state of several processes: cache versions, rate-limit counters',
+    async up(db, dialect) {
+      await db.schema.createTable('cache_versions').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('version', 'bigint', (c) => c.notNull()).execute();
+      await db.insertInto('cache_versions').values({ name: 'site_options', version: 0 }).execute();
+      // Any write to site_options, by any writer (a host process, the CLI, plain SQL), moves the
+      // version other processes compare; PostgreSQL also notifies them on commit.
+      if (dialect === 'postgres') {
+        await sql`CREATE FUNCTION hookpress_site_options_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            UPDATE cache_versions SET version = version + 1 WHERE name = 'site_options';
+            PERFORM pg_notify('hookpress_cache', 'site_options');
+            RETURN NULL;
+          END $$`.execute(db);
+        await sql`CREATE TRIGGER site_options_changed AFTER INSERT OR UPDATE OR DELETE ON site_options
+          FOR EACH ROW EXECUTE FUNCTION hookpress_site_options_changed()`.execute(db);
+      } else {
+        for (const event of ['INSERT', 'UPDATE', 'DELETE']) {
+          await sql`CREATE TRIGGER ${sql.raw(`site_options_${event.toLowerCase()}d`)} AFTER ${sql.raw(event)} ON site_options
+            BEGIN UPDATE cache_versions SET version = version + 1 WHERE name = 'site_options'; END`.execute(db);
+        }
+      }
+      await db.schema
+        .createTable('rate_limits')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('hits', 'integer', (c) => c.notNull())
+        .addColumn('reset_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('rate_limits_reset').on('rate_limits').column('reset_at').execute();
     },
   },
 ];

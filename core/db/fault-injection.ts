@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Db } from './database.js';
+import { interceptHandle } from './handle-interceptor.js';
 
 /** The storage faults a test can inject, as better-sqlite3 reports them (`SqliteError.code`). */
 export type FaultCode = 'SQLITE_BUSY' | 'SQLITE_FULL' | 'SQLITE_IOERR' | 'SQLITE_CORRUPT';
@@ -78,77 +79,10 @@ export class FaultInjector {
   }
 }
 
-type Statement = Database.Statement;
-
-/** Methods of a statement that return the statement itself (builders), to be re-wrapped. */
-const STATEMENT_BUILDERS = new Set(['pluck', 'expand', 'raw', 'bind', 'safeIntegers']);
-const STATEMENT_CALLS = new Set(['run', 'get', 'all', 'iterate']);
-
-function wrapStatement(stmt: Statement, faults: FaultInjector): Statement {
-  const proxy: Statement = new Proxy(stmt, {
-    get(target, prop, _receiver) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      if (STATEMENT_CALLS.has(prop)) {
-        return (...args: unknown[]) => {
-          faults.check(!target.reader, target.source);
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      }
-      if (STATEMENT_BUILDERS.has(prop)) {
-        return (...args: unknown[]) => {
-          (value as (...a: unknown[]) => unknown).apply(target, args);
-          return proxy;
-        };
-      }
-      return (value as (...a: unknown[]) => unknown).bind(target);
-    },
-  });
-  return proxy;
-}
-
 /**
  * The database handle with every call routed through `faults` first. Statements prepared on
  * it are wrapped too, so stores that prepare once in their constructor are covered.
  */
 export function withFaults(db: Db, faults: FaultInjector): Db {
-  return new Proxy(db, {
-    get(target, prop, _receiver) {
-      const value = Reflect.get(target, prop, target) as unknown;
-      if (typeof value !== 'function' || typeof prop !== 'string') return value;
-      switch (prop) {
-        case 'prepare':
-          return (sql: string) => wrapStatement(target.prepare(sql), faults);
-        case 'exec':
-          return (sql: string) => {
-            faults.check(true, sql);
-            return target.exec(sql);
-          };
-        case 'pragma':
-          return (source: string, options?: Database.PragmaOptions) => {
-            // Setting a pragma writes the connection's state; reading it does not.
-            faults.check(source.includes('='), `PRAGMA ${source}`);
-            return target.pragma(source, options);
-          };
-        case 'transaction':
-          return (fn: (...a: unknown[]) => unknown) => {
-            const tx = target.transaction(fn);
-            const guard =
-              (run: (...a: unknown[]) => unknown) =>
-              (...args: unknown[]) => {
-                faults.check(true, 'BEGIN');
-                return run(...args);
-              };
-            return Object.assign(guard(tx), {
-              deferred: guard(tx.deferred),
-              immediate: guard(tx.immediate),
-              exclusive: guard(tx.exclusive),
-              default: guard(tx.default),
-            });
-          };
-        default:
-          return (value as (...a: unknown[]) => unknown).bind(target);
-      }
-    },
-  });
+  return interceptHandle(db, (isWrite, sql) => faults.check(isWrite, sql), { pragmas: true });
 }

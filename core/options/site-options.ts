@@ -1,5 +1,6 @@
 import { HookpressError } from '../errors.js';
 import '../error-codes.js';
+import type { Logger } from 'pino';
 import type { Hooks } from '../hooks/index.js';
 import type { OptionsStore } from './options-store.js';
 
@@ -16,22 +17,98 @@ export class OptionError extends HookpressError<'OPTION_INVALID'> {
 /**
  * Network options with WordPress's API and hooks (`get_site_option` & co. over
  * `*_network_option`). Values are stored as JSON; `false` means "absent", as in WordPress.
- * Reads are cached in memory, like WordPress's object cache.
+ *
+ * Reads stay synchronous: every option is held in a per-process cache loaded at start
+ * (`load()`, WordPress's `alloptions` with an object cache). Writes update the cache at once
+ * (read-your-writes) and go through to the database: on SQLite synchronously (a failure throws,
+ * nothing changed); on PostgreSQL in the background (`flush()` awaits them; a failed write is
+ * logged and the cache reloaded). Other processes' writes arrive through `refresh()` /
+ * `refreshSync()`, which OptionsSync calls (within a second; at the start of each request on SQLite).
  */
 export class SiteOptions {
-  private readonly cache = new Map<string, unknown>();
+  private cache = new Map<string, unknown>();
+  /** The database's options version the cache reflects (see OptionsStore.version). */
+  private version = -1;
+  /** PostgreSQL: writes in flight, and the values they write (kept over a reload that races them). */
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly pendingValues = new Map<string, { value: unknown } | null>();
 
   constructor(
     private readonly store: OptionsStore,
     private readonly hooks: Hooks,
+    private readonly logger?: Logger,
   ) {}
+
+  /** Loads every option into the cache (at start; again when another process changed one). */
+  async load(): Promise<void> {
+    const version = await this.store.version();
+    this.replace(await this.store.loadAll(), version);
+  }
+
+  /** Reloads when the database's options changed since the cache was loaded; true when it did. */
+  async refresh(): Promise<boolean> {
+    const version = await this.store.version();
+    if (version === this.version) return false;
+    this.replace(await this.store.loadAll(), version);
+    return true;
+  }
+
+  /** `refresh()` now, on the synchronous SQLite handle. */
+  refreshSync(): boolean {
+    const version = this.store.versionSync();
+    if (version === this.version) return false;
+    this.replace(this.store.loadAllSync(), version);
+    return true;
+  }
+
+  /** Resolves when every write made so far has reached the database (PostgreSQL; at once on SQLite). */
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private replace(rows: Map<string, string>, version: number): void {
+    const cache = new Map<string, unknown>();
+    for (const [name, json] of rows) cache.set(name, JSON.parse(json));
+    // A write of ours still in flight is newer than what was read.
+    for (const [name, v] of this.pendingValues) {
+      if (v) cache.set(name, v.value);
+      else cache.delete(name);
+    }
+    this.cache = cache;
+    this.version = version;
+  }
+
+  /** Writes through: synchronously on SQLite (returns whether a row changed), else in the background (returns true). */
+  private persist(kind: 'insert' | 'update' | 'delete', option: string, value?: unknown): boolean {
+    const json = kind === 'delete' ? '' : encode(option, value);
+    if (this.store.sync) {
+      // Our own commits do not move this connection's data_version, so they cause no reload.
+      return kind === 'insert' ? this.store.insertSync(option, json) : kind === 'update' ? this.store.updateSync(option, json) : this.store.deleteSync(option);
+    }
+    this.pendingValues.set(option, kind === 'delete' ? null : { value: clone(value) });
+    const write = (kind === 'insert' ? this.store.insert(option, json) : kind === 'update' ? this.store.update(option, json) : this.store.delete(option)).then(
+      () => undefined,
+      async (error: unknown) => {
+        this.logger?.error({ err: error, option }, 'writing a network option failed; reloading options');
+        this.pendingValues.delete(option);
+        this.version = -1;
+        await this.refresh().catch(() => undefined);
+      },
+    );
+    const tracked = write.finally(() => {
+      this.pending.delete(tracked);
+      if (!this.pending.size) this.pendingValues.clear();
+    });
+    this.pending.add(tracked);
+    return true;
+  }
 
   get_site_option<T = unknown>(option: string, defaultValue: unknown = false): T {
     assertName(option);
     const pre = this.hooks.apply_filters(`pre_site_option_${option}`, false, option, NETWORK_ID, defaultValue);
     if (pre !== false) return pre as T;
     let value: unknown;
-    const raw = this.load(option);
+    const raw = this.cached(option);
     if (raw === undefined) {
       value = this.hooks.apply_filters(`default_site_option_${option}`, defaultValue, option, NETWORK_ID);
     } else {
@@ -45,8 +122,8 @@ export class SiteOptions {
     // sanitize_option(): register_setting's sanitize callbacks hook here, as in WordPress.
     value = this.hooks.apply_filters(`sanitize_option_${option}`, value, option, value);
     value = this.hooks.apply_filters(`pre_add_site_option_${option}`, value, option, NETWORK_ID);
-    if (this.load(option) !== undefined) return false;
-    if (!this.store.insert(option, encode(option, value))) return false;
+    if (this.cached(option) !== undefined) return false;
+    if (!this.persist('insert', option, value)) return false;
     this.cache.set(option, clone(value));
     this.hooks.do_action(`add_site_option_${option}`, option, value, NETWORK_ID);
     this.hooks.do_action('add_site_option', option, value, NETWORK_ID);
@@ -61,7 +138,7 @@ export class SiteOptions {
     value = this.hooks.apply_filters('pre_update_site_option', value, option, oldValue, NETWORK_ID);
     if (value === oldValue || JSON.stringify(value) === JSON.stringify(oldValue)) return false;
     if (oldValue === false) return this.add_site_option(option, value);
-    this.store.update(option, encode(option, value));
+    this.persist('update', option, value);
     this.cache.set(option, clone(value));
     this.hooks.do_action(`update_site_option_${option}`, option, value, oldValue, NETWORK_ID);
     this.hooks.do_action('update_site_option', option, value, oldValue, NETWORK_ID);
@@ -71,21 +148,18 @@ export class SiteOptions {
   delete_site_option(option: string): boolean {
     assertName(option);
     this.hooks.do_action(`pre_delete_site_option_${option}`, option, NETWORK_ID);
-    if (!this.store.delete(option)) return false;
+    // SQLite asks the database (another process may have added it since); PostgreSQL goes by the cache.
+    if (!this.store.sync && !this.cache.has(option)) return false;
+    if (!this.persist('delete', option)) return false;
     this.cache.delete(option);
     this.hooks.do_action(`delete_site_option_${option}`, option, NETWORK_ID);
     this.hooks.do_action('delete_site_option', option, NETWORK_ID);
     return true;
   }
 
-  /** The stored value (a fresh copy, so callers cannot corrupt the cache), or undefined. */
-  private load(option: string): unknown {
-    if (!this.cache.has(option)) {
-      const raw = this.store.read(option);
-      if (raw === undefined) return undefined;
-      this.cache.set(option, JSON.parse(raw));
-    }
-    return clone(this.cache.get(option));
+  /** The cached value (a fresh copy, so callers cannot corrupt the cache), or undefined. */
+  private cached(option: string): unknown {
+    return this.cache.has(option) ? clone(this.cache.get(option)) : undefined;
   }
 }
 

@@ -11,9 +11,12 @@ import type { WebhooksService } from '../../../plugins/webhooks/service.js';
 import { loginAgent, makeApp, nonceNear, type Agent } from '../../helpers/app.js';
 import { PLUGINS_DIR } from '../../helpers/webhooks.js';
 
-/** Every table but sessions (a session's expiry or flash notice is not the request's change), as JSON per table. */
+/**
+ * Every table but sessions (a session's expiry or flash notice is not the request's change) and
+ * cache_versions (a counter of writes: a write undone by a compensating write still counts), as JSON per table.
+ */
 function snapshot(db: Db): Record<string, string> {
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sqlite_sequence') ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('sessions', 'sqlite_sequence', 'cache_versions') ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
   return Object.fromEntries(tables.map((t) => [t, JSON.stringify(db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).all())]));
 }
 
@@ -35,7 +38,7 @@ const KNOWN: Array<{ form: RegExp; sql: RegExp; why: string }> = [
 ];
 const knownSeen = new Set<string>();
 
-const SESSION_WRITE = /^(INSERT INTO sessions|UPDATE sessions|DELETE FROM sessions)/;
+const SESSION_WRITE = /^(insert into|update|delete from) "?sessions\b/i;
 
 /** A host with every real plugin, seeded through its screens, every database call through `faults`. */
 async function seededHost(faults: FaultInjector): Promise<{ hp: HookpressApp; agent: Agent }> {
@@ -282,7 +285,8 @@ describe('fault injection: every store method and every admin screen under SQLIT
       }
       counts.faultedCalls += faults.faulted;
       // Methods that never touch the database with any arguments (pure helpers) are listed here.
-      expect(untouched, 'store methods the walk did not reach the database through').to.deep.equal([]);
+      // DatabaseRateLimitStore.init is express-rate-limit's configuration hook (it stores the window).
+      expect(untouched, 'store methods the walk did not reach the database through').to.deep.equal(['DatabaseRateLimitStore.init']);
     } finally {
       await hp.close();
     }
@@ -293,7 +297,8 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
   const { OptionsStore } = await import('../../../core/options/options-store.js');
   const { UsersStore } = await import('../../../core/users/users-store.js');
   const { CronStore } = await import('../../../core/cron/cron-store.js');
-  const { SqliteSessionStore } = await import('../../../core/auth/session-store.js');
+  const { DatabaseSessionStore } = await import('../../../core/auth/session-store.js');
+  const { DatabaseRateLimitStore } = await import('../../../core/auth/rate-limit-store.js');
   const { MembershipsStore } = await import('../../../plugins/memberships/data/store.js');
   const { WebhooksStore } = await import('../../../plugins/webhooks/data/webhooks-store.js');
   const { DeliveriesStore } = await import('../../../plugins/webhooks/data/deliveries-store.js');
@@ -301,11 +306,12 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
   const { InspectorStore } = await import('../../../plugins/webhooks/data/inspector-store.js');
   const db = hp.db;
   return [
-    ['OptionsStore', new OptionsStore(db)],
+    ['OptionsStore', new OptionsStore(hp.query.db, db)],
     ['UsersStore', new UsersStore(db)],
     ['Sites', hp.host.sites],
-    ['CronStore', new CronStore(db)],
-    ['SqliteSessionStore', new SqliteSessionStore(db, Date.now)],
+    ['CronStore', new CronStore(hp.query.db, db)],
+    ['DatabaseSessionStore', new DatabaseSessionStore(hp.query.db, Date.now)],
+    ['DatabaseRateLimitStore', new DatabaseRateLimitStore(hp.query.db, 'walk:', Date.now)],
     ['MembershipsStore', new MembershipsStore(db)],
     ['WebhooksStore', new WebhooksStore(db)],
     ['DeliveriesStore', new DeliveriesStore(db)],
@@ -316,8 +322,8 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
 
 /** Methods declared `private` in the stores' sources (TypeScript's private is not visible at run time). */
 const PRIVATE = new Set<string>();
-for (const file of ['core/options/options-store.ts', 'core/users/users-store.ts', 'core/cron/cron-store.ts', 'core/sites/sites.ts', 'core/auth/session-store.ts', 'plugins/memberships/data/store.ts', 'plugins/webhooks/data/webhooks-store.ts', 'plugins/webhooks/data/deliveries-store.ts', 'plugins/webhooks/data/health-store.ts', 'plugins/webhooks/data/inspector-store.ts']) {
-  for (const m of fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)\(/gm)) PRIVATE.add(m[1]!);
+for (const file of ['core/options/options-store.ts', 'core/users/users-store.ts', 'core/cron/cron-store.ts', 'core/sites/sites.ts', 'core/auth/session-store.ts', 'core/auth/rate-limit-store.ts', 'plugins/memberships/data/store.ts', 'plugins/webhooks/data/webhooks-store.ts', 'plugins/webhooks/data/deliveries-store.ts', 'plugins/webhooks/data/health-store.ts', 'plugins/webhooks/data/inspector-store.ts']) {
+  for (const m of fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)[<(]/gm)) PRIVATE.add(m[1]!);
 }
 
 function methodsOf(store: object): string[] {
@@ -335,6 +341,8 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
   const special: Record<string, unknown[]> = {
     'OptionsStore.insert': ['walk_option', '"x"'],
     'OptionsStore.update': ['site_name', '"Walked"'],
+    'OptionsStore.insertSync': ['walk_option', '"x"'],
+    'OptionsStore.updateSync': ['site_name', '"Walked"'],
     'UsersStore.insert': [{ login: 'walker', email: 'walker@example.com', display_name: 'Walker', pass_hash: 'x', registered: NOW }],
     'UsersStore.list': [{ limit: 10, offset: 0, orderby: 'login', order: 'asc' }],
     'Sites.create': [{ slug: 'walked', title: 'Walked', admin_email: 'w@example.com' }],
@@ -342,8 +350,10 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'Sites.delete': [2],
     'Sites.ensureMainSite': ['Main Site', 'admin@example.com'],
     'CronStore.insert': [{ hook: 'walk', args: '[]', timestamp: 1, schedule: null, interval: null }],
-    'SqliteSessionStore.set': ['walk-sid', { cookie: { originalMaxAge: 1000 } }],
-    'SqliteSessionStore.touch': ['walk-sid', { cookie: { originalMaxAge: 1000 } }],
+    'CronStore.insertSync': [{ hook: 'walk', args: '[]', timestamp: 1, schedule: null, interval: null }],
+    'CronStore.claim': [{ id: 1, timestamp: 1 }, null],
+    'DatabaseSessionStore.set': ['walk-sid', { cookie: { originalMaxAge: 1000 } }],
+    'DatabaseSessionStore.touch': ['walk-sid', { cookie: { originalMaxAge: 1000 } }],
     'MembershipsStore.insert': ['mb_products', { name: 'Walked', price_cents: 1 }],
     'MembershipsStore.update': ['mb_products', 1, { name: 'Walked' }],
     'MembershipsStore.all': ['mb_products'],
@@ -385,7 +395,7 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
 /** Calls a store method, turning callback errors (express-session's store API) into throws. */
 async function callStore(store: object, method: string, args: unknown[]): Promise<unknown> {
   const fn = (store as Record<string, (...a: unknown[]) => unknown>)[method]!;
-  if (store.constructor.name === 'SqliteSessionStore' && ['get', 'set', 'destroy', 'touch'].includes(method)) {
+  if (store.constructor.name === 'DatabaseSessionStore' && ['get', 'set', 'destroy', 'touch'].includes(method)) {
     return new Promise((resolve, reject) => {
       fn.call(store, ...args.slice(0, method === 'get' || method === 'destroy' ? 1 : 2), (err: unknown, value?: unknown) => (err ? reject(err) : resolve(value)));
     });

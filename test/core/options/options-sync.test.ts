@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import request from 'supertest';
+import { ADMIN_PASSWORD, makeApp } from '../../helpers/app.js';
+import { coreMigrations } from '../../../core/db/core-schema.js';
+import { migrateSchema } from '../../../core/db/schema-migrations.js';
+import { createHooks } from '../../../core/hooks/index.js';
+import { OptionsStore } from '../../../core/options/options-store.js';
+import { SiteOptions } from '../../../core/options/site-options.js';
+import { OPTIONS_POLL_MS, OptionsSync } from '../../../core/options/options-sync.js';
+import { forEachBackend, runDatabaseUrl, withSearchPath, type TestDb } from '../../helpers/backends.js';
+
+/** One host process's options: the store, the cache (loaded) and its sync (not started). */
+async function processOn(t: TestDb, schema?: string) {
+  const store = new OptionsStore(t.layer.db, t.sync);
+  const options = new SiteOptions(store, createHooks());
+  await options.load();
+  const source = t.sync ? { sqlite: t.sync } : { postgresUrl: withSearchPath(await runDatabaseUrl(), schema!) };
+  // A poll far beyond the test: on PostgreSQL the notification must do it.
+  const sync = new OptionsSync(options, source, undefined, 3_600_000);
+  return { store, options, sync };
+}
+
+function nextReload(sync: OptionsSync): Promise<void> {
+  return new Promise((resolve) => (sync.onReload = resolve));
+}
+
+forEachBackend('SiteOptions across host processes', (backend) => {
+  async function two() {
+    const first = await backend.open();
+    await migrateSchema(first.layer, 'core', coreMigrations);
+    const second = await backend.openAgain();
+    const schema = first.dialect === 'postgres' ? ((await first.layer.db.selectNoFrom((eb) => eb.fn<string>('current_schema').as('s')).executeTakeFirstOrThrow()).s) : undefined;
+    const a = await processOn(first, schema);
+    const b = await processOn(second, schema);
+    return { a, b };
+  }
+
+  /** Lets `b` learn of other processes' writes: SQLite polls now, PostgreSQL waits for the notification. */
+  async function deliver(b: Awaited<ReturnType<typeof two>>['b'], write: () => Promise<void>): Promise<void> {
+    if (backend.name === 'sqlite') {
+      await write();
+      b.sync.check();
+      return;
+    }
+    await b.sync.start();
+    const reloaded = nextReload(b.sync);
+    await write();
+    await reloaded;
+  }
+
+  it('serves get_site_option from the cache loaded at start: another process\'s write is not seen until the sync brings it', async () => {
+    const { a, b } = await two();
+    a.options.add_site_option('site_name', 'Before');
+    await a.options.flush();
+    expect(b.options.get_site_option('site_name')).to.equal(false);
+    await deliver(b, async () => {
+      a.options.update_site_option('site_name', 'After');
+      await a.options.flush();
+    });
+    expect(b.options.get_site_option('site_name')).to.equal('After');
+    await b.sync.stop();
+  });
+
+  it('a super admin revoked through one process loses the status in the other (site_admins)', async () => {
+    const { a, b } = await two();
+    a.options.add_site_option('site_admins', ['admin', 'bob']);
+    await a.options.flush();
+    await b.options.refresh();
+    expect(b.options.get_site_option('site_admins')).to.deep.equal(['admin', 'bob']);
+    await deliver(b, async () => {
+      a.options.update_site_option('site_admins', ['admin']);
+      await a.options.flush();
+    });
+    expect(b.options.get_site_option('site_admins')).to.deep.equal(['admin']);
+    await b.sync.stop();
+  });
+
+  it('a deleted option disappears in the other process too; the poll catches what a notification missed', async () => {
+    const { a, b } = await two();
+    a.options.add_site_option('gone', 1);
+    await a.options.flush();
+    await b.sync.poll();
+    expect(b.options.get_site_option('gone')).to.equal(1);
+    a.options.delete_site_option('gone');
+    await a.options.flush();
+    await b.sync.poll();
+    expect(b.options.get_site_option('gone')).to.equal(false);
+  });
+
+  it('a process\'s own writes cause no reload, and reach the database', async () => {
+    const { a } = await two();
+    let reloads = 0;
+    a.sync.onReload = () => void reloads++;
+    a.options.add_site_option('mine', { n: 1 });
+    a.options.update_site_option('mine', { n: 2 });
+    await a.options.flush();
+    if (backend.name === 'sqlite') a.sync.check();
+    expect(reloads).to.equal(0);
+    expect(a.options.get_site_option('mine')).to.deep.equal({ n: 2 });
+    expect(await a.store.read('mine')).to.equal('{"n":2}');
+  });
+
+  it('other processes see a write within a second (the poll interval)', () => {
+    expect(OPTIONS_POLL_MS).to.be.at.most(1000);
+  });
+});
+
+describe('two hosts on one SQLite DATA_DIR (the CLI beside a server, or a second process)', () => {
+  it('a super admin revoked through one host loses network rights on the other from its next request on', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-two-hosts-'));
+    const a = await makeApp({ dataDir: dir });
+    const b = await makeApp({ dataDir: dir, lockDataDir: false });
+    try {
+      const { user } = await a.host.users.create({ login: 'bob', email: 'bob@example.com', password: ADMIN_PASSWORD });
+      a.host.users.grant_super_admin(user.id);
+      // The next request to b looks at data_version first.
+      await request(b.app).get('/wp-login.php');
+      expect(b.host.users.user_can(user.id, 'manage_network')).to.equal(true);
+      a.host.users.revoke_super_admin(user.id);
+      expect(b.host.users.user_can(user.id, 'manage_network'), 'before its next request').to.equal(true);
+      await request(b.app).get('/wp-login.php');
+      expect(b.host.users.user_can(user.id, 'manage_network')).to.equal(false);
+    } finally {
+      await b.close();
+      await a.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

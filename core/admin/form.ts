@@ -159,6 +159,46 @@ export function returnUrl(req: { query: unknown }, fallback: string): string {
 }
 
 /**
+ * Asks before a POSTed action that cannot be undone (works without JavaScript): renders a page
+ * that posts `fields` again to `actionUrl` with `confirmed=1` and a fresh nonce for
+ * `nonceAction`; "Cancel" returns to `cancelUrl` (a network-admin path). The handler calls this
+ * when `confirmed` is not `1`, so nothing changes until the second POST — WordPress asks the
+ * same way before a bulk delete of users (wp-admin/network/users.php, "Confirm Deletion").
+ */
+export function renderPostConfirmation(
+  ctx: PageContext,
+  o: {
+    title: string;
+    message: SafeHtml;
+    warnings?: string[];
+    actionUrl: string;
+    nonceAction: string;
+    fields: Record<string, string | string[]>;
+    confirmLabel: string;
+    cancelUrl: string;
+  },
+): Promise<void> {
+  const hidden = Object.entries(o.fields).flatMap(([name, v]) =>
+    (Array.isArray(v) ? v : [v]).map((value) => html`<input type="hidden" name="${name}" value="${value}">`),
+  );
+  const cancel = /^\/wp-admin\/network\/[^\\]*$/.test(o.cancelUrl) && !o.cancelUrl.startsWith('//') ? o.cancelUrl : '/wp-admin/network/';
+  return ctx.renderHtml(
+    html`<h1>${o.title}</h1>
+    <div class="danger-zone">
+      <p>${o.message}</p>
+      ${(o.warnings ?? []).map((w) => html`<div class="notice notice-warning inline"><p>${w}</p></div>`)}
+      <form method="post" action="${o.actionUrl}">
+        ${ctx.wp_nonce_field(o.nonceAction)}${hidden}
+        <input type="hidden" name="confirmed" value="1">
+        <p><button type="submit" class="button button-primary delete">${o.confirmLabel}</button>
+        <a class="button" href="${cancel}">Cancel</a></p>
+      </form>
+    </div>`,
+    { title: o.title },
+  );
+}
+
+/**
  * The confirmation page of a delete (works without JavaScript): it posts the list screen's
  * bulk action `delete` for the ids, with the list's bulk nonce and `confirmed=1`.
  * `warnings` (what the delete leaves behind or removes too — see the

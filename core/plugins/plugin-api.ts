@@ -9,7 +9,7 @@ import { SettingsApi } from '../admin/settings-api.js';
 import { pluginI18n } from '../i18n/i18n.js';
 import { CallbackWrappers } from './containment.js';
 import { esc, html, raw } from '../http/html.js';
-import { bodyIds, bodyString, formField, returnUrl } from '../admin/form.js';
+import { bodyIds, bodyString, formField, renderPostConfirmation, returnUrl } from '../admin/form.js';
 import { currentBulkAction, parseListQuery, renderListTable } from '../admin/list-table.js';
 import { PluginError, type PluginApi, type PluginConfig, type PluginInfo, type PublicHandler } from './types.js';
 
@@ -97,7 +97,7 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       wp_get_schedules: () => host.cron.wp_get_schedules(),
     },
     view: (name) => path.join(plugin.dir, 'views', name),
-    ui: { html, raw, esc, formField, bodyString, bodyIds, renderListTable, parseListQuery, currentBulkAction, returnUrl },
+    ui: { html, raw, esc, formField, bodyString, bodyIds, renderListTable, parseListQuery, currentBulkAction, returnUrl, renderPostConfirmation },
     services: {
       provide(name, service) {
         const existing = host.services.get(name);

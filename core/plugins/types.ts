@@ -216,6 +216,7 @@ export interface AdminUi {
   parseListQuery: typeof import('../admin/list-table.js').parseListQuery;
   currentBulkAction: typeof import('../admin/list-table.js').currentBulkAction;
   returnUrl: typeof import('../admin/form.js').returnUrl;
+  renderPostConfirmation: typeof import('../admin/form.js').renderPostConfirmation;
 }
 
 export interface PluginInfo {

@@ -74,7 +74,13 @@ async function eachRow(t: T, path: string, label: string, effect: (id: number) =
 }
 
 /** Checks the boxes of the first and last rows, applies `option` from the `where` selector; returns the ids. */
-async function bulk(t: T, path: string, where: 'top' | 'bottom', option: string): Promise<number[]> {
+/** A bulk action that must ask first: the confirmation's button, and a check that nothing changed yet. */
+interface MustConfirm {
+  label: string;
+  unchanged: (t: T, ids: number[]) => unknown;
+}
+
+async function bulk(t: T, path: string, where: 'top' | 'bottom', option: string, mustConfirm?: MustConfirm): Promise<number[]> {
   await t.go(path);
   const boxes = t.page.locator('table.wp-list-table tbody input[type=checkbox]');
   const count = await boxes.count();
@@ -89,6 +95,14 @@ async function bulk(t: T, path: string, where: 'top' | 'bottom', option: string)
   await bar.locator('select').selectOption({ label: option });
   await bar.getByRole('button', { name: 'Apply' }).click();
   await t.page.waitForLoadState();
+  if (mustConfirm) {
+    const yes = t.page.getByRole('button', { name: mustConfirm.label, exact: true });
+    expect(await yes.count(), `a confirmation page with “${mustConfirm.label}”`).to.equal(1);
+    await mustConfirm.unchanged(t, ids);
+    await yes.click();
+    await t.page.waitForLoadState();
+    return ids;
+  }
   // A delete whose rows leave something behind asks first, with the warnings (confirmed=1).
   const confirm = t.page.locator('main form:has(input[name=confirmed]) button[type=submit]');
   if (await confirm.count()) await confirm.first().click();
@@ -167,13 +181,13 @@ async function freshNetwork(t: T): Promise<Seeded> {
 // ---------- the table ----------
 
 const list = page_('webhooks');
-const bulkRows = (screen: string, path: string | ((t: T) => string), option: string, prepare: (t: T) => Promise<unknown>, effect: (t: T, ids: number[]) => unknown): ControlRow[] =>
+const bulkRows = (screen: string, path: string | ((t: T) => string), option: string, prepare: (t: T) => Promise<unknown>, effect: (t: T, ids: number[]) => unknown, mustConfirm?: MustConfirm): ControlRow[] =>
   (['top', 'bottom'] as const).map((where) => ({
     screen,
     control: `bulk-${where}: ${option}`,
     run: async (t) => {
       await prepare(t);
-      const ids = await bulk(t, typeof path === 'string' ? path : path(t), where, option);
+      const ids = await bulk(t, typeof path === 'string' ? path : path(t), where, option, mustConfirm);
       expect(await t.success()).to.not.equal('');
       await effect(t, ids);
     },
@@ -404,6 +418,10 @@ const CONTROLS: ControlRow[] = [
       t.net.hp.host.appPasswords.create(1, `${t.tag} revoke`);
       await t.go(`${NET}profile.php`);
       await t.page.getByRole('button', { name: `Revoke “${t.tag} revoke”` }).click();
+      // Asks first (WordPress's confirm()), without JavaScript too: nothing revoked yet.
+      await t.page.waitForLoadState();
+      expect(t.net.hp.host.appPasswords.list(1).some((p) => p.name === `${t.tag} revoke`)).to.equal(true);
+      await t.page.getByRole('button', { name: 'Yes, Revoke', exact: true }).click();
       expect(await t.success()).to.include('revoked');
       expect(t.net.hp.host.appPasswords.list(1).some((p) => p.name === `${t.tag} revoke`)).to.equal(false);
     },
@@ -427,6 +445,10 @@ const CONTROLS: ControlRow[] = [
       const before = t.net.hp.host.apiKey.get().key;
       await t.go(`${NET}settings-api.php`);
       await t.page.getByRole('button', { name: 'Regenerate API Key and Secret' }).click();
+      // Every integration breaks at once: it asks first, and nothing changed yet.
+      await t.page.waitForLoadState();
+      expect(t.net.hp.host.apiKey.get().key).to.equal(before);
+      await t.page.getByRole('button', { name: 'Yes, Regenerate', exact: true }).click();
       expect(await t.success()).to.include('new API key');
       const after = t.net.hp.host.apiKey.get().key;
       expect(after).to.not.equal(before);
@@ -660,7 +682,10 @@ const CONTROLS: ControlRow[] = [
   },
   ...bulkRows('webhooks', list, 'Deactivate', (t) => freshWebhooks(t), (t, ids) => ids.forEach((id) => expect(t.net.webhooks.get_webhook(id).active).to.equal(false))),
   ...bulkRows('webhooks', list, 'Activate', (t) => freshWebhooks(t, 3, false), (t, ids) => ids.forEach((id) => expect(t.net.webhooks.get_webhook(id).active).to.equal(true))),
-  ...bulkRows('webhooks', list, 'Delete', (t) => freshWebhooks(t), (t, ids) => ids.forEach((id) => expect(() => t.net.webhooks.get_webhook(id)).to.throw())),
+  ...bulkRows('webhooks', list, 'Delete', (t) => freshWebhooks(t), (t, ids) => ids.forEach((id) => expect(() => t.net.webhooks.get_webhook(id)).to.throw()), {
+    label: 'Yes, Delete Webhooks',
+    unchanged: (t, ids) => ids.forEach((id) => expect(t.net.webhooks.get_webhook(id).id).to.equal(id)),
+  }),
   applyNothing('webhooks', list, (t) => freshWebhooks(t)),
   search('webhooks', list, 'Search Webhooks', async (t) => (await freshWebhooks(t), `${t.tag} hook 3`)),
   selectAll('webhooks', list, (t) => freshWebhooks(t)),
@@ -894,7 +919,15 @@ function editRows(): ControlRow[] {
         await t.go(edit(id!));
         await t.page.getByRole('button', { name: 'Rotate secret' }).click();
         expect(await t.success()).to.not.equal('');
-        expect(t.net.webhooks.get_webhook(id!).secret).to.not.equal(before);
+        const once = t.net.webhooks.get_webhook(id!).secret;
+        expect(once).to.not.equal(before);
+        // Again inside the previous secret's grace: that would drop it, so it asks first.
+        await t.page.getByRole('button', { name: 'Rotate secret' }).click();
+        await t.page.waitForLoadState();
+        expect(t.net.webhooks.get_webhook(id!).secret).to.equal(once);
+        await t.page.getByRole('button', { name: 'Yes, Rotate Secret', exact: true }).click();
+        expect(await t.success()).to.not.equal('');
+        expect(t.net.webhooks.get_webhook(id!).secret).to.not.equal(once);
       },
     },
     {

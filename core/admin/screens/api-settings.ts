@@ -1,5 +1,8 @@
 import { html } from '../../http/html.js';
 import type { Screen } from '../routes.js';
+import { renderPostConfirmation } from '../form.js';
+
+const SCREEN = '/wp-admin/network/settings-api.php';
 
 /**
  * Settings → API & Webhooks (Ultimate Multisite's screen): the network API key and secret,
@@ -14,6 +17,18 @@ export const apiSettingsScreen: Screen = {
       const body = (req.body ?? {}) as Record<string, unknown>;
       if (body.action === 'regenerate') {
         ctx.check_admin_referer('api-regenerate');
+        // Every integration using the current key breaks at once: ask first.
+        if (body.confirmed !== '1') {
+          return renderPostConfirmation(ctx, {
+            title: 'Regenerate API Key and Secret',
+            message: html`A new API key and secret replace the current ones. Every integration that uses the current key and secret (Zapier and the like) stops working at once, until you give it the new ones. This cannot be undone.`,
+            actionUrl: SCREEN,
+            nonceAction: 'api-regenerate',
+            fields: { action: 'regenerate' },
+            confirmLabel: 'Yes, Regenerate',
+            cancelUrl: SCREEN,
+          });
+        }
         host.apiKey.regenerate();
         ctx.add_notice('success', 'A new API key and secret were generated. The old ones no longer work.');
       } else {
@@ -40,7 +55,7 @@ export const apiSettingsScreen: Screen = {
       <form method="post" action="/wp-admin/network/settings-api.php">
         ${ctx.wp_nonce_field('api-regenerate')}
         <input type="hidden" name="action" value="regenerate">
-        <p><button type="submit" class="button">Regenerate API Key and Secret</button> The current ones stop working at once.</p>
+        <p><button type="submit" class="button">Regenerate API Key and Secret</button> The current ones stop working at once (you are asked to confirm).</p>
       </form>`,
       { title: 'API & Webhooks' },
     );

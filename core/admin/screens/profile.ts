@@ -1,9 +1,10 @@
 import { html } from '../../http/html.js';
-import { bodyString, formField } from '../form.js';
+import { bodyString, formField, renderPostConfirmation } from '../form.js';
 import { chunkPassword } from '../../rest/application-passwords.js';
 import { HookpressError } from '../../errors.js';
 import type { Screen } from '../routes.js';
 
+const PROFILE = '/wp-admin/network/profile.php';
 const when = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
 
 /**
@@ -32,6 +33,24 @@ export const profileScreen: Screen = {
       } else if (action === 'revoke-application-password') {
         const uuid = bodyString(req.body, 'uuid');
         ctx.check_admin_referer(`revoke-application-password_${uuid}`);
+        // WordPress asks first ("Are you sure you want to revoke this password? This action
+        // cannot be undone." — wp-admin/js/application-passwords.js); here without JavaScript too.
+        if (bodyString(req.body, 'confirmed') !== '1') {
+          const item = host.appPasswords.list(user.id).find((p) => p.uuid === uuid);
+          if (!item) {
+            ctx.add_notice('error', 'That application password does not exist (it may have been revoked already).');
+            return ctx.redirect(PROFILE);
+          }
+          return renderPostConfirmation(ctx, {
+            title: 'Revoke Application Password',
+            message: html`Are you sure you want to revoke the application password <strong>${item.name}</strong>? Anything that signs in with it (${item.last_used === null ? 'never used' : `last used ${when(item.last_used)}`}) stops working at once. This action cannot be undone.`,
+            actionUrl: PROFILE,
+            nonceAction: `revoke-application-password_${uuid}`,
+            fields: { action: 'revoke-application-password', uuid },
+            confirmLabel: 'Yes, Revoke',
+            cancelUrl: PROFILE,
+          });
+        }
         try {
           host.appPasswords.delete(user.id, uuid);
           ctx.add_notice('success', 'Application password revoked.');

@@ -236,6 +236,20 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
         errors = error.fields;
       }
     } else if (action === 'rotate') {
+      // Only one previous secret is kept: rotating again inside its grace drops it at once, so
+      // ask first then (a rotation with no secret in its grace breaks nothing and goes ahead).
+      const graceEnds = webhook.previous_secret_expires;
+      if (graceEnds && graceEnds > api.clock() && bodyString(ctx.req.body, 'confirmed') !== '1') {
+        return api.ui.renderPostConfirmation(ctx, {
+          title: 'Rotate Secret Again',
+          message: html`The secret before the current one is still valid until ${dateTime(graceEnds)}, and only one previous secret is kept. Rotating now replaces it: a receiver still verifying with it fails at once. The current secret stays valid for 24 hours.`,
+          actionUrl: editUrl,
+          nonceAction: `webhook-rotate_${webhook.id}`,
+          fields: { action: 'rotate' },
+          confirmLabel: 'Yes, Rotate Secret',
+          cancelUrl: editUrl,
+        });
+      }
       admin.rotate_secret(webhook.id);
       ctx.add_notice('success', 'A new signing secret was generated. The previous one stays valid for 24 hours: deliveries carry both signatures until then.');
       return ctx.redirect(editUrl);

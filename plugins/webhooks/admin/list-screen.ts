@@ -30,6 +30,31 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
       ctx.add_notice('error', ids.length ? 'Choose a bulk action.' : 'Select at least one webhook.');
       return ctx.redirect(safeBack);
     }
+    // A bulk delete asks first, as the row's Delete does: the delivery logs go with the webhooks.
+    if (action === 'delete' && ui.bodyString(ctx.req.body, 'confirmed') !== '1') {
+      const targets = ids.flatMap((id) => {
+        try {
+          return [admin.get_webhook(id)];
+        } catch {
+          return [];
+        }
+      });
+      if (!targets.length) {
+        ctx.add_notice('error', 'The selected webhooks do not exist (they may have been deleted).');
+        return ctx.redirect(safeBack);
+      }
+      const deliveries = targets.reduce((sum, w) => sum + admin.deliveryLog.totalsOf(w.id).deliveries, 0);
+      const { html } = ui;
+      return ui.renderPostConfirmation(ctx, {
+        title: targets.length === 1 ? 'Delete Webhook' : 'Delete Webhooks',
+        message: html`You are about to delete ${targets.length === 1 ? 'this webhook' : html`these ${targets.length} webhooks`}: ${targets.map((w, i) => html`${i ? ', ' : ''}<strong>${w.name}</strong>`)}. Their delivery logs (${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'}) are deleted with them, and pending retries are not sent. This cannot be undone.`,
+        actionUrl: pageUrl(api, PAGES.list),
+        nonceAction: 'bulk-webhooks',
+        fields: { bulk: '1', action: 'delete', 'ids[]': targets.map((w) => String(w.id)), redirect_to: safeBack },
+        confirmLabel: targets.length === 1 ? 'Yes, Delete Webhook' : 'Yes, Delete Webhooks',
+        cancelUrl: safeBack,
+      });
+    }
     let n = 0;
     for (const id of ids) {
       try {

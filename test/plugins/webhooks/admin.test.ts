@@ -157,7 +157,13 @@ describe('plugins/webhooks admin screens', () => {
       const nonce = nonceNear(list.text, 'name="bulk"');
       await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonce, bulk: '1', action: 'deactivate', 'ids[]': [String(a.id), String(b.id)] });
       expect(w.service.list_webhooks({ status: 'inactive' }).total).to.equal(2);
-      await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonce, bulk: '1', action: 'delete', 'ids[]': [String(a.id)] });
+      // Delete asks first, as the row action does: nothing is deleted until confirmed=1.
+      const ask = await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonce, bulk: '1', action: 'delete', 'ids[]': [String(a.id)] });
+      expect(ask.status).to.equal(200);
+      expect(ask.text).to.include('You are about to delete this webhook').and.include('First hook').and.include('Yes, Delete Webhook');
+      expect(ask.text).to.include('name="confirmed" value="1"');
+      expect(w.service.list_webhooks({}).total).to.equal(2);
+      await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonceIn(ask.text), bulk: '1', action: 'delete', 'ids[]': [String(a.id)], confirmed: '1' });
       expect(w.service.list_webhooks({}).total).to.equal(1);
       expect((await agent.post(page('webhooks')).type('form').send({ bulk: '1', action: 'delete', 'ids[]': String(b.id) })).status).to.equal(403);
     });
@@ -187,6 +193,16 @@ describe('plugins/webhooks admin screens', () => {
       expect(after.secret).to.not.equal(hook.secret);
       expect(after.previous_secret).to.equal(hook.secret);
       expect((await agent.get(url)).text).to.include('The previous secret is still valid until');
+      // Rotating again inside that grace would drop the previous secret: it asks first.
+      const nonce = nonceNear(form.text, 'value="rotate"');
+      const ask = await agent.post(url).type('form').send({ _wpnonce: nonce, action: 'rotate' });
+      expect(ask.status).to.equal(200);
+      expect(ask.text).to.include('Rotate Secret Again').and.include('Yes, Rotate Secret');
+      expect(w.service.get_webhook(hook.id).secret).to.equal(after.secret);
+      await agent.post(url).type('form').send({ _wpnonce: nonce, action: 'rotate', confirmed: '1' });
+      const again = w.service.get_webhook(hook.id);
+      expect(again.secret).to.not.equal(after.secret);
+      expect(again.previous_secret).to.equal(after.secret);
     });
 
     it('lists recent deliveries and recovers failed ones since a date', async () => {

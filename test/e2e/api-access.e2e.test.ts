@@ -61,6 +61,8 @@ describe('e2e: API access screens and custom headers in Chromium', function () {
       expect(await page.locator('table.application-passwords tbody').textContent()).to.include('Zapier').and.include('127.0.0.1');
       if (javaScriptEnabled && process.env.HOOKPRESS_SCREENSHOTS !== 'skip') await page.screenshot({ path: path.join(SHOTS, 'profile-application-passwords.png') });
       await page.getByRole('button', { name: 'Revoke “Zapier”' }).click();
+      // It asks first (WordPress's confirm()), with JavaScript off too.
+      await page.getByRole('button', { name: 'Yes, Revoke', exact: true }).click();
       await page.waitForURL(`${url}/wp-admin/network/profile.php`);
       expect(await page.getByText('Application password revoked.').isVisible()).to.equal(true);
       expect(await page.locator('table.application-passwords tbody').textContent()).to.include('No application passwords yet.');
@@ -83,6 +85,8 @@ describe('e2e: API access screens and custom headers in Chromium', function () {
     expect(await authStatus(url, key, secret)).to.equal(200);
     expect(await page.getByRole('button', { name: 'Copy' }).first().isVisible()).to.equal(true);
     await page.getByRole('button', { name: 'Regenerate API Key and Secret' }).click();
+    expect(hp.host.apiKey.get().key, 'nothing changes before the confirmation').to.equal(key);
+    await page.getByRole('button', { name: 'Yes, Regenerate', exact: true }).click();
     await page.waitForURL(`${url}/wp-admin/network/settings-api.php`);
     const newKey = await page.getByLabel('API Key', { exact: true }).inputValue();
     expect(newKey).to.not.equal(key);

@@ -147,6 +147,12 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
           const bar = page.locator(`.tablenav.${where} .bulkactions`);
           await bar.getByRole('combobox').selectOption(action);
           await bar.getByRole('button', { name: 'Apply' }).click();
+          if (action === 'delete') {
+            // A bulk delete asks first, as the row's Delete does; nothing is gone until confirmed.
+            await page.getByRole('button', { name: 'Yes, Delete Webhooks', exact: true }).waitFor();
+            expect(rows.every((id) => service.get_webhook(id).id === id)).to.equal(true);
+            await page.getByRole('button', { name: 'Yes, Delete Webhooks', exact: true }).click();
+          }
           await page.locator('.notice').first().waitFor();
         };
         await apply('deactivate', [ids[0]!, ids[2]!]);

@@ -45,7 +45,9 @@ describe('the CLI reads the server’s configuration (finding 7)', function () {
 
   it('without the allowlist, the refusal says the CLI sends the test itself and where to configure it', async () => {
     const env = { DATA_DIR: path.join(dir.dir, 'data') };
-    const created = await run(['wu', 'webhook', 'create', '--name=Local', `--url=${receiver.url}/in`, '--event=payment_received', '--porcelain'], dir.dir, env);
+    // Saved while loopback was allowed (a blocked literal is refused at save), tested without.
+    const created = await run(['wu', 'webhook', 'create', '--name=Local', `--url=${receiver.url}/in`, '--event=payment_received', '--porcelain'], dir.dir, { ...env, WEBHOOKS_ALLOW_NETWORKS: '127.0.0.0/8' });
+    expect(created.code, created.stderr).to.equal(0);
     const test = await run(['wu', 'webhook', 'test', created.stdout.trim()], dir.dir, env);
     expect(test.code).to.equal(1);
     expect(test.stderr).to.include('loopback').and.include('The CLI sends test events itself').and.include('.env');

@@ -155,7 +155,12 @@ export function deleteWarnings(hooks: Hooks, filter: string, target: unknown): s
  */
 export function returnUrl(req: { query: unknown }, fallback: string): string {
   const from = (req.query as Record<string, unknown>).from;
-  return typeof from === 'string' && /^\/wp-admin\/network\/[^\\]*$/.test(from) && !from.startsWith('//') ? from : fallback;
+  return isNetworkAdminPath(from) ? from : fallback;
+}
+
+/** Whether `url` is a path of this network admin (`/wp-admin/network/…`): never another origin. */
+function isNetworkAdminPath(url: unknown): url is string {
+  return typeof url === 'string' && /^\/wp-admin\/network\/[^\\]*$/.test(url) && !url.startsWith('//');
 }
 
 /**
@@ -181,7 +186,7 @@ export function renderPostConfirmation(
   const hidden = Object.entries(o.fields).flatMap(([name, v]) =>
     (Array.isArray(v) ? v : [v]).map((value) => html`<input type="hidden" name="${name}" value="${value}">`),
   );
-  const cancel = /^\/wp-admin\/network\/[^\\]*$/.test(o.cancelUrl) && !o.cancelUrl.startsWith('//') ? o.cancelUrl : '/wp-admin/network/';
+  const cancel = isNetworkAdminPath(o.cancelUrl) ? o.cancelUrl : '/wp-admin/network/';
   return ctx.renderHtml(
     html`<h1>${o.title}</h1>
     <div class="danger-zone">

@@ -26,4 +26,9 @@
       setTimeout(() => (button.textContent = 'Copy'), 2000);
     });
   }
+
+  // After a failed submit, put the cursor in the first field that needs fixing (its error is
+  // read out through aria-describedby), as WordPress's own forms do for the first invalid field.
+  const invalid = document.querySelector('form [aria-invalid="true"]');
+  if (invalid && !document.querySelector('[autofocus]')) invalid.focus();
 })();

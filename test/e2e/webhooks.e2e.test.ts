@@ -178,6 +178,19 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     await context.close();
   });
 
+  it('with JavaScript: after a failed save the cursor is in the first field to fix', async () => {
+    const page = await browser.newPage();
+    await logIn(page, url);
+    await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-new`);
+    await page.getByLabel('Name', { exact: true }).fill('Fine name');
+    await page.getByLabel('URL', { exact: true }).fill('not a url');
+    await page.getByLabel('Event', { exact: true }).selectOption('payment_received');
+    await page.getByRole('button', { name: 'Add New Webhook' }).click();
+    await page.locator('#url-error').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).to.equal('url');
+    await page.close();
+  });
+
   it('is operable with the keyboard, with a visible focus', async () => {
     const page = await browser.newPage();
     await logIn(page, url);

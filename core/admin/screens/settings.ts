@@ -15,7 +15,7 @@ export const settingsScreen: Screen = {
       siteName = bodyString(req.body, 'site_name');
       adminEmail = bodyString(req.body, 'admin_email');
       if (!siteName) errors.site_name = 'The network title cannot be empty.';
-      if (siteName.length > 200) errors.site_name = 'The network title can have at most 200 characters.';
+      if (siteName.length > TEXT_LIMITS.title) errors.site_name = tooLong('The network title', siteName, TEXT_LIMITS.title);
       if (!/^[^\s@<>"']+@[^\s@<>"']+$/.test(adminEmail)) errors.admin_email = 'Enter a valid email address.';
       else if (adminEmail.length > TEXT_LIMITS.email) errors.admin_email = tooLong('An email address', adminEmail, TEXT_LIMITS.email);
       if (!Object.keys(errors).length) {

@@ -1,4 +1,4 @@
-import { stripControlChars } from '../../../core/plugin-sdk.js';
+import { stripControlChars, tooLong } from '../../../core/plugin-sdk.js';
 import { WebhookValidationError } from '../errors.js';
 import { secretKey } from '../delivery/signing.js';
 
@@ -167,7 +167,7 @@ export function validateWebhook(input: WebhookInput, isKnownEvent: (slug: string
   if (!partial || input.name !== undefined) {
     const name = typeof input.name === 'string' ? stripControlChars(input.name).trim() : '';
     if (name.length < 2) errors.name = 'Give the webhook a name of at least 2 characters.';
-    else if (name.length > 200) errors.name = 'The name can have at most 200 characters.';
+    else if (name.length > 200) errors.name = tooLong('The name', name, 200);
     else out.name = name;
   }
   if (!partial || input.url !== undefined) {
@@ -216,7 +216,7 @@ export function validateWebhook(input: WebhookInput, isKnownEvent: (slug: string
 
 function urlProblem(raw: string): string | undefined {
   if (!raw) return 'Enter the URL that will receive the payloads.';
-  if (raw.length > 2000) return 'The URL can have at most 2000 characters.';
+  if (raw.length > 2000) return tooLong('The URL', raw, 2000);
   let url: URL;
   try {
     url = new URL(raw);

@@ -40,6 +40,18 @@ describe('input hygiene in one place: declared maximum lengths, no control chara
     expect(hp.host.options.get_site_option('admin_email')).not.to.include('aaaa');
   });
 
+  it('a webhook name, webhook URL or network title that is too long says how long the typed one is', async () => {
+    const add = await agent.get('/wp-admin/network/admin.php?page=webhooks-new');
+    const hook = await agent
+      .post('/wp-admin/network/admin.php?page=webhooks-new')
+      .type('form')
+      .send({ _wpnonce: nonceNear(add.text, 'name="name"'), name: 'n'.repeat(250), url: `https://hooks.example.com/${'u'.repeat(2100)}`, event: 'payment_received', active: '1' });
+    expect(hook.text).to.include('The name can have at most 200 characters; this one has 250.');
+    expect(hook.text).to.include('The URL can have at most 2000 characters; this one has 2126.');
+    const settings = await submit('/wp-admin/network/settings.php', null, { site_name: 't'.repeat(300), admin_email: 'admin@example.com' });
+    expect(settings.text).to.include(`The network title can have at most ${TEXT_LIMITS.title} characters; this one has 300.`);
+  });
+
   it('NUL and control characters never reach storage from a form (stripped, as sanitize_text_field does)', async () => {
     await submit('/wp-admin/network/user-new.php', null, { user_login: 'nul', email: 'nul@example.com', display_name: 'Ada\u0000 Love\u0007lace', pass1: 'password 123' });
     expect(hp.host.users.byLogin('nul')!.display_name).to.equal('Ada Lovelace');

@@ -34,8 +34,17 @@ export { wp_die, WPDieError } from './http/wp-die.js';
 export { HookError } from './hooks/index.js';
 export type { HookErrorCode, HookCallback, HookFunction, MethodCallback, Hooks, HookWarning } from './hooks/index.js';
 
-// Storage.
+// Storage: api.db is Kysely (SQLite or PostgreSQL); migrations use Kysely's schema builder.
+export type { PluginMigration, AnyPluginMigration } from './plugins/plugin-migrations.js';
+/** `sql` for the few raw fragments a query needs; the Kysely types to declare a plugin's tables. */
+export { sql } from 'kysely';
+export type { Kysely, Transaction, Generated, Insertable, Selectable, Updateable, ColumnType } from 'kysely';
+export type { DialectName } from './db/query-layer.js';
+/** Schema helpers for migrations: an auto-increment `id` key on both databases; a case-insensitive unique column. */
+export { withId, uniqueIgnoringCase } from './db/schema-migrations.js';
+/** @deprecated The raw-SQL migration form (`up(db: Db)`, SQLite only): write PluginMigration instead. */
 export type { Migration } from './db/migrations.js';
+/** @deprecated The synchronous SQLite handle's type (`api.sqlite`): use `api.db`. */
 export type { Db } from './db/database.js';
 /** Units of work: a request is answered only once the writes it deferred (group commit) are durable. */
 export { currentUnitOfWork, runInUnitOfWork, UnitOfWork } from './http/unit-of-work.js';

@@ -5,7 +5,10 @@
  *     import { wp_die, sanitize_text_field } from '../../core/plugin-sdk.js';
  *
  * Everything else a plugin needs arrives at run time in the `api` object passed to `load`,
- * `activate`, `deactivate` and `uninstall`. Importing any other module of `core/`, or
+ * `activate`, `deactivate` and `uninstall`. Its data API is asynchronous: `api.db` is a Kysely
+ * query builder (type it with your tables: `PluginApi<MyTables>`), transactions are
+ * `api.db.transaction().execute(async (trx) => …)`, and `api.migrate` takes migrations written
+ * with Kysely's schema builder (`PluginMigration`, `withId`). Importing any other module of `core/`, or
  * another plugin's modules, fails the boundary test (test/core/plugins/boundary.test.ts):
  * plugins talk to each other through hooks and `api.services`.
  */

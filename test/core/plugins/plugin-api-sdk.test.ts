@@ -61,6 +61,15 @@ describe('core/plugins: the plugin API of the SDK', () => {
     });
   });
 
+  it('api.sqlite, the deprecated synchronous handle, is refused with PLUGIN_NO_SQLITE on a host on PostgreSQL', () => {
+    const manifest = { name: 'pg', description: 'test', version: '1', author: 'tests' };
+    const pgHost = { ...hp.host, query: { ...hp.host.query, dialect: 'postgres' as const } };
+    const { api } = createPluginApi(pgHost, { slug: 'on-pg', dir: '/nowhere', manifest, module: { manifest } });
+    expect(api.dialect).to.equal('postgres');
+    expect(() => api.sqlite).to.throw(PluginError, 'this host runs on PostgreSQL: use api.db (Kysely)').with.property('code', 'PLUGIN_NO_SQLITE');
+    expect(apiFor(hp, 'on-sqlite').sqlite.prepare('SELECT 1 AS one').get()).to.deep.equal({ one: 1 });
+  });
+
   it('api.config is an allowlisted view: no admin password, no data dir, only the plugin’s own variables', () => {
     const api = apiFor(hp, 'demo-plugin');
     expect(api.config).to.deep.equal({ host: '127.0.0.1', port: 8080, adminEmail: 'admin@localhost.localdomain', env: { DEMO_PLUGIN_TOKEN: 'mine' } });

@@ -43,6 +43,12 @@ export type { PluginMigration, AnyPluginMigration } from './plugins/plugin-migra
 export { sql } from 'kysely';
 export type { Kysely, Transaction, Generated, Insertable, Selectable, Updateable, ColumnType } from 'kysely';
 export type { DialectName } from './db/query-layer.js';
+/**
+ * The transaction an `api.db` transaction's callback is running, for synchronous code it calls
+ * (a hook that cannot await): stage writes with `beforeCommit(trx => …)` — they run in it before
+ * COMMIT — and `afterCommit(fn)` for what must wait for the commit.
+ */
+export { currentTransactionScope, TransactionScope } from './db/transaction-scope.js';
 /** Schema helpers for migrations: an auto-increment `id` key on both databases; a case-insensitive unique column. */
 export { withId, uniqueIgnoringCase } from './db/schema-migrations.js';
 /** @deprecated The raw-SQL migration form (`up(db: Db)`, SQLite only): write PluginMigration instead. */

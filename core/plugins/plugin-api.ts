@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Host } from '../host.js';
 import type { Kysely } from 'kysely';
 import { migratePlugin, unmigratePlugin, type AnyPluginMigration } from './plugin-migrations.js';
+import { scopedTransactions } from '../db/transaction-scope.js';
 import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
@@ -20,7 +21,9 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
   const { slug } = plugin;
   const logger = host.logger.child({ plugin: slug });
   const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase(), new CallbackWrappers(host.guard, slug), { slug, map: host.callbackOwners });
-  const db = host.query.db as unknown as Kysely<any>;
+  // Transactions scoped (core/db/transaction-scope.ts): synchronous code a transaction's callback
+  // calls (a hook) can stage writes in it, before COMMIT, on any backend.
+  const db = scopedTransactions(host.query.db as unknown as Kysely<any>, (error) => logger.error({ err: error }, 'an after-commit callback failed'));
   const sqlite = host.query.dialect === 'sqlite' ? host.db : undefined;
   const api: PluginApi = {
     slug,

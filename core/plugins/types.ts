@@ -46,7 +46,6 @@ export interface PluginModule {
  * The public plugin API: everything a plugin may touch of the host. `DB` types `api.db`: the
  * plugin's tables (`interface MyTables { my_items: MyItemsTable }`); `any` by default.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface PluginApi<DB = any> {
   readonly slug: string;
   /** The host's version (package.json). */

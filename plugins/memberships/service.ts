@@ -48,8 +48,8 @@ export class MembershipsService {
    */
   private async fire<S extends MembershipEvent>(s: MembershipsStore, slug: S, ...args: MembershipActionArgs[S]): Promise<void> {
     const action = membershipAction(slug);
-    if (!this.api.hooks.has_action(action)) return;
-    const related = await Related.load(s, slug, args);
+    // Fired even with no listener (did_action counts it, as in WordPress); the reads only when one listens.
+    const related = this.api.hooks.has_action(action) ? await Related.load(s, slug, args) : new Related();
     this.payloads.withRelated(related, () => this.api.hooks.do_action(action, ...args));
   }
 

@@ -45,7 +45,7 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   PLUGIN_BAD_MANIFEST: { status: 500, description: 'A manifest field is missing or empty.' },
   PLUGIN_BAD_EXPORT: { status: 500, description: 'A plugin export that must be a function is not one.' },
   PLUGIN_ROUTE_TAKEN: { status: 409, description: 'Another plugin already registered that public route.' },
-  PLUGIN_ASYNC_TRANSACTION: { status: 500, description: 'api.transaction(fn) was given a function that returned a Promise; rolled back.' },
+  PLUGIN_NO_SQLITE: { status: 500, description: 'api.sqlite (the deprecated synchronous SQLite handle) was used on a host running on PostgreSQL.' },
   PLUGIN_ACTIVE: { status: 409, description: 'The plugin must be deactivated first (uninstall).' },
   PLUGIN_UNINSTALL_FAILED: { status: 500, description: 'The plugin threw while uninstalling.' },
   PLUGIN_BAD_CAPABILITY: { status: 500, description: 'A custom capability name is invalid, taken, or not declared.' },

@@ -5,7 +5,10 @@
  *     import { wp_die, sanitize_text_field } from '../../core/plugin-sdk.js';
  *
  * Everything else a plugin needs arrives at run time in the `api` object passed to `load`,
- * `activate`, `deactivate` and `uninstall`. Importing any other module of `core/`, or
+ * `activate`, `deactivate` and `uninstall`. Its data API is asynchronous: `api.db` is a Kysely
+ * query builder (type it with your tables: `PluginApi<MyTables>`), transactions are
+ * `api.db.transaction().execute(async (trx) => …)`, and `api.migrate` takes migrations written
+ * with Kysely's schema builder (`PluginMigration`, `withId`). Importing any other module of `core/`, or
  * another plugin's modules, fails the boundary test (test/core/plugins/boundary.test.ts):
  * plugins talk to each other through hooks and `api.services`.
  */
@@ -34,8 +37,23 @@ export { wp_die, WPDieError } from './http/wp-die.js';
 export { HookError } from './hooks/index.js';
 export type { HookErrorCode, HookCallback, HookFunction, MethodCallback, Hooks, HookWarning } from './hooks/index.js';
 
-// Storage.
+// Storage: api.db is Kysely (SQLite or PostgreSQL); migrations use Kysely's schema builder.
+export type { PluginMigration, AnyPluginMigration } from './plugins/plugin-migrations.js';
+/** `sql` for the few raw fragments a query needs; the Kysely types to declare a plugin's tables. */
+export { sql } from 'kysely';
+export type { Kysely, Transaction, Generated, Insertable, Selectable, Updateable, ColumnType } from 'kysely';
+export type { DialectName } from './db/query-layer.js';
+/**
+ * The transaction an `api.db` transaction's callback is running, for synchronous code it calls
+ * (a hook that cannot await): stage writes with `beforeCommit(trx => …)` — they run in it before
+ * COMMIT — and `afterCommit(fn)` for what must wait for the commit.
+ */
+export { currentTransactionScope, TransactionScope } from './db/transaction-scope.js';
+/** Schema helpers for migrations: an auto-increment `id` key on both databases; a case-insensitive unique column. */
+export { withId, uniqueIgnoringCase } from './db/schema-migrations.js';
+/** @deprecated The raw-SQL migration form (`up(db: Db)`, SQLite only): write PluginMigration instead. */
 export type { Migration } from './db/migrations.js';
+/** @deprecated The synchronous SQLite handle's type (`api.sqlite`): use `api.db`. */
 export type { Db } from './db/database.js';
 export { logSyncFor } from './db/wal-sync.js';
 export type { LogSync } from './db/wal-sync.js';

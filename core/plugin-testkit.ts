@@ -7,6 +7,7 @@
  *     const admin = await host.login();
  *     const res = await admin.submit(host.pageUrl('my-plugin'), { code: 'X1' });
  *     await host.deliverNow();
+ *     const rows = await host.db<MyTables>().selectFrom('my_items').selectAll().execute();
  *     await host.close();
  *
  * Put a plugin's tests in `test/plugins/<slug>/*.test.ts` and run them alone with
@@ -15,6 +16,7 @@
 import path from 'node:path';
 import { createApp, type HookpressApp } from './app.js';
 import { PROJECT_ROOT, type AppConfig } from './config.js';
+import type { Kysely } from 'kysely';
 import type { PluginApi } from './plugins/types.js';
 import type { WebhooksApi } from './plugin-sdk.js';
 import { adminPageUrl } from './admin/page-context.js';
@@ -44,10 +46,15 @@ export interface TestHostOptions {
 }
 
 export interface TestHost {
-  /** The host: `hp.app` for supertest, `hp.hooks` for the hooks registry, `hp.db`. */
+  /** The host: `hp.app` for supertest, `hp.hooks` for the hooks registry. */
   readonly hp: HookpressApp;
   /** The host's clock; `clock.advance(ms)` moves time (cron, retries, expiry). */
   readonly clock: FakeClock;
+  /**
+   * The host's query builder — what plugins get as `api.db` (Kysely) — typed with your tables,
+   * for assertions: `await host.db<MyTables>().selectFrom('my_items').selectAll().execute()`.
+   */
+  db<DB = any>(): Kysely<DB>;
   /** The `api` object a loaded plugin received (throws if it is not loaded). */
   api(slug: string): PluginApi;
   /** A service a plugin provided (`api.services.provide`), e.g. service<WebhooksApi>('webhooks'); throws if absent. */
@@ -115,6 +122,7 @@ export async function createTestHost(opts: TestHostOptions): Promise<TestHost> {
   const host: TestHost = {
     hp,
     clock,
+    db: <DB>() => hp.host.query.db as unknown as Kysely<DB>,
     api(slug) {
       const api = hp.plugins.apiOf(slug);
       if (!api) throw new Error(`The plugin "${slug}" is not loaded.`);

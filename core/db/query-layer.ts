@@ -88,6 +88,11 @@ class SharedSqliteDriver extends SqliteDriver {
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     try {
       await connection.executeQuery(CompiledQuery.raw('rollback'));
+    } catch (error) {
+      // A ROLLBACK that failed (busy, I/O) leaves the transaction open on the one connection,
+      // and every later BEGIN would fail: try once more, then report the first failure.
+      if (this.connection.inTransaction) await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {});
+      throw error;
     } finally {
       this.guard.closed();
     }

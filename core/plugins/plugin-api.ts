@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Host } from '../host.js';
-import { migrate, unmigrate } from '../db/migrations.js';
+import type { Kysely } from 'kysely';
+import { migratePlugin, unmigratePlugin, type AnyPluginMigration } from './plugin-migrations.js';
+import { scopedTransactions } from '../db/transaction-scope.js';
 import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
@@ -19,6 +21,10 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
   const { slug } = plugin;
   const logger = host.logger.child({ plugin: slug });
   const hooks = trackedHooks(host.hooks, ledger, () => host.adminMenu.phase(), new CallbackWrappers(host.guard, slug), { slug, map: host.callbackOwners });
+  // Transactions scoped (core/db/transaction-scope.ts): synchronous code a transaction's callback
+  // calls (a hook) can stage writes in it, before COMMIT, on any backend.
+  const db = scopedTransactions(host.query.db as unknown as Kysely<any>, (error) => logger.error({ err: error }, 'an after-commit callback failed'));
+  const sqlite = host.query.dialect === 'sqlite' ? host.db : undefined;
   const api: PluginApi = {
     slug,
     hostVersion: HOOKPRESS_VERSION,
@@ -55,10 +61,15 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       add_notice: (type, message, opts) => host.notices.add({ type, message, id: opts?.id, link: opts?.link }),
       dismiss_notice: (id) => host.notices.dismiss(id),
     },
-    db: host.db,
-    transaction: (fn) => runTransaction(host, fn),
-    migrate: (migrations) => migrate(host.db, `plugin:${slug}`, migrations),
-    unmigrate: (migrations) => unmigrate(host.db, `plugin:${slug}`, migrations),
+    db,
+    dialect: host.query.dialect,
+    get sqlite() {
+      if (!sqlite) throw new PluginError('PLUGIN_NO_SQLITE', `Plugin "${slug}" used api.sqlite, the synchronous SQLite handle, but this host runs on PostgreSQL: use api.db (Kysely).`);
+      return sqlite;
+    },
+    transaction: (fn) => db.transaction().execute(fn),
+    migrate: (migrations: readonly AnyPluginMigration[]) => migratePlugin(host.query, sqlite, `plugin:${slug}`, migrations),
+    unmigrate: (migrations: readonly AnyPluginMigration[]) => unmigratePlugin(host.query, sqlite, `plugin:${slug}`, migrations),
     logger,
     config: pluginConfig(host, slug),
     settings: host.config.plugins[slug] ?? {},
@@ -133,17 +144,4 @@ function pluginConfig(host: Host, slug: string): PluginConfig {
   const env: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(host.config.env)) if (k.startsWith(prefix)) env[k] = v;
   return Object.freeze({ host: host.config.host, port: host.config.port, adminEmail: host.config.adminEmail, env: Object.freeze(env) });
-}
-
-/** better-sqlite3's transaction, called at once; an async fn is refused (it would commit before it ran). */
-export function runTransaction<T>(host: Pick<Host, 'db'>, fn: () => T): T {
-  return host.db.transaction(() => {
-    const result = fn();
-    const r = result as unknown;
-    if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
-      (r as Promise<unknown>).catch?.(() => undefined);
-      throw new PluginError('PLUGIN_ASYNC_TRANSACTION', 'api.transaction(fn) needs a synchronous fn: it returned a Promise, so the transaction was rolled back. Do the awaiting before or after the transaction.');
-    }
-    return result;
-  })();
 }

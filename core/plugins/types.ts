@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import type { AppConfig, Clock } from '../config.js';
 export type { AppConfig };
 import type { Db } from '../db/database.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { DialectName } from '../db/query-layer.js';
+import type { AnyPluginMigration, PluginMigration } from './plugin-migrations.js';
 import type { Migration } from '../db/migrations.js';
 import type { Hooks } from '../hooks/index.js';
 import type { PageCallback } from '../admin/menu.js';
@@ -39,8 +42,11 @@ export interface PluginModule {
   uninstall?(api: PluginApi): void | Promise<void>;
 }
 
-/** The public plugin API: everything a plugin may touch of the host. */
-export interface PluginApi {
+/**
+ * The public plugin API: everything a plugin may touch of the host. `DB` types `api.db`: the
+ * plugin's tables (`interface MyTables { my_items: MyItemsTable }`); `any` by default.
+ */
+export interface PluginApi<DB = any> {
   readonly slug: string;
   /** The host's version (package.json). */
   readonly hostVersion: string;
@@ -96,26 +102,48 @@ export interface PluginApi {
     dismiss_notice(id: string): boolean;
   };
   /**
-   * The host's SQLite handle (better-sqlite3), for the plugin's own tables: `db.prepare(sql)`
-   * and `.run/.get/.all`. Keep the SQL in a data-layer module. For transactions use
-   * `api.transaction(fn)`, never `db.transaction` (which returns a function to call).
+   * The host's asynchronous query builder (Kysely), for the plugin's own tables, on SQLite or
+   * PostgreSQL alike. Type it with your tables: `PluginApi<MyTables>` (or `api.db as
+   * Kysely<MyTables>`). Keep the queries in a data-layer module that takes an executor (`db`
+   * or a transaction). Transactions: `api.db.transaction().execute(async (trx) => …)`.
    */
-  readonly db: Db;
+  readonly db: Kysely<DB>;
+  /** Which database `db` speaks: 'sqlite' or 'postgres' (branch only where SQL differs). */
+  readonly dialect: DialectName;
   /**
-   * Runs `fn` at once inside a database transaction and returns its result: everything it
-   * writes (and every webhook event fired in it) commits together, or nothing does when it
-   * throws (the error is rethrown). Nested calls become savepoints. `fn` must be synchronous:
-   * one that returns a Promise is refused with PluginError `PLUGIN_ASYNC_TRANSACTION` and
-   * rolled back.
+   * @deprecated SQLite only, for plugins not yet ported to `api.db`: the host's synchronous
+   * better-sqlite3 handle (`prepare(sql).run/get/all`). Throws PluginError `PLUGIN_NO_SQLITE`
+   * on a host running on PostgreSQL. Its writes made inside an `api.db` transaction's callback
+   * join that transaction; from elsewhere while one is open they fail with SQLITE_BUSY.
    */
-  transaction<T>(fn: () => T): T;
-  /** Applies the plugin's migrations (recorded under its slug); idempotent. Returns the versions applied. */
-  migrate(migrations: readonly Migration[]): number[];
+  readonly sqlite: Db;
+  /**
+   * Runs `fn` in a database transaction: `api.db.transaction().execute(fn)`. Everything written
+   * through `trx` — and every webhook event fired (`do_action`) while it runs — commits
+   * together when `fn` resolves, or nothing does when it throws (the error is rethrown).
+   * Resolves to `fn`'s result. Pass `trx` on to nested work: a transaction inside a
+   * transaction is refused by Kysely. Don't await anything but queries inside `fn` (no timers,
+   * no fetches): on SQLite the connection is held until it ends.
+   */
+  transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>): Promise<T>;
+  /**
+   * Applies the plugin's migrations not yet applied (recorded under its slug, as core's are),
+   * each in its own transaction; idempotent. Resolves to the versions applied. Write them with
+   * Kysely's schema builder (`PluginMigration`: `async up(db)`); a synchronous raw-SQL `up(db)`
+   * (the older `Migration` form) still runs on SQLite, deprecated.
+   * @throws MigrationError MIGRATION_FAILED naming the migration that failed (rolled back).
+   */
+  migrate(migrations: readonly PluginMigration[]): Promise<number[]>;
+  /** @deprecated The raw-SQL form (`up(db: Db)`, SQLite only): rewrite with Kysely's schema builder. */
+  migrate(migrations: readonly Migration[]): Promise<number[]>;
+  migrate(migrations: readonly AnyPluginMigration[]): Promise<number[]>;
   /**
    * Undoes the plugin's applied migrations newest first with their `down` (for `uninstall`).
    * Throws MigrationError `MIGRATION_NO_DOWN` (before running any) when one lacks a `down`.
    */
-  unmigrate(migrations: readonly Migration[]): number[];
+  unmigrate(migrations: readonly PluginMigration[]): Promise<number[]>;
+  unmigrate(migrations: readonly Migration[]): Promise<number[]>;
+  unmigrate(migrations: readonly AnyPluginMigration[]): Promise<number[]>;
   readonly logger: Logger;
   /** What a plugin may know of the host's configuration (an allowlisted view). */
   readonly config: PluginConfig;

@@ -1,7 +1,8 @@
 // The example plugin of docs/plugin-authoring.md. The guide's snippets are the regions
 // marked "#region guide:…" below, checked by test/plugins/example-coupons/guide.test.ts.
 // #region guide:imports
-import type { EventRegistrar, Migration, PageContext, PluginApi, PluginManifest } from '../../core/plugin-sdk.js';
+import type { EventRegistrar, Generated, Kysely, PageContext, PluginApi, PluginManifest, PluginMigration } from '../../core/plugin-sdk.js';
+import { withId } from '../../core/plugin-sdk.js';
 // #endregion
 
 // #region guide:manifest
@@ -16,35 +17,48 @@ export const manifest: PluginManifest = {
 // #endregion
 
 // #region guide:migrations
-const migrations: Migration[] = [
+/** The plugin's tables, for typed queries: `PluginApi<CouponTables>` makes `api.db` a `Kysely<CouponTables>`. */
+interface CouponTables {
+  example_coupon_redemptions: { id: Generated<number>; code: string; amount_cents: number; redeemed_at: number };
+}
+
+// Kysely's schema builder: the same migration runs on SQLite and on PostgreSQL.
+const migrations: PluginMigration[] = [
   {
     version: 1,
     name: 'coupon redemptions',
-    up: (db) =>
-      db.exec(`CREATE TABLE example_coupon_redemptions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        code TEXT NOT NULL,
-        amount_cents INTEGER NOT NULL,
-        redeemed_at INTEGER NOT NULL
-      )`),
+    async up(db, dialect) {
+      await db.schema
+        .createTable('example_coupon_redemptions')
+        .$call(withId(dialect))
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('amount_cents', 'integer', (c) => c.notNull())
+        .addColumn('redeemed_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
     // Run by uninstall: drop what `up` created.
-    down: (db) => db.exec('DROP TABLE example_coupon_redemptions'),
+    async down(db) {
+      await db.schema.dropTable('example_coupon_redemptions').execute();
+    },
   },
 ];
 // #endregion
 
-/** The plugin's data layer: its only SQL. */
-function redemptions(api: PluginApi) {
+// #region guide:store
+/** The plugin's data layer: its only queries. Each takes an executor: `api.db`, or a transaction. */
+function redemptions(clock: () => number) {
   return {
-    add: (code: string, amountCents: number) =>
-      Number(api.db.prepare('INSERT INTO example_coupon_redemptions (code, amount_cents, redeemed_at) VALUES (?, ?, ?)').run(code, amountCents, api.clock()).lastInsertRowid),
-    count: () => (api.db.prepare('SELECT COUNT(*) AS n FROM example_coupon_redemptions').get() as { n: number }).n,
+    add: async (db: Kysely<CouponTables>, code: string, amountCents: number) =>
+      (await db.insertInto('example_coupon_redemptions').values({ code, amount_cents: amountCents, redeemed_at: clock() }).returning('id').executeTakeFirstOrThrow()).id,
+    count: async (db: Kysely<CouponTables>) =>
+      Number((await db.selectFrom('example_coupon_redemptions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
   };
 }
+// #endregion
 
-export function load(api: PluginApi): void {
-  api.migrate(migrations);
-  const store = redemptions(api);
+export async function load(api: PluginApi<CouponTables>): Promise<void> {
+  await api.migrate(migrations);
+  const store = redemptions(api.clock);
 
   // #region guide:event
   // Register an event type bound to our own action: every do_action('example_coupon_redeemed', …)
@@ -82,9 +96,9 @@ export function load(api: PluginApi): void {
 
   // #region guide:menu
   api.hooks.add_action('network_admin_menu', () => {
-    const hook = api.menus.add_menu_page('Coupons', 'Coupons', 'manage_network', 'example-coupons', (ctx: PageContext) => renderPage(ctx, api, store.count()), 'dashicons-money-alt', 40);
+    const hook = api.menus.add_menu_page('Coupons', 'Coupons', 'manage_network', 'example-coupons', async (ctx: PageContext) => renderPage(ctx, api, await store.count(api.db)), 'dashicons-money-alt', 40);
     // State changes run before the page renders, on load-{page_hook}, after a nonce and capability check.
-    api.hooks.add_action(`load-${hook}`, (ctx: PageContext) => {
+    api.hooks.add_action(`load-${hook}`, async (ctx: PageContext) => {
       if (ctx.req.method !== 'POST') return;
       if (!ctx.current_user_can('manage_network')) throw new Error('not allowed');
       ctx.check_admin_referer('redeem-coupon');
@@ -94,9 +108,10 @@ export function load(api: PluginApi): void {
         ctx.add_notice('error', 'Enter a code of 3–20 letters or digits and a positive amount.');
         return ctx.redirect(api.urls.admin_page_url('example-coupons'));
       }
-      // The row and the webhook event commit together, or neither does.
-      api.transaction(() => {
-        store.add(code, amount);
+      // The row and the webhook event commit together, or neither does: the event is fired
+      // inside the transaction (pass `trx`, not `api.db`, to the queries in it).
+      await api.db.transaction().execute(async (trx) => {
+        await store.add(trx, code, amount);
         api.hooks.do_action('example_coupon_redeemed', code, amount);
       });
       ctx.add_notice('success', `Coupon ${code} redeemed.`);
@@ -106,7 +121,7 @@ export function load(api: PluginApi): void {
   // #endregion
 }
 
-function renderPage(ctx: PageContext, api: PluginApi, count: number) {
+function renderPage(ctx: PageContext, api: PluginApi<CouponTables>, count: number) {
   const { html, formField } = api.ui;
   return ctx.renderHtml(
     html`<h1>Coupons</h1>
@@ -125,7 +140,7 @@ function renderPage(ctx: PageContext, api: PluginApi, count: number) {
 
 // #region guide:uninstall
 /** Uninstall (Network Admin → Plugins, once deactivated): drop the table the migrations made. */
-export function uninstall(api: PluginApi): void {
-  api.unmigrate(migrations);
+export async function uninstall(api: PluginApi): Promise<void> {
+  await api.unmigrate(migrations);
 }
 // #endregion

@@ -3,6 +3,71 @@ import { formatMoney, rawMoney } from './money.js';
 import type { Customer, Domain, Membership, MembershipsStore, Payment, Product } from './data/store.js';
 import type { Absent, CustomerKeys, DomainKeys, MembershipEvent, MembershipEventPayloads, MembershipKeys, PaymentKeys, SiteKeys } from './events/payload-keys.js';
 
+/**
+ * The records a payload needs beyond the action's own arguments (a membership's product and
+ * customer, a customer's latest membership, a site's membership), read before the action fires:
+ * the event's payload is built synchronously inside `do_action`, and the store is asynchronous.
+ */
+export class Related {
+  readonly products = new Map<number, Product>();
+  readonly customers = new Map<number, Customer>();
+  readonly memberships = new Map<number, Membership>();
+  readonly latestOfCustomer = new Map<number, Membership | undefined>();
+  readonly membershipOfSite = new Map<number, number | undefined>();
+
+  /** Reads what the payloads of `slug` need about `args` (the action's arguments), through `store`. */
+  static async load(store: MembershipsStore, slug: MembershipEvent, args: readonly unknown[]): Promise<Related> {
+    const r = new Related();
+    const membership = async (id: number) => {
+      const m = r.memberships.get(id) ?? (await store.get<Membership>('mb_memberships', id));
+      if (!m) return undefined;
+      r.memberships.set(m.id, m);
+      if (!r.products.has(m.product_id)) {
+        const p = await store.get<Product>('mb_products', m.product_id);
+        if (p) r.products.set(p.id, p);
+      }
+      if (!r.customers.has(m.customer_id)) {
+        const c = await store.get<Customer>('mb_customers', m.customer_id);
+        if (c) r.customers.set(c.id, c);
+      }
+      return m;
+    };
+    for (const [i, kind] of ARG_KINDS[slug].entries()) {
+      const arg = args[i];
+      if (kind === 'customer') {
+        const c = arg as Customer;
+        const latest = await store.latestMembershipOf(c.id);
+        r.latestOfCustomer.set(c.id, latest && (await membership(latest.id)));
+      } else if (kind === 'membership') await membership((arg as Membership).id);
+      else if (kind === 'payment') await membership((arg as Payment).membership_id);
+      else if (kind === 'site') {
+        const id = await store.membershipOfSite((arg as Site).id);
+        r.membershipOfSite.set((arg as Site).id, id);
+        if (id) await membership(id);
+      }
+    }
+    return r;
+  }
+}
+
+/** What each event's action arguments are, in order (what Related.load reads around them). */
+const ARG_KINDS: { [S in MembershipEvent]: ReadonlyArray<'customer' | 'membership' | 'payment' | 'site' | 'domain' | 'message'> } = {
+  customer_created: ['customer'],
+  customer_updated: ['customer'],
+  confirm_email_address: ['customer'],
+  membership_created: ['membership'],
+  membership_updated: ['membership'],
+  membership_expired: ['membership'],
+  payment_created: ['payment'],
+  payment_updated: ['payment'],
+  payment_received: ['payment'],
+  renewal_payment_created: ['payment'],
+  invoice_sent: ['payment', 'message'],
+  payment_failed: ['payment'],
+  site_published: ['site', 'membership'],
+  domain_created: ['domain', 'site'],
+};
+
 const date = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
 
 /** The same keys as `group`, every value null: the group of a record that does not exist. */
@@ -19,10 +84,39 @@ export class Payloads {
   private absentMembership?: Absent<MembershipKeys>;
   private absentCustomer?: Absent<CustomerKeys>;
 
-  constructor(
-    private readonly api: PluginApi,
-    private readonly store: MembershipsStore,
-  ) {}
+  /** The related records of the action firing now (set by `withRelated` around `do_action`). */
+  private related = new Related();
+
+  constructor(private readonly api: PluginApi) {}
+
+  /** Runs `fire` (a synchronous do_action) with `related` as what the payload builders read. */
+  withRelated<T>(related: Related, fire: () => T): T {
+    const before = this.related;
+    this.related = related;
+    try {
+      return fire();
+    } finally {
+      this.related = before;
+    }
+  }
+
+  /** A record read for the firing action (see Related). */
+  product(id: number): Product | undefined {
+    return this.related.products.get(id);
+  }
+
+  membershipById(id: number): Membership | undefined {
+    return this.related.memberships.get(id);
+  }
+
+  customerById(id: number): Customer | undefined {
+    return this.related.customers.get(id);
+  }
+
+  /** The id of the membership a site was published for, if any. */
+  membershipOfSite(siteId: number): number | undefined {
+    return this.related.membershipOfSite.get(siteId);
+  }
 
   private manage(page: string, id: number): string {
     return this.api.urls.home_url(this.api.urls.admin_page_url(page, { id }));
@@ -53,7 +147,7 @@ export class Payloads {
   }
 
   membership(m: Membership): MembershipKeys {
-    const product = this.store.get<Product>('mb_products', m.product_id);
+    const product = this.product(m.product_id);
     const period = product?.period === 'one-time' ? 'one time' : `every ${product?.period ?? 'month'}`;
     return {
       membership_id: m.id,
@@ -83,7 +177,7 @@ export class Payloads {
       payment_total: formatMoney(p.total_cents, p.currency),
       payment_total_raw: rawMoney(p.total_cents),
       payment_currency: p.currency,
-      payment_product_names: this.store.productNames(p.membership_id),
+      payment_product_names: this.product(this.membershipById(p.membership_id)?.product_id ?? 0)?.name ?? '',
       payment_date_created: date(p.created_at),
       payment_gateway: p.gateway,
       payment_invoice_url: this.api.urls.home_url(`/memberships/invoice/${p.access_token ?? ''}`),
@@ -130,18 +224,18 @@ export class Payloads {
 
   /** A membership's own customer group (every membership has a customer). */
   customerOf(m: Membership): CustomerKeys {
-    return this.customer(this.store.get<Customer>('mb_customers', m.customer_id)!);
+    return this.customer(this.customerById(m.customer_id)!);
   }
 
   /** A payment's membership and customer groups. */
   membershipAndCustomerOf(p: Payment): MembershipKeys & CustomerKeys {
-    const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
+    const m = this.membershipById(p.membership_id)!;
     return { ...this.membership(m), ...this.customerOf(m) };
   }
 
   /** A customer's latest membership group (the original sends it with customer events). */
   latestMembershipOf(c: Customer): MembershipKeys | Absent<MembershipKeys> {
-    return this.membershipOrAbsent(this.store.latestMembershipOf(c.id));
+    return this.membershipOrAbsent(this.related.latestOfCustomer.get(c.id));
   }
 }
 
@@ -151,7 +245,7 @@ export class Payloads {
  * `wu_register_all_events` is bound to that action and turns the arguments into the payload
  * inside the same call, so the event commits in the transaction of the change that fired it.
  */
-export function eventBuilders(p: Payloads, store: MembershipsStore) {
+export function eventBuilders(p: Payloads) {
   const payment = (pay: Payment) => ({ ...p.payment(pay), ...p.membershipAndCustomerOf(pay) });
   return {
     customer_created: (c: Customer) => ({ ...p.customer(c), ...p.latestMembershipOf(c) }),
@@ -165,15 +259,15 @@ export function eventBuilders(p: Payloads, store: MembershipsStore) {
     payment_received: payment,
     renewal_payment_created: (pay: Payment) => ({ default_payment_url: p.payUrl(pay), ...payment(pay) }),
     invoice_sent: (pay: Payment, message: string) => {
-      const m = store.get<Membership>('mb_memberships', pay.membership_id)!;
+      const m = p.membershipById(pay.membership_id)!;
       return { payment_url: p.payUrl(pay), invoice_message: message, ...p.payment(pay), ...p.customerOf(m) };
     },
     payment_failed: (pay: Payment) => ({ ...p.membershipAndCustomerOf(pay), payment_gateway: pay.gateway }),
     site_published: (site: Site, m: Membership) => ({ ...p.site(site), ...p.customerOf(m), ...p.membership(m) }),
     domain_created: (d: Domain, site: Site) => {
-      const membershipId = store.membershipOfSite(site.id);
-      const m = membershipId ? store.get<Membership>('mb_memberships', membershipId) : undefined;
-      const c = m ? store.get<Customer>('mb_customers', m.customer_id) : undefined;
+      const membershipId = p.membershipOfSite(site.id);
+      const m = membershipId ? p.membershipById(membershipId) : undefined;
+      const c = m ? p.customerById(m.customer_id) : undefined;
       return { ...p.domain(d), ...p.site(site), ...p.membershipOrAbsent(m), ...p.customerOrAbsent(c) };
     },
   } satisfies { [S in MembershipEvent]: (...args: never[]) => MembershipEventPayloads[S] };

@@ -28,21 +28,31 @@ export function registerPublicPages(api: PluginApi, svc: MembershipsService): vo
     legacyHeaders: false,
     handler: (_req, res) => page(res.set('retry-after', '60'), 429, 'Too many requests', html`<p>Too many requests from your address. Please try again in a minute.</p>`),
   });
-  const limited = (handler: (req: Request, res: Response) => unknown) => (req: Request, res: Response) =>
-    limiter(req, res, () => void handler(req, res));
-  api.routes.get('/memberships/verify-email/', limited((req: Request, res: Response) => {
+  // Resolves once the handler has answered (the host awaits public handlers and answers a throw with 500).
+  const limited = (handler: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response) =>
+    new Promise<unknown>((resolve, reject) => {
+      let admitted = false;
+      const done = limiter(req, res, () => {
+        admitted = true;
+        handler(req, res).then(resolve, reject);
+      });
+      // Refused (429, answered by the limiter): nothing else runs.
+      void Promise.resolve(done).then(() => admitted || resolve(undefined), reject);
+    });
+  api.routes.get('/memberships/verify-email/', limited(async (req: Request, res: Response) => {
     const token = req.path.split('/').pop() ?? '';
-    const customer = svc.verifyEmail(token);
+    const customer = await svc.verifyEmail(token);
     if (!customer) return page(res, 404, 'Link expired', html`<p>This verification link is invalid or was already used.</p>`);
     return page(res, 200, 'Email address verified', html`<p>Thank you — your email address is verified.</p>`);
   }));
 
-  const paymentPage = (kind: 'invoice' | 'pay') => limited((req: Request, res: Response) => {
+  const paymentPage = (kind: 'invoice' | 'pay') => limited(async (req: Request, res: Response) => {
     const token = req.path.split('/').pop() ?? '';
-    const p = /^[A-Za-z0-9_-]{32}$/.test(token) ? svc.store.paymentByAccessToken(token) : undefined;
+    const p = /^[A-Za-z0-9_-]{32}$/.test(token) ? await svc.store.paymentByAccessToken(token) : undefined;
     if (!p) return page(res, 404, 'Not found', html`<p>This link is not valid. Ask the network administrator for a new one.</p>`);
-    const m = svc.store.get<Membership>('mb_memberships', p.membership_id)!;
-    const c = svc.store.get<Customer>('mb_customers', m.customer_id)!;
+    const m = (await svc.store.get<Membership>('mb_memberships', p.membership_id))!;
+    const c = (await svc.store.get<Customer>('mb_customers', m.customer_id))!;
+    const product = await svc.store.productNames(p.membership_id);
     const user = api.users.get(c.user_id);
     return page(
       res,
@@ -50,7 +60,7 @@ export function registerPublicPages(api: PluginApi, svc: MembershipsService): vo
       kind === 'invoice' ? `Invoice ${p.reference_code}` : `Pay ${p.reference_code}`,
       html`<dl class="meta-list">
         <dt>Customer</dt><dd>${user?.display_name ?? ''}</dd>
-        <dt>Product</dt><dd>${svc.store.productNames(p.membership_id)}</dd>
+        <dt>Product</dt><dd>${product}</dd>
         <dt>Subtotal</dt><dd>${formatMoney(p.subtotal_cents, p.currency)}</dd>
         <dt>Tax</dt><dd>${formatMoney(p.tax_cents, p.currency)}</dd>
         <dt>Total</dt><dd><strong>${formatMoney(p.total_cents, p.currency)}</strong></dd>

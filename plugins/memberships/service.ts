@@ -2,8 +2,8 @@ import { TEXT_LIMITS, tooLong } from '../../core/plugin-sdk.js';
 import { randomBytes } from 'node:crypto';
 import { paymentAccessToken } from './data/migrations.js';
 import type { PluginApi, Site } from '../../core/plugin-sdk.js';
-import { MembershipsStore, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
-import { eventBuilders, Payloads } from './payloads.js';
+import { MembershipsStore, type MembershipTables, type Customer, type Domain, type Membership, type Payment, type Product } from './data/store.js';
+import { eventBuilders, Payloads, Related } from './payloads.js';
 import { membershipAction } from './events/catalogue.js';
 import type { MembershipEvent } from './events/payload-keys.js';
 import { addPeriod } from './dates.js';
@@ -33,16 +33,24 @@ export class MembershipsService {
   readonly store: MembershipsStore;
   readonly payloads: Payloads;
 
-  // Each public change runs in one transaction with the events it fires: the business change
-  // and its outbox rows commit together, or neither does.
-  constructor(private readonly api: PluginApi) {
+  // Each public change runs in one transaction (api.db, Kysely) with the events it fires: the
+  // business change and its outbox rows commit together, or neither does. The private `_…`
+  // methods take the store bound to that transaction (`s`), so they compose without nesting.
+  constructor(private readonly api: PluginApi<MembershipTables>) {
     this.store = new MembershipsStore(api.db);
-    this.payloads = new Payloads(api, this.store);
+    this.payloads = new Payloads(api);
   }
 
-  /** Fires the plain action of `slug` — inside the caller's transaction, so its event commits with the change. */
-  private fire<S extends MembershipEvent>(slug: S, ...args: MembershipActionArgs[S]): void {
-    this.api.hooks.do_action(membershipAction(slug), ...args);
+  /**
+   * Fires the plain action of `slug` — inside the caller's transaction (`s`), so its event
+   * commits with the change. The records its payload needs are read first (when anyone listens):
+   * the payload is built synchronously inside do_action.
+   */
+  private async fire<S extends MembershipEvent>(s: MembershipsStore, slug: S, ...args: MembershipActionArgs[S]): Promise<void> {
+    const action = membershipAction(slug);
+    // Fired even with no listener (did_action counts it, as in WordPress); the reads only when one listens.
+    const related = this.api.hooks.has_action(action) ? await Related.load(s, slug, args) : new Related();
+    this.payloads.withRelated(related, () => this.api.hooks.do_action(action, ...args));
   }
 
   private now(): number {
@@ -50,7 +58,7 @@ export class MembershipsService {
   }
 
   // ── Products ──
-  createProduct(input: { name: string; price_cents: number | null; setup_fee_cents: number | null; currency: string; period: string }): Product {
+  async createProduct(input: { name: string; price_cents: number | null; setup_fee_cents: number | null; currency: string; period: string }): Promise<Product> {
     const errors: Record<string, string> = {};
     if (!input.name || input.name.trim().length < 2) errors.name = 'Give the product a name of at least 2 characters.';
     else if (input.name.trim().length > TEXT_LIMITS.name) errors.name = tooLong('A product name', input.name.trim(), TEXT_LIMITS.name);
@@ -66,20 +74,20 @@ export class MembershipsService {
     if (!PERIODS.includes(input.period)) errors.period = 'Choose monthly, yearly or one-time.';
     if (Object.keys(errors).length) throw new MembershipError(errors);
     const row = { name: input.name.trim(), price_cents: input.price_cents!, setup_fee_cents: input.setup_fee_cents!, currency: input.currency, period: input.period, created_at: this.now() };
-    const id = this.store.insert('mb_products', row);
+    const id = await this.store.insert('mb_products', row);
     return { id, ...row };
   }
 
   // ── Customers ──
   /** Creates a customer for a user; with `verify`, fires confirm_email_address with a working link. */
-  createCustomer(input: { user_id: number; billing_address: string; verify: boolean }): Customer {
-    return this.store.transaction(() => this._createCustomer(input));
+  createCustomer(input: { user_id: number; billing_address: string; verify: boolean }): Promise<Customer> {
+    return this.store.transaction((s) => this._createCustomer(s, input));
   }
 
-  private _createCustomer(input: { user_id: number; billing_address: string; verify: boolean }): Customer {
+  private async _createCustomer(s: MembershipsStore, input: { user_id: number; billing_address: string; verify: boolean }): Promise<Customer> {
     const errors: Record<string, string> = {};
     if (!this.api.users.get(input.user_id)) errors.user_id = 'Choose an existing user.';
-    else if (this.store.customerByUser(input.user_id)) errors.user_id = 'That user is already a customer.';
+    else if (await s.customerByUser(input.user_id)) errors.user_id = 'That user is already a customer.';
     if (input.billing_address.length > 500) errors.billing_address = 'The billing address can have at most 500 characters.';
     if (Object.keys(errors).length) throw new MembershipError(errors);
     const now = this.now();
@@ -91,49 +99,49 @@ export class MembershipsService {
       created_at: now,
       updated_at: now,
     };
-    const customer: Customer = { id: this.store.insert('mb_customers', row), ...row };
-    this.fire('customer_created', customer);
-    if (input.verify) this.fire('confirm_email_address', customer);
+    const customer: Customer = { id: await s.insert('mb_customers', row), ...row };
+    await this.fire(s, 'customer_created', customer);
+    if (input.verify) await this.fire(s, 'confirm_email_address', customer);
     return customer;
   }
 
   /** The verification link's target: marks the customer verified (customer_updated). */
-  verifyEmail(token: string): Customer | undefined {
-    return this.store.transaction(() => this._verifyEmail(token));
+  verifyEmail(token: string): Promise<Customer | undefined> {
+    return this.store.transaction((s) => this._verifyEmail(s, token));
   }
 
-  private _verifyEmail(token: string): Customer | undefined {
+  private async _verifyEmail(s: MembershipsStore, token: string): Promise<Customer | undefined> {
     if (!/^[0-9a-f]{32}$/.test(token)) return undefined;
-    const c = this.store.customerByToken(token);
+    const c = await s.customerByToken(token);
     if (!c) return undefined;
-    this.store.update('mb_customers', c.id, { email_verification: 'verified', verification_token: null, updated_at: this.now() });
-    const updated = this.store.get<Customer>('mb_customers', c.id)!;
-    this.fire('customer_updated', updated);
+    await s.update('mb_customers', c.id, { email_verification: 'verified', verification_token: null, updated_at: this.now() });
+    const updated = (await s.get<Customer>('mb_customers', c.id))!;
+    await this.fire(s, 'customer_updated', updated);
     return updated;
   }
 
-  updateCustomer(id: number, patch: { billing_address: string }): Customer {
-    return this.store.transaction(() => this._updateCustomer(id, patch));
+  updateCustomer(id: number, patch: { billing_address: string }): Promise<Customer> {
+    return this.store.transaction((s) => this._updateCustomer(s, id, patch));
   }
 
-  private _updateCustomer(id: number, patch: { billing_address: string }): Customer {
-    const c = this.requireCustomer(id);
+  private async _updateCustomer(s: MembershipsStore, id: number, patch: { billing_address: string }): Promise<Customer> {
+    const c = await this.requireCustomer(s, id);
     if (patch.billing_address.length > 500) throw new MembershipError({ billing_address: 'The billing address can have at most 500 characters.' });
-    this.store.update('mb_customers', id, { billing_address: patch.billing_address.trim(), updated_at: this.now() });
-    const updated = this.store.get<Customer>('mb_customers', c.id)!;
-    this.fire('customer_updated', updated);
+    await s.update('mb_customers', id, { billing_address: patch.billing_address.trim(), updated_at: this.now() });
+    const updated = (await s.get<Customer>('mb_customers', c.id))!;
+    await this.fire(s, 'customer_updated', updated);
     return updated;
   }
 
   // ── Memberships ──
-  createMembership(input: { customer_id: number; product_id: number; status: string; date_expiration: number | null }): Membership {
-    return this.store.transaction(() => this._createMembership(input));
+  createMembership(input: { customer_id: number; product_id: number; status: string; date_expiration: number | null }): Promise<Membership> {
+    return this.store.transaction((s) => this._createMembership(s, input));
   }
 
-  private _createMembership(input: { customer_id: number; product_id: number; status: string; date_expiration: number | null }): Membership {
+  private async _createMembership(s: MembershipsStore, input: { customer_id: number; product_id: number; status: string; date_expiration: number | null }): Promise<Membership> {
     const errors: Record<string, string> = {};
-    const customer = this.store.get<Customer>('mb_customers', input.customer_id);
-    const product = this.store.get<Product>('mb_products', input.product_id);
+    const customer = await s.get<Customer>('mb_customers', input.customer_id);
+    const product = await s.get<Product>('mb_products', input.product_id);
     if (!customer) errors.customer_id = 'Choose a customer.';
     if (!product) errors.product_id = 'Choose a product.';
     if (!STATUSES.includes(input.status)) errors.status = `Choose one of ${STATUSES.join(', ')}.`;
@@ -155,33 +163,33 @@ export class MembershipsService {
       created_at: now,
       updated_at: now,
     };
-    const m: Membership = { id: this.store.insert('mb_memberships', row), ...row };
-    this.fire('membership_created', m);
+    const m: Membership = { id: await s.insert('mb_memberships', row), ...row };
+    await this.fire(s, 'membership_created', m);
     return m;
   }
 
-  updateMembership(id: number, patch: { status?: string; date_expiration?: number | null }): Membership {
-    return this.store.transaction(() => this._updateMembership(id, patch));
+  updateMembership(id: number, patch: { status?: string; date_expiration?: number | null }): Promise<Membership> {
+    return this.store.transaction((s) => this._updateMembership(s, id, patch));
   }
 
-  private _updateMembership(id: number, patch: { status?: string; date_expiration?: number | null }): Membership {
-    const m = this.requireMembership(id);
+  private async _updateMembership(s: MembershipsStore, id: number, patch: { status?: string; date_expiration?: number | null }): Promise<Membership> {
+    const m = await this.requireMembership(s, id);
     if (patch.status !== undefined && !STATUSES.includes(patch.status)) throw new MembershipError({ status: `Choose one of ${STATUSES.join(', ')}.` });
-    this.store.update('mb_memberships', id, { ...patch, updated_at: this.now() });
-    const updated = this.store.get<Membership>('mb_memberships', m.id)!;
-    this.fire('membership_updated', updated);
+    await s.update('mb_memberships', id, { ...patch, updated_at: this.now() });
+    const updated = (await s.get<Membership>('mb_memberships', m.id))!;
+    await this.fire(s, 'membership_updated', updated);
     return updated;
   }
 
   // ── Payments ──
   /** Records a payment; a completed one is also a payment_received. */
-  createPayment(input: { membership_id: number; subtotal_cents: number | null; tax_cents: number | null; status: string; is_renewal?: boolean }): Payment {
-    return this.store.transaction(() => this._createPayment(input));
+  createPayment(input: { membership_id: number; subtotal_cents: number | null; tax_cents: number | null; status: string; is_renewal?: boolean }): Promise<Payment> {
+    return this.store.transaction((s) => this._createPayment(s, input));
   }
 
-  private _createPayment(input: { membership_id: number; subtotal_cents: number | null; tax_cents: number | null; status: string; is_renewal?: boolean }): Payment {
+  private async _createPayment(s: MembershipsStore, input: { membership_id: number; subtotal_cents: number | null; tax_cents: number | null; status: string; is_renewal?: boolean }): Promise<Payment> {
     const errors: Record<string, string> = {};
-    const m = this.store.get<Membership>('mb_memberships', input.membership_id);
+    const m = await s.get<Membership>('mb_memberships', input.membership_id);
     if (!m) errors.membership_id = 'Choose a membership.';
     if (input.subtotal_cents === null || input.subtotal_cents < 0) errors.subtotal = 'Enter an amount such as 29.00.';
     if (input.tax_cents === null || input.tax_cents < 0) errors.tax = 'Enter a tax amount such as 0 or 5.80.';
@@ -208,24 +216,24 @@ export class MembershipsService {
       created_at: now,
       updated_at: now,
     };
-    const p: Payment = { id: this.store.insert('mb_payments', row), ...row };
-    this.fire('payment_created', p);
-    if (p.is_renewal) this.fire('renewal_payment_created', p);
-    if (p.status === 'completed') this.fire('payment_received', p);
+    const p: Payment = { id: await s.insert('mb_payments', row), ...row };
+    await this.fire(s, 'payment_created', p);
+    if (p.is_renewal) await this.fire(s, 'renewal_payment_created', p);
+    if (p.status === 'completed') await this.fire(s, 'payment_received', p);
     return p;
   }
 
   /** Marks a pending payment as received: payment_updated, then payment_received. */
-  markReceived(id: number): Payment {
-    return this.store.transaction(() => this._markReceived(id));
+  markReceived(id: number): Promise<Payment> {
+    return this.store.transaction((s) => this._markReceived(s, id));
   }
 
-  private _markReceived(id: number): Payment {
-    const p = this.requirePayment(id);
+  private async _markReceived(s: MembershipsStore, id: number): Promise<Payment> {
+    const p = await this.requirePayment(s, id);
     if (p.status !== 'pending') throw new MembershipError({ status: 'Only a pending payment can be marked as received.' });
-    const updated = this.setPaymentStatus(p, 'completed');
-    this.fire('payment_received', updated);
-    if (updated.is_renewal) this.extendForRenewal(updated);
+    const updated = await this.setPaymentStatus(s, p, 'completed');
+    await this.fire(s, 'payment_received', updated);
+    if (updated.is_renewal) await this.extendForRenewal(s, updated);
     return updated;
   }
 
@@ -235,131 +243,131 @@ export class MembershipsService {
    * expired membership becomes active again. Without this the next renewal run would bill
    * the same period again.
    */
-  private extendForRenewal(p: Payment): void {
-    const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
-    const product = this.store.get<Product>('mb_products', m.product_id);
+  private async extendForRenewal(s: MembershipsStore, p: Payment): Promise<void> {
+    const m = (await s.get<Membership>('mb_memberships', p.membership_id))!;
+    const product = await s.get<Product>('mb_products', m.product_id);
     if (!product || (product.period !== 'month' && product.period !== 'year')) return;
     const from = Math.max(m.date_expiration ?? this.now(), this.now());
-    this._updateMembership(m.id, {
+    await this._updateMembership(s, m.id, {
       date_expiration: addPeriod(from, product.period),
       ...(m.status === 'expired' ? { status: 'active' } : {}),
     });
   }
 
   /** Marks a pending renewal payment as failed: payment_updated, then payment_failed. */
-  markFailed(id: number): Payment {
-    return this.store.transaction(() => this._markFailed(id));
+  markFailed(id: number): Promise<Payment> {
+    return this.store.transaction((s) => this._markFailed(s, id));
   }
 
-  private _markFailed(id: number): Payment {
-    const p = this.requirePayment(id);
+  private async _markFailed(s: MembershipsStore, id: number): Promise<Payment> {
+    const p = await this.requirePayment(s, id);
     if (p.status !== 'pending' || !p.is_renewal) throw new MembershipError({ status: 'Only a pending renewal payment can be marked as failed.' });
-    const updated = this.setPaymentStatus(p, 'failed');
-    this.fire('payment_failed', updated);
+    const updated = await this.setPaymentStatus(s, p, 'failed');
+    await this.fire(s, 'payment_failed', updated);
     return updated;
   }
 
   /** Sends the payment's invoice to the customer: invoice_sent. */
-  sendInvoice(id: number, message?: string): Payment {
-    return this.store.transaction(() => this._sendInvoice(id, message));
+  sendInvoice(id: number, message?: string): Promise<Payment> {
+    return this.store.transaction((s) => this._sendInvoice(s, id, message));
   }
 
-  private _sendInvoice(id: number, message?: string): Payment {
-    const p = this.requirePayment(id);
-    const m = this.store.get<Membership>('mb_memberships', p.membership_id)!;
-    const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
+  private async _sendInvoice(s: MembershipsStore, id: number, message?: string): Promise<Payment> {
+    const p = await this.requirePayment(s, id);
+    const m = (await s.get<Membership>('mb_memberships', p.membership_id))!;
+    const customer = (await s.get<Customer>('mb_customers', m.customer_id))!;
     if (!this.api.users.get(customer.user_id)) {
       throw new MembershipError(
         { id: `The invoice of payment ${p.reference_code} was not sent: the customer’s user account was deleted, so there is no one to send it to.` },
         'MEMBERSHIP_CUSTOMER_ORPHANED',
       );
     }
-    this.fire('invoice_sent', p, message?.trim() || `Thank you for your business. Your invoice ${p.reference_code} is available at the link below.`);
+    await this.fire(s, 'invoice_sent', p, message?.trim() || `Thank you for your business. Your invoice ${p.reference_code} is available at the link below.`);
     return p;
   }
 
-  private setPaymentStatus(p: Payment, status: string): Payment {
-    this.store.update('mb_payments', p.id, { status, updated_at: this.now() });
-    const updated = this.store.get<Payment>('mb_payments', p.id)!;
-    this.fire('payment_updated', updated);
+  private async setPaymentStatus(s: MembershipsStore, p: Payment, status: string): Promise<Payment> {
+    await s.update('mb_payments', p.id, { status, updated_at: this.now() });
+    const updated = (await s.get<Payment>('mb_payments', p.id))!;
+    await this.fire(s, 'payment_updated', updated);
     return updated;
   }
 
   // ── Sites and domains ──
   /** Creates and publishes a network site for a membership: site_published. */
-  publishSite(input: { membership_id: number; slug: string; title: string }): Site {
-    return this.store.transaction(() => this._publishSite(input));
+  publishSite(input: { membership_id: number; slug: string; title: string }): Promise<Site> {
+    return this.store.transaction((s) => this._publishSite(s, input));
   }
 
-  private _publishSite(input: { membership_id: number; slug: string; title: string }): Site {
-    const m = this.store.get<Membership>('mb_memberships', input.membership_id);
+  private async _publishSite(s: MembershipsStore, input: { membership_id: number; slug: string; title: string }): Promise<Site> {
+    const m = await s.get<Membership>('mb_memberships', input.membership_id);
     if (!m) throw new MembershipError({ membership_id: 'Choose a membership.' });
-    const customer = this.store.get<Customer>('mb_customers', m.customer_id)!;
+    const customer = (await s.get<Customer>('mb_customers', m.customer_id))!;
     const user = this.api.users.get(customer.user_id);
     const site = this.api.sites.create({ slug: input.slug, title: input.title, admin_email: user?.email ?? this.api.config.adminEmail });
-    this.store.linkSite(site.id, m.id);
-    this.fire('site_published', site, m);
+    await s.linkSite(site.id, m.id);
+    await this.fire(s, 'site_published', site, m);
     return site;
   }
 
   /** Maps a domain to a site: domain_created. */
-  addDomain(input: { site_id: number; domain: string; primary: boolean; secure: boolean }): Domain {
-    return this.store.transaction(() => this._addDomain(input));
+  addDomain(input: { site_id: number; domain: string; primary: boolean; secure: boolean }): Promise<Domain> {
+    return this.store.transaction((s) => this._addDomain(s, input));
   }
 
-  private _addDomain(input: { site_id: number; domain: string; primary: boolean; secure: boolean }): Domain {
+  private async _addDomain(s: MembershipsStore, input: { site_id: number; domain: string; primary: boolean; secure: boolean }): Promise<Domain> {
     const errors: Record<string, string> = {};
     const site = this.api.sites.get(input.site_id);
     const domain = input.domain.trim().toLowerCase();
     if (!site) errors.site_id = 'Choose a site.';
     if (!/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)) errors.domain = 'Enter a domain name such as shop.example.com.';
-    else if (this.store.domainByName(domain)) errors.domain = 'That domain is already mapped.';
+    else if (await s.domainByName(domain)) errors.domain = 'That domain is already mapped.';
     if (Object.keys(errors).length) throw new MembershipError(errors);
     const row = { site_id: site!.id, domain, stage: 'done', active: 1, primary_domain: input.primary ? 1 : 0, secure: input.secure ? 1 : 0, created_at: this.now() };
-    const d: Domain = { id: this.store.insert('mb_domains', row), ...row };
-    this.fire('domain_created', d, site!);
+    const d: Domain = { id: await s.insert('mb_domains', row), ...row };
+    await this.fire(s, 'domain_created', d, site!);
     return d;
   }
 
   // ── Scheduled jobs ──
   /** Daily: a pending renewal payment for every active membership about to expire. */
-  runRenewals(): number {
-    return this.store.transaction(() => this._runRenewals());
+  runRenewals(): Promise<number> {
+    return this.store.transaction((s) => this._runRenewals(s));
   }
 
-  private _runRenewals(): number {
-    const due = this.store.renewalsDue(this.now() + RENEWAL_LEAD_MS);
-    for (const m of due) this.createPayment({ membership_id: m.id, subtotal_cents: m.amount_cents, tax_cents: 0, status: 'pending', is_renewal: true });
+  private async _runRenewals(s: MembershipsStore): Promise<number> {
+    const due = await s.renewalsDue(this.now() + RENEWAL_LEAD_MS);
+    for (const m of due) await this._createPayment(s, { membership_id: m.id, subtotal_cents: m.amount_cents, tax_cents: 0, status: 'pending', is_renewal: true });
     return due.length;
   }
 
   /** Daily: active memberships past their expiration become expired (membership_expired). */
-  runExpirations(): number {
-    return this.store.transaction(() => this._runExpirations());
+  runExpirations(): Promise<number> {
+    return this.store.transaction((s) => this._runExpirations(s));
   }
 
-  private _runExpirations(): number {
-    const expired = this.store.expiredActive(this.now());
+  private async _runExpirations(s: MembershipsStore): Promise<number> {
+    const expired = await s.expiredActive(this.now());
     for (const m of expired) {
-      this.fire('membership_expired', this.updateMembership(m.id, { status: 'expired' }));
+      await this.fire(s, 'membership_expired', await this._updateMembership(s, m.id, { status: 'expired' }));
     }
     return expired.length;
   }
 
-  private requireCustomer(id: number): Customer {
-    const c = this.store.get<Customer>('mb_customers', id);
+  private async requireCustomer(s: MembershipsStore, id: number): Promise<Customer> {
+    const c = await s.get<Customer>('mb_customers', id);
     if (!c) throw new MembershipError({ id: 'That customer does not exist.' }, 'MEMBERSHIP_NOT_FOUND');
     return c;
   }
 
-  private requireMembership(id: number): Membership {
-    const m = this.store.get<Membership>('mb_memberships', id);
+  private async requireMembership(s: MembershipsStore, id: number): Promise<Membership> {
+    const m = await s.get<Membership>('mb_memberships', id);
     if (!m) throw new MembershipError({ id: 'That membership does not exist.' }, 'MEMBERSHIP_NOT_FOUND');
     return m;
   }
 
-  private requirePayment(id: number): Payment {
-    const p = this.store.get<Payment>('mb_payments', id);
+  private async requirePayment(s: MembershipsStore, id: number): Promise<Payment> {
+    const p = await s.get<Payment>('mb_payments', id);
     if (!p) throw new MembershipError({ id: 'That payment does not exist.' }, 'MEMBERSHIP_NOT_FOUND');
     return p;
   }

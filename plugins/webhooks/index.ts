@@ -27,8 +27,9 @@ const SERVICE = 'webhooks';
  * public API it provides to other plugins, the event types it collects, the admin screens
  * (their own internal object), the inspector's inboxes and the REST routes.
  */
-export function load(api: PluginApi): void {
-  api.migrate(webhookMigrations);
+export async function load(api: PluginApi): Promise<void> {
+  // Still the raw-SQL form and the synchronous SQLite handle (api.sqlite), until its stores are ported.
+  await api.migrate(webhookMigrations);
   const settings = resolveSettings(api.settings, api.config.env);
   const service = new WebhooksService(api, settings, readDeps(api.settings.deps));
   const provided = publicApi(service);

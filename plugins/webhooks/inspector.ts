@@ -38,7 +38,7 @@ export class Inspector {
     private readonly webhooks: WebhooksStore,
     readonly settings: InspectorSettings,
   ) {
-    this.store = new InspectorStore(api.db);
+    this.store = new InspectorStore(api.sqlite);
   }
 
   createInbox(userId: number | null): Inbox & { url: string } {

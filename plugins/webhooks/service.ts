@@ -82,9 +82,9 @@ export class WebhooksService implements WebhooksApi {
     deps: WebhooksDeps = {},
   ) {
     this.clock = api.clock;
-    this.webhooks = new WebhooksStore(api.db);
-    this.deliveries = new DeliveriesStore(api.db, api.clock);
-    this.health = new HealthStore(api.db);
+    this.webhooks = new WebhooksStore(api.sqlite);
+    this.deliveries = new DeliveriesStore(api.sqlite, api.clock);
+    this.health = new HealthStore(api.sqlite);
     this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
     const policy: DestinationPolicy = {
@@ -133,7 +133,7 @@ export class WebhooksService implements WebhooksApi {
       webhooks: this.webhooks,
       store: this.deliveries,
       worker: this.worker,
-      db: api.db,
+      db: api.sqlite,
       hooks: api.hooks,
       logger: api.logger,
       clock: this.clock,

@@ -24,7 +24,7 @@ describe('docs: the README’s `api` reference matches the SDK', () => {
       // Every key of the type, listed here so that adding one to the type fails until documented.
       const typed: Record<keyof PluginApi, true> = {
         slug: true, hostVersion: true, dir: true, hooks: true, menus: true, options: true, settingsApi: true, i18n: true, notices: true,
-        db: true, transaction: true, migrate: true, unmigrate: true, logger: true, config: true, settings: true, clock: true, urls: true,
+        db: true, dialect: true, sqlite: true, transaction: true, migrate: true, unmigrate: true, logger: true, config: true, settings: true, clock: true, urls: true,
         users: true, sites: true, cron: true, view: true, ui: true, services: true, routes: true, rest: true,
       };
       expect(actual).to.deep.equal(Object.keys(typed).sort());

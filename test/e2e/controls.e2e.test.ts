@@ -164,7 +164,8 @@ async function copyVia(t: T, button: Locator): Promise<string> {
   return t.page.evaluate(() => navigator.clipboard.readText());
 }
 
-const mbGet = <R>(t: T, table: string, id: number) => t.net.mb.store.get<R>(table as 'mb_customers', id);
+/** A memberships row, read synchronously (the test reads the host's SQLite database directly). */
+const mbGet = <R>(t: T, table: string, id: number) => t.net.hp.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as R | undefined;
 
 // ---------- fresh rows, so every action has a first, middle and last row to act on ----------
 
@@ -496,7 +497,7 @@ const CONTROLS: ControlRow[] = [
     control: 'row: Activate',
     run: async (t) => {
       const s = await freshNetwork(t);
-      for (const id of s.memberships) t.net.mb.updateMembership(id, { status: 'cancelled' });
+      for (const id of s.memberships) await t.net.mb.updateMembership(id, { status: 'cancelled' });
       await eachRow(t, page_('memberships-memberships'), 'Activate', (id) => expect(mbGet<Membership>(t, 'mb_memberships', id)!.status).to.equal('active'));
     },
   },
@@ -505,7 +506,7 @@ const CONTROLS: ControlRow[] = [
     control: 'row: Extend 1 month',
     run: async (t) => {
       await freshNetwork(t);
-      const before = new Map(t.net.mb.store.all<Membership>('mb_memberships').map((m) => [m.id, m.date_expiration ?? 0]));
+      const before = new Map((await t.net.mb.store.all<Membership>('mb_memberships')).map((m) => [m.id, m.date_expiration ?? 0]));
       await eachRow(t, page_('memberships-memberships'), 'Extend 1 month', (id) =>
         expect(mbGet<Membership>(t, 'mb_memberships', id)!.date_expiration! - before.get(id)!).to.be.at.least(29 * 86_400_000),
       );
@@ -516,12 +517,12 @@ const CONTROLS: ControlRow[] = [
     control: 'button: Add New Membership',
     run: async (t) => {
       const s = await freshNetwork(t);
-      const before = t.net.mb.store.all<Membership>('mb_memberships').length;
+      const before = (await t.net.mb.store.all<Membership>('mb_memberships')).length;
       await t.go(page_('memberships-memberships'));
       const box = t.page.locator('section', { hasText: 'Add New Membership' });
       await submitForm(t, { Customer: String(s.customers[0]), Product: String(s.products[1]) }, 'Add New Membership', box);
       expect(await t.success()).to.not.equal('');
-      expect(t.net.mb.store.all<Membership>('mb_memberships').length).to.equal(before + 1);
+      expect((await t.net.mb.store.all<Membership>('mb_memberships')).length).to.equal(before + 1);
     },
   },
   {
@@ -552,7 +553,7 @@ const CONTROLS: ControlRow[] = [
       await t.go(page_('memberships-customers'));
       await submitForm(t, { User: String(user.id), 'Billing address': '1 Road' }, 'Add New Customer');
       expect(await t.success()).to.not.equal('');
-      expect(t.net.mb.store.customerByUser(user.id)).to.not.equal(undefined);
+      expect(await t.net.mb.store.customerByUser(user.id)).to.not.equal(undefined);
     },
   },
   {
@@ -562,7 +563,7 @@ const CONTROLS: ControlRow[] = [
       await t.go(page_('memberships-products'));
       await submitForm(t, { Name: `${t.tag} Gold`, Price: '49.99' }, 'Add New Product');
       expect(await t.success()).to.include(`${t.tag} Gold`);
-      expect(t.net.mb.store.all<{ name: string; price_cents: number }>('mb_products').find((p) => p.name === `${t.tag} Gold`)?.price_cents).to.equal(4999);
+      expect((await t.net.mb.store.all<{ name: string; price_cents: number }>('mb_products')).find((p) => p.name === `${t.tag} Gold`)?.price_cents).to.equal(4999);
     },
   },
   {
@@ -601,11 +602,11 @@ const CONTROLS: ControlRow[] = [
     control: 'button: Add New Payment',
     run: async (t) => {
       const s = await freshNetwork(t);
-      const before = t.net.mb.store.all<Payment>('mb_payments').length;
+      const before = (await t.net.mb.store.all<Payment>('mb_payments')).length;
       await t.go(page_('memberships-payments'));
       await submitForm(t, { Membership: String(s.memberships[0]), Subtotal: '10' }, 'Add New Payment');
       expect(await t.success()).to.not.equal('');
-      expect(t.net.mb.store.all<Payment>('mb_payments').length).to.equal(before + 1);
+      expect((await t.net.mb.store.all<Payment>('mb_payments')).length).to.equal(before + 1);
     },
   },
   {
@@ -616,7 +617,7 @@ const CONTROLS: ControlRow[] = [
       await t.go(page_('memberships-domains'));
       await submitForm(t, { Site: String(s.sites[2]), Domain: `${t.tag}-added.example.com` }, 'Add New Domain');
       expect(await t.success()).to.not.equal('');
-      expect(t.net.mb.store.domainByName(`${t.tag}-added.example.com`)?.site_id).to.equal(s.sites[2]);
+      expect((await t.net.mb.store.domainByName(`${t.tag}-added.example.com`))?.site_id).to.equal(s.sites[2]);
     },
   },
   // ----- Webhooks list
@@ -1068,7 +1069,7 @@ describe('e2e: every control of every admin screen, clicked in Chromium', functi
     const missing = new Set<string>();
     const s = await seed(net, 3, 'enum');
     // Rows whose actions are conditional: one cancelled membership shows "Activate".
-    net.mb.updateMembership(s.memberships[0]!, { status: 'cancelled' });
+    await net.mb.updateMembership(s.memberships[0]!, { status: 'cancelled' });
     net.webhooks.update_webhook(s.webhooks[0]!, { active: false });
     for (const js of [true, false]) {
       const { page } = sessions.get(js)!;

@@ -139,10 +139,10 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
 
     it(`"Mark email verified" clicked in a stale tab says the address is already verified (${mode})`, async () => {
       const { user } = await hp.host.users.create({ login: `stale-${js}`, email: `stale-${js}@example.com`, password: 'password 123' });
-      const c = mb.createCustomer({ user_id: user.id, billing_address: '', verify: true });
+      const c = await mb.createCustomer({ user_id: user.id, billing_address: '', verify: true });
       const { context, page } = await session(js);
       await page.goto(`${url}/wp-admin/network/admin.php?page=memberships-customers`);
-      mb.verifyEmail(c.verification_token!);
+      await mb.verifyEmail(c.verification_token!);
       await page.getByRole('button', { name: new RegExp(`Mark email verified: stale-${js}`) }).click({ force: true });
       await page.waitForLoadState();
       expect(await page.locator('.notices').textContent()).to.include('already verified');
@@ -151,19 +151,19 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
     });
 
     it(`Mark as received on a renewal payment extends the membership; Send invoice to an orphaned customer says why (${mode})`, async () => {
-      const product = mb.createProduct({ name: `Plan ${js}`, price_cents: 2900, setup_fee_cents: 0, currency: 'USD', period: 'month' });
+      const product = await mb.createProduct({ name: `Plan ${js}`, price_cents: 2900, setup_fee_cents: 0, currency: 'USD', period: 'month' });
       const { user } = await hp.host.users.create({ login: `renew-${js}`, email: `renew-${js}@example.com`, password: 'password 123' });
-      const customer = mb.createCustomer({ user_id: user.id, billing_address: '', verify: false });
+      const customer = await mb.createCustomer({ user_id: user.id, billing_address: '', verify: false });
       const expires = Date.now() + 2 * 86_400_000;
-      const m = mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: expires });
-      mb.runRenewals();
-      const renewal = mb.store.all<{ id: number; membership_id: number; is_renewal: number; reference_code: string }>('mb_payments').find((p) => p.membership_id === m.id && p.is_renewal)!;
+      const m = await mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: expires });
+      await mb.runRenewals();
+      const renewal = ((await mb.store.all<{ id: number; membership_id: number; is_renewal: number; reference_code: string }>('mb_payments')).find((p) => p.membership_id === m.id && p.is_renewal))!;
       const { context, page } = await session(js);
       await page.goto(`${url}/wp-admin/network/admin.php?page=memberships-payments`);
       await page.getByRole('button', { name: `Mark as received: ${renewal.reference_code}` }).click({ force: true });
       await page.waitForLoadState();
       expect(await page.locator('.notices').textContent()).to.include('marked as received');
-      const after = mb.store.get<{ date_expiration: number }>('mb_memberships', m.id)!;
+      const after = (await mb.store.get<{ date_expiration: number }>('mb_memberships', m.id))!;
       expect(after.date_expiration).to.be.greaterThan(expires + 27 * 86_400_000);
       hp.host.users.delete(user.id);
       await page.goto(`${url}/wp-admin/network/admin.php?page=memberships-payments`);

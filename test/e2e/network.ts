@@ -71,15 +71,15 @@ export async function seed(net: Network, n = 3, tag = 's'): Promise<Seeded> {
     out.users.push(user.id);
     const w = webhooks.create_webhook({ name: `${tag} hook ${i}`, url: `${receiver.url}/${tag}-${i}`, event: 'payment_received', active: true });
     out.webhooks.push(w.id);
-    const p = mb.createProduct({ name: `${tag} Plan ${i}`, price_cents: 1000 * i, setup_fee_cents: 0, currency: 'USD', period: 'month' });
+    const p = await mb.createProduct({ name: `${tag} Plan ${i}`, price_cents: 1000 * i, setup_fee_cents: 0, currency: 'USD', period: 'month' });
     out.products.push(p.id);
-    const c = mb.createCustomer({ user_id: user.id, billing_address: `${i} Main Street`, verify: true });
+    const c = await mb.createCustomer({ user_id: user.id, billing_address: `${i} Main Street`, verify: true });
     out.customers.push(c.id);
-    const m = mb.createMembership({ customer_id: c.id, product_id: p.id, status: 'active', date_expiration: Date.now() + 30 * DAY });
+    const m = await mb.createMembership({ customer_id: c.id, product_id: p.id, status: 'active', date_expiration: Date.now() + 30 * DAY });
     out.memberships.push(m.id);
-    const pay = mb.createPayment({ membership_id: m.id, subtotal_cents: 1000 * i, tax_cents: 0, status: 'pending', is_renewal: true });
+    const pay = await mb.createPayment({ membership_id: m.id, subtotal_cents: 1000 * i, tax_cents: 0, status: 'pending', is_renewal: true });
     out.payments.push(pay.id);
-    mb.addDomain({ site_id: site.id, domain: `${tag}-shop${i}.example.com`, primary: i === 1, secure: true });
+    await mb.addDomain({ site_id: site.id, domain: `${tag}-shop${i}.example.com`, primary: i === 1, secure: true });
   }
   webhooks.inspector.createInbox(null);
   // One delivery per new webhook (for the delivery screens), sent now.
@@ -124,7 +124,8 @@ export function adminPages(net: Network, s?: Seeded): string[] {
       urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&inbox=${inbox.token}`);
       urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&action=confirm-delete&token=${inbox.token}`);
     }
-    const active = net.mb.store.all<{ id: number; status: string }>('mb_memberships').find((m) => m.status === 'active');
+    // Read synchronously from the host's SQLite database (adminPages is synchronous).
+    const active = net.hp.db.prepare("SELECT id FROM mb_memberships WHERE status = 'active' ORDER BY id LIMIT 1").get() as { id: number } | undefined;
     if (active) urls.add(`/wp-admin/network/admin.php?page=memberships-memberships&confirm=cancel&row_id=${active.id}`);
   }
   return [...urls];

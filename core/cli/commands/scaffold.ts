@@ -21,8 +21,8 @@ export interface ScaffoldOptions {
 
 /**
  * Writes a new plugin, WP-CLI `wp scaffold plugin` style: plugins/<slug>/index.ts (manifest,
- * a migration with its down, a menu page with a form, an event bound to the plugin's action
- * and fired inside api.transaction, uninstall) and test/plugins/<slug>/<slug>.test.ts (a
+ * a Kysely migration with its down, a typed data layer on api.db, a menu page with a form, an
+ * event bound to the plugin's action and fired inside an api.transaction, uninstall) and test/plugins/<slug>/<slug>.test.ts (a
  * passing test through the test kit). Returns the files written (relative to root).
  * Throws SCAFFOLD_INVALID_SLUG, or SCAFFOLD_EXISTS unless `force`.
  */
@@ -54,8 +54,8 @@ function names(slug: string, name?: string) {
 function pluginSource(o: ScaffoldOptions): string {
   const n = names(o.slug, o.name);
   return `// ${n.title}: scaffolded by \`npx hookpress scaffold plugin ${o.slug}\`. Guide: docs/plugin-authoring.md
-import type { EventRegistrar, ListQuery, Migration, PageContext, PluginApi, PluginManifest } from '../../core/plugin-sdk.js';
-import { sanitize_text_field } from '../../core/plugin-sdk.js';
+import type { EventRegistrar, Generated, Kysely, ListQuery, PageContext, PluginApi, PluginManifest, PluginMigration } from '../../core/plugin-sdk.js';
+import { sanitize_text_field, withId } from '../../core/plugin-sdk.js';
 
 export const manifest: PluginManifest = {
   name: ${q(n.title)},
@@ -64,12 +64,22 @@ export const manifest: PluginManifest = {
   author: ${q(o.author ?? 'You')},
 };
 
-const migrations: Migration[] = [
+// Kysely's schema builder: the same migration runs on SQLite and PostgreSQL.
+const migrations: PluginMigration[] = [
   {
     version: 1,
     name: 'items',
-    up: (db) => db.exec('CREATE TABLE ${n.table} (id INTEGER PRIMARY KEY AUTOINCREMENT, title TEXT NOT NULL, created_at INTEGER NOT NULL)'),
-    down: (db) => db.exec('DROP TABLE ${n.table}'),
+    async up(db, dialect) {
+      await db.schema
+        .createTable('${n.table}')
+        .$call(withId(dialect))
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db) {
+      await db.schema.dropTable('${n.table}').execute();
+    },
   },
 ];
 
@@ -79,22 +89,32 @@ interface Item {
   created_at: number;
 }
 
-/** The plugin's data layer: its only SQL. */
-function items(api: PluginApi) {
+/** The plugin's tables: \`PluginApi<Tables>\` types \`api.db\` (Kysely) with them. */
+interface Tables {
+  ${n.table}: Omit<Item, 'id'> & { id: Generated<number> };
+}
+
+/** The plugin's data layer: its only queries. Each takes an executor: \`api.db\`, or a transaction. */
+function items(clock: () => number) {
   return {
-    add: (title: string) => Number(api.db.prepare('INSERT INTO ${n.table} (title, created_at) VALUES (?, ?)').run(title, api.clock()).lastInsertRowid),
-    count: () => (api.db.prepare('SELECT COUNT(*) AS n FROM ${n.table}').get() as { n: number }).n,
-    /** One page of items, newest first (orderby is one of the list table's sortable keys). */
-    list: (q: ListQuery) =>
-      api.db
-        .prepare(\`SELECT id, title, created_at FROM ${n.table} ORDER BY \${q.orderby === 'title' ? 'title' : 'id'} \${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ? OFFSET ?\`)
-        .all(q.perPage, q.offset) as Item[],
+    add: async (db: Kysely<Tables>, title: string) =>
+      (await db.insertInto('${n.table}').values({ title, created_at: clock() }).returning('id').executeTakeFirstOrThrow()).id,
+    count: async (db: Kysely<Tables>) => Number((await db.selectFrom('${n.table}').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    /** One page of items (orderby is one of the list table's sortable keys). */
+    list: (db: Kysely<Tables>, q: ListQuery): Promise<Item[]> =>
+      db
+        .selectFrom('${n.table}')
+        .select(['id', 'title', 'created_at'])
+        .orderBy(q.orderby === 'title' ? 'title' : 'id', q.order === 'asc' ? 'asc' : 'desc')
+        .limit(q.perPage)
+        .offset(q.offset)
+        .execute(),
   };
 }
 
-export function load(api: PluginApi): void {
-  api.migrate(migrations);
-  const store = items(api);
+export async function load(api: PluginApi<Tables>): Promise<void> {
+  await api.migrate(migrations);
+  const store = items(api.clock);
 
   // Each do_action('${n.action}', id, title) becomes a '${n.event}' webhook payload.
   api.hooks.add_action('wu_register_all_events', (events: EventRegistrar) => {
@@ -110,7 +130,7 @@ export function load(api: PluginApi): void {
 
   api.hooks.add_action('network_admin_menu', () => {
     const hook = api.menus.add_menu_page(${q(n.title)}, ${q(n.title)}, 'manage_network', ${q(o.slug)}, (ctx: PageContext) => renderPage(ctx, api, store), 'dashicons-admin-generic');
-    api.hooks.add_action(\`load-\${hook}\`, (ctx: PageContext) => {
+    api.hooks.add_action(\`load-\${hook}\`, async (ctx: PageContext) => {
       if (ctx.req.method !== 'POST') return;
       ctx.check_admin_referer(${q(`add-${o.slug}-item`)});
       const title = sanitize_text_field(ctx.req.body?.title);
@@ -118,9 +138,10 @@ export function load(api: PluginApi): void {
         ctx.add_notice('error', 'Enter a title.');
         return ctx.redirect(api.urls.admin_page_url(${q(o.slug)}));
       }
-      // The row and its webhook event commit together, or neither does.
-      api.transaction(() => {
-        const id = store.add(title);
+      // The row and its webhook event commit together, or neither does: fire inside the
+      // transaction, and run its queries on \`trx\`.
+      await api.transaction(async (trx) => {
+        const id = await store.add(trx, title);
         api.hooks.do_action('${n.action}', id, title);
       });
       ctx.add_notice('success', \`Item “\${title}” added.\`);
@@ -129,9 +150,9 @@ export function load(api: PluginApi): void {
   });
 }
 
-function renderPage(ctx: PageContext, api: PluginApi, store: ReturnType<typeof items>) {
+async function renderPage(ctx: PageContext, api: PluginApi<Tables>, store: ReturnType<typeof items>) {
   const { html, formField, renderListTable, parseListQuery } = api.ui;
-  const count = store.count();
+  const count = await store.count(api.db);
   // The host's WP_List_Table: sortable headers, pagination, an empty state.
   const query = parseListQuery(ctx.req, { orderby: ['id', 'title'], defaultOrderby: 'id', defaultOrder: 'desc' });
   const table = renderListTable<Item>({
@@ -140,7 +161,7 @@ function renderPage(ctx: PageContext, api: PluginApi, store: ReturnType<typeof i
       { key: 'title', label: 'Title', sortable: true, cell: (item) => item.title },
       { key: 'id', label: 'Added', sortable: true, cell: (item) => new Date(item.created_at).toISOString().slice(0, 16).replace('T', ' ') },
     ],
-    rows: store.list(query),
+    rows: await store.list(api.db, query),
     total: count,
     query,
     rowId: (item) => item.id,
@@ -161,8 +182,8 @@ function renderPage(ctx: PageContext, api: PluginApi, store: ReturnType<typeof i
 }
 
 /** Uninstall (Network Admin → Plugins, once deactivated): drop the plugin's table. */
-export function uninstall(api: PluginApi): void {
-  api.unmigrate(migrations);
+export async function uninstall(api: PluginApi): Promise<void> {
+  await api.unmigrate(migrations);
 }
 `;
 }
@@ -196,6 +217,8 @@ describe('plugins/${o.slug}', () => {
     expect(page, 'listed in the table').to.match(/<th scope="row" class="column-title column-primary"[^>]*>First/);
     expect(await host.deliverNow()).to.equal(1);
     expect(JSON.parse(receiver.requests[0]!.body)).to.include({ item_id: 1, item_title: 'First' });
+    // host.db() is the query builder the plugin gets as api.db (Kysely).
+    expect(await host.db().selectFrom('${n.table}').select('title').execute()).to.deep.equal([{ title: 'First' }]);
   });
 });
 `;

@@ -13,7 +13,7 @@ export interface EntityForm {
    */
   fields: (values: Record<string, string>, errors: Record<string, string>) => SafeHtml;
   /** Runs the form; returns the success message. Throws with `fields` (or `field`) on invalid input. */
-  run: (body: Record<string, string>) => string;
+  run: (body: Record<string, string>) => Promise<string>;
 }
 
 /** A destructive row action asks first, on a page of its own (works without JavaScript). */
@@ -29,19 +29,24 @@ export interface EntityScreen<Row> {
   title: string;
   singular: string;
   columns: Column<Row>[];
-  rows: (limit: number, offset: number) => { items: Row[]; total: number };
+  rows: (limit: number, offset: number) => Promise<{ items: Row[]; total: number }>;
   /** One row by id: `&id=N` (the payloads' `*_manage_url`) shows exactly that row. */
-  one: (id: number) => Row | undefined;
+  one: (id: number) => Promise<Row | undefined>;
   rowId: (row: Row) => number;
   rowLabel: (row: Row) => string;
   /** State-changing row actions, posted with a nonce bound to the action and the row. */
   rowActions?: (row: Row) => Array<{ action: string; label: string; confirm?: RowConfirm<Row> }>;
   /** The forms beside the list, the first being "Add New …". */
   forms: EntityForm[];
+  /**
+   * Reads what the synchronous parts (cells, labels, select options) look up, once per request
+   * before anything else runs: the store is asynchronous, rendering is not.
+   */
+  load?: () => Promise<void>;
   /** One record, for a confirmation page. */
-  get?: (id: number) => Row | undefined;
+  get?: (id: number) => Promise<Row | undefined>;
   /** Runs a row action; returns the success message. */
-  act?: (action: string, id: number, body: Record<string, string>) => string;
+  act?: (action: string, id: number, body: Record<string, string>) => Promise<string>;
   empty: string;
 }
 
@@ -63,6 +68,7 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
   let values: Record<string, string> = {};
   let errors: Record<string, string> = {};
   let failedForm = '';
+  await s.load?.();
   if (ctx.req.method === 'POST') {
     if (!ctx.current_user_can(CAPABILITY)) throw new HttpError(403, 'Sorry, you are not allowed to manage memberships.');
     const body = strings(ctx.req.body);
@@ -73,12 +79,12 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
         ctx.check_admin_referer(`${s.slug}-form-${form.action}`);
         values = body;
         failedForm = form.action;
-        ctx.add_notice('success', form.run(body));
+        ctx.add_notice('success', await form.run(body));
         return ctx.redirect(url);
       }
       ctx.check_admin_referer(`${s.slug}-${body.action}_${rowId}`);
       if (!s.act) throw new HttpError(400, 'Unknown action.');
-      ctx.add_notice('success', s.act(body.action ?? '', rowId, body));
+      ctx.add_notice('success', await s.act(body.action ?? '', rowId, body));
       return ctx.redirect(url);
     } catch (error) {
       if (!(error instanceof HookpressError) || !error.field) throw error;
@@ -93,7 +99,7 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
   const q = ctx.req.query as Record<string, unknown>;
   if (typeof q.confirm === 'string' && s.get) {
     const id = Number.parseInt(String(q.row_id ?? ''), 10);
-    const row = s.get(id);
+    const row = await s.get(id);
     if (!row) throw new HttpError(404, `That ${s.singular.toLowerCase()} does not exist (it may have been deleted).`, 'Not Found');
     const a = (s.rowActions?.(row) ?? []).find((x) => x.action === q.confirm && x.confirm);
     if (!a?.confirm) throw new HttpError(404, `“${String(q.confirm)}” is not available for ${s.rowLabel(row)} any more.`, 'Not Found');
@@ -116,8 +122,8 @@ export async function handleEntityScreen<Row>(ctx: PageContext, api: PluginApi, 
   // `&id=N` opens one item (the `*_manage_url` of payloads): the list narrowed to that row.
   const onlyId = Number.parseInt(String((ctx.req.query as Record<string, unknown>).id ?? ''), 10);
   const only = Number.isInteger(onlyId) && onlyId > 0 ? onlyId : undefined;
-  const one = only === undefined ? undefined : s.one(only);
-  const { items, total } = only === undefined ? s.rows(query.perPage, query.offset) : { items: one ? [one] : [], total: one ? 1 : 0 };
+  const one = only === undefined ? undefined : await s.one(only);
+  const { items, total } = only === undefined ? await s.rows(query.perPage, query.offset) : { items: one ? [one] : [], total: one ? 1 : 0 };
   const showAll = html`<a href="${url}">Show all ${s.title.toLowerCase()}</a>`;
   const rowActions = (row: Row): RowAction[] =>
     (s.rowActions?.(row) ?? []).map((a) =>

@@ -14,14 +14,21 @@ const MONTH = 30 * 86_400_000;
 export function registerMembershipScreens(api: PluginApi, svc: MembershipsService): void {
   const { html, formField } = api.ui;
   const { store } = svc;
+  // What cells, labels and select options look up, read once per request (EntityScreen.load).
+  let seen = { customers: new Map<number, Customer>(), products: new Map<number, Product>(), memberships: new Map<number, Membership>() };
+  const load = async () => {
+    const byId = <T extends { id: number }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
+    const [customers, products, memberships] = await Promise.all([store.all<Customer>('mb_customers'), store.all<Product>('mb_products'), store.all<Membership>('mb_memberships')]);
+    seen = { customers: byId(customers), products: byId(products), memberships: byId(memberships) };
+  };
   const userName = (id: number) => api.users.get(id)?.display_name ?? `User #${id}`;
   const customerLabel = (c: Customer | undefined) => (c ? `${userName(c.user_id)} (#${c.id})` : '—');
-  const membershipLabel = (m: Membership) => `${m.reference_code} — ${customerLabel(store.get<Customer>('mb_customers', m.customer_id))}`;
-  const customerOptions = (): Array<[string, string]> => store.all<Customer>('mb_customers').map((c) => [String(c.id), customerLabel(c)]);
-  const membershipOptions = (): Array<[string, string]> => store.all<Membership>('mb_memberships').map((m) => [String(m.id), membershipLabel(m)]);
+  const membershipLabel = (m: Membership) => `${m.reference_code} — ${customerLabel(seen.customers.get(m.customer_id))}`;
+  const customerOptions = (): Array<[string, string]> => [...seen.customers.values()].map((c) => [String(c.id), customerLabel(c)]);
+  const membershipOptions = (): Array<[string, string]> => [...seen.memberships.values()].map((m) => [String(m.id), membershipLabel(m)]);
   // Users who are not customers yet.
   const userOptions = (): Array<[string, string]> => {
-    const taken = new Set(store.all<Customer>('mb_customers').map((c) => c.user_id));
+    const taken = new Set([...seen.customers.values()].map((c) => c.user_id));
     return api.users
       .list({ limit: 500 })
       .items.filter((u) => !taken.has(u.id))
@@ -54,8 +61,8 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
           ${formField({ id: 'setup_fee', label: 'Setup fee', value: v.setup_fee ?? '0', error: e.setup_fee })}
           ${selectField(api, { id: 'currency', label: 'Currency', value: v.currency ?? 'USD', error: e.currency, options: ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'BRL', 'JPY'].map((c) => [c, c]), required: true })}
           ${selectField(api, { id: 'period', label: 'Billing period', value: v.period ?? 'month', error: e.period, options: [['month', 'Monthly'], ['year', 'Yearly'], ['one-time', 'One time']], required: true })}`,
-        run: (b) => {
-          const p = svc.createProduct({ name: b.name ?? '', price_cents: parseMoney(b.price ?? ''), setup_fee_cents: parseMoney(b.setup_fee || '0'), currency: b.currency ?? '', period: b.period ?? '' });
+        run: async (b) => {
+          const p = await svc.createProduct({ name: b.name ?? '', price_cents: parseMoney(b.price ?? ''), setup_fee_cents: parseMoney(b.setup_fee || '0'), currency: b.currency ?? '', period: b.period ?? '' });
           return `Product “${p.name}” added.`;
         },
       },
@@ -78,14 +85,14 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
       { key: 'billing', label: 'Billing address', cell: (c) => c.billing_address },
     ],
     rowActions: (c) => (c.email_verification === 'pending' ? [{ action: 'verify', label: 'Mark email verified' }] : []),
-    act: (action, id) => {
-      const c = store.get<Customer>('mb_customers', id);
+    act: async (action, id) => {
+      const c = await store.get<Customer>('mb_customers', id);
       if (action === 'verify' && c?.email_verification === 'verified') {
         // A stale tab still shows the action: say what is true instead of failing.
         return `The email address of ${customerLabel(c)} is already verified.`;
       }
       if (action === 'verify' && c?.verification_token) {
-        svc.verifyEmail(c.verification_token);
+        await svc.verifyEmail(c.verification_token);
         return 'Email address marked as verified.';
       }
       throw new MembershipError({ action: 'Unknown action.' }, 'MEMBERSHIP_UNKNOWN_ACTION');
@@ -99,8 +106,8 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
           ${selectField(api, { id: 'user_id', label: 'User', value: v.user_id, error: e.user_id, required: true, options: userOptions() })}
           ${formField({ id: 'billing_address', label: 'Billing address', value: v.billing_address, error: e.billing_address, className: 'large-text' })}
           ${checkboxField(api, { id: 'verify', label: 'Require email verification (sends the verification link)', checked: v.verify === '1' })}`,
-        run: (b) => {
-          const c = svc.createCustomer({ user_id: Number(b.user_id), billing_address: b.billing_address ?? '', verify: b.verify === '1' });
+        run: async (b) => {
+          const c = await svc.createCustomer({ user_id: Number(b.user_id), billing_address: b.billing_address ?? '', verify: b.verify === '1' });
           return `Customer ${customerLabel(c)} added.${c.email_verification === 'pending' ? ' A verification link was sent.' : ''}`;
         },
       },
@@ -118,8 +125,8 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     get: (id) => store.get<Membership>('mb_memberships', id),
     columns: [
       { key: 'ref', label: 'Reference', cell: (m) => html`<strong>${m.reference_code}</strong>` },
-      { key: 'customer', label: 'Customer', cell: (m) => customerLabel(store.get<Customer>('mb_customers', m.customer_id)) },
-      { key: 'product', label: 'Product', cell: (m) => store.get<Product>('mb_products', m.product_id)?.name ?? '' },
+      { key: 'customer', label: 'Customer', cell: (m) => customerLabel(seen.customers.get(m.customer_id)) },
+      { key: 'product', label: 'Product', cell: (m) => seen.products.get(m.product_id)?.name ?? '' },
       { key: 'status', label: 'Status', cell: (m) => html`<span class="badge ${m.status === 'active' ? 'badge-success' : m.status === 'expired' ? 'badge-error' : ''}">${m.status}</span>` },
       { key: 'amount', label: 'Amount', cell: (m) => formatMoney(m.amount_cents, m.currency) },
       { key: 'expires', label: 'Expires', cell: (m) => day(m.date_expiration) },
@@ -141,12 +148,12 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
         : []),
       { action: 'extend', label: 'Extend 1 month' },
     ],
-    act: (action, id) => {
-      const m = store.get<Membership>('mb_memberships', id);
+    act: async (action, id) => {
+      const m = await store.get<Membership>('mb_memberships', id);
       if (!m) throw new MembershipError({ id: 'That membership does not exist.' }, 'MEMBERSHIP_NOT_FOUND');
-      if (action === 'activate') svc.updateMembership(id, { status: 'active' });
-      else if (action === 'cancel') svc.updateMembership(id, { status: 'cancelled' });
-      else if (action === 'extend') svc.updateMembership(id, { date_expiration: Math.max(m.date_expiration ?? api.clock(), api.clock()) + MONTH });
+      if (action === 'activate') await svc.updateMembership(id, { status: 'active' });
+      else if (action === 'cancel') await svc.updateMembership(id, { status: 'cancelled' });
+      else if (action === 'extend') await svc.updateMembership(id, { date_expiration: Math.max(m.date_expiration ?? api.clock(), api.clock()) + MONTH });
       else throw new MembershipError({ action: 'Unknown action.' }, 'MEMBERSHIP_UNKNOWN_ACTION');
       return `Membership ${m.reference_code} updated.`;
     },
@@ -157,11 +164,11 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
         submit: 'Add New Membership',
         fields: (v, e) => html`
           ${selectField(api, { id: 'customer_id', label: 'Customer', value: v.customer_id, error: e.customer_id, required: true, options: customerOptions() })}
-          ${selectField(api, { id: 'product_id', label: 'Product', value: v.product_id, error: e.product_id, required: true, options: store.all<Product>('mb_products').map((p) => [String(p.id), p.name]) })}
+          ${selectField(api, { id: 'product_id', label: 'Product', value: v.product_id, error: e.product_id, required: true, options: [...seen.products.values()].map((p) => [String(p.id), p.name]) })}
           ${selectField(api, { id: 'status', label: 'Status', value: v.status ?? 'active', error: e.status, required: true, options: ['pending', 'active', 'expired', 'cancelled'].map((x) => [x, x]) })}
           ${formField({ id: 'date_expiration', label: 'Expires on', type: 'date', value: v.date_expiration ?? new Date(api.clock() + MONTH).toISOString().slice(0, 10), error: e.date_expiration })}`,
-        run: (b) => {
-          const m = svc.createMembership({ customer_id: Number(b.customer_id), product_id: Number(b.product_id), status: b.status ?? '', date_expiration: parseDay(b.date_expiration) });
+        run: async (b) => {
+          const m = await svc.createMembership({ customer_id: Number(b.customer_id), product_id: Number(b.product_id), status: b.status ?? '', date_expiration: parseDay(b.date_expiration) });
           return `Membership ${m.reference_code} added.`;
         },
       },
@@ -173,8 +180,8 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
           ${selectField(api, { id: 'site_membership_id', label: 'Membership', value: v.site_membership_id, error: e.membership_id, required: true, options: membershipOptions() })}
           ${formField({ id: 'slug', label: 'Site address', value: v.slug, error: e.slug, required: true, description: 'Lowercase letters, numbers and hyphens.' })}
           ${formField({ id: 'title', label: 'Site title', value: v.title, error: e.title, required: true })}`,
-        run: (b) => {
-          const site = svc.publishSite({ membership_id: Number(b.site_membership_id), slug: b.slug ?? '', title: b.title ?? '' });
+        run: async (b) => {
+          const site = await svc.publishSite({ membership_id: Number(b.site_membership_id), slug: b.slug ?? '', title: b.title ?? '' });
           return `Site “${site.title}” published.`;
         },
       },
@@ -192,7 +199,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     rowLabel: (p) => p.reference_code,
     columns: [
       { key: 'ref', label: 'Reference', cell: (p) => html`<strong>${p.reference_code}</strong>${p.is_renewal ? html` <span class="badge badge-info">Renewal</span>` : ''}` },
-      { key: 'membership', label: 'Membership', cell: (p) => store.get<Membership>('mb_memberships', p.membership_id)?.reference_code ?? '' },
+      { key: 'membership', label: 'Membership', cell: (p) => seen.memberships.get(p.membership_id)?.reference_code ?? '' },
       { key: 'total', label: 'Total', cell: (p) => formatMoney(p.total_cents, p.currency) },
       { key: 'status', label: 'Status', cell: (p) => html`<span class="badge ${p.status === 'completed' ? 'badge-success' : p.status === 'failed' ? 'badge-error' : 'badge-warning'}">${p.status}</span>` },
       { key: 'created', label: 'Date', cell: (p) => day(p.created_at) },
@@ -202,10 +209,10 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
       ...(p.status === 'pending' && p.is_renewal ? [{ action: 'fail', label: 'Mark as failed' }] : []),
       { action: 'invoice', label: 'Send invoice' },
     ],
-    act: (action, id) => {
-      if (action === 'receive') return `Payment ${svc.markReceived(id).reference_code} marked as received.`;
-      if (action === 'fail') return `Payment ${svc.markFailed(id).reference_code} marked as failed.`;
-      if (action === 'invoice') return `Invoice of payment ${svc.sendInvoice(id).reference_code} sent.`;
+    act: async (action, id) => {
+      if (action === 'receive') return `Payment ${(await svc.markReceived(id)).reference_code} marked as received.`;
+      if (action === 'fail') return `Payment ${(await svc.markFailed(id)).reference_code} marked as failed.`;
+      if (action === 'invoice') return `Invoice of payment ${(await svc.sendInvoice(id)).reference_code} sent.`;
       throw new MembershipError({ action: 'Unknown action.' }, 'MEMBERSHIP_UNKNOWN_ACTION');
     },
     forms: [
@@ -218,8 +225,8 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
           ${formField({ id: 'subtotal', label: 'Subtotal', value: v.subtotal, error: e.subtotal, required: true })}
           ${formField({ id: 'tax', label: 'Tax', value: v.tax ?? '0', error: e.tax })}
           ${selectField(api, { id: 'status', label: 'Status', value: v.status ?? 'completed', error: e.status, required: true, options: [['completed', 'Completed (received)'], ['pending', 'Pending']] })}`,
-        run: (b) => {
-          const p = svc.createPayment({ membership_id: Number(b.membership_id), subtotal_cents: parseMoney(b.subtotal ?? ''), tax_cents: parseMoney(b.tax || '0'), status: b.status ?? '' });
+        run: async (b) => {
+          const p = await svc.createPayment({ membership_id: Number(b.membership_id), subtotal_cents: parseMoney(b.subtotal ?? ''), tax_cents: parseMoney(b.tax || '0'), status: b.status ?? '' });
           return `Payment ${p.reference_code} recorded.`;
         },
       },
@@ -251,8 +258,8 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
           ${formField({ id: 'domain', label: 'Domain', value: v.domain, error: e.domain, required: true, description: 'For example shop.example.com.' })}
           ${checkboxField(api, { id: 'primary', label: 'Primary domain', checked: v.primary === '1' })}
           ${checkboxField(api, { id: 'secure', label: 'Served over HTTPS', checked: Object.keys(v).length ? v.secure === '1' : true })}`,
-        run: (b) => {
-          const d = svc.addDomain({ site_id: Number(b.site_id), domain: b.domain ?? '', primary: b.primary === '1', secure: b.secure === '1' });
+        run: async (b) => {
+          const d = await svc.addDomain({ site_id: Number(b.site_id), domain: b.domain ?? '', primary: b.primary === '1', secure: b.secure === '1' });
           return `Domain ${d.domain} mapped.`;
         },
       },
@@ -260,6 +267,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
   };
 
   const screens = [memberships, customers, products, payments, domains];
+  for (const screen of screens) (screen as EntityScreen<unknown>).load = load;
   api.hooks.add_action('network_admin_menu', function membershipsAdminMenu() {
     api.menus.add_menu_page('Memberships', 'Memberships', CAPABILITY, memberships.slug, (ctx) => handleEntityScreen(ctx, api, memberships), 'dashicons-groups', 28);
     for (const s of screens) {

@@ -1,92 +1,103 @@
 import { randomBytes } from 'node:crypto';
-import type { Migration } from '../../../core/plugin-sdk.js';
+import { withId, type PluginMigration } from '../../../core/plugin-sdk.js';
 
-export const membershipMigrations: Migration[] = [
+/**
+ * The plugin's schema, in Kysely's schema builder (SQLite and PostgreSQL). Versions 1–3 were
+ * raw SQLite SQL before; an installation that applied them keeps them (recorded under
+ * `plugin:memberships`), and a new one gets the same tables from these. Times are milliseconds
+ * (bigint); money is in cents.
+ */
+export const membershipMigrations: PluginMigration[] = [
   {
     version: 1,
     name: 'products, customers, memberships, payments, domains',
-    up(db) {
-      db.exec(`
-        CREATE TABLE mb_products (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          name TEXT NOT NULL,
-          price_cents INTEGER NOT NULL,
-          setup_fee_cents INTEGER NOT NULL DEFAULT 0,
-          currency TEXT NOT NULL,
-          period TEXT NOT NULL,
-          created_at INTEGER NOT NULL
-        );
-        CREATE TABLE mb_customers (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          user_id INTEGER NOT NULL UNIQUE,
-          email_verification TEXT NOT NULL,
-          verification_token TEXT UNIQUE,
-          billing_address TEXT NOT NULL DEFAULT '',
-          created_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL
-        );
-        CREATE TABLE mb_memberships (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          customer_id INTEGER NOT NULL REFERENCES mb_customers (id),
-          product_id INTEGER NOT NULL REFERENCES mb_products (id),
-          status TEXT NOT NULL,
-          reference_code TEXT NOT NULL UNIQUE,
-          initial_amount_cents INTEGER NOT NULL,
-          amount_cents INTEGER NOT NULL,
-          currency TEXT NOT NULL,
-          gateway TEXT NOT NULL DEFAULT 'manual',
-          date_expiration INTEGER,
-          created_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL
-        );
-        CREATE INDEX mb_memberships_expiration ON mb_memberships (status, date_expiration);
-        CREATE TABLE mb_payments (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          membership_id INTEGER NOT NULL REFERENCES mb_memberships (id),
-          subtotal_cents INTEGER NOT NULL,
-          tax_cents INTEGER NOT NULL,
-          total_cents INTEGER NOT NULL,
-          currency TEXT NOT NULL,
-          status TEXT NOT NULL,
-          reference_code TEXT NOT NULL UNIQUE,
-          is_renewal INTEGER NOT NULL DEFAULT 0,
-          gateway TEXT NOT NULL DEFAULT 'manual',
-          created_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL
-        );
-        CREATE INDEX mb_payments_membership ON mb_payments (membership_id, status);
-        CREATE TABLE mb_site_memberships (
-          site_id INTEGER PRIMARY KEY,
-          membership_id INTEGER NOT NULL REFERENCES mb_memberships (id)
-        );
-        CREATE TABLE mb_domains (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          site_id INTEGER NOT NULL,
-          domain TEXT NOT NULL UNIQUE,
-          stage TEXT NOT NULL,
-          active INTEGER NOT NULL,
-          primary_domain INTEGER NOT NULL,
-          secure INTEGER NOT NULL,
-          created_at INTEGER NOT NULL
-        );
-      `);
+    async up(db, dialect) {
+      await db.schema
+        .createTable('mb_products')
+        .$call(withId(dialect))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('price_cents', 'integer', (c) => c.notNull())
+        .addColumn('setup_fee_cents', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('period', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('mb_customers')
+        .$call(withId(dialect))
+        .addColumn('user_id', 'integer', (c) => c.notNull().unique())
+        .addColumn('email_verification', 'text', (c) => c.notNull())
+        .addColumn('verification_token', 'text', (c) => c.unique())
+        .addColumn('billing_address', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('mb_memberships')
+        .$call(withId(dialect))
+        .addColumn('customer_id', 'integer', (c) => c.notNull().references('mb_customers.id'))
+        .addColumn('product_id', 'integer', (c) => c.notNull().references('mb_products.id'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reference_code', 'text', (c) => c.notNull().unique())
+        .addColumn('initial_amount_cents', 'integer', (c) => c.notNull())
+        .addColumn('amount_cents', 'integer', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('gateway', 'text', (c) => c.notNull().defaultTo('manual'))
+        .addColumn('date_expiration', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('mb_memberships_expiration').on('mb_memberships').columns(['status', 'date_expiration']).execute();
+      await db.schema
+        .createTable('mb_payments')
+        .$call(withId(dialect))
+        .addColumn('membership_id', 'integer', (c) => c.notNull().references('mb_memberships.id'))
+        .addColumn('subtotal_cents', 'integer', (c) => c.notNull())
+        .addColumn('tax_cents', 'integer', (c) => c.notNull())
+        .addColumn('total_cents', 'integer', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reference_code', 'text', (c) => c.notNull().unique())
+        .addColumn('is_renewal', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('gateway', 'text', (c) => c.notNull().defaultTo('manual'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('mb_payments_membership').on('mb_payments').columns(['membership_id', 'status']).execute();
+      await db.schema
+        .createTable('mb_site_memberships')
+        .addColumn('site_id', 'integer', (c) => c.primaryKey())
+        .addColumn('membership_id', 'integer', (c) => c.notNull().references('mb_memberships.id'))
+        .execute();
+      await db.schema
+        .createTable('mb_domains')
+        .$call(withId(dialect))
+        .addColumn('site_id', 'integer', (c) => c.notNull())
+        .addColumn('domain', 'text', (c) => c.notNull().unique())
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull())
+        .addColumn('primary_domain', 'integer', (c) => c.notNull())
+        .addColumn('secure', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
     },
   },
   {
     version: 2,
     name: 'a customer’s memberships by id',
-    up(db) {
-      db.exec('CREATE INDEX mb_memberships_customer ON mb_memberships (customer_id, id)');
+    async up(db) {
+      await db.schema.createIndex('mb_memberships_customer').on('mb_memberships').columns(['customer_id', 'id']).execute();
     },
   },
   {
     version: 3,
     name: 'unguessable invoice and pay links (access_token, 192 bits)',
-    up(db) {
-      db.exec('ALTER TABLE mb_payments ADD COLUMN access_token TEXT');
-      const set = db.prepare('UPDATE mb_payments SET access_token = ? WHERE id = ?');
-      for (const { id } of db.prepare('SELECT id FROM mb_payments').all() as Array<{ id: number }>) set.run(paymentAccessToken(), id);
-      db.exec('CREATE UNIQUE INDEX mb_payments_access_token ON mb_payments (access_token)');
+    async up(db) {
+      await db.schema.alterTable('mb_payments').addColumn('access_token', 'text').execute();
+      for (const { id } of await db.selectFrom('mb_payments').select('id').execute()) {
+        await db.updateTable('mb_payments').set({ access_token: paymentAccessToken() }).where('id', '=', id).execute();
+      }
+      await db.schema.createIndex('mb_payments_access_token').on('mb_payments').column('access_token').unique().execute();
     },
   },
 ];

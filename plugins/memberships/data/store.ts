@@ -1,4 +1,4 @@
-import type { Db } from '../../../core/plugin-sdk.js';
+import type { Generated, Kysely } from '../../../core/plugin-sdk.js';
 
 export interface Product { id: number; name: string; price_cents: number; setup_fee_cents: number; currency: string; period: string; created_at: number }
 export interface Customer { id: number; user_id: number; email_verification: string; verification_token: string | null; billing_address: string; created_at: number; updated_at: number }
@@ -14,95 +14,138 @@ export interface Payment {
 }
 export interface Domain { id: number; site_id: number; domain: string; stage: string; active: number; primary_domain: number; secure: number; created_at: number }
 
-type Table = 'mb_products' | 'mb_customers' | 'mb_memberships' | 'mb_payments' | 'mb_domains';
+/** A table's row type with its auto-increment `id` generated (optional on insert). */
+type Table<Row extends { id: number }> = Omit<Row, 'id'> & { id: Generated<number> };
 
-/** Data layer of the memberships plugin: every SQL statement it runs is here. */
+/** The plugin's tables as Kysely sees them (`api.db` typed with them). */
+export interface MembershipTables {
+  mb_products: Table<Product>;
+  mb_customers: Table<Customer>;
+  mb_memberships: Table<Membership>;
+  mb_payments: Table<Payment>;
+  mb_domains: Table<Domain>;
+  mb_site_memberships: { site_id: number; membership_id: number };
+}
+
+type TableName = 'mb_products' | 'mb_customers' | 'mb_memberships' | 'mb_payments' | 'mb_domains';
+
+/**
+ * Data layer of the memberships plugin: every query it runs is here, written once with Kysely
+ * for SQLite and PostgreSQL. A store is bound to an executor — `api.db`, or a transaction:
+ * `transaction(fn)` hands `fn` a store bound to the transaction (and joins an open one).
+ */
 export class MembershipsStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Kysely<MembershipTables>) {}
 
-  insert<T extends object>(table: Table, row: T): number {
-    const keys = Object.keys(row);
-    return Number(this.db.prepare(`INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`).run(row).lastInsertRowid);
+  /** The generic queries take any of the plugin's tables: typed by the caller, as rows were before. */
+  private get any(): Kysely<any> {
+    return this.db as Kysely<any>;
   }
 
-  update(table: Table, id: number, patch: Record<string, unknown>): void {
-    const keys = Object.keys(patch);
-    this.db.prepare(`UPDATE ${table} SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({ ...patch, id });
+  /**
+   * Runs `fn` with a store bound to a transaction: everything it writes, and every event fired
+   * (do_action) while it runs, commits together or not at all. Inside a transaction already,
+   * `fn` joins it (Kysely refuses nested transactions).
+   */
+  transaction<T>(fn: (store: MembershipsStore) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new MembershipsStore(trx)));
   }
 
-  get<T>(table: Table, id: number): T | undefined {
-    return this.db.prepare(`SELECT * FROM ${table} WHERE id = ?`).get(id) as T | undefined;
+  /** Inserts a row; resolves to its new id. */
+  async insert<T extends object>(table: TableName, row: T): Promise<number> {
+    const r = await this.any.insertInto(table).values(row).returning('id').executeTakeFirstOrThrow();
+    return Number(r.id);
   }
 
-  list<T>(table: Table, limit: number, offset: number): { items: T[]; total: number } {
-    const items = this.db.prepare(`SELECT * FROM ${table} ORDER BY id DESC LIMIT ? OFFSET ?`).all(limit, offset) as T[];
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    return { items, total };
+  async update(table: TableName, id: number, patch: Record<string, unknown>): Promise<void> {
+    await this.any.updateTable(table).set(patch).where('id', '=', id).execute();
   }
 
-  all<T>(table: Table): T[] {
-    return this.db.prepare(`SELECT * FROM ${table} ORDER BY id`).all() as T[];
+  async get<T>(table: TableName, id: number): Promise<T | undefined> {
+    return (await this.any.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as T | undefined;
   }
 
-  customerByUser(userId: number): Customer | undefined {
-    return this.db.prepare('SELECT * FROM mb_customers WHERE user_id = ?').get(userId) as Customer | undefined;
+  async list<T>(table: TableName, limit: number, offset: number): Promise<{ items: T[]; total: number }> {
+    const items = (await this.any.selectFrom(table).selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute()) as T[];
+    const { n } = await this.any.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    return { items, total: Number(n) };
   }
 
-  latestMembershipOf(customerId: number): Membership | undefined {
-    return this.db.prepare('SELECT * FROM mb_memberships WHERE customer_id = ? ORDER BY id DESC LIMIT 1').get(customerId) as Membership | undefined;
+  async all<T>(table: TableName): Promise<T[]> {
+    return (await this.any.selectFrom(table).selectAll().orderBy('id').execute()) as T[];
   }
 
-  customerByToken(token: string): Customer | undefined {
-    return this.db.prepare('SELECT * FROM mb_customers WHERE verification_token = ?').get(token) as Customer | undefined;
+  async customerByUser(userId: number): Promise<Customer | undefined> {
+    return this.db.selectFrom('mb_customers').selectAll().where('user_id', '=', userId).executeTakeFirst();
+  }
+
+  async latestMembershipOf(customerId: number): Promise<Membership | undefined> {
+    return this.db.selectFrom('mb_memberships').selectAll().where('customer_id', '=', customerId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  async customerByToken(token: string): Promise<Customer | undefined> {
+    return this.db.selectFrom('mb_customers').selectAll().where('verification_token', '=', token).executeTakeFirst();
   }
 
   /** The payment whose public links carry this access token. */
-  paymentByAccessToken(token: string): Payment | undefined {
-    return this.db.prepare('SELECT * FROM mb_payments WHERE access_token = ?').get(token) as Payment | undefined;
+  async paymentByAccessToken(token: string): Promise<Payment | undefined> {
+    return this.db.selectFrom('mb_payments').selectAll().where('access_token', '=', token).executeTakeFirst();
   }
 
-  paymentByReference(ref: string): Payment | undefined {
-    return this.db.prepare('SELECT * FROM mb_payments WHERE reference_code = ?').get(ref) as Payment | undefined;
+  async paymentByReference(ref: string): Promise<Payment | undefined> {
+    return this.db.selectFrom('mb_payments').selectAll().where('reference_code', '=', ref).executeTakeFirst();
   }
 
-  /** Removes the domain mappings of a deleted site; returns how many. */
-  deleteDomainsOfSite(siteId: number): number {
-    return this.db.prepare('DELETE FROM mb_domains WHERE site_id = ?').run(siteId).changes;
+  /** Removes the domain mappings of a deleted site; resolves to how many. */
+  async deleteDomainsOfSite(siteId: number): Promise<number> {
+    const r = await this.db.deleteFrom('mb_domains').where('site_id', '=', siteId).executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
-  domainByName(domain: string): Domain | undefined {
-    return this.db.prepare('SELECT * FROM mb_domains WHERE domain = ?').get(domain) as Domain | undefined;
+  async domainByName(domain: string): Promise<Domain | undefined> {
+    return this.db.selectFrom('mb_domains').selectAll().where('domain', '=', domain).executeTakeFirst();
   }
 
   /** Active memberships expiring before `until` that have no pending renewal payment yet. */
-  renewalsDue(until: number): Membership[] {
+  async renewalsDue(until: number): Promise<Membership[]> {
     return this.db
-      .prepare(
-        `SELECT m.* FROM mb_memberships m WHERE m.status = 'active' AND m.date_expiration IS NOT NULL AND m.date_expiration <= ?
-           AND NOT EXISTS (SELECT 1 FROM mb_payments p WHERE p.membership_id = m.id AND p.is_renewal = 1 AND p.status = 'pending')`,
+      .selectFrom('mb_memberships as m')
+      .selectAll('m')
+      .where('m.status', '=', 'active')
+      .where('m.date_expiration', 'is not', null)
+      .where('m.date_expiration', '<=', until)
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('mb_payments as p').select('p.id').whereRef('p.membership_id', '=', 'm.id').where('p.is_renewal', '=', 1).where('p.status', '=', 'pending'))),
       )
-      .all(until) as Membership[];
+      .execute();
   }
 
-  expiredActive(now: number): Membership[] {
-    return this.db.prepare("SELECT * FROM mb_memberships WHERE status = 'active' AND date_expiration IS NOT NULL AND date_expiration < ?").all(now) as Membership[];
+  async expiredActive(now: number): Promise<Membership[]> {
+    return this.db.selectFrom('mb_memberships').selectAll().where('status', '=', 'active').where('date_expiration', 'is not', null).where('date_expiration', '<', now).execute();
   }
 
-  linkSite(siteId: number, membershipId: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO mb_site_memberships (site_id, membership_id) VALUES (?, ?)').run(siteId, membershipId);
+  /** Records which membership a site belongs to (replacing an earlier link). */
+  async linkSite(siteId: number, membershipId: number): Promise<void> {
+    await this.db
+      .insertInto('mb_site_memberships')
+      .values({ site_id: siteId, membership_id: membershipId })
+      .onConflict((oc) => oc.column('site_id').doUpdateSet({ membership_id: membershipId }))
+      .execute();
   }
 
-  membershipOfSite(siteId: number): number | undefined {
-    return (this.db.prepare('SELECT membership_id FROM mb_site_memberships WHERE site_id = ?').get(siteId) as { membership_id: number } | undefined)?.membership_id;
+  async membershipOfSite(siteId: number): Promise<number | undefined> {
+    return (await this.db.selectFrom('mb_site_memberships').select('membership_id').where('site_id', '=', siteId).executeTakeFirst())?.membership_id;
   }
 
-  productNames(membershipId: number): string {
-    return (
-      (this.db.prepare('SELECT p.name FROM mb_products p JOIN mb_memberships m ON m.product_id = p.id WHERE m.id = ?').get(membershipId) as { name: string } | undefined)?.name ?? ''
-    );
-  }
-
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /** The product name of a membership ('' when it has none). */
+  async productNames(membershipId: number): Promise<string> {
+    const row = await this.db
+      .selectFrom('mb_products as p')
+      .innerJoin('mb_memberships as m', 'm.product_id', 'p.id')
+      .select('p.name')
+      .where('m.id', '=', membershipId)
+      .executeTakeFirst();
+    return row?.name ?? '';
   }
 }

@@ -33,7 +33,7 @@ describe('input hygiene in one place: declared maximum lengths, no control chara
     const product = await submit('/wp-admin/network/admin.php?page=memberships-products', 'value="create"', { action: 'create', name: LONG, price: '29', setup_fee: '0', currency: 'USD', period: 'month' });
     expect(product.text).to.include(`A product name can have at most ${TEXT_LIMITS.name} characters`);
     const mb = hp.host.services.get('memberships')!.service as MembershipsService;
-    expect(mb.store.all('mb_products')).to.have.length(0);
+    expect(await mb.store.all('mb_products')).to.have.length(0);
 
     const settings = await submit('/wp-admin/network/settings.php', null, { site_name: 'Fine', admin_email: `${'a'.repeat(100_000)}@example.com` });
     expect(settings.text).to.include(`An email address can have at most ${TEXT_LIMITS.email} characters`);
@@ -61,7 +61,7 @@ describe('input hygiene in one place: declared maximum lengths, no control chara
     expect(hp.host.options.get_site_option('site_name')).to.equal('Network');
     await submit('/wp-admin/network/admin.php?page=memberships-products', 'value="create"', { action: 'create', name: 'Pro\u0000 Plan', price: '29', setup_fee: '0', currency: 'USD', period: 'month' });
     const mb = hp.host.services.get('memberships')!.service as MembershipsService;
-    expect(mb.store.all<{ name: string }>('mb_products')[0]!.name).to.equal('Pro Plan');
+    expect((await mb.store.all<{ name: string }>('mb_products'))[0]!.name).to.equal('Pro Plan');
     const add = await agent.get('/wp-admin/network/admin.php?page=webhooks-new');
     await agent.post('/wp-admin/network/admin.php?page=webhooks-new').type('form').send({ _wpnonce: nonceNear(add.text, 'name="name"'), name: 'Hook\u0000Name', url: 'https://hooks.example.com/hook', event: 'payment_received', active: '1' });
     const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;

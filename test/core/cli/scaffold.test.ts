@@ -32,7 +32,9 @@ describe('hookpress scaffold plugin (WP-CLI’s wp scaffold plugin)', function (
     expect(res.code, res.stderr).to.equal(0);
     expect(res.stdout).to.include('Created plugins/my-notes/index.ts').and.include('Created test/plugins/my-notes/my-notes.test.ts').and.include('Success: Created plugin "my-notes".');
     const source = fs.readFileSync(path.join(root, 'plugins', 'my-notes', 'index.ts'), 'utf8');
-    expect(source).to.include("name: 'My Notes'").and.include('add_menu_page').and.include('migrations').and.include('wu_register_event_type').and.include('api.transaction');
+    expect(source).to.include("name: 'My Notes'").and.include('add_menu_page').and.include('migrations').and.include('wu_register_event_type');
+    // The asynchronous data API: a Kysely migration, queries on api.db, the event fired in a transaction.
+    expect(source).to.include('async up(db, dialect)').and.include('await api.migrate(migrations)').and.include('await api.transaction(async (trx)');
 
     fs.writeFileSync(path.join(root, 'tsconfig.json'), JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'tsconfig.json'), 'utf8')), include: ['plugins/my-notes', 'test/plugins/my-notes'] }));
     const tsc = await run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', root], root);

@@ -57,12 +57,12 @@ async function seededHost(faults: FaultInjector): Promise<{ hp: HookpressApp; ag
   };
   const mb = hp.host.services.get('memberships')!.service as MembershipsService;
   await post('memberships-products', 'value="create"', { action: 'create', name: 'Pro Plan', price: '29', setup_fee: '20', currency: 'USD', period: 'month' });
-  const product = mb.store.all<{ id: number }>('mb_products')[0]!;
+  const product = (await mb.store.all<{ id: number }>('mb_products'))[0]!;
   const { user } = await hp.host.users.create({ login: 'ada', email: 'ada@example.com', password: 'password 123' });
   await post('memberships-customers', 'value="create"', { action: 'create', user_id: String(user.id), billing_address: 'London', verify: '1' });
-  const customer = mb.store.customerByUser(user.id)!;
+  const customer = (await mb.store.customerByUser(user.id))!;
   await post('memberships-memberships', 'value="create"', { action: 'create', customer_id: String(customer.id), product_id: String(product.id), status: 'active', date_expiration: '2030-01-01' });
-  const membership = mb.store.all<{ id: number }>('mb_memberships')[0]!;
+  const membership = (await mb.store.all<{ id: number }>('mb_memberships'))[0]!;
   await post('memberships-payments', 'value="create"', { action: 'create', membership_id: String(membership.id), subtotal: '29.00', tax: '5.80', status: 'pending' });
   hp.host.sites.create({ slug: 'second', title: 'Second Site', admin_email: 'second@example.com' });
   const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;
@@ -312,7 +312,7 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
     ['CronStore', new CronStore(hp.query.db, db)],
     ['DatabaseSessionStore', new DatabaseSessionStore(hp.query.db, Date.now)],
     ['DatabaseRateLimitStore', new DatabaseRateLimitStore(hp.query.db, 'walk:', Date.now)],
-    ['MembershipsStore', new MembershipsStore(db)],
+    ['MembershipsStore', new MembershipsStore(hp.query.db as never)],
     ['WebhooksStore', new WebhooksStore(db)],
     ['DeliveriesStore', new DeliveriesStore(db)],
     ['HealthStore', new HealthStore(db)],
@@ -361,7 +361,7 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'MembershipsStore.delete': ['mb_payments', 1],
     'MembershipsStore.list': ['mb_products', { limit: 10, offset: 0 }],
     'MembershipsStore.count': ['mb_products'],
-    'MembershipsStore.transaction': [() => (obj as { insert: (t: string, r: object) => number }).insert('mb_products', { name: 'In a transaction', price_cents: 1 })],
+    'MembershipsStore.transaction': [(s: { insert: (t: string, r: object) => Promise<number> }) => s.insert('mb_products', { name: 'In a transaction', price_cents: 1 })],
     'WebhooksStore.insert': [{ name: 'W', url: 'http://127.0.0.1:9/w', event: 'payment_received', active: 1, created_at: NOW, updated_at: NOW, event_count: 0 }],
     'WebhooksStore.update': [1, { name: 'Walked' }],
     'WebhooksStore.list': [{ limit: 10, offset: 0 }],

@@ -111,6 +111,29 @@ describe('core/db query layer on SQLite (shared connection)', () => {
     raw.close();
   });
 
+  it('a ROLLBACK that fails once is retried: the failure is reported and the connection is not left in the transaction', async () => {
+    const { FaultInjector } = await import('../../../core/db/fault-injection.js');
+    const faults = new FaultInjector();
+    const raw = openDatabase(':memory:', { faults });
+    const layer = sqliteQueryLayer<T>(raw);
+    await layer.db.schema.createTable('t').addColumn('id', 'integer').addColumn('v', 'text').execute();
+    // Writes: BEGIN (0), the INSERT (1), then ROLLBACK (2) fails once.
+    faults.fail('SQLITE_BUSY', { scope: 'writes', skip: 2, times: 1 });
+    const error = await layer.db
+      .transaction()
+      .execute(async (trx) => {
+        await trx.insertInto('t').values({ id: 1, v: 'x' }).execute();
+        throw new Error('roll back');
+      })
+      .catch((e: unknown) => e);
+    faults.clear();
+    expect(error).to.have.property('code', 'SQLITE_BUSY');
+    expect(raw.inTransaction, 'rolled back by the retry').to.equal(false);
+    await layer.db.transaction().execute(async (trx) => void (await trx.insertInto('t').values({ id: 2, v: 'next' }).execute()));
+    expect(raw.prepare('SELECT id FROM t').all()).to.deep.equal([{ id: 2 }]);
+    raw.close();
+  });
+
   it('transactions begin IMMEDIATE: a second process cannot write in between', async () => {
     const raw = openDatabase(':memory:');
     const layer = sqliteQueryLayer<T>(raw);

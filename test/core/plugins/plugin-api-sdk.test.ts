@@ -10,6 +10,11 @@ function apiFor(hp: HookpressApp, slug: string, module: Partial<PluginModule> = 
   return createPluginApi(hp.host, { slug, dir: '/nowhere', manifest, module: { manifest, ...module } }).api;
 }
 
+/** The error `p` rejects with (fails the test when it resolves). */
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  return p.then(() => expect.fail('expected a rejection'), (error: unknown) => error);
+}
+
 describe('core/plugins: the plugin API of the SDK', () => {
   let hp: HookpressApp;
   beforeEach(async () => {
@@ -17,43 +22,52 @@ describe('core/plugins: the plugin API of the SDK', () => {
   });
   afterEach(() => hp.close());
 
-  describe('api.transaction', () => {
-    it('runs fn at once, returns its result and commits', () => {
+  describe('api.transaction (Kysely)', () => {
+    const count = async (api: PluginApi) => Number((await api.db.selectFrom('demo_t').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+    it('runs fn in a transaction on api.db, resolves to its result and commits', async () => {
       const api = apiFor(hp, 'demo-plugin');
-      api.db.exec('CREATE TABLE demo_t (v INTEGER)');
-      const out = api.transaction(() => {
-        api.db.prepare('INSERT INTO demo_t VALUES (1)').run();
+      await api.db.schema.createTable('demo_t').addColumn('v', 'integer').execute();
+      const out = await api.transaction(async (trx) => {
+        await trx.insertInto('demo_t').values({ v: 1 }).execute();
         return 'done';
       });
       expect(out).to.equal('done');
-      expect(api.db.prepare('SELECT COUNT(*) AS n FROM demo_t').get()).to.deep.equal({ n: 1 });
+      expect(await count(api)).to.equal(1);
     });
 
-    it('rolls everything back when fn throws, and rethrows', () => {
+    it('rolls everything back when fn throws, and rethrows', async () => {
       const api = apiFor(hp, 'demo-plugin');
-      api.db.exec('CREATE TABLE demo_t (v INTEGER)');
-      expect(() =>
-        api.transaction(() => {
-          api.db.prepare('INSERT INTO demo_t VALUES (1)').run();
-          throw new Error('boom');
-        }),
-      ).to.throw('boom');
-      expect(api.db.prepare('SELECT COUNT(*) AS n FROM demo_t').get()).to.deep.equal({ n: 0 });
+      await api.db.schema.createTable('demo_t').addColumn('v', 'integer').execute();
+      const failed = api.transaction(async (trx) => {
+        await trx.insertInto('demo_t').values({ v: 1 }).execute();
+        throw new Error('boom');
+      });
+      expect(await rejection(failed)).to.have.property('message', 'boom');
+      expect(await count(api)).to.equal(0);
     });
 
-    it('refuses an async fn with a typed error and rolls back', () => {
+    it('the deprecated api.sqlite handle writing inside the callback joins the transaction (rolled back with it)', async () => {
       const api = apiFor(hp, 'demo-plugin');
-      api.db.exec('CREATE TABLE demo_t (v INTEGER)');
-      try {
-        api.transaction(async () => {
-          api.db.prepare('INSERT INTO demo_t VALUES (1)').run();
-        });
-        expect.fail('should throw');
-      } catch (error) {
-        expect(error).to.be.instanceOf(PluginError).with.property('code', 'PLUGIN_ASYNC_TRANSACTION');
-      }
-      expect(api.db.prepare('SELECT COUNT(*) AS n FROM demo_t').get()).to.deep.equal({ n: 0 });
+      api.sqlite.exec('CREATE TABLE demo_t (v INTEGER)');
+      const failed = api.db.transaction().execute(async (trx) => {
+        await trx.insertInto('demo_t').values({ v: 1 }).execute();
+        api.sqlite.prepare('INSERT INTO demo_t VALUES (2)').run();
+        throw new Error('boom');
+      });
+      expect(await rejection(failed)).to.have.property('message', 'boom');
+      expect(api.sqlite.prepare('SELECT COUNT(*) AS n FROM demo_t').get()).to.deep.equal({ n: 0 });
+      expect(api.dialect).to.equal('sqlite');
     });
+  });
+
+  it('api.sqlite, the deprecated synchronous handle, is refused with PLUGIN_NO_SQLITE on a host on PostgreSQL', () => {
+    const manifest = { name: 'pg', description: 'test', version: '1', author: 'tests' };
+    const pgHost = { ...hp.host, query: { ...hp.host.query, dialect: 'postgres' as const } };
+    const { api } = createPluginApi(pgHost, { slug: 'on-pg', dir: '/nowhere', manifest, module: { manifest } });
+    expect(api.dialect).to.equal('postgres');
+    expect(() => api.sqlite).to.throw(PluginError, 'this host runs on PostgreSQL: use api.db (Kysely)').with.property('code', 'PLUGIN_NO_SQLITE');
+    expect(apiFor(hp, 'on-sqlite').sqlite.prepare('SELECT 1 AS one').get()).to.deep.equal({ one: 1 });
   });
 
   it('api.config is an allowlisted view: no admin password, no data dir, only the plugin’s own variables', () => {

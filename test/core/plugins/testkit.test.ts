@@ -18,6 +18,9 @@ describe('core/plugin-testkit (the plugin authors’ test kit)', () => {
     expect(receiver.requests).to.have.length(0);
     expect(await host.deliverNow()).to.equal(1);
     expect(JSON.parse(receiver.requests[0]!.body)).to.include({ coupon_code: 'KIT10' });
+    // host.db() is the query builder plugins get as api.db: the redemption row is there.
+    const rows = await host.db<{ example_coupon_redemptions: { code: string; amount_cents: number } }>().selectFrom('example_coupon_redemptions').select(['code', 'amount_cents']).execute();
+    expect(rows).to.deep.equal([{ code: 'KIT10', amount_cents: 1000 }]);
   });
 
   it('a fake clock drives the host: cron events fall due when it advances', async () => {

@@ -19,5 +19,7 @@ describe('my coupons', () => {
     expect((await admin.follow(res)).text).to.include('Coupon HELLO redeemed.');
     await host.deliverNow();                                      // the worker does not run by itself
     expect(JSON.parse(receiver.requests[0]!.body)).to.include({ coupon_code: 'HELLO' });
+    const rows = await host.db().selectFrom('example_coupon_redemptions').selectAll().execute();  // api.db's Kysely
+    expect(rows.map((r) => r.code)).to.deep.equal(['HELLO']);
   });
 });

@@ -28,9 +28,9 @@ async function setup(): Promise<Ctx> {
   const webhooks = webhooksEngine(hp);
   const mb = hp.host.services.get('memberships')!.service as MembershipsService;
   const { user } = await hp.host.users.create({ login: 'ada', email: 'ada@example.com', display_name: 'Ada Lovelace', password: 'password 123' });
-  const product = mb.createProduct({ name: 'Pro Plan', price_cents: 2900, setup_fee_cents: 2000, currency: 'USD', period: 'month' });
-  const customer = mb.createCustomer({ user_id: user.id, billing_address: '12 Analytical Row, London', verify: false });
-  const membership = mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: clock.now + 30 * DAY });
+  const product = await mb.createProduct({ name: 'Pro Plan', price_cents: 2900, setup_fee_cents: 2000, currency: 'USD', period: 'month' });
+  const customer = await mb.createCustomer({ user_id: user.id, billing_address: '12 Analytical Row, London', verify: false });
+  const membership = await mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: clock.now + 30 * DAY });
   // Fixtures fired events before anything subscribed: nothing is pending.
   return { hp, webhooks, mb, clock, ids: { customer: customer.id, membership: membership.id, product: product.id } };
 }
@@ -87,7 +87,7 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
     const res = await request(c.hp.app).get(link.pathname);
     expect(res.status).to.equal(200);
     expect(res.text).to.include('your email address is verified');
-    expect(c.mb.store.customerByUser(user.id)!.email_verification).to.equal('verified');
+    expect((await c.mb.store.customerByUser(user.id))!.email_verification).to.equal('verified');
     expect((await request(c.hp.app).get(link.pathname)).status, 'a link works once').to.equal(404);
   });
 
@@ -108,15 +108,15 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
   });
 
   it('payment_updated and payment_received when a pending payment is marked as received', async () => {
-    const p = c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 2900, tax_cents: 0, status: 'pending' });
+    const p = await c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 2900, tax_cents: 0, status: 'pending' });
     await expectOne('payment_updated', () => c.mb.markReceived(p.id));
-    const q = c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 2900, tax_cents: 0, status: 'pending' });
+    const q = await c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 2900, tax_cents: 0, status: 'pending' });
     const received = await expectOne('payment_received', () => c.mb.markReceived(q.id));
     expect(received).to.include({ payment_id: q.id, payment_status: 'completed' });
   });
 
   it('invoice_sent from Send invoice, with the payment URL and message; the invoice page works', async () => {
-    const p = c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 2900, tax_cents: 0, status: 'pending' });
+    const p = await c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 2900, tax_cents: 0, status: 'pending' });
     const payload = await expectOne('invoice_sent', () => c.mb.sendInvoice(p.id));
     const request = (await import('supertest')).default;
     const invoice = await request(c.hp.app).get(new URL(payload.payment_invoice_url as string).pathname);
@@ -140,7 +140,7 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
   it('payment_failed when a pending renewal payment is marked failed', async () => {
     c.clock.advance(28 * DAY);
     await c.hp.host.cron.runDue();
-    const renewal = c.mb.store.all<{ id: number; is_renewal: number }>('mb_payments').find((p) => p.is_renewal)!;
+    const renewal = ((await c.mb.store.all<{ id: number; is_renewal: number }>('mb_payments')).find((p) => p.is_renewal))!;
     const payload = await expectOne('payment_failed', () => c.mb.markFailed(renewal.id));
     expect(payload).to.include({ membership_id: c.ids.membership, payment_gateway: 'manual' });
   });
@@ -157,7 +157,7 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
   });
 
   it('domain_created when a domain is mapped to a site', async () => {
-    const site = c.mb.publishSite({ membership_id: c.ids.membership, slug: 'engines', title: 'Engines' });
+    const site = await c.mb.publishSite({ membership_id: c.ids.membership, slug: 'engines', title: 'Engines' });
     const payload = await expectOne('domain_created', () => c.mb.addDomain({ site_id: site.id, domain: 'engines.example.com', primary: true, secure: true }));
     expect(payload).to.include({ domain_domain: 'engines.example.com', domain_primary: true, domain_site_id: site.id, membership_id: c.ids.membership });
   });
@@ -170,16 +170,17 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
 
   it('an event commits with the change that fired it: a change that fails after firing leaves neither', async () => {
     c.webhooks.create_webhook({ name: 'Payments', url: `${receiver.url}/payments`, event: 'payment_created' });
-    const before = c.mb.store.all('mb_payments').length;
+    const before = (await c.mb.store.all('mb_payments')).length;
     const boom = (): void => {
       throw new Error('a later listener fails');
     };
     c.hp.host.hooks.add_action('memberships_payment_created', boom, 20);
-    expect(() => c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 100, tax_cents: 0, status: 'pending' })).to.throw('a later listener fails');
+    const failed = await c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 100, tax_cents: 0, status: 'pending' }).then(() => 'committed', (e: Error) => e.message);
+    expect(failed).to.equal('a later listener fails');
     c.hp.host.hooks.remove_action('memberships_payment_created', boom, 20);
-    expect(c.mb.store.all('mb_payments'), 'the payment rolled back').to.have.length(before);
+    expect(await c.mb.store.all('mb_payments'), 'the payment rolled back').to.have.length(before);
     expect(c.webhooks.list_deliveries({ event: 'payment_created' }).total, 'and its event with it').to.equal(0);
-    c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 100, tax_cents: 0, status: 'pending' });
+    await c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 100, tax_cents: 0, status: 'pending' });
     expect(c.webhooks.list_deliveries({ event: 'payment_created' }).total, 'a change that commits brings its event').to.equal(1);
   });
 
@@ -215,11 +216,11 @@ describe('plugins/memberships: plain actions, no webhooks plugin needed', () => 
       hp.host.hooks.add_action('memberships_payment_received', (...args: unknown[]) => void seen.push(args), 10, 2);
       hp.host.hooks.add_action('memberships_invoice_sent', (...args: unknown[]) => void seen.push(args), 10, 2);
       const { user } = await hp.host.users.create({ login: 'ada', email: 'ada@example.com', password: 'password 123' });
-      const product = mb.createProduct({ name: 'Pro', price_cents: 100, setup_fee_cents: 0, currency: 'USD', period: 'month' });
-      const customer = mb.createCustomer({ user_id: user.id, billing_address: '', verify: false });
-      const m = mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: null });
-      const p = mb.createPayment({ membership_id: m.id, subtotal_cents: 100, tax_cents: 0, status: 'completed' });
-      mb.sendInvoice(p.id, 'Thanks');
+      const product = await mb.createProduct({ name: 'Pro', price_cents: 100, setup_fee_cents: 0, currency: 'USD', period: 'month' });
+      const customer = await mb.createCustomer({ user_id: user.id, billing_address: '', verify: false });
+      const m = await mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: null });
+      const p = await mb.createPayment({ membership_id: m.id, subtotal_cents: 100, tax_cents: 0, status: 'completed' });
+      await mb.sendInvoice(p.id, 'Thanks');
       expect(seen).to.deep.equal([[p], [p, 'Thanks']]);
     } finally {
       await hp.close();

@@ -17,10 +17,10 @@ describe('plugins/memberships public invoice and pay links', () => {
   async function payment() {
     const mb = hp.host.services.get('memberships')!.service as MembershipsService;
     const { user } = await hp.host.users.create({ login: 'ada', email: 'ada@example.com', password: 'password 123', display_name: 'Ada Lovelace' } as never);
-    const product = mb.createProduct({ name: 'Pro Plan', price_cents: 2900, setup_fee_cents: 0, currency: 'USD', period: 'month' });
-    const customer = mb.createCustomer({ user_id: user.id, billing_address: '', verify: false });
-    const membership = mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: null });
-    return mb.createPayment({ membership_id: membership.id, subtotal_cents: 2900, tax_cents: 0, status: 'pending' });
+    const product = await mb.createProduct({ name: 'Pro Plan', price_cents: 2900, setup_fee_cents: 0, currency: 'USD', period: 'month' });
+    const customer = await mb.createCustomer({ user_id: user.id, billing_address: '', verify: false });
+    const membership = await mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: null });
+    return await mb.createPayment({ membership_id: membership.id, subtotal_cents: 2900, tax_cents: 0, status: 'pending' });
   }
 
   it('carry an unguessable token (≥ 128 bits), not the 32-bit reference, and are rate limited per client', async () => {

@@ -25,25 +25,25 @@ describe('plugins/memberships admin screens', () => {
   it('adds a product, a customer, a membership, a payment, a site and a domain through the screens', async () => {
     expect((await agent.get(page('memberships-memberships'))).text).to.include('<span class="menu-name">Memberships</span>');
     expect((await post('memberships-products', 'value="create"', { action: 'create', name: 'Pro Plan', price: '29', setup_fee: '20', currency: 'USD', period: 'month' })).status).to.equal(303);
-    const product = mb.store.all<{ id: number; price_cents: number }>('mb_products')[0]!;
+    const product = (await mb.store.all<{ id: number; price_cents: number }>('mb_products'))[0]!;
     expect(product.price_cents).to.equal(2900);
     const { user } = await hp.host.users.create({ login: 'ada', email: 'ada@example.com', password: 'password 123' });
     await post('memberships-customers', 'value="create"', { action: 'create', user_id: String(user.id), billing_address: 'London', verify: '1' });
-    const customer = mb.store.customerByUser(user.id)!;
+    const customer = (await mb.store.customerByUser(user.id))!;
     expect(customer.email_verification).to.equal('pending');
     await post('memberships-memberships', 'value="create"', { action: 'create', customer_id: String(customer.id), product_id: String(product.id), status: 'active', date_expiration: '2030-01-01' });
-    const membership = mb.store.all<{ id: number; status: string }>('mb_memberships')[0]!;
+    const membership = (await mb.store.all<{ id: number; status: string }>('mb_memberships'))[0]!;
     await post('memberships-payments', 'value="create"', { action: 'create', membership_id: String(membership.id), subtotal: '29.00', tax: '5.80', status: 'pending' });
-    const payment = mb.store.all<{ id: number; total_cents: number; status: string }>('mb_payments')[0]!;
+    const payment = (await mb.store.all<{ id: number; total_cents: number; status: string }>('mb_payments'))[0]!;
     expect(payment).to.include({ total_cents: 3480, status: 'pending' });
     await post('memberships-memberships', 'value="publish-site"', { action: 'publish-site', site_membership_id: String(membership.id), slug: 'ada', title: 'Ada' });
     const site = hp.host.sites.list({ search: 'ada', limit: 5, offset: 0 }).items[0]!;
     await post('memberships-domains', 'value="create"', { action: 'create', site_id: String(site.id), domain: 'ada.example.com', secure: '1' });
-    expect(mb.store.domainByName('ada.example.com')).to.include({ site_id: site.id, secure: 1 });
+    expect(await mb.store.domainByName('ada.example.com')).to.include({ site_id: site.id, secure: 1 });
     const list = await agent.get(page('memberships-payments'));
     expect(list.text).to.include('$34.80').and.include('Mark as received').and.include('Send invoice');
     await agent.post(page('memberships-payments')).type('form').send({ _wpnonce: nonceNear(list.text, 'name="action" value="receive"'), action: 'receive', row_id: String(payment.id) });
-    expect(mb.store.get<{ status: string }>('mb_payments', payment.id)!.status).to.equal('completed');
+    expect((await mb.store.get<{ status: string }>('mb_payments', payment.id))!.status).to.equal('completed');
   });
 
   it('validates with an error next to each field and keeps the values', async () => {

@@ -19,6 +19,7 @@ import { UsersStore } from './users/users-store.js';
 import { Users } from './users/users.js';
 import { generatePassword } from './users/passwords.js';
 import { Sites } from './sites/sites.js';
+import { SitesStore } from './sites/sites-store.js';
 import { Nonces } from './nonces/nonces.js';
 import { loadOrCreateSecret } from './nonces/secret.js';
 import { DatabaseSessionStore } from './auth/session-store.js';
@@ -120,8 +121,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   // `raw`: its data_version look is not a database call a fault-injection test plans for.
   const optionsSync = new OptionsSync(options, { sqlite: raw }, logger);
   await optionsSync.start();
-  const users = new Users(new UsersStore(db), options, hooks, config.clock, config.passwordCost);
-  const sites = new Sites(db, hooks, config.clock);
+  const users = new Users(new UsersStore(query.db, query.dialect, db), options, hooks, config.clock, config.passwordCost);
+  const sites = new Sites(new SitesStore(query.db, query.dialect, db), hooks, config.clock);
   const secret = loadOrCreateSecret(config.dataDir);
   const nonces = new Nonces(secret, config.clock);
   const menu = new AdminMenu();

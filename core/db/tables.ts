@@ -18,4 +18,19 @@ export interface CoreTables {
   sessions: { sid: string; data: string; expires: number };
   /** Failed-login counters (express-rate-limit), one fixed window per key. */
   rate_limits: { key: string; hits: number; reset_at: number };
+  /** Network users; `login` and `email` are unique without regard to case. */
+  users: { id: Generated<number>; login: string; email: string; display_name: string; pass_hash: string; registered: number };
+  /** The network's sites; `slug` is unique without regard to case; `public` is 0/1. */
+  sites: { id: Generated<number>; slug: string; title: string; admin_email: string; registered: number; public: Generated<number> };
+  /** Application passwords (HMAC of the password keyed by `uuid`); removed with their user. */
+  application_passwords: {
+    uuid: string;
+    user_id: number;
+    app_id: Generated<string>;
+    name: string;
+    password_hash: string;
+    created: number;
+    last_used: number | null;
+    last_ip: string | null;
+  };
 }

@@ -52,6 +52,7 @@ import { RestServer } from './rest/server.js';
 import { registerCoreRestRoutes } from './rest/core-routes.js';
 import { NetworkApiKey } from './rest/api-key.js';
 import { ApplicationPasswords } from './rest/application-passwords.js';
+import { ApplicationPasswordsStore } from './rest/application-passwords-store.js';
 import { RestAuthThrottle, restAuthenticator, throttledAuthenticator } from './rest/auth.js';
 
 export interface HookpressApp {
@@ -147,7 +148,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     cron: new Cron(new CronStore(query.db, db), hooks, config.clock, logger),
     rest: undefined as unknown as RestServer,
     apiKey: new NetworkApiKey(db, options),
-    appPasswords: new ApplicationPasswords(db, users, hooks, config.clock),
+    appPasswords: new ApplicationPasswords(new ApplicationPasswordsStore(query.db, query.dialect, db), users, hooks, config.clock),
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,

@@ -94,4 +94,24 @@ export const coreMigrations: SchemaMigration[] = [
       await db.schema.createIndex('rate_limits_reset').on('rate_limits').column('reset_at').execute();
     },
   },
+  {
+    version: 4,
+    name: 'application passwords',
+    async up(db) {
+      // SQLite installations made the table before (migration "application-passwords" 1, same columns).
+      await db.schema
+        .createTable('application_passwords')
+        .ifNotExists()
+        .addColumn('uuid', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('app_id', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('last_used', 'bigint')
+        .addColumn('last_ip', 'text')
+        .execute();
+      await db.schema.createIndex('application_passwords_user').ifNotExists().on('application_passwords').column('user_id').execute();
+    },
+  },
 ];

@@ -50,7 +50,7 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
       res.locals.restAuthIdentity = basic.user;
       const key = viaKey(res, basic.user, basic.password);
       if (key) return key;
-      const user = appPasswords.authenticate(basic.user, basic.password, req.ip ?? '');
+      const user = await appPasswords.authenticate(basic.user, basic.password, req.ip ?? '');
       if (!user) return fail(res, wrong());
       return asUser('application_password', user.id);
     }

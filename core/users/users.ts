@@ -111,9 +111,19 @@ export class Users {
     return deleted;
   }
 
+  /** The user with this login, or else this email address (both without regard to case); asynchronous, on both backends. */
+  async find(loginOrEmail: string): Promise<User | undefined> {
+    const row = await this.findRow(loginOrEmail);
+    return row && strip(row);
+  }
+
+  private async findRow(loginOrEmail: string) {
+    return (await this.store.byLogin(loginOrEmail)) ?? (loginOrEmail.includes('@') ? await this.store.byEmail(loginOrEmail) : undefined);
+  }
+
   /** The user matching the credentials, or null — one answer for every kind of failure. */
   async authenticate(login: string, password: string): Promise<User | null> {
-    const row = (await this.store.byLogin(login)) ?? (login.includes('@') ? await this.store.byEmail(login) : undefined);
+    const row = await this.findRow(login);
     if (!row) return null;
     return (await verifyPassword(password, row.pass_hash)) ? strip(row) : null;
   }

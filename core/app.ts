@@ -117,7 +117,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   });
   // Network options: a per-process cache loaded now; other processes' writes (the CLI's, or
   // another host's) arrive through OptionsSync (core/options/options-sync.ts).
-  const options = new SiteOptions(new OptionsStore(query.db, db), hooks, logger);
+  const optionsStore = new OptionsStore(query.db, db);
+  const options = new SiteOptions(optionsStore, hooks, logger);
   await retry('loading network options', () => options.load());
   // `raw`: its data_version look is not a database call a fault-injection test plans for.
   const optionsSync = new OptionsSync(options, { sqlite: raw }, logger);
@@ -147,7 +148,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     adminMenu: new MenuBuilder(hooks, menu, guard),
     cron: new Cron(new CronStore(query.db, db), hooks, config.clock, logger),
     rest: undefined as unknown as RestServer,
-    apiKey: new NetworkApiKey(db, options),
+    apiKey: new NetworkApiKey(optionsStore, options),
     appPasswords: new ApplicationPasswords(new ApplicationPasswordsStore(query.db, query.dialect, db), users, hooks, config.clock),
     services: new Map(),
     publicRoutes: new Map(),

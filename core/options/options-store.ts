@@ -44,7 +44,12 @@ export class OptionsStore {
 
   /** Stored JSON text of one option, or undefined (straight from the database, past any cache). */
   async read(name: string): Promise<string | undefined> {
-    return (await this.db.selectFrom('site_options').select('value').where('name', '=', name).executeTakeFirst())?.value;
+    return (await this.readQuery(name).executeTakeFirst())?.value;
+  }
+
+  /** The same, now, on the synchronous handle (SQLite). */
+  readSync(name: string): string | undefined {
+    return this.now<{ value: string }>(this.readQuery(name)).rows[0]?.value;
   }
 
   /** Adds an option; false when it exists. */
@@ -75,6 +80,10 @@ export class OptionsStore {
 
   private allQuery() {
     return this.db.selectFrom('site_options').select(['name', 'value']);
+  }
+
+  private readQuery(name: string) {
+    return this.db.selectFrom('site_options').select('value').where('name', '=', name);
   }
 
   private versionQuery() {

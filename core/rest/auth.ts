@@ -36,8 +36,8 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
     throw error;
   };
   const wrong = () => new RestError('incorrect_password', 'The credentials are incorrect (API key and secret, or username and application password).', undefined, 401);
-  const viaKey = (res: Response, key: string, secret: string): RestAuth | undefined => {
-    const outcome = apiKey.check(key, secret);
+  const viaKey = async (res: Response, key: string, secret: string): Promise<RestAuth | undefined> => {
+    const outcome = await apiKey.check(key, secret);
     if (outcome === 'not-key') return undefined;
     if (outcome === 'wrong') fail(res, wrong());
     if (outcome === 'disabled') throw new RestError('rest_api_disabled', 'The network API is disabled. Enable it in Settings → API & Webhooks.', undefined, 403);
@@ -48,7 +48,7 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
     const basic = basicCredentials(req.headers.authorization);
     if (basic) {
       res.locals.restAuthIdentity = basic.user;
-      const key = viaKey(res, basic.user, basic.password);
+      const key = await viaKey(res, basic.user, basic.password);
       if (key) return key;
       const user = await appPasswords.authenticate(basic.user, basic.password, req.ip ?? '');
       if (!user) return fail(res, wrong());
@@ -57,7 +57,7 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
     const params = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
     if (params.api_key !== undefined || params.api_secret !== undefined) {
       res.locals.restAuthIdentity = String(params.api_key ?? '');
-      const key = viaKey(res, String(params.api_key ?? ''), String(params.api_secret ?? ''));
+      const key = await viaKey(res, String(params.api_key ?? ''), String(params.api_secret ?? ''));
       return key ?? fail(res, wrong());
     }
     const userId = req.session?.userId;

@@ -45,6 +45,7 @@ import './error-codes.js';
 import { Cron } from './cron/cron.js';
 import { CronStore } from './cron/cron-store.js';
 import { SiteTransients } from './options/site-transients.js';
+import { SiteTransientsStore } from './options/site-transients-store.js';
 import { Translations } from './i18n/i18n.js';
 import { CustomCapabilities } from './users/capabilities.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
@@ -130,6 +131,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   const menu = new AdminMenu();
   registerCoreMenu(menu);
   const notices = new PersistentNotices(options, config.clock);
+  const transientsStore = new SiteTransientsStore(query.db, query.dialect, db);
   let baseUrl = `http://${config.host}:${config.port}`;
   const guard = new CallbackGuard();
   const host: Host = {
@@ -153,7 +155,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,
-    transients: new SiteTransients(options, hooks, config.clock),
+    transients: new SiteTransients(transientsStore, hooks, config.clock),
     translations: new Translations(() => String(options.get_site_option('WPLANG', '') || 'en_US')),
     capabilities: new CustomCapabilities(options, hooks),
     baseUrl: () => baseUrl,
@@ -330,6 +332,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     // A timer must never fail the process; the next purge catches up.
     sessionStore.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging expired sessions failed'));
     rateLimits.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging expired login counters failed'));
+    transientsStore.purgeExpired(Math.floor(config.clock() / 1000)).catch((error: unknown) => logger.warn({ err: error }, 'purging expired site transients failed'));
   }, 60 * 60 * 1000);
   purge.unref();
   let closed = false;

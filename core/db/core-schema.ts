@@ -114,4 +114,29 @@ export const coreMigrations: SchemaMigration[] = [
       await db.schema.createIndex('application_passwords_user').ifNotExists().on('application_passwords').column('user_id').execute();
     },
   },
+  {
+    version: 5,
+    name: 'site transients in their own table',
+    async up(db) {
+      await db.schema
+        .createTable('site_transients')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('expires', 'bigint')
+        .execute();
+      await db.schema.createIndex('site_transients_expires').on('site_transients').column('expires').execute();
+      // Transients stored before as network options (`_site_transient_{name}` and its
+      // `_site_transient_timeout_{name}`) move over, unexpired or not (a read expires them).
+      const rows: Array<{ name: string; value: string }> = await db.selectFrom('site_options').select(['name', 'value']).where('name', 'like', '%site%transient%').execute();
+      const stored = new Map(rows.filter((r) => r.name.startsWith('_site_transient_')).map((r) => [r.name, r.value]));
+      for (const [name, value] of stored) {
+        if (name.startsWith('_site_transient_timeout_')) continue;
+        const transient = name.slice('_site_transient_'.length);
+        const timeout = stored.get(`_site_transient_timeout_${transient}`);
+        const expires = timeout === undefined ? null : Number(JSON.parse(timeout)) || null;
+        await db.insertInto('site_transients').values({ name: transient, value, expires }).execute();
+      }
+      if (stored.size) await db.deleteFrom('site_options').where('name', 'in', [...stored.keys()]).execute();
+    },
+  },
 ];

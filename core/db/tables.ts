@@ -33,4 +33,6 @@ export interface CoreTables {
     last_used: number | null;
     last_ip: string | null;
   };
+  /** Site transients: JSON text by name; `expires` in unix seconds (as WordPress), null = never. */
+  site_transients: { name: string; value: string; expires: number | null };
 }

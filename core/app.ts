@@ -29,6 +29,7 @@ import { loginRoutes } from './auth/login-routes.js';
 import { AdminMenu } from './admin/menu.js';
 import { registerCoreMenu } from './admin/core-menu.js';
 import { PersistentNotices } from './admin/notices.js';
+import { NoticesStore } from './admin/notices-store.js';
 import { AdminShell } from './admin/shell.js';
 import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
@@ -130,7 +131,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   const nonces = new Nonces(secret, config.clock);
   const menu = new AdminMenu();
   registerCoreMenu(menu);
-  const notices = new PersistentNotices(options, config.clock);
+  const notices = new PersistentNotices(new NoticesStore(query.db, query.dialect, db), config.clock);
   const transientsStore = new SiteTransientsStore(query.db, query.dialect, db);
   let baseUrl = `http://${config.host}:${config.port}`;
   const guard = new CallbackGuard();

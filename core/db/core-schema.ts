@@ -139,4 +139,33 @@ export const coreMigrations: SchemaMigration[] = [
       if (stored.size) await db.deleteFrom('site_options').where('name', 'in', [...stored.keys()]).execute();
     },
   },
+  {
+    version: 6,
+    name: 'persistent admin notices in their own table',
+    async up(db) {
+      await db.schema
+        .createTable('admin_notices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('link', 'text')
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .execute();
+      // Notices kept before as one network option (a JSON list) move over, in their order.
+      const option = await db.selectFrom('site_options').select('value').where('name', '=', 'hookpress_admin_notices').executeTakeFirst();
+      const list: unknown = option ? JSON.parse(option.value) : [];
+      let seq = 0;
+      for (const n of Array.isArray(list) ? (list as Array<Record<string, unknown>>) : []) {
+        if (typeof n?.id !== 'string') continue;
+        const link = n.link && typeof n.link === 'object' ? JSON.stringify(n.link) : null;
+        await db
+          .insertInto('admin_notices')
+          .values({ id: n.id, type: String(n.type), message: String(n.message), link, created: Number(n.created) || 0, seq: ++seq })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+      if (option) await db.deleteFrom('site_options').where('name', '=', 'hookpress_admin_notices').execute();
+    },
+  },
 ];

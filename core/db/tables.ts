@@ -35,4 +35,6 @@ export interface CoreTables {
   };
   /** Site transients: JSON text by name; `expires` in unix seconds (as WordPress), null = never. */
   site_transients: { name: string; value: string; expires: number | null };
+  /** Persistent admin notices; `link` is JSON ({ href, label }) or null; listed by `seq` (a re-added notice goes last). */
+  admin_notices: { id: string; type: string; message: string; link: string | null; created: number; seq: number };
 }

@@ -299,6 +299,7 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
   const { SitesStore } = await import('../../../core/sites/sites-store.js');
   const { ApplicationPasswordsStore } = await import('../../../core/rest/application-passwords-store.js');
   const { SiteTransientsStore } = await import('../../../core/options/site-transients-store.js');
+  const { NoticesStore } = await import('../../../core/admin/notices-store.js');
   const { CronStore } = await import('../../../core/cron/cron-store.js');
   const { DatabaseSessionStore } = await import('../../../core/auth/session-store.js');
   const { DatabaseRateLimitStore } = await import('../../../core/auth/rate-limit-store.js');
@@ -315,6 +316,7 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
     ['SitesStore', new SitesStore(hp.query.db, hp.query.dialect, db)],
     ['ApplicationPasswordsStore', new ApplicationPasswordsStore(hp.query.db, hp.query.dialect, db)],
     ['SiteTransientsStore', new SiteTransientsStore(hp.query.db, hp.query.dialect, db)],
+    ['NoticesStore', new NoticesStore(hp.query.db, hp.query.dialect, db)],
     ['CronStore', new CronStore(hp.query.db, db)],
     ['DatabaseSessionStore', new DatabaseSessionStore(hp.query.db, Date.now)],
     ['DatabaseRateLimitStore', new DatabaseRateLimitStore(hp.query.db, 'walk:', Date.now)],
@@ -328,7 +330,7 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
 
 /** Methods declared `private` in the stores' sources (TypeScript's private is not visible at run time). */
 const PRIVATE = new Set<string>();
-for (const file of ['core/options/options-store.ts', 'core/users/users-store.ts', 'core/cron/cron-store.ts', 'core/sites/sites.ts', 'core/sites/sites-store.ts', 'core/db/sync-face.ts', 'core/rest/application-passwords-store.ts', 'core/options/site-transients-store.ts', 'core/auth/session-store.ts', 'core/auth/rate-limit-store.ts', 'plugins/memberships/data/store.ts', 'plugins/webhooks/data/webhooks-store.ts', 'plugins/webhooks/data/deliveries-store.ts', 'plugins/webhooks/data/health-store.ts', 'plugins/webhooks/data/inspector-store.ts']) {
+for (const file of ['core/options/options-store.ts', 'core/users/users-store.ts', 'core/cron/cron-store.ts', 'core/sites/sites.ts', 'core/sites/sites-store.ts', 'core/db/sync-face.ts', 'core/rest/application-passwords-store.ts', 'core/options/site-transients-store.ts', 'core/admin/notices-store.ts', 'core/auth/session-store.ts', 'core/auth/rate-limit-store.ts', 'plugins/memberships/data/store.ts', 'plugins/webhooks/data/webhooks-store.ts', 'plugins/webhooks/data/deliveries-store.ts', 'plugins/webhooks/data/health-store.ts', 'plugins/webhooks/data/inspector-store.ts']) {
   for (const m of fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)[<(]/gm)) PRIVATE.add(m[1]!);
 }
 
@@ -361,6 +363,8 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'SitesStore.listSync': [{ limit: 10, offset: 0, orderby: 'id', order: 'asc' }],
     'ApplicationPasswordsStore.insert': [{ uuid: 'walk-uuid', user_id: 1, app_id: '', name: 'Walked', password_hash: 'h', created: NOW }],
     'ApplicationPasswordsStore.insertSync': [{ uuid: 'walk-uuid', user_id: 1, app_id: '', name: 'Walked', password_hash: 'h', created: NOW }],
+    'NoticesStore.put': [{ id: 'walk', type: 'info', message: 'Walked', created: NOW }],
+    'NoticesStore.putSync': [{ id: 'walk', type: 'info', message: 'Walked', created: NOW }],
     'SiteTransientsStore.set': ['walk', '1', null],
     'SiteTransientsStore.setSync': ['walk', '1', null],
     'SitesStore.delete': [2],

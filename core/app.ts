@@ -261,7 +261,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
   });
   // The REST API parses its own bodies (JSON, 400/413 in WordPress's error shape).
-  const restThrottle = new RestAuthThrottle(host.config.loginAttempts);
+  const restThrottle = new RestAuthThrottle(host.config.loginAttempts, query.db, config.clock);
   app.use('/wp-json', host.rest.router(throttledAuthenticator(restAuthenticator(host, host.apiKey, host.appPasswords), restThrottle), sessions));
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: MAX_FORM_FIELDS }));
   app.use(sessions);
@@ -369,7 +369,6 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       if (closed) return;
       closed = true;
       clearInterval(purge);
-      restThrottle.shutdown();
       host.cron.stop();
       await optionsSync.stop();
       if (server) {

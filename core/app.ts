@@ -24,6 +24,7 @@ import { Nonces } from './nonces/nonces.js';
 import { loadOrCreateSecret } from './nonces/secret.js';
 import { DatabaseSessionStore } from './auth/session-store.js';
 import { DatabaseRateLimitStore } from './auth/rate-limit-store.js';
+import { RATE_LIMITS_SERVICE, sharedRateLimits } from './auth/shared-limits.js';
 import './auth/session-data.js';
 import { loginRoutes } from './auth/login-routes.js';
 import { AdminMenu } from './admin/menu.js';
@@ -162,6 +163,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     baseUrl: () => baseUrl,
   };
 
+  // Plugins' rate limits in the database, shared by every process (the inspector's inboxes).
+  host.services.set(RATE_LIMITS_SERVICE, { owner: 'core', service: sharedRateLimits(query.db, config.clock) });
   host.rest = new RestServer(host);
   registerCoreRestRoutes(host);
   // First start: a network needs a name, a main site and a super admin. Each step is idempotent.

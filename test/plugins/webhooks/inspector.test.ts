@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
 import type { HookpressApp } from '../../../core/app.js';
@@ -124,5 +127,24 @@ describe('plugins/webhooks request inspector', () => {
     const res = await request(hp.app).get(new URL(url).pathname);
     expect(res.status).to.equal(405);
     expect(res.headers.allow).to.equal('POST');
+  });
+});
+
+describe('plugins/webhooks request inspector: two hosts on one SQLite DATA_DIR', () => {
+  it('an inbox\'s rate limit holds across the hosts that receive its requests', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-two-inspectors-'));
+    const settings = { allowNetworks: '', inspectorRatePerMinute: 3 };
+    const a = await makeWebhooksApp(settings, { dataDir: dir });
+    const b = await makeWebhooksApp(settings, { dataDir: dir, lockDataDir: false });
+    try {
+      const { token } = a.service.inspector.createInbox(null);
+      const statuses: number[] = [];
+      for (const host of [a, b, a, b]) statuses.push((await request(host.hp.app).post(`/webhook-inspector/${token}`).send({ n: statuses.length })).status);
+      expect(statuses).to.deep.equal([200, 200, 200, 429]);
+    } finally {
+      await b.hp.close();
+      await a.hp.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

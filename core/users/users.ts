@@ -134,27 +134,55 @@ export class Users {
   }
 
   is_super_admin(userId: number): boolean {
-    const user = this.store.byIdSync(userId);
-    return !!user && this.superAdminLogins().some((l) => l.toLowerCase() === user.login.toLowerCase());
+    return this.isAdminRow(this.store.byIdSync(userId));
   }
 
   /** Fires `grant_super_admin` before and `granted_super_admin` after, like WordPress. */
   grant_super_admin(userId: number): boolean {
-    const user = this.get(userId);
-    if (!user || this.is_super_admin(userId)) return false;
-    this.hooks.do_action('grant_super_admin', userId);
-    this.setSuperAdmins([...this.superAdminLogins(), user.login]);
-    this.hooks.do_action('granted_super_admin', userId);
-    return true;
+    return this.grantRow(this.store.byIdSync(userId));
   }
 
   /** Fires `revoke_super_admin` before and `revoked_super_admin` after. */
   revoke_super_admin(userId: number): boolean {
-    const user = this.get(userId);
-    if (!user || !this.is_super_admin(userId)) return false;
-    this.hooks.do_action('revoke_super_admin', userId);
+    return this.revokeRow(this.store.byIdSync(userId));
+  }
+
+  /**
+   * `is_super_admin` on either backend. Super admins are the `site_admins` network option, so
+   * a grant or revoke through another process counts here once the options cache has it
+   * (OptionsSync: within a second; on SQLite from the next request on).
+   */
+  async isSuperAdmin(userId: number): Promise<boolean> {
+    return this.isAdminRow(await this.store.byId(userId));
+  }
+
+  /** `grant_super_admin` on either backend (same hooks). */
+  async grantSuperAdmin(userId: number): Promise<boolean> {
+    return this.grantRow(await this.store.byId(userId));
+  }
+
+  /** `revoke_super_admin` on either backend (same hooks). */
+  async revokeSuperAdmin(userId: number): Promise<boolean> {
+    return this.revokeRow(await this.store.byId(userId));
+  }
+
+  private isAdminRow(user: User | undefined): boolean {
+    return !!user && this.superAdminLogins().some((l) => l.toLowerCase() === user.login.toLowerCase());
+  }
+
+  private grantRow(user: User | undefined): boolean {
+    if (!user || this.isAdminRow(user)) return false;
+    this.hooks.do_action('grant_super_admin', user.id);
+    this.setSuperAdmins([...this.superAdminLogins(), user.login]);
+    this.hooks.do_action('granted_super_admin', user.id);
+    return true;
+  }
+
+  private revokeRow(user: User | undefined): boolean {
+    if (!user || !this.isAdminRow(user)) return false;
+    this.hooks.do_action('revoke_super_admin', user.id);
     this.setSuperAdmins(this.superAdminLogins().filter((l) => l.toLowerCase() !== user.login.toLowerCase()));
-    this.hooks.do_action('revoked_super_admin', userId);
+    this.hooks.do_action('revoked_super_admin', user.id);
     return true;
   }
 
@@ -168,7 +196,7 @@ export class Users {
     // One read of the user per check: menus check many capabilities per page.
     const row = this.store.byIdSync(userId);
     if (!row) return false;
-    const superAdmin = this.superAdminLogins().some((l) => l.toLowerCase() === row.login.toLowerCase());
+    const superAdmin = this.isAdminRow(row);
     // `exist` is every user's, as in WordPress (a user may manage their own profile).
     const granted = (superAdmin && capability !== 'do_not_allow') || capability === 'exist';
     const allcaps = this.hooks.apply_filters('user_has_cap', { [capability]: granted }, [capability], [capability, userId], strip(row));

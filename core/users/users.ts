@@ -105,6 +105,7 @@ export class Users {
     const user = this.get(id);
     if (!user) return false;
     this.hooks.do_action('delete_user', id, user);
+    this.freshSuperAdmins();
     if (this.is_super_admin(id)) this.setSuperAdmins(this.superAdminLogins().filter((l) => l !== user.login));
     const deleted = this.store.deleteSync(id);
     this.hooks.do_action('deleted_user', id, user);
@@ -139,11 +140,13 @@ export class Users {
 
   /** Fires `grant_super_admin` before and `granted_super_admin` after, like WordPress. */
   grant_super_admin(userId: number): boolean {
+    this.freshSuperAdmins();
     return this.grantRow(this.store.byIdSync(userId));
   }
 
   /** Fires `revoke_super_admin` before and `revoked_super_admin` after. */
   revoke_super_admin(userId: number): boolean {
+    this.freshSuperAdmins();
     return this.revokeRow(this.store.byIdSync(userId));
   }
 
@@ -158,12 +161,23 @@ export class Users {
 
   /** `grant_super_admin` on either backend (same hooks). */
   async grantSuperAdmin(userId: number): Promise<boolean> {
+    await this.options.refresh();
     return this.grantRow(await this.store.byId(userId));
   }
 
   /** `revoke_super_admin` on either backend (same hooks). */
   async revokeSuperAdmin(userId: number): Promise<boolean> {
+    await this.options.refresh();
     return this.revokeRow(await this.store.byId(userId));
+  }
+
+  /**
+   * Super admins are one list in one option, changed by reading and writing it back: read it
+   * from the database first, so a process whose cache is a moment behind (another process
+   * granted or revoked since) does not write back a list that undoes that change.
+   */
+  private freshSuperAdmins(): void {
+    if (this.store.sync) this.options.refreshSync();
   }
 
   private isAdminRow(user: User | undefined): boolean {

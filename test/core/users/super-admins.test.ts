@@ -78,4 +78,27 @@ forEachBackend("Users' super-admin status across host processes", (backend) => {
     await a.options.flush();
     expect(await b.users.isSuperAdmin(user.id)).to.equal(false);
   });
+
+  it('a grant or revoke through a process whose cache is behind never undoes another process\'s change', async () => {
+    const { a, b } = await two();
+    const carol = (await a.users.create({ login: 'carol', email: 'carol@example.com', password: 'correct horse battery' })).user;
+    const dave = (await a.users.create({ login: 'dave', email: 'dave@example.com', password: 'correct horse battery' })).user;
+    await b.users.grantSuperAdmin(carol.id);
+    await b.options.flush();
+    await a.users.revokeSuperAdmin(carol.id); // a had not seen the grant: it reads the list first
+    await a.options.flush();
+    // b has not seen the revoke (no sync here); its grant of dave must not bring carol back.
+    await b.users.grantSuperAdmin(dave.id);
+    await b.options.flush();
+    expect(await a.options.refresh()).to.equal(true);
+    expect(a.users.superAdminLogins()).to.deep.equal(['dave']);
+    if (backend.name === 'sqlite') {
+      // The synchronous calls read the list first too.
+      const erin = (await a.users.create({ login: 'erin', email: 'erin@example.com', password: 'correct horse battery' })).user;
+      expect(a.users.grant_super_admin(erin.id)).to.equal(true);
+      expect(b.users.revoke_super_admin(dave.id)).to.equal(true);
+      a.options.refreshSync();
+      expect(a.users.superAdminLogins()).to.deep.equal(['erin']);
+    }
+  });
 });

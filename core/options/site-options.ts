@@ -61,6 +61,15 @@ export class SiteOptions {
     return true;
   }
 
+  /**
+   * Before a read-modify-write of an option (a list such as `site_admins`): on SQLite reloads
+   * now if another process changed options, so the write starts from the database's value; on
+   * PostgreSQL it does nothing (await `refresh()` there).
+   */
+  refreshBeforeWrite(): void {
+    if (this.store.sync) this.refreshSync();
+  }
+
   /** Resolves when every write made so far has reached the database (PostgreSQL; at once on SQLite). */
   async flush(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);

@@ -177,7 +177,7 @@ export class Users {
    * granted or revoked since) does not write back a list that undoes that change.
    */
   private freshSuperAdmins(): void {
-    if (this.store.sync) this.options.refreshSync();
+    this.options.refreshBeforeWrite();
   }
 
   private isAdminRow(user: User | undefined): boolean {

@@ -4,13 +4,11 @@ import { makeApp } from '../helpers/app.js';
 import { basic } from '../helpers/rest.js';
 import { configFromEnv } from '../../core/config.js';
 import type { HookpressApp } from '../../core/app.js';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { coreMigrations } from '../../core/db/core-schema.js';
 import { migrateSchema } from '../../core/db/schema-migrations.js';
 import { RestAuthThrottle } from '../../core/rest/auth.js';
 import { forEachBackend } from '../helpers/backends.js';
+import { onOneDataDir } from '../helpers/two-hosts.js';
 
 const ME = '/wp-json/test/v1/me';
 const PUBLIC = '/wp-json/test/v1/open';
@@ -92,22 +90,17 @@ forEachBackend('REST authentication throttle across processes', (backend) => {
 });
 
 describe('REST authentication throttle: two hosts on one SQLite DATA_DIR', () => {
-  it('failures through one host count on the other', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-two-throttles-'));
-    const loginAttempts = { perIp: 2, perAccount: 100, windowMs: 60_000 };
-    const a = await makeApp({ dataDir: dir, loginAttempts });
-    const b = await makeApp({ dataDir: dir, lockDataDir: false, loginAttempts });
-    try {
-      routes(a);
-      routes(b);
-      expect((await request(a.app).get(ME).set('Authorization', basic('nobody1', 'wrong'))).status).to.equal(401);
-      expect((await request(a.app).get(ME).set('Authorization', basic('nobody2', 'wrong'))).status).to.equal(401);
-      const third = await request(b.app).get(ME).set('Authorization', basic('nobody3', 'wrong'));
-      expect(third.status, 'the third failure, through the other host').to.equal(429);
-    } finally {
-      await b.close();
-      await a.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('failures through one host count on the other', () =>
+    onOneDataDir(
+      (dir) => makeApp({ ...dir, loginAttempts: { perIp: 2, perAccount: 100, windowMs: 60_000 } }),
+      (hp) => hp.close(),
+      async (a, b) => {
+        routes(a);
+        routes(b);
+        expect((await request(a.app).get(ME).set('Authorization', basic('nobody1', 'wrong'))).status).to.equal(401);
+        expect((await request(a.app).get(ME).set('Authorization', basic('nobody2', 'wrong'))).status).to.equal(401);
+        const third = await request(b.app).get(ME).set('Authorization', basic('nobody3', 'wrong'));
+        expect(third.status, 'the third failure, through the other host').to.equal(429);
+      },
+    ));
 });

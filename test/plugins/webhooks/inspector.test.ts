@@ -1,12 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
 import type { HookpressApp } from '../../../core/app.js';
 import { loginAgent, nonceIn, nonceNear, type Agent } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { onOneDataDir } from '../../helpers/two-hosts.js';
 
 const page = (slug: string, params = '') => `/wp-admin/network/admin.php?page=${slug}${params}`;
 
@@ -131,20 +129,15 @@ describe('plugins/webhooks request inspector', () => {
 });
 
 describe('plugins/webhooks request inspector: two hosts on one SQLite DATA_DIR', () => {
-  it('an inbox\'s rate limit holds across the hosts that receive its requests', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-two-inspectors-'));
-    const settings = { allowNetworks: '', inspectorRatePerMinute: 3 };
-    const a = await makeWebhooksApp(settings, { dataDir: dir });
-    const b = await makeWebhooksApp(settings, { dataDir: dir, lockDataDir: false });
-    try {
-      const { token } = a.service.inspector.createInbox(null);
-      const statuses: number[] = [];
-      for (const host of [a, b, a, b]) statuses.push((await request(host.hp.app).post(`/webhook-inspector/${token}`).send({ n: statuses.length })).status);
-      expect(statuses).to.deep.equal([200, 200, 200, 429]);
-    } finally {
-      await b.hp.close();
-      await a.hp.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('an inbox\'s rate limit holds across the hosts that receive its requests', () =>
+    onOneDataDir(
+      (dir) => makeWebhooksApp({ allowNetworks: '', inspectorRatePerMinute: 3 }, dir),
+      (w) => w.hp.close(),
+      async (a, b) => {
+        const { token } = a.service.inspector.createInbox(null);
+        const statuses: number[] = [];
+        for (const host of [a, b, a, b]) statuses.push((await request(host.hp.app).post(`/webhook-inspector/${token}`).send({ n: statuses.length })).status);
+        expect(statuses).to.deep.equal([200, 200, 200, 429]);
+      },
+    ));
 });

@@ -62,6 +62,11 @@ export class OptionsStore {
     return Number((await this.updateQuery(name, json).executeTakeFirst()).numUpdatedRows) > 0;
   }
 
+  /** Sets an option whether or not it exists (the database's row wins over any cache's idea of it). */
+  async upsert(name: string, json: string): Promise<void> {
+    await this.upsertQuery(name, json).execute();
+  }
+
   async delete(name: string): Promise<boolean> {
     return Number((await this.deleteQuery(name).executeTakeFirst()).numDeletedRows) > 0;
   }
@@ -72,6 +77,10 @@ export class OptionsStore {
 
   updateSync(name: string, json: string): boolean {
     return this.now(this.updateQuery(name, json)).changes > 0;
+  }
+
+  upsertSync(name: string, json: string): void {
+    this.now(this.upsertQuery(name, json));
   }
 
   deleteSync(name: string): boolean {
@@ -96,6 +105,13 @@ export class OptionsStore {
 
   private updateQuery(name: string, json: string) {
     return this.db.updateTable('site_options').set({ value: json }).where('name', '=', name);
+  }
+
+  private upsertQuery(name: string, json: string) {
+    return this.db
+      .insertInto('site_options')
+      .values({ name, value: json })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: json }));
   }
 
   private deleteQuery(name: string) {

@@ -351,6 +351,8 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'OptionsStore.update': ['site_name', '"Walked"'],
     'OptionsStore.insertSync': ['walk_option', '"x"'],
     'OptionsStore.updateSync': ['site_name', '"Walked"'],
+    'OptionsStore.upsert': ['site_name', '"Walked"'],
+    'OptionsStore.upsertSync': ['site_name', '"Walked"'],
     'UsersStore.insert': [{ login: 'walker', email: 'walker@example.com', display_name: 'Walker', pass_hash: 'x', registered: NOW }],
     'UsersStore.insertSync': [{ login: 'walker', email: 'walker@example.com', display_name: 'Walker', pass_hash: 'x', registered: NOW }],
     'UsersStore.list': [{ limit: 10, offset: 0, orderby: 'login', order: 'asc' }],

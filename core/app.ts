@@ -19,15 +19,18 @@ import { UsersStore } from './users/users-store.js';
 import { Users } from './users/users.js';
 import { generatePassword } from './users/passwords.js';
 import { Sites } from './sites/sites.js';
+import { SitesStore } from './sites/sites-store.js';
 import { Nonces } from './nonces/nonces.js';
 import { loadOrCreateSecret } from './nonces/secret.js';
 import { DatabaseSessionStore } from './auth/session-store.js';
 import { DatabaseRateLimitStore } from './auth/rate-limit-store.js';
+import { RATE_LIMITS_SERVICE, sharedRateLimits } from './auth/shared-limits.js';
 import './auth/session-data.js';
 import { loginRoutes } from './auth/login-routes.js';
 import { AdminMenu } from './admin/menu.js';
 import { registerCoreMenu } from './admin/core-menu.js';
 import { PersistentNotices } from './admin/notices.js';
+import { NoticesStore } from './admin/notices-store.js';
 import { AdminShell } from './admin/shell.js';
 import { adminRoutes } from './admin/routes.js';
 import { PluginManager } from './plugins/plugin-manager.js';
@@ -44,6 +47,7 @@ import './error-codes.js';
 import { Cron } from './cron/cron.js';
 import { CronStore } from './cron/cron-store.js';
 import { SiteTransients } from './options/site-transients.js';
+import { SiteTransientsStore } from './options/site-transients-store.js';
 import { Translations } from './i18n/i18n.js';
 import { CustomCapabilities } from './users/capabilities.js';
 import { publicPluginRoutes } from './plugins/public-routes.js';
@@ -51,6 +55,7 @@ import { RestServer } from './rest/server.js';
 import { registerCoreRestRoutes } from './rest/core-routes.js';
 import { NetworkApiKey } from './rest/api-key.js';
 import { ApplicationPasswords } from './rest/application-passwords.js';
+import { ApplicationPasswordsStore } from './rest/application-passwords-store.js';
 import { RestAuthThrottle, restAuthenticator, throttledAuthenticator } from './rest/auth.js';
 
 export interface HookpressApp {
@@ -115,18 +120,20 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   });
   // Network options: a per-process cache loaded now; other processes' writes (the CLI's, or
   // another host's) arrive through OptionsSync (core/options/options-sync.ts).
-  const options = new SiteOptions(new OptionsStore(query.db, db), hooks, logger);
+  const optionsStore = new OptionsStore(query.db, db);
+  const options = new SiteOptions(optionsStore, hooks, logger);
   await retry('loading network options', () => options.load());
   // `raw`: its data_version look is not a database call a fault-injection test plans for.
   const optionsSync = new OptionsSync(options, { sqlite: raw }, logger);
   await optionsSync.start();
-  const users = new Users(new UsersStore(db), options, hooks, config.clock, config.passwordCost);
-  const sites = new Sites(db, hooks, config.clock);
+  const users = new Users(new UsersStore(query.db, query.dialect, db), options, hooks, config.clock, config.passwordCost);
+  const sites = new Sites(new SitesStore(query.db, query.dialect, db), hooks, config.clock);
   const secret = loadOrCreateSecret(config.dataDir);
   const nonces = new Nonces(secret, config.clock);
   const menu = new AdminMenu();
   registerCoreMenu(menu);
-  const notices = new PersistentNotices(options, config.clock);
+  const notices = new PersistentNotices(new NoticesStore(query.db, query.dialect, db), config.clock);
+  const transientsStore = new SiteTransientsStore(query.db, query.dialect, db);
   let baseUrl = `http://${config.host}:${config.port}`;
   const guard = new CallbackGuard();
   const host: Host = {
@@ -145,17 +152,19 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     adminMenu: new MenuBuilder(hooks, menu, guard),
     cron: new Cron(new CronStore(query.db, db), hooks, config.clock, logger),
     rest: undefined as unknown as RestServer,
-    apiKey: new NetworkApiKey(db, options),
-    appPasswords: new ApplicationPasswords(db, users, hooks, config.clock),
+    apiKey: new NetworkApiKey(optionsStore, options),
+    appPasswords: new ApplicationPasswords(new ApplicationPasswordsStore(query.db, query.dialect, db), users, hooks, config.clock),
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,
-    transients: new SiteTransients(options, hooks, config.clock),
+    transients: new SiteTransients(transientsStore, hooks, config.clock),
     translations: new Translations(() => String(options.get_site_option('WPLANG', '') || 'en_US')),
     capabilities: new CustomCapabilities(options, hooks),
     baseUrl: () => baseUrl,
   };
 
+  // Plugins' rate limits in the database, shared by every process (the inspector's inboxes).
+  host.services.set(RATE_LIMITS_SERVICE, { owner: 'core', service: sharedRateLimits(query.db, config.clock) });
   host.rest = new RestServer(host);
   registerCoreRestRoutes(host);
   // First start: a network needs a name, a main site and a super admin. Each step is idempotent.
@@ -255,7 +264,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
   });
   // The REST API parses its own bodies (JSON, 400/413 in WordPress's error shape).
-  const restThrottle = new RestAuthThrottle(host.config.loginAttempts);
+  const restThrottle = new RestAuthThrottle(host.config.loginAttempts, query.db, config.clock);
   app.use('/wp-json', host.rest.router(throttledAuthenticator(restAuthenticator(host, host.apiKey, host.appPasswords), restThrottle), sessions));
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: MAX_FORM_FIELDS }));
   app.use(sessions);
@@ -327,6 +336,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     // A timer must never fail the process; the next purge catches up.
     sessionStore.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging expired sessions failed'));
     rateLimits.purgeExpired().catch((error: unknown) => logger.warn({ err: error }, 'purging expired login counters failed'));
+    transientsStore.purgeExpired(Math.floor(config.clock() / 1000)).catch((error: unknown) => logger.warn({ err: error }, 'purging expired site transients failed'));
   }, 60 * 60 * 1000);
   purge.unref();
   let closed = false;
@@ -362,7 +372,6 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       if (closed) return;
       closed = true;
       clearInterval(purge);
-      restThrottle.shutdown();
       host.cron.stop();
       await optionsSync.stop();
       if (server) {

@@ -1,5 +1,5 @@
-import type { SiteOptions } from '../options/site-options.js';
 import { randomUUID } from 'node:crypto';
+import type { NoticesStore } from './notices-store.js';
 
 export type NoticeType = 'success' | 'error' | 'warning' | 'info';
 
@@ -12,10 +12,10 @@ export interface Notice {
 
 export interface PersistentNotice extends Notice {
   id: string;
+  /** Unix milliseconds. */
   created: number;
 }
 
-const OPTION = 'hookpress_admin_notices';
 const TYPES: readonly NoticeType[] = ['success', 'error', 'warning', 'info'];
 
 export function assertNoticeType(type: string): asserts type is NoticeType {
@@ -26,35 +26,52 @@ export function assertNoticeType(type: string): asserts type is NoticeType {
 
 /**
  * Network-wide notices that stay until an admin dismisses them (a disabled webhook, a
- * plugin deactivated because it crashed). Kept in a network option so they survive restarts.
+ * plugin deactivated because it crashed). Kept in the database (table `admin_notices`, one row
+ * each), so they survive restarts and every process shows and dismisses the same ones.
  * One-shot notices for the current user live in the session instead (PageContext.addNotice).
+ * The calls are synchronous (SQLite); the `…Async` ones work on both backends.
  */
 export class PersistentNotices {
   constructor(
-    private readonly options: SiteOptions,
+    private readonly store: NoticesStore,
     private readonly clock: () => number,
   ) {}
 
+  /** Every notice, oldest first (a notice added again with its id counts as new). */
   list(): PersistentNotice[] {
-    const value = this.options.get_site_option<unknown>(OPTION, []);
-    return Array.isArray(value) ? (value as PersistentNotice[]) : [];
+    return this.store.listSync();
   }
 
-  /** Adds a notice; a notice with the same id replaces the previous one. Returns its id. */
+  /** Adds a notice; a notice with the same id replaces the previous one. Returns its id. @throws TypeError for an unknown type. */
   add(notice: Notice & { id?: string }): string {
-    assertNoticeType(notice.type);
-    const id = notice.id ?? randomUUID();
-    const next = this.list().filter((n) => n.id !== id);
-    next.push({ id, type: notice.type, message: String(notice.message), link: notice.link, created: this.clock() });
-    this.options.update_site_option(OPTION, next);
-    return id;
+    const row = this.toRow(notice);
+    this.store.putSync(row);
+    return row.id;
   }
 
+  /** Dismisses one; false when there was none. */
   dismiss(id: string): boolean {
-    const list = this.list();
-    const next = list.filter((n) => n.id !== id);
-    if (next.length === list.length) return false;
-    this.options.update_site_option(OPTION, next);
-    return true;
+    return this.store.deleteSync(id);
+  }
+
+  async listAsync(): Promise<PersistentNotice[]> {
+    return this.store.list();
+  }
+
+  async addAsync(notice: Notice & { id?: string }): Promise<string> {
+    const row = this.toRow(notice);
+    await this.store.put(row);
+    return row.id;
+  }
+
+  async dismissAsync(id: string): Promise<boolean> {
+    return this.store.delete(id);
+  }
+
+  private toRow(notice: Notice & { id?: string }): PersistentNotice {
+    assertNoticeType(notice.type);
+    const row: PersistentNotice = { id: notice.id ?? randomUUID(), type: notice.type, message: String(notice.message), created: this.clock() };
+    if (notice.link) row.link = notice.link;
+    return row;
   }
 }

@@ -94,4 +94,78 @@ export const coreMigrations: SchemaMigration[] = [
       await db.schema.createIndex('rate_limits_reset').on('rate_limits').column('reset_at').execute();
     },
   },
+  {
+    version: 4,
+    name: 'application passwords',
+    async up(db) {
+      // SQLite installations made the table before (migration "application-passwords" 1, same columns).
+      await db.schema
+        .createTable('application_passwords')
+        .ifNotExists()
+        .addColumn('uuid', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('app_id', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('last_used', 'bigint')
+        .addColumn('last_ip', 'text')
+        .execute();
+      await db.schema.createIndex('application_passwords_user').ifNotExists().on('application_passwords').column('user_id').execute();
+    },
+  },
+  {
+    version: 5,
+    name: 'site transients in their own table',
+    async up(db) {
+      await db.schema
+        .createTable('site_transients')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('expires', 'bigint')
+        .execute();
+      await db.schema.createIndex('site_transients_expires').on('site_transients').column('expires').execute();
+      // Transients stored before as network options (`_site_transient_{name}` and its
+      // `_site_transient_timeout_{name}`) move over, unexpired or not (a read expires them).
+      const rows: Array<{ name: string; value: string }> = await db.selectFrom('site_options').select(['name', 'value']).where('name', 'like', '%site%transient%').execute();
+      const stored = new Map(rows.filter((r) => r.name.startsWith('_site_transient_')).map((r) => [r.name, r.value]));
+      for (const [name, value] of stored) {
+        if (name.startsWith('_site_transient_timeout_')) continue;
+        const transient = name.slice('_site_transient_'.length);
+        const timeout = stored.get(`_site_transient_timeout_${transient}`);
+        const expires = timeout === undefined ? null : Number(JSON.parse(timeout)) || null;
+        await db.insertInto('site_transients').values({ name: transient, value, expires }).execute();
+      }
+      if (stored.size) await db.deleteFrom('site_options').where('name', 'in', [...stored.keys()]).execute();
+    },
+  },
+  {
+    version: 6,
+    name: 'persistent admin notices in their own table',
+    async up(db) {
+      await db.schema
+        .createTable('admin_notices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('link', 'text')
+        .addColumn('created', 'bigint', (c) => c.notNull())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .execute();
+      // Notices kept before as one network option (a JSON list) move over, in their order.
+      const option = await db.selectFrom('site_options').select('value').where('name', '=', 'hookpress_admin_notices').executeTakeFirst();
+      const list: unknown = option ? JSON.parse(option.value) : [];
+      let seq = 0;
+      for (const n of Array.isArray(list) ? (list as Array<Record<string, unknown>>) : []) {
+        if (typeof n?.id !== 'string') continue;
+        const link = n.link && typeof n.link === 'object' ? JSON.stringify(n.link) : null;
+        await db
+          .insertInto('admin_notices')
+          .values({ id: n.id, type: String(n.type), message: String(n.message), link, created: Number(n.created) || 0, seq: ++seq })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+      if (option) await db.deleteFrom('site_options').where('name', '=', 'hookpress_admin_notices').execute();
+    },
+  },
 ];

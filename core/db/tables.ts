@@ -18,4 +18,23 @@ export interface CoreTables {
   sessions: { sid: string; data: string; expires: number };
   /** Failed-login counters (express-rate-limit), one fixed window per key. */
   rate_limits: { key: string; hits: number; reset_at: number };
+  /** Network users; `login` and `email` are unique without regard to case. */
+  users: { id: Generated<number>; login: string; email: string; display_name: string; pass_hash: string; registered: number };
+  /** The network's sites; `slug` is unique without regard to case; `public` is 0/1. */
+  sites: { id: Generated<number>; slug: string; title: string; admin_email: string; registered: number; public: Generated<number> };
+  /** Application passwords (HMAC of the password keyed by `uuid`); removed with their user. */
+  application_passwords: {
+    uuid: string;
+    user_id: number;
+    app_id: Generated<string>;
+    name: string;
+    password_hash: string;
+    created: number;
+    last_used: number | null;
+    last_ip: string | null;
+  };
+  /** Site transients: JSON text by name; `expires` in unix seconds (as WordPress), null = never. */
+  site_transients: { name: string; value: string; expires: number | null };
+  /** Persistent admin notices; `link` is JSON ({ href, label }) or null; listed by `seq` (a re-added notice goes last). */
+  admin_notices: { id: string; type: string; message: string; link: string | null; created: number; seq: number };
 }

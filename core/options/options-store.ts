@@ -44,7 +44,12 @@ export class OptionsStore {
 
   /** Stored JSON text of one option, or undefined (straight from the database, past any cache). */
   async read(name: string): Promise<string | undefined> {
-    return (await this.db.selectFrom('site_options').select('value').where('name', '=', name).executeTakeFirst())?.value;
+    return (await this.readQuery(name).executeTakeFirst())?.value;
+  }
+
+  /** The same, now, on the synchronous handle (SQLite). */
+  readSync(name: string): string | undefined {
+    return this.now<{ value: string }>(this.readQuery(name)).rows[0]?.value;
   }
 
   /** Adds an option; false when it exists. */
@@ -55,6 +60,11 @@ export class OptionsStore {
   /** Changes an option; false when it does not exist. */
   async update(name: string, json: string): Promise<boolean> {
     return Number((await this.updateQuery(name, json).executeTakeFirst()).numUpdatedRows) > 0;
+  }
+
+  /** Sets an option whether or not it exists (the database's row wins over any cache's idea of it). */
+  async upsert(name: string, json: string): Promise<void> {
+    await this.upsertQuery(name, json).execute();
   }
 
   async delete(name: string): Promise<boolean> {
@@ -69,12 +79,20 @@ export class OptionsStore {
     return this.now(this.updateQuery(name, json)).changes > 0;
   }
 
+  upsertSync(name: string, json: string): void {
+    this.now(this.upsertQuery(name, json));
+  }
+
   deleteSync(name: string): boolean {
     return this.now(this.deleteQuery(name)).changes > 0;
   }
 
   private allQuery() {
     return this.db.selectFrom('site_options').select(['name', 'value']);
+  }
+
+  private readQuery(name: string) {
+    return this.db.selectFrom('site_options').select('value').where('name', '=', name);
   }
 
   private versionQuery() {
@@ -87,6 +105,13 @@ export class OptionsStore {
 
   private updateQuery(name: string, json: string) {
     return this.db.updateTable('site_options').set({ value: json }).where('name', '=', name);
+  }
+
+  private upsertQuery(name: string, json: string) {
+    return this.db
+      .insertInto('site_options')
+      .values({ name, value: json })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: json }));
   }
 
   private deleteQuery(name: string) {

@@ -61,6 +61,15 @@ export class SiteOptions {
     return true;
   }
 
+  /**
+   * Before a read-modify-write of an option (a list such as `site_admins`): on SQLite reloads
+   * now if another process changed options, so the write starts from the database's value; on
+   * PostgreSQL it does nothing (await `refresh()` there).
+   */
+  refreshBeforeWrite(): void {
+    if (this.store.sync) this.refreshSync();
+  }
+
   /** Resolves when every write made so far has reached the database (PostgreSQL; at once on SQLite). */
   async flush(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
@@ -78,15 +87,20 @@ export class SiteOptions {
     this.version = version;
   }
 
-  /** Writes through: synchronously on SQLite (returns whether a row changed), else in the background (returns true). */
-  private persist(kind: 'insert' | 'update' | 'delete', option: string, value?: unknown): boolean {
+  /**
+   * Writes through: synchronously on SQLite (returns whether a row changed; an upsert always
+   * does), else in the background (returns true). Updates are upserts: a cache a moment behind
+   * another process (which added or deleted the option since) must not turn the write into nothing.
+   */
+  private persist(kind: 'insert' | 'upsert' | 'delete', option: string, value?: unknown): boolean {
     const json = kind === 'delete' ? '' : encode(option, value);
     if (this.store.sync) {
       // Our own commits do not move this connection's data_version, so they cause no reload.
-      return kind === 'insert' ? this.store.insertSync(option, json) : kind === 'update' ? this.store.updateSync(option, json) : this.store.deleteSync(option);
+      if (kind === 'upsert') return this.store.upsertSync(option, json), true;
+      return kind === 'insert' ? this.store.insertSync(option, json) : this.store.deleteSync(option);
     }
     this.pendingValues.set(option, kind === 'delete' ? null : { value: clone(value) });
-    const write = (kind === 'insert' ? this.store.insert(option, json) : kind === 'update' ? this.store.update(option, json) : this.store.delete(option)).then(
+    const write = (kind === 'insert' ? this.store.insert(option, json) : kind === 'upsert' ? this.store.upsert(option, json) : this.store.delete(option)).then(
       () => undefined,
       async (error: unknown) => {
         this.logger?.error({ err: error, option }, 'writing a network option failed; reloading options');
@@ -118,12 +132,17 @@ export class SiteOptions {
   }
 
   add_site_option(option: string, value: unknown): boolean {
+    return this.add(option, value, 'insert');
+  }
+
+  /** add_site_option; from update_site_option (`upsert`) it sets the option even if another process added it since. */
+  private add(option: string, value: unknown, kind: 'insert' | 'upsert'): boolean {
     assertName(option);
     // sanitize_option(): register_setting's sanitize callbacks hook here, as in WordPress.
     value = this.hooks.apply_filters(`sanitize_option_${option}`, value, option, value);
     value = this.hooks.apply_filters(`pre_add_site_option_${option}`, value, option, NETWORK_ID);
     if (this.cached(option) !== undefined) return false;
-    if (!this.persist('insert', option, value)) return false;
+    if (!this.persist(kind, option, value)) return false;
     this.cache.set(option, clone(value));
     this.hooks.do_action(`add_site_option_${option}`, option, value, NETWORK_ID);
     this.hooks.do_action('add_site_option', option, value, NETWORK_ID);
@@ -137,8 +156,8 @@ export class SiteOptions {
     value = this.hooks.apply_filters(`pre_update_site_option_${option}`, value, oldValue, option, NETWORK_ID);
     value = this.hooks.apply_filters('pre_update_site_option', value, option, oldValue, NETWORK_ID);
     if (value === oldValue || JSON.stringify(value) === JSON.stringify(oldValue)) return false;
-    if (oldValue === false) return this.add_site_option(option, value);
-    this.persist('update', option, value);
+    if (oldValue === false) return this.add(option, value, 'upsert');
+    this.persist('upsert', option, value);
     this.cache.set(option, clone(value));
     this.hooks.do_action(`update_site_option_${option}`, option, value, oldValue, NETWORK_ID);
     this.hooks.do_action('update_site_option', option, value, oldValue, NETWORK_ID);

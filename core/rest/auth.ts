@@ -1,5 +1,9 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { MemoryStore, type Options } from 'express-rate-limit';
+import type { Options, Store } from 'express-rate-limit';
+import type { Kysely } from 'kysely';
+import { DatabaseRateLimitStore } from '../auth/rate-limit-store.js';
+import type { Clock } from '../config.js';
+import type { CoreTables } from '../db/tables.js';
 import type { Host } from '../host.js';
 import type { NetworkApiKey } from './api-key.js';
 import type { ApplicationPasswords } from './application-passwords.js';
@@ -36,8 +40,8 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
     throw error;
   };
   const wrong = () => new RestError('incorrect_password', 'The credentials are incorrect (API key and secret, or username and application password).', undefined, 401);
-  const viaKey = (res: Response, key: string, secret: string): RestAuth | undefined => {
-    const outcome = apiKey.check(key, secret);
+  const viaKey = async (res: Response, key: string, secret: string): Promise<RestAuth | undefined> => {
+    const outcome = await apiKey.check(key, secret);
     if (outcome === 'not-key') return undefined;
     if (outcome === 'wrong') fail(res, wrong());
     if (outcome === 'disabled') throw new RestError('rest_api_disabled', 'The network API is disabled. Enable it in Settings → API & Webhooks.', undefined, 403);
@@ -48,16 +52,16 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
     const basic = basicCredentials(req.headers.authorization);
     if (basic) {
       res.locals.restAuthIdentity = basic.user;
-      const key = viaKey(res, basic.user, basic.password);
+      const key = await viaKey(res, basic.user, basic.password);
       if (key) return key;
-      const user = appPasswords.authenticate(basic.user, basic.password, req.ip ?? '');
+      const user = await appPasswords.authenticate(basic.user, basic.password, req.ip ?? '');
       if (!user) return fail(res, wrong());
       return asUser('application_password', user.id);
     }
     const params = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
     if (params.api_key !== undefined || params.api_secret !== undefined) {
       res.locals.restAuthIdentity = String(params.api_key ?? '');
-      const key = viaKey(res, String(params.api_key ?? ''), String(params.api_secret ?? ''));
+      const key = await viaKey(res, String(params.api_key ?? ''), String(params.api_secret ?? ''));
       return key ?? fail(res, wrong());
     }
     const userId = req.session?.userId;
@@ -80,30 +84,31 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
  * one whose credentials are wrong gets 429 `rest_too_many_attempts` (with Retry-After) instead
  * of 401 once its address or identity is over the limit, so another client's failures behind
  * the same address (or a reverse proxy without TRUST_PROXY) cannot lock integrations out.
- * Counters live in express-rate-limit's MemoryStore (per process, fixed windows).
+ * Counters live in the database (DatabaseRateLimitStore, prefixes `rest-ip:` and
+ * `rest-identity:`, fixed windows), so every host process on the database enforces the same limit.
  */
 export class RestAuthThrottle {
-  private readonly perIp = new MemoryStore();
-  private readonly perIdentity = new MemoryStore();
-  constructor(private readonly limits: { perIp: number; perAccount: number; windowMs: number }) {
-    for (const store of [this.perIp, this.perIdentity]) store.init({ windowMs: limits.windowMs } as Options);
+  private readonly perIp: Store;
+  private readonly perIdentity: Store;
+  constructor(
+    private readonly limits: { perIp: number; perAccount: number; windowMs: number },
+    db: Kysely<CoreTables>,
+    private readonly clock: Clock = Date.now,
+  ) {
+    this.perIp = new DatabaseRateLimitStore(db, 'rest-ip:', clock);
+    this.perIdentity = new DatabaseRateLimitStore(db, 'rest-identity:', clock);
+    for (const store of [this.perIp, this.perIdentity]) void store.init?.({ windowMs: limits.windowMs } as Options);
   }
 
   /** Records one failure; resolves to the seconds to wait when the caller is now over a limit, else undefined. */
   async failed(ip: string, identity: string | undefined): Promise<number | undefined> {
-    const now = Date.now();
+    const now = this.clock();
     const byIp = await this.perIp.increment(ip);
     const byId = identity === undefined ? undefined : await this.perIdentity.increment(identity.trim().toLowerCase());
     const over = [byIp.totalHits > this.limits.perIp ? byIp : undefined, byId && byId.totalHits > this.limits.perAccount ? byId : undefined].filter((x) => x !== undefined);
     if (!over.length) return undefined;
     const reset = Math.max(...over.map((x) => x!.resetTime?.getTime() ?? now + this.limits.windowMs));
     return Math.max(1, Math.ceil((reset - now) / 1000));
-  }
-
-  /** Stops the stores' cleanup timers. */
-  shutdown(): void {
-    this.perIp.shutdown();
-    this.perIdentity.shutdown();
   }
 }
 

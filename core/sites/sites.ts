@@ -1,17 +1,10 @@
 import { HookpressError, throwAll } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
-import type { Db } from '../db/database.js';
+import type { Site, SiteListQuery, SitesStore } from './sites-store.js';
 import type { Hooks } from '../hooks/index.js';
 import type { Clock } from '../config.js';
 
-export interface Site {
-  id: number;
-  slug: string;
-  title: string;
-  admin_email: string;
-  registered: number;
-  public: number;
-}
+export type { Site } from './sites-store.js';
 
 /** A bad site input; codes SITE_* in core/error-codes.ts. */
 export class SiteError extends HookpressError<CoreErrorCode> {
@@ -24,66 +17,25 @@ export class SiteError extends HookpressError<CoreErrorCode> {
 
 const SLUG_RE = /^[a-z0-9-]{1,63}$/;
 
-/** Data layer of sites. */
-class SitesStore {
-  constructor(private readonly db: Db) {}
-  byId(id: number): Site | undefined {
-    return this.db.prepare('SELECT * FROM sites WHERE id = ?').get(id) as Site | undefined;
-  }
-  bySlug(slug: string): Site | undefined {
-    return this.db.prepare('SELECT * FROM sites WHERE slug = ?').get(slug) as Site | undefined;
-  }
-  insert(s: Omit<Site, 'id'>): number {
-    return Number(
-      this.db
-        .prepare('INSERT INTO sites (slug, title, admin_email, registered, public) VALUES (?, ?, ?, ?, ?)')
-        .run(s.slug, s.title, s.admin_email, s.registered, s.public).lastInsertRowid,
-    );
-  }
-  delete(id: number): boolean {
-    return this.db.prepare('DELETE FROM sites WHERE id = ?').run(id).changes > 0;
-  }
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM sites').get() as { n: number }).n;
-  }
-  list(q: { search?: string; orderby?: string; order?: string; limit: number; offset: number }): { items: Site[]; total: number } {
-    const where = q.search ? 'WHERE slug LIKE @s OR title LIKE @s' : '';
-    const orderby = ['slug', 'title', 'registered', 'id'].includes(q.orderby ?? '') ? q.orderby : 'id';
-    const order = q.order === 'desc' ? 'DESC' : 'ASC';
-    const params = { s: `%${q.search ?? ''}%`, limit: q.limit, offset: q.offset };
-    const items = this.db
-      .prepare(`SELECT * FROM sites ${where} ORDER BY ${orderby} ${order}, id LIMIT @limit OFFSET @offset`)
-      .all(params) as Site[];
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM sites ${where}`).get(params) as { n: number }).n;
-    return { items, total };
-  }
-  recent(limit: number): Site[] {
-    return this.db.prepare('SELECT * FROM sites ORDER BY registered DESC, id DESC LIMIT ?').all(limit) as Site[];
-  }
-}
-
 /** The network's sites. Site 1 is the main site and cannot be deleted. */
 export class Sites {
-  private readonly store: SitesStore;
   constructor(
-    db: Db,
+    private readonly store: SitesStore,
     private readonly hooks: Hooks,
     private readonly clock: Clock,
-  ) {
-    this.store = new SitesStore(db);
-  }
+  ) {}
 
   get(id: number): Site | undefined {
-    return this.store.byId(id);
+    return this.store.byIdSync(id);
   }
   count(): number {
-    return this.store.count();
+    return this.store.countSync();
   }
-  list(q: Parameters<SitesStore['list']>[0]): { items: Site[]; total: number } {
-    return this.store.list(q);
+  list(q: SiteListQuery): { items: Site[]; total: number } {
+    return this.store.listSync(q);
   }
   recent(limit: number): Site[] {
-    return this.store.recent(limit);
+    return this.store.recentSync(limit);
   }
 
   /** Creates a site; fires `wp_initialize_site` (site, args) like WordPress 5.1+. */
@@ -95,7 +47,7 @@ export class Sites {
     if (slug === '') errors.push(['SITE_INVALID_SLUG', 'Enter a site address.', 'slug']);
     else if (slug.length > 63) errors.push(['SITE_INVALID_SLUG', `Site addresses can have at most 63 characters; this one has ${slug.length}.`, 'slug']);
     else if (!SLUG_RE.test(slug)) errors.push(['SITE_INVALID_SLUG', 'Site addresses can only contain lowercase letters (a-z), numbers and hyphens.', 'slug']);
-    else if (this.store.bySlug(slug)) errors.push(['SITE_EXISTS', 'That site address is already taken.', 'slug']);
+    else if (this.store.bySlugSync(slug)) errors.push(['SITE_EXISTS', 'That site address is already taken.', 'slug']);
     if (title === '') errors.push(['SITE_MISSING_TITLE', 'Give the site a title.', 'title']);
     else if (title.length > 200) errors.push(['SITE_TITLE_TOO_LONG', 'The title can have at most 200 characters.', 'title']);
     if (admin_email === '') errors.push(['SITE_INVALID_EMAIL', 'Enter the admin email address.', 'admin_email']);
@@ -103,7 +55,7 @@ export class Sites {
     // Every field is checked, so the form shows all its errors at once.
     throwAll(errors, (code, message, field, fields) => new SiteError(code, message, field, fields));
     const site: Site = { id: 0, slug, title, admin_email, registered: this.clock(), public: 1 };
-    site.id = this.store.insert(site);
+    site.id = this.store.insertSync(site);
     this.hooks.do_action('wp_initialize_site', { ...site }, { title, admin_email });
     return site;
   }
@@ -111,18 +63,18 @@ export class Sites {
   /** Deletes a site; fires `wp_delete_site` (site) after, like WordPress. */
   delete(id: number): boolean {
     if (id === 1) throw new SiteError('SITE_MAIN', 'The main site of the network cannot be deleted.');
-    const site = this.store.byId(id);
+    const site = this.store.byIdSync(id);
     if (!site) return false;
     this.hooks.do_action('wp_validate_site_deletion', site);
-    const deleted = this.store.delete(id);
+    const deleted = this.store.deleteSync(id);
     if (deleted) this.hooks.do_action('wp_delete_site', site);
     return deleted;
   }
 
   /** Creates the main site on a fresh install (no hooks: nothing is listening yet). */
   ensureMainSite(title: string, adminEmail: string): void {
-    if (this.store.count() === 0) {
-      this.store.insert({ slug: 'main', title, admin_email: adminEmail, registered: this.clock(), public: 1 });
+    if (this.store.countSync() === 0) {
+      this.store.insertSync({ slug: 'main', title, admin_email: adminEmail, registered: this.clock(), public: 1 });
     }
   }
 }

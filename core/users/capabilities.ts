@@ -58,12 +58,15 @@ export class CustomCapabilities {
   /** Grants a declared capability to a user; throws PLUGIN_BAD_CAPABILITY for an undeclared one. */
   add_cap(userId: number, cap: string): void {
     if (!this.declared.has(cap)) throw new PluginError('PLUGIN_BAD_CAPABILITY', `Declare the capability "${cap}" with api.users.register_capability before granting it.`);
+    // One option holds every grant: start from the database's, not a cache a moment behind.
+    this.options.refreshBeforeWrite();
     const grants = this.grants();
     const list = grants[String(userId)] ?? [];
     if (!list.includes(cap)) this.options.update_site_option(GRANTS, { ...grants, [String(userId)]: [...list, cap] });
   }
 
   remove_cap(userId: number, cap: string): void {
+    this.options.refreshBeforeWrite();
     const grants = this.grants();
     const list = grants[String(userId)] ?? [];
     if (list.includes(cap)) this.options.update_site_option(GRANTS, { ...grants, [String(userId)]: list.filter((c) => c !== cap) });

@@ -41,31 +41,31 @@ export class Users {
   ) {}
 
   count(): number {
-    return this.store.count();
+    return this.store.countSync();
   }
 
   get(id: number): User | undefined {
-    const row = this.store.byId(id);
+    const row = this.store.byIdSync(id);
     return row && strip(row);
   }
 
   byLogin(login: string): User | undefined {
-    const row = this.store.byLogin(login);
+    const row = this.store.byLoginSync(login);
     return row && strip(row);
   }
 
   /** The user with this email address (case-insensitive), if any. */
   byEmail(email: string): User | undefined {
-    const row = this.store.byEmail(email);
+    const row = this.store.byEmailSync(email);
     return row && strip(row);
   }
 
   list(q: UserListQuery): { items: User[]; total: number } {
-    return this.store.list(q);
+    return this.store.listSync(q);
   }
 
   recent(limit: number): User[] {
-    return this.store.recent(limit);
+    return this.store.recentSync(limit);
   }
 
   /** Validates and creates a user; fires `user_register` (user id, user data). */
@@ -78,10 +78,10 @@ export class Users {
     else if (login.length > 60) errors.push(['USER_INVALID_LOGIN', 'Usernames can have at most 60 characters.', 'login']);
     else if (!LOGIN_RE.test(login)) {
       errors.push(['USER_INVALID_LOGIN', 'Usernames can only contain letters, numbers, spaces, and the characters _ . - @ (at most 60).', 'login']);
-    } else if (this.store.byLogin(login)) errors.push(['USER_LOGIN_EXISTS', 'That username is already taken.', 'login']);
+    } else if (await this.store.byLogin(login)) errors.push(['USER_LOGIN_EXISTS', 'That username is already taken.', 'login']);
     if (email === '') errors.push(['USER_INVALID_EMAIL', 'Enter an email address.', 'email']);
     else if (!EMAIL_RE.test(email) || email.length > 100) errors.push(['USER_INVALID_EMAIL', 'Enter a valid email address.', 'email']);
-    else if (this.store.byEmail(email)) errors.push(['USER_EMAIL_EXISTS', 'That email address is already registered.', 'email']);
+    else if (await this.store.byEmail(email)) errors.push(['USER_EMAIL_EXISTS', 'That email address is already registered.', 'email']);
     const password = input.password || generatePassword();
     // WordPress trims passwords before checking them: eight spaces are no password at all.
     if (password.trim().length < 8) {
@@ -94,7 +94,7 @@ export class Users {
     throwAll(errors, (code, message, field, fields) => new UserError(code, message, field, fields));
     const registered = this.clock();
     const pass_hash = await hashPassword(password, this.passwordCost);
-    const id = this.store.insert({ login, email, display_name, pass_hash, registered });
+    const id = await this.store.insert({ login, email, display_name, pass_hash, registered });
     const user: User = { id, login, email, display_name, registered };
     this.hooks.do_action('user_register', id, { ...user });
     return { user, password };
@@ -105,15 +105,26 @@ export class Users {
     const user = this.get(id);
     if (!user) return false;
     this.hooks.do_action('delete_user', id, user);
+    this.freshSuperAdmins();
     if (this.is_super_admin(id)) this.setSuperAdmins(this.superAdminLogins().filter((l) => l !== user.login));
-    const deleted = this.store.delete(id);
+    const deleted = this.store.deleteSync(id);
     this.hooks.do_action('deleted_user', id, user);
     return deleted;
   }
 
+  /** The user with this login, or else this email address (both without regard to case); asynchronous, on both backends. */
+  async find(loginOrEmail: string): Promise<User | undefined> {
+    const row = await this.findRow(loginOrEmail);
+    return row && strip(row);
+  }
+
+  private async findRow(loginOrEmail: string) {
+    return (await this.store.byLogin(loginOrEmail)) ?? (loginOrEmail.includes('@') ? await this.store.byEmail(loginOrEmail) : undefined);
+  }
+
   /** The user matching the credentials, or null — one answer for every kind of failure. */
   async authenticate(login: string, password: string): Promise<User | null> {
-    const row = this.store.byLogin(login) ?? (login.includes('@') ? this.store.byEmail(login) : undefined);
+    const row = await this.findRow(login);
     if (!row) return null;
     return (await verifyPassword(password, row.pass_hash)) ? strip(row) : null;
   }
@@ -124,27 +135,68 @@ export class Users {
   }
 
   is_super_admin(userId: number): boolean {
-    const user = this.store.byId(userId);
-    return !!user && this.superAdminLogins().some((l) => l.toLowerCase() === user.login.toLowerCase());
+    return this.isAdminRow(this.store.byIdSync(userId));
   }
 
   /** Fires `grant_super_admin` before and `granted_super_admin` after, like WordPress. */
   grant_super_admin(userId: number): boolean {
-    const user = this.get(userId);
-    if (!user || this.is_super_admin(userId)) return false;
-    this.hooks.do_action('grant_super_admin', userId);
-    this.setSuperAdmins([...this.superAdminLogins(), user.login]);
-    this.hooks.do_action('granted_super_admin', userId);
-    return true;
+    this.freshSuperAdmins();
+    return this.grantRow(this.store.byIdSync(userId));
   }
 
   /** Fires `revoke_super_admin` before and `revoked_super_admin` after. */
   revoke_super_admin(userId: number): boolean {
-    const user = this.get(userId);
-    if (!user || !this.is_super_admin(userId)) return false;
-    this.hooks.do_action('revoke_super_admin', userId);
+    this.freshSuperAdmins();
+    return this.revokeRow(this.store.byIdSync(userId));
+  }
+
+  /**
+   * `is_super_admin` on either backend. Super admins are the `site_admins` network option, so
+   * a grant or revoke through another process counts here once the options cache has it
+   * (OptionsSync: within a second; on SQLite from the next request on).
+   */
+  async isSuperAdmin(userId: number): Promise<boolean> {
+    return this.isAdminRow(await this.store.byId(userId));
+  }
+
+  /** `grant_super_admin` on either backend (same hooks). */
+  async grantSuperAdmin(userId: number): Promise<boolean> {
+    await this.options.refresh();
+    return this.grantRow(await this.store.byId(userId));
+  }
+
+  /** `revoke_super_admin` on either backend (same hooks). */
+  async revokeSuperAdmin(userId: number): Promise<boolean> {
+    await this.options.refresh();
+    return this.revokeRow(await this.store.byId(userId));
+  }
+
+  /**
+   * Super admins are one list in one option, changed by reading and writing it back: read it
+   * from the database first, so a process whose cache is a moment behind (another process
+   * granted or revoked since) does not write back a list that undoes that change.
+   */
+  private freshSuperAdmins(): void {
+    this.options.refreshBeforeWrite();
+  }
+
+  private isAdminRow(user: User | undefined): boolean {
+    return !!user && this.superAdminLogins().some((l) => l.toLowerCase() === user.login.toLowerCase());
+  }
+
+  private grantRow(user: User | undefined): boolean {
+    if (!user || this.isAdminRow(user)) return false;
+    this.hooks.do_action('grant_super_admin', user.id);
+    this.setSuperAdmins([...this.superAdminLogins(), user.login]);
+    this.hooks.do_action('granted_super_admin', user.id);
+    return true;
+  }
+
+  private revokeRow(user: User | undefined): boolean {
+    if (!user || !this.isAdminRow(user)) return false;
+    this.hooks.do_action('revoke_super_admin', user.id);
     this.setSuperAdmins(this.superAdminLogins().filter((l) => l.toLowerCase() !== user.login.toLowerCase()));
-    this.hooks.do_action('revoked_super_admin', userId);
+    this.hooks.do_action('revoked_super_admin', user.id);
     return true;
   }
 
@@ -156,9 +208,9 @@ export class Users {
   user_can(userId: number | null | undefined, capability: string): boolean {
     if (!userId) return false;
     // One read of the user per check: menus check many capabilities per page.
-    const row = this.store.byId(userId);
+    const row = this.store.byIdSync(userId);
     if (!row) return false;
-    const superAdmin = this.superAdminLogins().some((l) => l.toLowerCase() === row.login.toLowerCase());
+    const superAdmin = this.isAdminRow(row);
     // `exist` is every user's, as in WordPress (a user may manage their own profile).
     const granted = (superAdmin && capability !== 'do_not_allow') || capability === 'exist';
     const allcaps = this.hooks.apply_filters('user_has_cap', { [capability]: granted }, [capability], [capability, userId], strip(row));

@@ -5,10 +5,10 @@ import { INSPECTOR_PATH, type Inspector } from './inspector.js';
 export function registerInspectorRoutes(api: PluginApi, inspector: Inspector): void {
   api.routes.post(
     INSPECTOR_PATH,
-    (req, res) => {
+    async (req, res) => {
       const token = req.path.slice(INSPECTOR_PATH.length);
       if (!inspector.inbox(token)) return void res.status(404).type('text').send('No such inspector inbox (it may have expired).');
-      if (!inspector.allow(token)) return void res.status(429).set('retry-after', '60').type('text').send('Too many requests to this inbox; try again in a minute.');
+      if (!(await inspector.allow(token))) return void res.status(429).set('retry-after', '60').type('text').send('Too many requests to this inbox; try again in a minute.');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       inspector.receive(token, { method: req.method, headers, body: (req.rawBody ?? Buffer.alloc(0)).toString('utf8'), sourceIp: req.socket.remoteAddress ?? '' });

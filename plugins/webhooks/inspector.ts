@@ -23,6 +23,12 @@ export type SignatureCheck =
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
+/** The host's database-backed rate limits (core/auth/shared-limits.ts), shared by every host process. */
+export const RATE_LIMITS_SERVICE = 'hookpress:rate-limits';
+interface SharedRateLimits {
+  hit(name: string, key: string, windowMs: number): Promise<{ totalHits: number; resetTime: Date }>;
+}
+
 /**
  * The built-in request inspector: unguessable inbox URLs served by the host itself, that
  * store what they receive and check Standard Webhooks signatures with the secret of the
@@ -30,7 +36,7 @@ const TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
  */
 export class Inspector {
   readonly store: InspectorStore;
-  private readonly hits = new Map<string, { windowStart: number; count: number }>();
+  private readonly limits: SharedRateLimits;
 
   constructor(
     private readonly api: PluginApi,
@@ -39,6 +45,9 @@ export class Inspector {
     readonly settings: InspectorSettings,
   ) {
     this.store = new InspectorStore(api.sqlite);
+    const limits = api.services.get<SharedRateLimits>(RATE_LIMITS_SERVICE);
+    if (!limits) throw new Error(`The request inspector needs the host's "${RATE_LIMITS_SERVICE}" service.`);
+    this.limits = limits;
   }
 
   createInbox(userId: number | null): Inbox & { url: string } {
@@ -70,17 +79,13 @@ export class Inspector {
     return this.inbox(url.pathname.slice(INSPECTOR_PATH.length)) !== undefined;
   }
 
-  /** Rate limit per inbox: a fixed one-minute window. */
-  allow(token: string): boolean {
-    const now = this.api.clock();
-    const h = this.hits.get(token);
-    if (!h || now - h.windowStart >= 60_000) {
-      this.hits.set(token, { windowStart: now, count: 1 });
-      if (this.hits.size > 10_000) this.hits.clear();
-      return true;
-    }
-    h.count++;
-    return h.count <= this.settings.ratePerMinute;
+  /**
+   * Rate limit per inbox: a fixed one-minute window, counted in the database, so the limit holds
+   * whichever host process receives the requests. Rejects with the storage error when it fails.
+   */
+  async allow(token: string): Promise<boolean> {
+    const { totalHits } = await this.limits.hit('webhook-inspector', token, 60_000);
+    return totalHits <= this.settings.ratePerMinute;
   }
 
   receive(token: string, r: { method: string; headers: Record<string, string>; body: string; sourceIp: string }): number {

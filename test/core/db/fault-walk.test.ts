@@ -296,6 +296,10 @@ describe('fault injection: every store method and every admin screen under SQLIT
 async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>> {
   const { OptionsStore } = await import('../../../core/options/options-store.js');
   const { UsersStore } = await import('../../../core/users/users-store.js');
+  const { SitesStore } = await import('../../../core/sites/sites-store.js');
+  const { ApplicationPasswordsStore } = await import('../../../core/rest/application-passwords-store.js');
+  const { SiteTransientsStore } = await import('../../../core/options/site-transients-store.js');
+  const { NoticesStore } = await import('../../../core/admin/notices-store.js');
   const { CronStore } = await import('../../../core/cron/cron-store.js');
   const { DatabaseSessionStore } = await import('../../../core/auth/session-store.js');
   const { DatabaseRateLimitStore } = await import('../../../core/auth/rate-limit-store.js');
@@ -307,8 +311,12 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
   const db = hp.db;
   return [
     ['OptionsStore', new OptionsStore(hp.query.db, db)],
-    ['UsersStore', new UsersStore(db)],
+    ['UsersStore', new UsersStore(hp.query.db, hp.query.dialect, db)],
     ['Sites', hp.host.sites],
+    ['SitesStore', new SitesStore(hp.query.db, hp.query.dialect, db)],
+    ['ApplicationPasswordsStore', new ApplicationPasswordsStore(hp.query.db, hp.query.dialect, db)],
+    ['SiteTransientsStore', new SiteTransientsStore(hp.query.db, hp.query.dialect, db)],
+    ['NoticesStore', new NoticesStore(hp.query.db, hp.query.dialect, db)],
     ['CronStore', new CronStore(hp.query.db, db)],
     ['DatabaseSessionStore', new DatabaseSessionStore(hp.query.db, Date.now)],
     ['DatabaseRateLimitStore', new DatabaseRateLimitStore(hp.query.db, 'walk:', Date.now)],
@@ -322,7 +330,7 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
 
 /** Methods declared `private` in the stores' sources (TypeScript's private is not visible at run time). */
 const PRIVATE = new Set<string>();
-for (const file of ['core/options/options-store.ts', 'core/users/users-store.ts', 'core/cron/cron-store.ts', 'core/sites/sites.ts', 'core/auth/session-store.ts', 'core/auth/rate-limit-store.ts', 'plugins/memberships/data/store.ts', 'plugins/webhooks/data/webhooks-store.ts', 'plugins/webhooks/data/deliveries-store.ts', 'plugins/webhooks/data/health-store.ts', 'plugins/webhooks/data/inspector-store.ts']) {
+for (const file of ['core/options/options-store.ts', 'core/users/users-store.ts', 'core/cron/cron-store.ts', 'core/sites/sites.ts', 'core/sites/sites-store.ts', 'core/db/sync-face.ts', 'core/rest/application-passwords-store.ts', 'core/options/site-transients-store.ts', 'core/admin/notices-store.ts', 'core/auth/session-store.ts', 'core/auth/rate-limit-store.ts', 'plugins/memberships/data/store.ts', 'plugins/webhooks/data/webhooks-store.ts', 'plugins/webhooks/data/deliveries-store.ts', 'plugins/webhooks/data/health-store.ts', 'plugins/webhooks/data/inspector-store.ts']) {
   for (const m of fs.readFileSync(path.join(PROJECT_ROOT, file), 'utf8').matchAll(/^\s+private (?:async )?(\w+)[<(]/gm)) PRIVATE.add(m[1]!);
 }
 
@@ -343,10 +351,26 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'OptionsStore.update': ['site_name', '"Walked"'],
     'OptionsStore.insertSync': ['walk_option', '"x"'],
     'OptionsStore.updateSync': ['site_name', '"Walked"'],
+    'OptionsStore.upsert': ['site_name', '"Walked"'],
+    'OptionsStore.upsertSync': ['site_name', '"Walked"'],
     'UsersStore.insert': [{ login: 'walker', email: 'walker@example.com', display_name: 'Walker', pass_hash: 'x', registered: NOW }],
+    'UsersStore.insertSync': [{ login: 'walker', email: 'walker@example.com', display_name: 'Walker', pass_hash: 'x', registered: NOW }],
     'UsersStore.list': [{ limit: 10, offset: 0, orderby: 'login', order: 'asc' }],
+    'UsersStore.listSync': [{ limit: 10, offset: 0, orderby: 'login', order: 'asc' }],
     'Sites.create': [{ slug: 'walked', title: 'Walked', admin_email: 'w@example.com' }],
     'Sites.list': [{ limit: 10, offset: 0, orderby: 'id', order: 'asc' }],
+    'SitesStore.insert': [{ slug: 'walked', title: 'Walked', admin_email: 'w@example.com', registered: NOW, public: 1 }],
+    'SitesStore.insertSync': [{ slug: 'walked', title: 'Walked', admin_email: 'w@example.com', registered: NOW, public: 1 }],
+    'SitesStore.list': [{ limit: 10, offset: 0, orderby: 'id', order: 'asc' }],
+    'SitesStore.listSync': [{ limit: 10, offset: 0, orderby: 'id', order: 'asc' }],
+    'ApplicationPasswordsStore.insert': [{ uuid: 'walk-uuid', user_id: 1, app_id: '', name: 'Walked', password_hash: 'h', created: NOW }],
+    'ApplicationPasswordsStore.insertSync': [{ uuid: 'walk-uuid', user_id: 1, app_id: '', name: 'Walked', password_hash: 'h', created: NOW }],
+    'NoticesStore.put': [{ id: 'walk', type: 'info', message: 'Walked', created: NOW }],
+    'NoticesStore.putSync': [{ id: 'walk', type: 'info', message: 'Walked', created: NOW }],
+    'SiteTransientsStore.set': ['walk', '1', null],
+    'SiteTransientsStore.setSync': ['walk', '1', null],
+    'SitesStore.delete': [2],
+    'SitesStore.deleteSync': [2],
     'Sites.delete': [2],
     'Sites.ensureMainSite': ['Main Site', 'admin@example.com'],
     'CronStore.insert': [{ hook: 'walk', args: '[]', timestamp: 1, schedule: null, interval: null }],

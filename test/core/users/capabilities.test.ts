@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { HookpressApp } from '../../../core/app.js';
 import { makeApp } from '../../helpers/app.js';
+import { onOneDataDir } from '../../helpers/two-hosts.js';
 
 describe('core/users capabilities and super admins', () => {
   let hp: HookpressApp;
@@ -54,4 +55,17 @@ describe('core/users capabilities and super admins', () => {
       expect(err).to.include({ code, field });
     }
   });
+});
+
+describe('core/users custom capabilities: two hosts on one SQLite DATA_DIR', () => {
+  it('a grant through a host whose options cache is behind keeps the other host\'s grant', () =>
+    onOneDataDir(makeApp, (hp) => hp.close(), async (a, b) => {
+      for (const hp of [a, b]) hp.host.capabilities.register('manage_coupons', 'Manage coupons', 'test');
+      a.host.capabilities.add_cap(7, 'manage_coupons');
+      // b has served no request since: its cache lacks a's grant, yet its own grant keeps it.
+      b.host.capabilities.add_cap(8, 'manage_coupons');
+      b.host.capabilities.remove_cap(9, 'manage_coupons');
+      a.host.options.refreshSync();
+      expect(a.host.options.get_site_option('hookpress_user_capabilities')).to.deep.equal({ 7: ['manage_coupons'], 8: ['manage_coupons'] });
+    }));
 });

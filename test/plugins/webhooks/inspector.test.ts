@@ -4,6 +4,7 @@ import type { HookpressApp } from '../../../core/app.js';
 import { loginAgent, nonceIn, nonceNear, type Agent } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { onOneDataDir } from '../../helpers/two-hosts.js';
 
 const page = (slug: string, params = '') => `/wp-admin/network/admin.php?page=${slug}${params}`;
 
@@ -125,4 +126,18 @@ describe('plugins/webhooks request inspector', () => {
     expect(res.status).to.equal(405);
     expect(res.headers.allow).to.equal('POST');
   });
+});
+
+describe('plugins/webhooks request inspector: two hosts on one SQLite DATA_DIR', () => {
+  it('an inbox\'s rate limit holds across the hosts that receive its requests', () =>
+    onOneDataDir(
+      (dir) => makeWebhooksApp({ allowNetworks: '', inspectorRatePerMinute: 3 }, dir),
+      (w) => w.hp.close(),
+      async (a, b) => {
+        const { token } = a.service.inspector.createInbox(null);
+        const statuses: number[] = [];
+        for (const host of [a, b, a, b]) statuses.push((await request(host.hp.app).post(`/webhook-inspector/${token}`).send({ n: statuses.length })).status);
+        expect(statuses).to.deep.equal([200, 200, 200, 429]);
+      },
+    ));
 });

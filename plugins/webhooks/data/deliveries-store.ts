@@ -359,7 +359,7 @@ export class DeliveriesStore {
    * included) gets none; the rest of the batch goes to other webhooks.
    * A lease needs no durability — a lease lost to a power cut only means the delivery is
    * claimed again when it runs out (at-least-once) — so under `synchronous=FULL` the claim
-   * commits without waiting for the disk (`NORMAL` for this one statement; the next FULL commit
+   * commits without waiting for the disk (`NORMAL` for this one transaction; the next FULL commit
    * syncs the log, claims included). Nothing a caller was told is durable is ever written so.
    */
   claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[] {

@@ -10,6 +10,7 @@ import { DeliveriesStore, type AttemptToRecord, type ClaimedDelivery, type Deliv
 import { webhookMigrations } from '../../../plugins/webhooks/data/migrations.js';
 import { workerOwnerId } from '../../../plugins/webhooks/delivery/ids.js';
 import { DeliveryWorker } from '../../../plugins/webhooks/delivery/worker.js';
+import { resolveSettings } from '../../../plugins/webhooks/settings.js';
 
 const DAY = 86_400_000;
 const LEASE = 60_000;
@@ -86,6 +87,13 @@ describe('plugins/webhooks leases across processes (two owners, one database fil
       ? { status: 'succeeded', attempts: d.attempts + 1, nextAttemptAt: null, nextTrigger: d.next_trigger }
       : { status: 'pending', attempts: d.attempts + 1, nextAttemptAt: clock.now + 5_000, nextTrigger: 'retry' },
     health: { webhookId: d.webhook_id!, ok, httpStatus: ok ? 200 : 500, at: clock.now, done: clock.now + 5, gone: false, exhausted: false, disableAfterMs: 5 * DAY, ...extra },
+  });
+
+  it('the lease: 5 min unless WEBHOOKS_LEASE_MS (or leaseMs) says otherwise, never shorter than an attempt may take', () => {
+    expect(resolveSettings({}, {}).leaseMs).to.equal(300_000);
+    expect(resolveSettings({ leaseMs: 60_000 }, { WEBHOOKS_LEASE_MS: '30000' }).leaseMs).to.equal(30_000);
+    expect(() => resolveSettings({}, { WEBHOOKS_LEASE_MS: '10000' })).to.throw(TypeError, /leaseMs \(10000\) must be at least the total timeout of an attempt \(15000 ms\)/);
+    expect(resolveSettings({ totalTimeoutMs: 5_000 }, { WEBHOOKS_LEASE_MS: '10000' }).leaseMs).to.equal(10_000);
   });
 
   it('owner ids: host, pid and a random part, different for each worker', () => {

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { openDatabase, type Db } from '../../../core/db/database.js';
 import { migrate } from '../../../core/db/migrations.js';
@@ -13,6 +15,7 @@ import { DeliveryWorker } from '../../../plugins/webhooks/delivery/worker.js';
 import { resolveSettings } from '../../../plugins/webhooks/settings.js';
 
 const DAY = 86_400_000;
+const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'lease-child.ts');
 const LEASE = 60_000;
 
 /**
@@ -243,6 +246,32 @@ describe('plugins/webhooks leases across processes (two owners, one database fil
     expect(row(w.ids[1]!)).to.include({ lease_owner: null, lease_until: null, next_attempt_at: clock.now });
     const none = enqueue(A, hook1, 1, clock.now, clock.now + LEASE);
     expect(none).to.deep.include({ leased: [false], leaseUntil: undefined });
+  });
+
+  it('two OS processes claiming at once on one database file: each delivery once, never more than the limit leased', async function () {
+    this.timeout(60_000);
+    const ids = [...enqueue(A, hook1, 200).ids, ...enqueue(A, hook2, 200).ids];
+    const children = ['host-x:1:xxxx', 'host-y:2:yyyy'].map((owner) => spawn(process.execPath, ['--import', 'tsx', CHILD, dir, owner, '4', String(clock.now)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const lines = children.map((c) => {
+      let out = '';
+      c.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+      return {
+        ready: new Promise<void>((resolve) => c.stdout!.on('data', () => out.includes('ready\n') && resolve())),
+        done: new Promise<{ claimed: number[]; most: number }>((resolve, reject) => c.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.slice(out.indexOf('\n') + 1))) : reject(new Error(`child exited ${code}`))))),
+      };
+    });
+    try {
+      await Promise.all(lines.map((l) => l.ready));
+      for (const c of children) c.stdin!.write('go\n');
+      const [x, y] = await Promise.all(lines.map((l) => l.done));
+      const all = [...x!.claimed, ...y!.claimed];
+      expect(new Set(all).size, 'no delivery claimed twice').to.equal(all.length);
+      expect([...all].sort((a, b) => a - b)).to.deep.equal(ids);
+      expect(Math.max(x!.most, y!.most), 'leased per webhook, both processes together').to.be.at.most(4);
+      expect(ids.map((id) => row(id).status)).to.deep.equal(ids.map(() => 'succeeded'));
+    } finally {
+      for (const c of children) c.kill('SIGKILL');
+    }
   });
 
   it('two workers on one database: never more than the limit in flight for one endpoint, each delivery sent once', async () => {

@@ -13,6 +13,8 @@ import { webhookMigrations } from '../../../plugins/webhooks/data/migrations.js'
 import { workerOwnerId } from '../../../plugins/webhooks/delivery/ids.js';
 import { DeliveryWorker } from '../../../plugins/webhooks/delivery/worker.js';
 import { resolveSettings } from '../../../plugins/webhooks/settings.js';
+import { Receiver } from '../../helpers/receiver.js';
+import { makeWebhooksApp } from '../../helpers/webhooks.js';
 
 const DAY = 86_400_000;
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'lease-child.ts');
@@ -325,5 +327,34 @@ describe('plugins/webhooks leases across processes (two owners, one database fil
     expect(most, 'in flight for the endpoint, both workers together').to.equal(2);
     expect([...sent].sort((a, b) => a - b), 'each once').to.deep.equal(ids);
     expect(ids.map((id) => row(id).status)).to.deep.equal(ids.map(() => 'succeeded'));
+  });
+});
+
+describe('plugins/webhooks fresh deliveries and the per-endpoint limit (through wu_do_event)', () => {
+  it('a running worker takes fresh deliveries leased at commit only within the limit; the rest are claimed as slots free', async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    const w = await makeWebhooksApp({ perEndpoint: 2, owner: 'host-a:7:abcd' });
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    receiver.reply = () => ({ status: 200, hold });
+    try {
+      const hook = w.service.create_webhook({ name: 'Slow', url: `${receiver.url}/hook`, event: 'payment_received' });
+      w.service.worker.start();
+      for (let i = 0; i < 5; i++) w.service.wu_do_event('payment_received', { n: i });
+      const rows = w.service.list_deliveries({ webhookId: hook.id, limit: 10 }).items.sort((a, b) => a.id - b.id);
+      expect(rows.map((d) => d.lease_owner), 'written leased to the worker: two, its limit').to.deep.equal(['host-a:7:abcd', 'host-a:7:abcd', null, null, null]);
+      await receiver.waitFor(2);
+      expect(w.service.worker.stats(), 'nothing queued beyond the limit').to.deep.equal({ inflight: 2, queued: 0 });
+      release();
+      await receiver.waitFor(5);
+      await w.service.worker.stop();
+      expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).to.equal(5);
+      expect(w.service.list_deliveries({ webhookId: hook.id, status: 'succeeded', limit: 10 }).total).to.equal(5);
+    } finally {
+      release();
+      await w.hp.close();
+      await receiver.close();
+    }
   });
 });

@@ -34,6 +34,12 @@ export const CLAIM_LOCK_KEY = 7_301_114;
  *   webhook whose lock another claim holds is skipped this time (the SKIP LOCKED of webhooks), and
  *   the count runs after the lock is held, so it sees every lease committed before — two
  *   concurrent claims never both fill the same webhook's room.
+ *
+ * Indexes it expects (those of the plugin's migration 5): `deliveries_due (next_attempt_at,
+ * webhook_id) WHERE status = 'pending'` and `deliveries_leased (webhook_id, lease_until) WHERE
+ * status = 'pending' AND lease_until IS NOT NULL`; on PostgreSQL the candidate scan is an index
+ * scan of the first (LockRows over it, then LIMIT) and the lease count an index-only scan of the
+ * second (EXPLAIN, 200,000 rows).
  */
 export class LeaseClaims {
   constructor(

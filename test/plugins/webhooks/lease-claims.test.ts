@@ -46,7 +46,7 @@ async function schema(t: TestDb): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('deliveries_due').on('webhook_deliveries').columns(['next_attempt_at', 'webhook_id']).where(sql.ref('status'), '=', 'pending').execute();
-  await db.schema.createIndex('deliveries_leased').on('webhook_deliveries').columns(['webhook_id', 'lease_until']).where(sql.ref('status'), '=', 'pending').execute();
+  await db.schema.createIndex('deliveries_leased').on('webhook_deliveries').columns(['webhook_id', 'lease_until']).where(sql.ref('status'), '=', 'pending').where(sql.ref('lease_until'), 'is not', null).execute();
 }
 
 forEachBackend('LeaseClaims (the claim on the query layer)', (backend) => {

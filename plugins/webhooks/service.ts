@@ -29,12 +29,14 @@ export interface WebhooksDeps {
   random?: () => number;
   /** Replaces the SSRF policy (tools only; the default is the guard plus the allowlist). */
   isAllowed?: DestinationPolicy;
+  /** The delivery worker's owner id, written with its leases (default: host:pid:random, see workerOwnerId). */
+  owner?: string;
 }
 
 /** Checks the `deps` a host configured, member by member. @throws TypeError naming the bad member. */
 export function readDeps(value: unknown): WebhooksDeps {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') throw new TypeError('Webhooks setting deps must be an object { lookup?, random?, isAllowed? }.');
+  if (typeof value !== 'object') throw new TypeError('Webhooks setting deps must be an object { lookup?, random?, isAllowed?, owner? }.');
   const v = value as Record<string, unknown>;
   for (const name of ['lookup', 'random'] as const) {
     if (v[name] !== undefined && typeof v[name] !== 'function') throw new TypeError(`Webhooks setting deps.${name} must be a function.`);
@@ -43,7 +45,8 @@ export function readDeps(value: unknown): WebhooksDeps {
   if (policy !== undefined && (typeof policy?.exempt !== 'function' || typeof policy?.blockReason !== 'function')) {
     throw new TypeError('Webhooks setting deps.isAllowed must have exempt(url) and blockReason(address).');
   }
-  return { lookup: v.lookup as LookupFn | undefined, random: v.random as (() => number) | undefined, isAllowed: policy as DestinationPolicy | undefined };
+  if (v.owner !== undefined && (typeof v.owner !== 'string' || v.owner === '')) throw new TypeError('Webhooks setting deps.owner must be a non-empty string.');
+  return { lookup: v.lookup as LookupFn | undefined, random: v.random as (() => number) | undefined, isAllowed: policy as DestinationPolicy | undefined, owner: v.owner as string | undefined };
 }
 
 /** Webhook as shown outside the service: the secret is never included. */
@@ -83,7 +86,9 @@ export class WebhooksService implements WebhooksApi {
   ) {
     this.clock = api.clock;
     this.webhooks = new WebhooksStore(api.sqlite);
-    this.deliveries = new DeliveriesStore(api.sqlite, api.clock);
+    // One worker per process: its store claims, releases and records under its owner id, and
+    // keeps the per-endpoint limit across processes (the same number as the connections per origin).
+    this.deliveries = new DeliveriesStore(api.sqlite, api.clock, undefined, { owner: deps.owner, perWebhook: settings.perEndpoint });
     this.health = new HealthStore(api.sqlite);
     this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));

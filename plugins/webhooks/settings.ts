@@ -37,6 +37,20 @@ function num(value: unknown, name: string, fallback: number, min = 0): number {
   return n;
 }
 
+/**
+ * How long a claimed delivery stays leased (ms; default 5 min). It is also how long a killed
+ * process's deliveries wait before another process (or the restarted one) takes them over.
+ * @throws TypeError when shorter than one attempt may take (`totalTimeoutMs`): attempts still
+ * running would be taken over and sent twice.
+ */
+function leaseMs(value: unknown, totalTimeoutMs: number): number {
+  const ms = num(value, 'leaseMs', 5 * 60_000, 1);
+  if (value !== undefined && value !== null && value !== '' && ms < totalTimeoutMs) {
+    throw new TypeError(`Webhooks setting leaseMs (${ms}) must be at least the total timeout of an attempt (${totalTimeoutMs} ms).`);
+  }
+  return ms;
+}
+
 /** Settings from config.plugins.webhooks, overridden by WEBHOOKS_* environment variables. */
 export function resolveSettings(config: Record<string, unknown>, env: Record<string, string | undefined>): WebhookSettings {
   const scheduleText = env.WEBHOOKS_RETRY_SCHEDULE ?? (typeof config.schedule === 'string' ? config.schedule : undefined);
@@ -54,7 +68,7 @@ export function resolveSettings(config: Record<string, unknown>, env: Record<str
     retentionMs: num(env.WEBHOOKS_RETENTION_DAYS !== undefined ? Number(env.WEBHOOKS_RETENTION_DAYS) * DAY : config.retentionMs, 'retentionMs', 30 * DAY),
     concurrency: num(env.WEBHOOKS_CONCURRENCY ?? config.concurrency, 'concurrency', 64, 1),
     perEndpoint: num(env.WEBHOOKS_PER_ENDPOINT ?? config.perEndpoint, 'perEndpoint', 16, 1),
-    leaseMs: num(config.leaseMs, 'leaseMs', 5 * 60_000, 1),
+    leaseMs: leaseMs(env.WEBHOOKS_LEASE_MS ?? config.leaseMs, num(env.WEBHOOKS_TIMEOUT_MS ?? config.totalTimeoutMs, 'totalTimeoutMs', 15_000, 1)),
     batchSize: num(config.batchSize, 'batchSize', 256, 1),
     pollMs: num(config.pollMs, 'pollMs', 1_000, 1),
     allowNetworks,

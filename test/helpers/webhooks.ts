@@ -23,8 +23,8 @@ export interface WebhooksApp {
  */
 export async function makeWebhooksApp(settings: Record<string, unknown> & WebhooksDeps = {}, extra: Parameters<typeof makeApp>[0] = {}): Promise<WebhooksApp> {
   const clock = new FakeClock();
-  const { lookup, random = () => 0.5, isAllowed, ...rest } = settings;
-  const deps: WebhooksDeps = { lookup, random, isAllowed };
+  const { lookup, random = () => 0.5, isAllowed, owner, ...rest } = settings;
+  const deps: WebhooksDeps = { lookup, random, isAllowed, owner };
   const hp = await makeApp({
     pluginsDir: PLUGINS_DIR,
     pluginSlugs: ['webhooks', 'memberships'],

@@ -61,14 +61,14 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
         cell: (d) => (d.webhook_id === null ? html`<span title="${d.url}">${shortUrl(d.url, 32)}</span>` : html`<a href="${pageUrl(api, PAGES.edit, { id: d.webhook_id })}">${names.get(d.webhook_id) ?? `#${d.webhook_id}`}</a>`),
       },
       { key: 'event', label: 'Event', cell: (d) => html`<code>${d.event}</code>` },
-      { key: 'status', label: 'Status', cell: (d) => deliveryStatusBadge(api.ui, d) },
+      { key: 'status', label: 'Status', cell: (d) => deliveryStatusBadge(api.ui, d, now) },
       { key: 'attempts', label: 'Attempts', cell: (d) => d.attempts },
       { key: 'http', label: 'Last HTTP status', cell: (d) => d.last_http_status ?? '—' },
       { key: 'created', label: 'Created', cell: (d) => html`<time datetime="${new Date(d.created_at).toISOString()}">${relativeTime(d.created_at, now)}</time>` },
       {
         key: 'next',
         label: 'Next attempt',
-        cell: (d) => (isInFlight(d) ? 'Sending now' : nextAttemptAt(d) !== null ? relativeTime(nextAttemptAt(d)!, now) : '—'),
+        cell: (d) => (isInFlight(d, now) ? 'Sending now' : nextAttemptAt(d, now) !== null ? relativeTime(nextAttemptAt(d, now)!, now) : '—'),
       },
     ],
     rows: items,
@@ -126,13 +126,13 @@ async function renderDetail(ctx: PageContext, { api, admin }: ScreenDeps, id: nu
     <section class="postbox" aria-labelledby="delivery-summary">
       <h2 id="delivery-summary">Summary</h2>
       <dl class="meta-list">
-        <dt>Status</dt><dd>${deliveryStatusBadge(api.ui, d)}</dd>
+        <dt>Status</dt><dd>${deliveryStatusBadge(api.ui, d, now)}</dd>
         <dt>Webhook</dt><dd>${webhook ? html`<a href="${pageUrl(api, PAGES.edit, { id: webhook.id })}">${webhook.name}</a>` : 'None (ad-hoc test)'}</dd>
         <dt>Event</dt><dd><code>${d.event}</code></dd>
         <dt>URL</dt><dd><code>${d.url}</code></dd>
         <dt>Attempts</dt><dd>${d.attempts}</dd>
         <dt>Created</dt><dd>${dateTime(d.created_at)}</dd>
-        ${isInFlight(d) ? html`<dt>Next attempt</dt><dd>Sending now</dd>` : nextAttemptAt(d) !== null ? html`<dt>Next attempt</dt><dd>${dateTime(nextAttemptAt(d)!)} (${relativeTime(nextAttemptAt(d)!, now)})</dd>` : ''}
+        ${isInFlight(d, now) ? html`<dt>Next attempt</dt><dd>Sending now</dd>` : nextAttemptAt(d, now) !== null ? html`<dt>Next attempt</dt><dd>${dateTime(nextAttemptAt(d, now)!)} (${relativeTime(nextAttemptAt(d, now)!, now)})</dd>` : ''}
         ${d.last_error ? html`<dt>Last error</dt><dd>${d.last_error}</dd>` : ''}
       </dl>
       ${
@@ -169,7 +169,7 @@ async function renderDetail(ctx: PageContext, { api, admin }: ScreenDeps, id: nu
             <details${a.success ? '' : html` open`}><summary>Response body</summary><pre tabindex="0">${a.response_body ?? ''}</pre></details>
           </section>`,
           )
-        : html`<p>No attempt yet${isInFlight(d) ? html` — the first is being sent now` : nextAttemptAt(d) !== null ? html` — the first is due ${relativeTime(nextAttemptAt(d)!, now)}` : ''}.</p>`
+        : html`<p>No attempt yet${isInFlight(d, now) ? html` — the first is being sent now` : nextAttemptAt(d, now) !== null ? html` — the first is due ${relativeTime(nextAttemptAt(d, now)!, now)}` : ''}.</p>`
     }`,
     { title: `Delivery ${d.msg_id}` },
   );

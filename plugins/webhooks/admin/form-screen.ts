@@ -349,7 +349,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
           <tbody>${recent.map(
             (d) => html`<tr>
               <th scope="row"><a href="${pageUrl(api, PAGES.deliveries, { delivery: d.id })}"><code>${d.msg_id}</code></a></th>
-              <td>${deliveryStatusBadge(api.ui, d)}</td>
+              <td>${deliveryStatusBadge(api.ui, d, now)}</td>
               <td><time datetime="${new Date(d.created_at).toISOString()}">${relativeTime(d.created_at, now)}</time></td>
               <td>${d.attempts}</td>
               <td>${d.last_http_status ?? '—'}</td>

@@ -54,21 +54,22 @@ const DELIVERY_BADGES: Record<string, [string, string]> = {
 
 /**
  * Whether a pending delivery is in a worker's hands: a claim leases it (lease_until set, and its
- * next_attempt_at moved to the lease's end, which is not when anything will happen).
+ * next_attempt_at moved to the lease's end, which is not when anything will happen). Given
+ * `now` (ms), a lease that ran out (its process died) no longer counts: the delivery is due again.
  */
-export function isInFlight(d: Pick<Delivery, 'status' | 'lease_until'>): boolean {
-  return d.status === 'pending' && d.lease_until !== null && d.lease_until !== undefined;
+export function isInFlight(d: Pick<Delivery, 'status' | 'lease_until'>, now?: number): boolean {
+  return d.status === 'pending' && d.lease_until !== null && d.lease_until !== undefined && (now === undefined || d.lease_until > now);
 }
 
 /** When the next attempt is due, for people: null when none is planned or one is being sent now. */
-export function nextAttemptAt(d: Pick<Delivery, 'status' | 'lease_until' | 'next_attempt_at'>): number | null {
-  return d.status === 'pending' && !isInFlight(d) ? d.next_attempt_at : null;
+export function nextAttemptAt(d: Pick<Delivery, 'status' | 'lease_until' | 'next_attempt_at'>, now?: number): number | null {
+  return d.status === 'pending' && !isInFlight(d, now) ? d.next_attempt_at : null;
 }
 
 /** The status badge: in flight → "Sending…"; pending after a Resend → "(resend)"; after a failed attempt → "(retrying)". */
-export function deliveryStatusBadge(ui: AdminUi, d: Pick<Delivery, 'status' | 'attempts' | 'is_test' | 'lease_until' | 'next_trigger'>): SafeHtml {
+export function deliveryStatusBadge(ui: AdminUi, d: Pick<Delivery, 'status' | 'attempts' | 'is_test' | 'lease_until' | 'next_trigger'>, now?: number): SafeHtml {
   const test = d.is_test ? ui.html` <span class="badge badge-info">Test</span>` : '';
-  if (isInFlight(d)) return ui.html`<span class="badge badge-info">Sending…</span>${test}`;
+  if (isInFlight(d, now)) return ui.html`<span class="badge badge-info">Sending…</span>${test}`;
   const [cls, label] = DELIVERY_BADGES[d.status] ?? ['', d.status];
   const why = d.status !== 'pending' ? '' : d.next_trigger === 'manual' ? ' (resend)' : d.attempts > 0 ? ' (retrying)' : '';
   return ui.html`<span class="badge ${cls}">${label}${why}</span>${test}`;

@@ -1,4 +1,5 @@
 import type { Db } from '../../../core/plugin-sdk.js';
+import { workerOwnerId } from '../delivery/ids.js';
 import { GroupCommit } from './group-commit.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
@@ -18,6 +19,8 @@ export interface Delivery {
   next_trigger: Trigger;
   next_attempt_at: number | null;
   lease_until: number | null;
+  /** The worker that holds (lease_until set) or last held the lease; null: never leased, or handed back. */
+  lease_owner: string | null;
   last_attempt_at: number | null;
   last_http_status: number | null;
   last_error: string | null;
@@ -68,8 +71,29 @@ export interface NewEvent {
   now: number;
   maxAttempts: number;
   targets: NewTarget[];
-  /** Written already leased until this time (the running worker takes them at once, no claim). */
+  /**
+   * Written already leased to this store's owner until this time (the running worker takes them
+   * at once, no claim) — each delivery whose webhook has fewer than the per-endpoint limit
+   * leased; the others are written due now, for a claim.
+   */
   leaseUntil?: number;
+}
+
+/** What an enqueue wrote: the delivery ids (in target order), and which of them it leased. */
+export interface Enqueued {
+  ids: number[];
+  /** The lease asked for (NewEvent.leaseUntil); undefined: none leased. */
+  leaseUntil: number | undefined;
+  /** Per id: written leased to this store's owner until `leaseUntil`. */
+  leased: boolean[];
+}
+
+/** Who claims, and how much of one endpoint it may hold: see the DeliveriesStore constructor. */
+export interface LeaseSettings {
+  /** This worker's owner id, written with every lease it takes (default: workerOwnerId(), host:pid:random). */
+  owner?: string;
+  /** At most this many deliveries of one webhook leased at a time, by all workers together (default 16). */
+  perWebhook?: number;
 }
 
 export interface NewTarget {
@@ -120,9 +144,15 @@ export interface AttemptToRecord {
   health?: HealthReport;
 }
 
-/** What recording changed: whether this attempt disabled its webhook, and why. */
+/**
+ * What recording changed: whether this attempt disabled its webhook, and why; `superseded`:
+ * the delivery was leased by another worker meanwhile (this worker's lease ran out and was
+ * claimed), so only the attempt row and the webhook's health were recorded — the delivery's
+ * state is the newer owner's, and a superseded attempt never disables a webhook.
+ */
 export interface Recorded {
   disabled: 'gone' | 'failing' | null;
+  superseded: boolean;
 }
 
 export interface DeliveryOutcome {
@@ -149,12 +179,19 @@ export interface DeliveryListQuery {
  * The outbox store: the one writer of events, deliveries and attempts (and of a webhook's
  * health columns, with each attempt). Enqueue (event + deliveries + counts) is one
  * transaction; claims lease; an attempt is recorded by one call (recordAttempt).
+ *
+ * Several processes (workers) may share the database: each store is one worker, named by its
+ * owner id. A lease is `lease_owner` + `lease_until`; a worker releases and records only rows
+ * it holds (or that nobody ever leased, like test sends); a lease that ran out — its process
+ * died, or hung — is due again and any worker's claim takes it. The per-endpoint limit is
+ * counted from leased rows in the claim itself, so it holds across processes.
  */
 export class DeliveriesStore {
   private readonly insertEvent;
   private readonly insertDelivery;
   private readonly bumpCount;
-  private readonly claimStmt;
+  private readonly dueStmt;
+  private readonly leaseStmt;
   private readonly bodyStmt;
   private readonly bodiesStmt;
   private readonly insertAttempt;
@@ -162,6 +199,13 @@ export class DeliveriesStore {
   private readonly healthStmt;
   private readonly disableStmt;
   private readonly nextDueStmt;
+  private readonly nextDueAfterStmt;
+  private readonly heldStmt;
+  private readonly heldAllStmt;
+  /** This worker's owner id, written with every lease it takes. */
+  readonly owner: string;
+  /** Deliveries of one webhook leased at a time, by all workers together. */
+  readonly perWebhook: number;
   /** The connection's `synchronous` level (2 = FULL, 1 = NORMAL), restored after each claim. */
   private readonly synchronous: number;
 
@@ -170,22 +214,44 @@ export class DeliveriesStore {
     private readonly now: () => number = Date.now,
     /** The shared transaction of this turn's writes: attempts recorded and events fired by units of work. */
     readonly commits: GroupCommit = new GroupCommit(db),
+    lease: LeaseSettings = {},
   ) {
+    this.owner = lease.owner ?? workerOwnerId();
+    this.perWebhook = lease.perWebhook ?? 16;
+    if (!Number.isSafeInteger(this.perWebhook) || this.perWebhook < 1) throw new RangeError(`perWebhook must be a positive integer; got ${this.perWebhook}.`);
     this.synchronous = Number(db.pragma('synchronous', { simple: true }));
     this.insertEvent = db.prepare('INSERT INTO webhook_events (id, event, body, is_test, created_at) VALUES (?, ?, ?, ?, ?)');
     this.insertDelivery = db.prepare(
-      `INSERT INTO webhook_deliveries (msg_id, webhook_id, event_id, event, url, status, is_test, attempts, max_attempts, next_trigger, next_attempt_at, lease_until, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', ?, 0, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO webhook_deliveries (msg_id, webhook_id, event_id, event, url, status, is_test, attempts, max_attempts, next_trigger, next_attempt_at, lease_until, lease_owner, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, 0, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // Leases a webhook holds now (any owner): at most about perWebhook index entries.
+    this.heldStmt = db.prepare(
+      `SELECT COUNT(*) AS n FROM webhook_deliveries INDEXED BY deliveries_leased
+       WHERE webhook_id = ? AND status = 'pending' AND lease_until IS NOT NULL AND lease_until > ?`,
+    );
+    // Leases held now per webhook, all webhooks: one pass over the leased rows (about what is
+    // in flight in all processes), so a claim knows which webhooks are full before it scans.
+    this.heldAllStmt = db.prepare(
+      `SELECT webhook_id AS webhookId, COUNT(*) AS n FROM webhook_deliveries INDEXED BY deliveries_leased
+       WHERE status = 'pending' AND lease_until IS NOT NULL AND lease_until > ? GROUP BY webhook_id`,
     );
     this.bumpCount = db.prepare('UPDATE webhooks SET event_count = event_count + 1 WHERE id = ?');
+    // The claim, in one IMMEDIATE transaction (claimDue): due rows in due order from @from on,
+    // with their webhook, from the due index alone (covering: no table reads), without the
+    // webhooks at their limit (@full) — a full webhook's backlog is skipped inside the scan.
+    this.dueStmt = db.prepare(
+      `SELECT id, webhook_id AS webhookId, next_attempt_at AS due FROM webhook_deliveries INDEXED BY deliveries_due
+       WHERE status = 'pending' AND next_attempt_at >= @from AND next_attempt_at <= @now
+         AND (webhook_id IS NULL OR webhook_id NOT IN (SELECT value FROM json_each(@full)))
+       ORDER BY next_attempt_at LIMIT @chunk`,
+    );
     // A claim moves the row's due time to the end of its lease: leased rows leave the due
-    // index (claims never re-scan them) and come back by themselves if the lease runs out.
-    this.claimStmt = db.prepare(
-      `UPDATE webhook_deliveries SET lease_until = @lease, next_attempt_at = @lease
-       WHERE id IN (
-         SELECT id FROM webhook_deliveries INDEXED BY deliveries_due
-         WHERE status = 'pending' AND next_attempt_at <= @now
-         ORDER BY next_attempt_at LIMIT @limit)
+    // index (claims never re-scan them) and come back by themselves if the lease runs out —
+    // a lease that ran out is due again, for any worker.
+    this.leaseStmt = db.prepare(
+      `UPDATE webhook_deliveries SET lease_until = @lease, next_attempt_at = @lease, lease_owner = @owner
+       WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'pending'
        RETURNING id, msg_id, webhook_id, event_id, event, url, attempts, max_attempts, next_trigger, is_test`,
     );
     this.bodyStmt = db.prepare('SELECT body FROM webhook_events WHERE id = ?');
@@ -199,7 +265,7 @@ export class DeliveriesStore {
     this.finishStmt = db.prepare(
       `UPDATE webhook_deliveries SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt, next_trigger = @nextTrigger,
          lease_until = NULL, last_attempt_at = @attemptedAt, last_http_status = @responseStatus, last_error = @errorMessage, updated_at = @attemptedAt
-       WHERE id = @deliveryId`,
+       WHERE id = @deliveryId AND (lease_owner = @owner OR lease_owner IS NULL)`,
     );
     // Health from the row's current values, never from a copy read when the attempt started.
     // SET expressions all see the row as it was before this UPDATE. Ordered by attempt start:
@@ -233,6 +299,9 @@ export class DeliveriesStore {
     // INDEXED BY: without statistics the planner prefers the status index and sorts every
     // pending row; the partial due index answers in O(log n) (measured: 1.5 ms → µs per claim).
     this.nextDueStmt = db.prepare("SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries INDEXED BY deliveries_due WHERE status = 'pending'");
+    this.nextDueAfterStmt = db.prepare(
+      "SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries INDEXED BY deliveries_due WHERE status = 'pending' AND next_attempt_at > ?",
+    );
   }
 
   /**
@@ -241,49 +310,69 @@ export class DeliveriesStore {
    * commit (or roll back) with it; otherwise staged writes are committed first (order kept).
    */
   enqueue(e: NewEvent): number[] {
+    return this.enqueueLeased(e).ids;
+  }
+
+  /** enqueue, telling which deliveries were written leased to this worker (NewEvent.leaseUntil). */
+  enqueueLeased(e: NewEvent): Enqueued {
     if (!this.db.inTransaction) this.commits.flush();
     return this.db.transaction(() => this.writeEvent(e))();
   }
 
   /**
    * Stages the same writes for the next group commit (shared with other callers' writes in
-   * this turn). `committed` runs right after the COMMIT with the delivery ids and the lease
-   * decided at write time; the promise resolves after it, and rejects when nothing was stored.
+   * this turn). `committed` runs right after the COMMIT with what was written (ids, and which
+   * were leased at write time); the promise resolves after it, and rejects when nothing was stored.
    */
-  enqueueLater(e: Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined }, committed: (ids: number[], leaseUntil: number | undefined) => void): Promise<number[]> {
-    let leaseUntil: number | undefined;
-    return this.commits.add(
-      () => this.writeEvent({ ...e, leaseUntil: (leaseUntil = e.lease(e.targets.length)) }),
-      (ids) => committed(ids, leaseUntil),
-    );
+  enqueueLater(e: Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined }, committed: (written: Enqueued) => void): Promise<number[]> {
+    return this.commits.add(() => this.writeEvent({ ...e, leaseUntil: e.lease(e.targets.length) }), committed).then((written) => written.ids);
   }
 
-  private writeEvent(e: NewEvent): number[] {
+  private writeEvent(e: NewEvent): Enqueued {
     this.insertEvent.run(e.eventId, e.event, e.body, e.isTest ? 1 : 0, e.now);
     const ids: number[] = [];
+    const leased: boolean[] = [];
     for (const t of e.targets) {
+      // Leased to this worker only while its webhook is under the per-endpoint limit (leases
+      // of every process counted, rows written earlier in this transaction included).
+      const lease = e.leaseUntil !== undefined && !e.isTest && (t.webhookId === null || this.held(t.webhookId, e.now) < this.perWebhook) ? e.leaseUntil : null;
       // A test delivery is sent inline by its caller: no due time, so the worker never takes it.
-      const due = e.isTest ? null : (e.leaseUntil ?? e.now);
-      const r = this.insertDelivery.run(t.msgId, t.webhookId, e.eventId, e.event, t.url, e.isTest ? 1 : 0, e.maxAttempts, e.isTest ? 'test' : 'event', due, e.leaseUntil ?? null, e.now, e.now);
+      const due = e.isTest ? null : (lease ?? e.now);
+      const r = this.insertDelivery.run(t.msgId, t.webhookId, e.eventId, e.event, t.url, e.isTest ? 1 : 0, e.maxAttempts, e.isTest ? 'test' : 'event', due, lease, lease === null ? null : this.owner, e.now, e.now);
       ids.push(Number(r.lastInsertRowid));
+      leased.push(lease !== null);
       if (t.webhookId !== null && !e.isTest) this.bumpCount.run(t.webhookId);
     }
-    return ids;
+    return { ids, leaseUntil: leased.includes(true) ? e.leaseUntil : undefined, leased };
+  }
+
+  /** How many deliveries of a webhook are leased now (`lease_until > now`, any owner). */
+  private held(webhookId: number, now: number): number {
+    return (this.heldStmt.get(webhookId, now) as { n: number }).n;
   }
 
   /**
-   * Takes up to `limit` due deliveries, leasing them until `now + leaseMs`. A lease needs no
-   * durability — a restarted worker releases every lease, and a lease lost to a power cut only
-   * means the delivery is claimed again (at-least-once) — so under `synchronous=FULL` the claim
-   * commits without waiting for the disk (`NORMAL` for this one statement; the next FULL commit
+   * Takes up to `limit` due deliveries, oldest first, leasing them to this worker (`lease_owner`)
+   * until `now + leaseMs` (ms). Due: pending and `next_attempt_at <= now` — which includes rows
+   * whose lease ran out, whoever held it (a killed process's leases expire and are taken here).
+   * A webhook that already has `perWebhook` deliveries leased (by any worker, this one
+   * included) gets none; the rest of the batch goes to other webhooks.
+   * A lease needs no durability — a lease lost to a power cut only means the delivery is
+   * claimed again when it runs out (at-least-once) — so under `synchronous=FULL` the claim
+   * commits without waiting for the disk (`NORMAL` for this one transaction; the next FULL commit
    * syncs the log, claims included). Nothing a caller was told is durable is ever written so.
    */
   claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[] {
+    // Nothing due (one probe of the due index): no write transaction.
+    const next = this.nextDueAt();
+    if (next === null || next > now || limit <= 0) return [];
+    const lease = now + Math.max(1, leaseMs);
     const relax = this.synchronous > 1 && !this.db.inTransaction;
     if (relax) this.db.pragma('synchronous = NORMAL');
     let rows: Array<Omit<ClaimedDelivery, 'body' | 'lease_until'> & { event_id: string }>;
     try {
-      rows = this.claimStmt.all({ now, limit, lease: now + leaseMs }) as typeof rows;
+      // IMMEDIATE: the write lock first, so two processes' claims never read the same rows or counts.
+      rows = this.db.transaction(() => this.claimRows(now, limit, lease)).immediate();
     } finally {
       if (relax) this.db.pragma(`synchronous = ${this.synchronous}`);
     }
@@ -291,26 +380,70 @@ export class DeliveriesStore {
     // One query for the bodies of the whole batch.
     const ids = [...new Set(rows.map((r) => r.event_id))];
     const bodies = new Map((this.bodiesStmt.all(JSON.stringify(ids)) as Array<{ id: string; body: string }>).map((b) => [b.id, b.body]));
-    const leaseUntil = now + leaseMs;
     return rows.map((r) => {
       const { event_id, ...rest } = r;
-      return { ...rest, body: bodies.get(event_id) ?? '', lease_until: leaseUntil };
+      return { ...rest, body: bodies.get(event_id) ?? '', lease_until: lease };
     });
   }
 
-  /** Leases survive only the process that took them: a fresh worker releases them all. */
-  releaseAllLeases(): number {
-    return this.db
-      .prepare("UPDATE webhook_deliveries SET lease_until = NULL, next_attempt_at = ? WHERE status = 'pending' AND lease_until IS NOT NULL")
-      .run(this.now()).changes;
+  /**
+   * Inside the claim's transaction. Room per webhook: perWebhook minus the leases it holds now
+   * (one pass over the leased rows, any owner). Then due rows in due order, in chunks, without
+   * the webhooks that have no room left: each is taken while its webhook has room, and what a
+   * chunk took is leased at once (it leaves the due range). So the next chunk, from the last due
+   * time seen on, never returns a row twice: each row seen was leased or its webhook is now left
+   * out. Cost: the due index entries up to the batch's last row — a long backlog of a full
+   * webhook ahead of it is walked in the index (measured: about 0.1 µs an entry), not in JS.
+   */
+  private claimRows(now: number, limit: number, lease: number): Array<Omit<ClaimedDelivery, 'body' | 'lease_until'> & { event_id: string }> {
+    const room = new Map<number, number>();
+    const full = new Set<number>();
+    for (const h of this.heldAllStmt.all(now) as Array<{ webhookId: number | null; n: number }>) {
+      if (h.webhookId === null) continue;
+      room.set(h.webhookId, this.perWebhook - h.n);
+      if (h.n >= this.perWebhook) full.add(h.webhookId);
+    }
+    const out: Array<Omit<ClaimedDelivery, 'body' | 'lease_until'> & { event_id: string }> = [];
+    const chunk = Math.max(limit, 64);
+    let from = Number.MIN_SAFE_INTEGER;
+    for (;;) {
+      const due = this.dueStmt.all({ now, from, full: JSON.stringify([...full]), chunk }) as Array<{ id: number; webhookId: number | null; due: number }>;
+      const take: number[] = [];
+      for (const d of due) {
+        if (out.length + take.length >= limit) break;
+        from = d.due;
+        if (d.webhookId === null) {
+          take.push(d.id);
+          continue;
+        }
+        const left = room.get(d.webhookId) ?? this.perWebhook;
+        if (left <= 0) continue;
+        take.push(d.id);
+        room.set(d.webhookId, left - 1);
+        if (left === 1) full.add(d.webhookId);
+      }
+      if (take.length) {
+        const leased = new Map((this.leaseStmt.all({ ids: JSON.stringify(take), lease, owner: this.owner }) as typeof out).map((r) => [r.id, r]));
+        // In due order, as taken.
+        for (const id of take) if (leased.has(id)) out.push(leased.get(id)!);
+      }
+      if (out.length >= limit || due.length < chunk) return out;
+    }
   }
 
-  /** Gives back leases this process will not use (a stopping worker's queue): due again now. */
+  /**
+   * Gives back leases this worker will not use (a stopping worker's queue): due again at `now`
+   * (ms), owner cleared. Only rows this worker holds: an id whose lease another worker took
+   * over meanwhile is left alone. Returns how many were released.
+   */
   releaseLeases(ids: readonly number[], now: number): number {
     if (ids.length === 0) return 0;
     return this.db
-      .prepare("UPDATE webhook_deliveries SET lease_until = NULL, next_attempt_at = ? WHERE status = 'pending' AND id IN (SELECT value FROM json_each(?))")
-      .run(now, JSON.stringify(ids)).changes;
+      .prepare(
+        `UPDATE webhook_deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = ?
+         WHERE status = 'pending' AND lease_owner = ? AND lease_until IS NOT NULL AND id IN (SELECT value FROM json_each(?))`,
+      )
+      .run(now, this.owner, JSON.stringify(ids)).changes;
   }
 
   /**
@@ -332,6 +465,23 @@ export class DeliveriesStore {
   }
 
   private recordOne({ attempt: a, outcome, health: h }: AttemptToRecord): Recorded {
+    // The delivery's new state, only while this worker holds (or last held) its lease, or nobody
+    // ever leased it (a test send). Otherwise another worker took it over after this worker's
+    // lease ran out: its state — leased, retried, finished — is the newer owner's.
+    const superseded =
+      this.finishStmt.run({
+        deliveryId: a.deliveryId,
+        owner: this.owner,
+        status: outcome.status,
+        attempts: outcome.attempts,
+        nextAttemptAt: outcome.nextAttemptAt,
+        nextTrigger: outcome.nextTrigger,
+        attemptedAt: a.attemptedAt,
+        responseStatus: a.responseStatus,
+        errorMessage: a.success ? null : a.errorMessage,
+      }).changes === 0;
+    // The request was sent either way: its attempt row is kept (a superseded one shows the
+    // duplicate; it decided nothing, so a failure of it is 'retrying', never 'failed').
     this.insertAttempt.run({
       ...a,
       requestHeaders: JSON.stringify(a.requestHeaders),
@@ -339,21 +489,14 @@ export class DeliveriesStore {
       success: a.success ? 1 : 0,
       // A test send is no delivery: no outcome, so health charts and latency leave it out, as the
       // Deliveries count and Last delivery do.
-      outcome: a.trigger === 'test' ? null : a.success ? 'success' : outcome.status === 'pending' ? 'retrying' : 'failed',
+      outcome: a.trigger === 'test' ? null : a.success ? 'success' : outcome.status === 'pending' || superseded ? 'retrying' : 'failed',
     });
-    this.finishStmt.run({
-      deliveryId: a.deliveryId,
-      status: outcome.status,
-      attempts: outcome.attempts,
-      nextAttemptAt: outcome.nextAttemptAt,
-      nextTrigger: outcome.nextTrigger,
-      attemptedAt: a.attemptedAt,
-      responseStatus: a.responseStatus,
-      errorMessage: a.success ? null : a.errorMessage,
-    });
-    if (!h) return { disabled: null };
+    if (!h) return { disabled: null, superseded };
+    // Health is ordered by attempt start (see healthStmt): a superseded attempt still says how
+    // the endpoint answered then, but never disables the webhook (the newer owner decides).
     this.healthStmt.run({ webhookId: h.webhookId, at: h.at, ok: h.ok ? 1 : 0, status: h.ok ? 'success' : 'failure', httpStatus: h.httpStatus });
-    if (h.ok || (!h.gone && !h.exhausted)) return { disabled: null };
+    if (superseded) return { disabled: null, superseded };
+    if (h.ok || (!h.gone && !h.exhausted)) return { disabled: null, superseded };
     const reason = h.gone ? 'gone' : 'failing';
     const changed = this.disableStmt.run({
       webhookId: h.webhookId,
@@ -364,18 +507,28 @@ export class DeliveriesStore {
       exhausted: h.exhausted ? 1 : 0,
       disableAfterMs: h.disableAfterMs,
     }).changes;
-    return { disabled: changed ? reason : null };
+    return { disabled: changed ? reason : null, superseded };
   }
 
-  /** Ends a pending delivery without an attempt (its webhook was deactivated or deleted). */
+  /**
+   * Ends a pending delivery without an attempt (its webhook was deactivated or deleted) — like
+   * recording, only while this worker holds or last held its lease (or nobody ever leased it).
+   */
   cancel(id: number, reason: string, now: number): void {
     this.db
-      .prepare("UPDATE webhook_deliveries SET status = 'cancelled', lease_until = NULL, next_attempt_at = NULL, last_error = ?, updated_at = ? WHERE id = ?")
-      .run(reason, now, id);
+      .prepare(
+        `UPDATE webhook_deliveries SET status = 'cancelled', lease_until = NULL, next_attempt_at = NULL, last_error = ?, updated_at = ?
+         WHERE id = ? AND (lease_owner = ? OR lease_owner IS NULL)`,
+      )
+      .run(reason, now, id, this.owner);
   }
 
-  nextDueAt(): number | null {
-    return (this.nextDueStmt.get() as { at: number | null }).at;
+  /**
+   * When the next pending delivery is due (ms), or null when none is. With `now`: the first due
+   * time after it — rows due already but held back by the per-endpoint limit are left out.
+   */
+  nextDueAt(now?: number): number | null {
+    return ((now === undefined ? this.nextDueStmt.get() : this.nextDueAfterStmt.get(now)) as { at: number | null }).at;
   }
 
   get(id: number): Delivery | undefined {

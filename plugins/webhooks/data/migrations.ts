@@ -141,4 +141,22 @@ export const webhookMigrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    name: 'delivery leases name their owner; leased rows indexed per webhook',
+    up(db) {
+      db.exec(`
+        -- The worker (host:pid:random) that holds or last held the delivery's lease: a worker
+        -- releases and records only its own (see DeliveriesStore.claimDue / recordAttempt).
+        ALTER TABLE webhook_deliveries ADD COLUMN lease_owner TEXT;
+        -- The claim keeps the per-endpoint limit across processes (DeliveriesStore.claimDue): it
+        -- counts the leases held now per webhook (any owner), then walks the due rows in due
+        -- order with their webhook from the due index alone, skipping webhooks at their limit
+        -- inside the index scan (no table reads).
+        CREATE INDEX deliveries_leased ON webhook_deliveries (webhook_id, lease_until) WHERE status = 'pending' AND lease_until IS NOT NULL;
+        DROP INDEX deliveries_due;
+        CREATE INDEX deliveries_due ON webhook_deliveries (next_attempt_at, webhook_id) WHERE status = 'pending';
+      `);
+    },
+  },
 ];

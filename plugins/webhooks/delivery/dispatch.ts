@@ -209,6 +209,11 @@ export class Dispatch {
       this.o.logger.error({ err: error, delivery: d.id }, 'recording an attempt failed; the delivery will be retried when its lease ends');
       return { result, outcome, recorded: null };
     }
+    if (recorded.superseded) {
+      // Our lease ran out mid-attempt and another worker took the delivery: the receiver may get
+      // it twice (same webhook-id). A lease shorter than the slowest attempt makes this common.
+      this.o.logger.warn({ delivery: d.id, msg_id: d.msg_id }, 'attempt finished after its lease was taken over by another worker; the delivery is theirs now');
+    }
     if (recorded.disabled && webhook) {
       try {
         this.o.onDisabled({ ...webhook, active: false, disabled_reason: recorded.disabled, disabled_at: done }, recorded.disabled);

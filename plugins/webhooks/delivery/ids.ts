@@ -1,4 +1,5 @@
-import { randomFillSync } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
+import { hostname } from 'node:os';
 
 // Random bytes are drawn from a pooled buffer: one system call per 4 KB of ids, not per id.
 const POOL_SIZE = 4096;
@@ -18,4 +19,12 @@ function random9(): string {
 /** Time-ordered unique ids: prefix + base36 milliseconds + 12 random URL-safe characters. */
 export function newId(prefix: 'msg' | 'evt', now: number): string {
   return `${prefix}_${now.toString(36).padStart(9, '0')}${random9()}`;
+}
+
+/**
+ * A delivery worker's owner id, written with every lease it takes: `host:pid:random` (8 hex
+ * characters), unique per worker even when a pid is reused on another host or after a restart.
+ */
+export function workerOwnerId(host = hostname(), pid = process.pid): string {
+  return `${host}:${pid}:${randomBytes(4).toString('hex')}`;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { currentUnitOfWork, type Hooks } from '../../../core/plugin-sdk.js';
-import type { DeliveriesStore, NewTarget } from '../data/deliveries-store.js';
+import type { DeliveriesStore, Enqueued, NewTarget } from '../data/deliveries-store.js';
 import type { WebhooksStore } from '../data/webhooks-store.js';
 import { WebhookError } from '../errors.js';
 import type { EventRegistry, Payload } from '../events/registry.js';
@@ -14,7 +14,7 @@ export const VERSION_KEY = 'hookpress_version';
 export interface OutboxDeps {
   events: Pick<EventRegistry, 'get'>;
   webhooks: Pick<WebhooksStore, 'activeFor'>;
-  store: Pick<DeliveriesStore, 'enqueue' | 'enqueueLater'>;
+  store: Pick<DeliveriesStore, 'enqueueLeased' | 'enqueueLater'>;
   worker: Pick<DeliveryWorker, 'canTake' | 'take' | 'wake' | 'leaseMs'>;
   /** The plugin's database handle: inside a caller's transaction nothing is handed to the worker before commit. */
   db: { readonly inTransaction: boolean };
@@ -72,11 +72,11 @@ export class Outbox {
     if (unit) {
       // Fired by a unit of work (an HTTP request): staged for the group commit this turn shares
       // with every other caller's writes; the request is answered once it is durable (or 503).
-      unit.defer(o.store.enqueueLater({ ...event, lease: (n) => this.directLease(n) }, (ids, leaseUntil) => this.handOff(event, ids, leaseUntil)));
+      unit.defer(o.store.enqueueLater({ ...event, lease: (n) => this.directLease(n) }, (written) => this.handOff(event, written)));
     } else {
       // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
       const leaseUntil = o.db.inTransaction ? undefined : this.directLease(targets.length);
-      this.handOff(event, o.store.enqueue({ ...event, leaseUntil }), leaseUntil);
+      this.handOff(event, o.store.enqueueLeased({ ...event, leaseUntil }));
     }
     o.hooks.do_action('wu_event', slug, shaped);
     o.hooks.do_action(`wu_event_${slug}`, shaped);
@@ -86,18 +86,23 @@ export class Outbox {
   /**
    * Fast path: a running worker with room takes fresh deliveries as they are committed, leased
    * to it, without a claim query — the lease they are written with; undefined: written due now.
+   * The store leases only deliveries whose webhook is under the per-endpoint limit (counted
+   * across processes); the others are written due now and claimed as leases end.
    */
   private directLease(n: number): number | undefined {
     return n > 0 && this.o.worker.canTake(n) ? this.o.clock() + this.o.worker.leaseMs : undefined;
   }
 
   /** After commit: leased rows go to the worker; rows written due now wake it for a claim. */
-  private handOff(e: { event: string; body: string; maxAttempts: number; targets: NewTarget[] }, ids: number[], leaseUntil: number | undefined): void {
+  private handOff(e: { event: string; body: string; maxAttempts: number; targets: NewTarget[] }, { ids, leaseUntil, leased }: Enqueued): void {
     if (e.targets.length === 0) return;
-    if (leaseUntil === undefined) return this.o.worker.wake();
-    this.o.worker.take(
-      e.targets.map((t, i) => ({ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: e.event, url: t.url, attempts: 0, max_attempts: e.maxAttempts, next_trigger: 'event' as const, is_test: 0, body: e.body, lease_until: leaseUntil })),
-    );
+    if (leaseUntil !== undefined) {
+      const taken = e.targets.flatMap((t, i) =>
+        leased[i] ? [{ id: ids[i]!, msg_id: t.msgId, webhook_id: t.webhookId, event: e.event, url: t.url, attempts: 0, max_attempts: e.maxAttempts, next_trigger: 'event' as const, is_test: 0, body: e.body, lease_until: leaseUntil }] : [],
+      );
+      this.o.worker.take(taken);
+    }
+    if (leased.includes(false)) this.o.worker.wake();
   }
 
   /**

@@ -1,12 +1,17 @@
 import type { Logger } from 'pino';
 import type { ClaimedDelivery } from '../data/deliveries-store.js';
 
-/** What the worker needs of the outbox store. */
+/**
+ * What the worker needs of the outbox store (data/deliveries-store.ts): claims and releases
+ * under this worker's owner id, never another worker's leases.
+ */
 export interface WorkerStore {
+  /** Due deliveries leased to this worker, within the per-endpoint limit held in the database. */
   claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[];
-  releaseAllLeases(): number;
+  /** Hands back this worker's leases on `ids` (due again at `now`). */
   releaseLeases(ids: readonly number[], now: number): number;
-  nextDueAt(): number | null;
+  /** The earliest due time (ms); with `now`, the earliest after it. Null: nothing pending. */
+  nextDueAt(now?: number): number | null;
 }
 
 export interface WorkerOptions {
@@ -42,8 +47,13 @@ export function endpointKey(d: Pick<ClaimedDelivery, 'url' | 'webhook_id'>): str
  * `concurrency` slots — as many as it has connections — so one slow or hanging receiver never
  * holds the slots other endpoints need. Claims are streamed in batches sized by free capacity,
  * so memory stays flat however many deliveries are pending. A delivery whose lease has run
- * out while it waited is dropped, never sent (another claim owns it). One worker per database
- * process: at start it releases the leases of a previous (dead) process.
+ * out while it waited is dropped, never sent (another claim owns it).
+ *
+ * Several workers (processes) may share one database: each claims under its own owner id and
+ * never releases another's leases — a dead process's leases run out and are claimed like any
+ * due delivery (so a restart re-sends what was in flight only once its lease has ended). The
+ * per-webhook limit is kept by the claim in the database; a claim that came back short
+ * because of it makes completions claim again (they free leases) instead of waiting for a poll.
  */
 export class DeliveryWorker {
   private inflight = 0;
@@ -66,8 +76,6 @@ export class DeliveryWorker {
     if (this.running) return;
     this.running = true;
     this.stopping = false;
-    const released = this.o.store.releaseAllLeases();
-    if (released) this.o.logger.info({ released }, 'resuming deliveries leased by a previous process');
     this.wake();
   }
 
@@ -178,11 +186,13 @@ export class DeliveryWorker {
     let claimedNow = 0;
     if (limit > 0) {
       try {
-        const batch = this.o.store.claimDue(this.o.clock(), limit, this.o.leaseMs);
+        const now = this.o.clock();
+        const batch = this.o.store.claimDue(now, limit, this.o.leaseMs);
         claimedNow = batch.length;
-        // A claim short of its limit took everything due: completions need not claim again
-        // until something becomes due (wake, a retry due now) or the poll timer runs.
-        this.backlog = claimedNow === limit;
+        // A claim short of its limit took everything it could: completions need not claim again
+        // until something becomes due (wake, a retry due now) or the poll timer runs — unless due
+        // rows were left because their webhook is at its limit: a completion frees a lease.
+        this.backlog = claimedNow === limit || this.heldBack(now);
         this.enqueue(batch);
       } catch (error) {
         this.o.logger.error({ err: error }, 'claiming deliveries failed');
@@ -196,11 +206,23 @@ export class DeliveryWorker {
     this.timer.unref();
   }
 
+  /** Whether due deliveries are waiting after a claim: held back by the per-endpoint limit. */
+  private heldBack(now: number): boolean {
+    try {
+      const next = this.o.store.nextDueAt();
+      return next !== null && next <= now;
+    } catch {
+      return true;
+    }
+  }
+
   private scheduleNextPoll(): void {
     if (!this.running) return;
     let next: number | null = null;
     try {
-      next = this.o.store.nextDueAt();
+      // The next time something falls due. Rows due already were left by the last claim: held
+      // back by leases of other processes (ours are all done), which end by a poll at the latest.
+      next = this.o.store.nextDueAt(this.o.clock());
     } catch (error) {
       this.o.logger.error({ err: error }, 'reading the next due time failed');
     }

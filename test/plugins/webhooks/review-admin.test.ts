@@ -41,6 +41,13 @@ describe('webhooks admin, review findings', () => {
         expect(res.text, url).not.to.match(/in [45] minutes/);
         expect(res.text, url).to.include('Sending');
       }
+      // The worker's process dies: once its lease has run out nothing is sending it — it is due again.
+      w.clock.advance(5 * 60_000);
+      for (const url of [page('webhooks-deliveries', `&delivery=${d.id}`), page('webhooks-deliveries'), page('webhooks-edit', `&id=${hook.id}`)]) {
+        const res = await agent.get(url);
+        expect(res.text, url).not.to.include('Sending');
+        expect(res.text, url).to.include('Pending (resend)');
+      }
     });
 
     it('#9 a resend waiting for the worker reads "Pending (resend)" and a failed attempt still reads "retrying"', async () => {

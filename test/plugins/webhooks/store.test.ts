@@ -39,13 +39,14 @@ describe('plugins/webhooks outbox store', () => {
       expect(store.claimDue(now + 1_000, 10, 1_000).map((d) => d.id).sort(), 'leases ran out').to.deep.equal([...ids].sort());
     });
 
-    it('releaseLeases makes given deliveries due now; releaseAllLeases does so for every leased one', () => {
+    it('releaseLeases makes given deliveries due now, once (a released row is no longer held)', () => {
       const wh = webhook();
       const ids = enqueue(wh.id, 3);
       store.claimDue(w.clock.now, 3, 60_000);
       expect(store.releaseLeases([ids[0]!], w.clock.now)).to.equal(1);
+      expect(store.releaseLeases([ids[0]!], w.clock.now), 'no longer held').to.equal(0);
+      expect(store.get(ids[0]!)).to.include({ lease_until: null, lease_owner: null, next_attempt_at: w.clock.now });
       expect(store.claimDue(w.clock.now, 10, 60_000).map((d) => d.id)).to.deep.equal([ids[0]]);
-      expect(store.releaseAllLeases()).to.equal(3);
     });
   });
 
@@ -86,7 +87,7 @@ describe('plugins/webhooks outbox store', () => {
       ]);
       expect(store.commits.stats.commits - before.commits, 'one transaction').to.equal(1);
       expect(store.commits.stats.writes - before.writes).to.equal(3);
-      expect(results).to.deep.equal([{ disabled: null }, { disabled: null }, { disabled: null }]);
+      expect(results).to.deep.equal([{ disabled: null, superseded: false }, { disabled: null, superseded: false }, { disabled: null, superseded: false }]);
       const rows = w.hp.host.db.prepare('SELECT delivery_id FROM webhook_attempts ORDER BY id').all() as Array<{ delivery_id: number }>;
       expect(rows.map((r) => r.delivery_id)).to.deep.equal(ids);
       expect(health(wh.id)).to.include({ last_status: 'failure', failing_since: t + 3, last_delivery_at: t + 3 });
@@ -123,7 +124,7 @@ describe('plugins/webhooks outbox store', () => {
       // The success started after the failure but is recorded first.
       store.recordAttempts([attempt(ids[1]!, wh.id, t + 10, t + 20, true)]);
       const [r] = store.recordAttempts([attempt(ids[0]!, wh.id, t, t + 30, false, { exhausted: true })]);
-      expect(r).to.deep.equal({ disabled: null });
+      expect(r).to.deep.equal({ disabled: null, superseded: false });
       expect(health(wh.id)).to.include({ active: true, last_status: 'success', failing_since: null });
     });
 
@@ -133,18 +134,18 @@ describe('plugins/webhooks outbox store', () => {
       const t = w.clock.now;
       store.recordAttempts([attempt(ids[0]!, wh.id, t, t + 1, false)]);
       const [early] = store.recordAttempts([attempt(ids[1]!, wh.id, t + DAY, t + DAY, false, { exhausted: true })]);
-      expect(early, 'inside the window').to.deep.equal({ disabled: null });
+      expect(early, 'inside the window').to.deep.equal({ disabled: null, superseded: false });
       const [late] = store.recordAttempts([attempt(ids[2]!, wh.id, t + 5 * DAY, t + 5 * DAY, false, { exhausted: true })]);
-      expect(late).to.deep.equal({ disabled: 'failing' });
+      expect(late).to.deep.equal({ disabled: 'failing', superseded: false });
       expect(health(wh.id).active).to.equal(false);
       const [again] = store.recordAttempts([attempt(ids[3]!, wh.id, t + 5 * DAY, t + 5 * DAY + 1, false, { exhausted: true })]);
-      expect(again, 'only the attempt that disabled it says so').to.deep.equal({ disabled: null });
+      expect(again, 'only the attempt that disabled it says so').to.deep.equal({ disabled: null, superseded: false });
 
       const other = webhook();
       const [a, b] = enqueue(other.id, 2);
       store.recordAttempts([attempt(b!, other.id, t + 10, t + 11, true)]);
       const [gone] = store.recordAttempts([attempt(a!, other.id, t, t + 12, false, { gone: true, exhausted: true })]);
-      expect(gone, 'a stale 410').to.deep.equal({ disabled: null });
+      expect(gone, 'a stale 410').to.deep.equal({ disabled: null, superseded: false });
     });
   });
 

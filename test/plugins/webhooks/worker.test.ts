@@ -10,9 +10,6 @@ class FakeStore implements WorkerStore {
   claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[] {
     return this.due.splice(0, limit).map((d) => ({ ...d, lease_until: now + leaseMs }));
   }
-  releaseAllLeases(): number {
-    return 0;
-  }
   releaseLeases(ids: readonly number[]): number {
     this.released.push(...ids);
     return ids.length;

@@ -1,5 +1,4 @@
-import { sql, type Kysely } from 'kysely';
-import type { DialectName } from '../../../core/db/query-layer.js';
+import { sql, type DialectName, type Kysely } from '../../../core/plugin-sdk.js';
 import type { ClaimedDelivery, Delivery } from './deliveries-store.js';
 
 /**

@@ -55,8 +55,6 @@ export { withId, uniqueIgnoringCase } from './db/schema-migrations.js';
 export type { Migration } from './db/migrations.js';
 /** @deprecated The synchronous SQLite handle's type (`api.sqlite`): use `api.db`. */
 export type { Db } from './db/database.js';
-export { logSyncFor } from './db/wal-sync.js';
-export type { LogSync } from './db/wal-sync.js';
 /** Units of work: a request is answered only once the writes it deferred (group commit) are durable. */
 export { currentUnitOfWork, runInUnitOfWork, UnitOfWork } from './http/unit-of-work.js';
 export type { Clock } from './config.js';

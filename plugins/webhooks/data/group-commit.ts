@@ -1,4 +1,4 @@
-import { logSyncFor, type Db, type LogSync } from '../../../core/plugin-sdk.js';
+import type { Db } from '../../../core/plugin-sdk.js';
 
 /** One piece of staged work: its writes, and what to do once they are committed. */
 interface Staged<T> {
@@ -14,11 +14,8 @@ interface Staged<T> {
  * transaction — one COMMIT, one fsync under `synchronous=FULL` — instead of one each. Staged
  * work runs in arrival order, each in its own savepoint: a write that throws (a constraint, a
  * fault in one statement) rolls back alone and fails only its own caller. The COMMIT failing
- * fails every caller of the batch. A caller's promise resolves only after the COMMIT returned
- * and, under `synchronous=FULL`, the log is on disk: nothing is ever reported durable before it
- * is. That disk flush happens off the event loop (core/db/wal-sync.ts): the transaction commits
- * under NORMAL and the log is synced through the thread pool, so the next batch is built while
- * the disk works; `committed` and the callers run once the sync is done.
+ * fails every caller of the batch. A caller's promise resolves only after the COMMIT returned:
+ * nothing is ever reported durable before it is.
  */
 export class GroupCommit {
   private staged: Array<Staged<unknown>> = [];
@@ -30,8 +27,6 @@ export class GroupCommit {
     private readonly db: Db,
     /** When a batch is flushed: by default the next turn of the event loop (setImmediate). */
     private readonly schedule: (flush: () => void) => void = (flush) => void setImmediate(flush),
-    /** How a commit is made durable off the event loop; by default the database's log sync (none on `:memory:` or under NORMAL). */
-    private readonly logSync: LogSync | undefined = logSyncFor(db),
   ) {}
 
   /**
@@ -72,7 +67,7 @@ export class GroupCommit {
     const batch = this.staged;
     this.staged = [];
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-    const run = () =>
+    try {
       this.db.transaction(() => {
         for (const s of batch) {
           try {
@@ -83,25 +78,10 @@ export class GroupCommit {
           }
         }
       })();
-    try {
-      if (this.logSync) this.logSync.relaxed(run);
-      else run();
     } catch (error) {
       for (const s of batch) s.reject(error);
       return;
     }
-    if (!this.logSync) return this.settle(batch, outcomes);
-    this.logSync.sync().then(
-      () => this.settle(batch, outcomes),
-      // Committed but not known to be on disk: no caller is told it is durable. Deliveries
-      // leased to this worker by the batch are claimed again when their leases run out.
-      (error: unknown) => {
-        for (const s of batch) s.reject(error);
-      },
-    );
-  }
-
-  private settle(batch: Array<Staged<unknown>>, outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }>): void {
     this.stats.commits++;
     this.stats.writes += batch.length;
     batch.forEach((s, i) => {

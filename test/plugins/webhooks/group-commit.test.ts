@@ -6,7 +6,6 @@ import Database from 'better-sqlite3';
 import request from 'supertest';
 import { FaultInjector } from '../../../core/db/fault-injection.js';
 import { runInUnitOfWork } from '../../../core/http/unit-of-work.js';
-import { logSyncFor, type LogSync } from '../../../core/db/wal-sync.js';
 import { GroupCommit } from '../../../plugins/webhooks/data/group-commit.js';
 import { apiKeyAuth } from '../../helpers/rest.js';
 import { makeWebhooksApp, webhooksApi, type WebhooksApp } from '../../helpers/webhooks.js';
@@ -138,80 +137,6 @@ describe('plugins/webhooks group commit', () => {
     await turn();
     expect(p.done).to.equal(true);
     expect(visible()).to.deep.equal(['x']);
-  });
-
-  describe('durability off the event loop (synchronous=FULL: the log is synced through the thread pool)', () => {
-    /** A log sync the test completes by hand; records the connection's level while the batch ran. */
-    function handSync(db: Database.Database) {
-      const pending: Array<{ resolve(): void; reject(e: unknown): void }> = [];
-      const levels: number[] = [];
-      const logSync: LogSync = {
-        sync: () => new Promise<void>((resolve, reject) => void pending.push({ resolve, reject })),
-        relaxed: (fn) => {
-          db.pragma('synchronous = NORMAL');
-          try {
-            levels.push(Number(db.pragma('synchronous', { simple: true })));
-            return fn();
-          } finally {
-            db.pragma('synchronous = FULL');
-          }
-        },
-      };
-      const queued: Array<() => void> = [];
-      const gc = new GroupCommit(db, (flush) => void queued.push(flush), logSync);
-      return { gc, pending, levels, runScheduled: () => queued.splice(0).forEach((f) => f()) };
-    }
-
-    it('commits under NORMAL, then tells callers (and runs `committed`) only once the log sync is done', async () => {
-      const h = handSync(c.db);
-      const insert = c.db.prepare('INSERT INTO items (v) VALUES (?)');
-      const handed: number[] = [];
-      const a = settle(h.gc.add(() => Number(insert.run('a').lastInsertRowid), (id) => handed.push(id)));
-      h.runScheduled();
-      expect(h.levels, 'the batch ran without a sync in COMMIT').to.deep.equal([1]);
-      expect(Number(c.db.pragma('synchronous', { simple: true })), 'and the level is restored').to.equal(2);
-      expect(visible(), 'committed').to.deep.equal(['a']);
-      await turn();
-      expect(a.done, 'not reported durable before the log is on disk').to.equal(false);
-      expect(handed, 'nor handed on').to.deep.equal([]);
-      // The next batch is built and committed while the disk works.
-      const b = settle(h.gc.add(() => Number(insert.run('b').lastInsertRowid)));
-      h.runScheduled();
-      expect(h.pending).to.have.length(2);
-      h.pending[0]!.resolve();
-      await turn();
-      expect(a).to.include({ done: true, value: 1 });
-      expect(handed).to.deep.equal([1]);
-      expect(b.done).to.equal(false);
-      h.pending[1]!.resolve();
-      await turn();
-      expect(b).to.include({ done: true, value: 2 });
-    });
-
-    it('a failed log sync (EIO) fails every caller of the batch: nothing is reported durable', async () => {
-      const h = handSync(c.db);
-      const insert = c.db.prepare('INSERT INTO items (v) VALUES (?)');
-      const handed: number[] = [];
-      const a = settle(h.gc.add(() => Number(insert.run('a').lastInsertRowid), (id) => handed.push(id)));
-      h.runScheduled();
-      h.pending[0]!.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-      await turn();
-      expect(a.done).to.equal(true);
-      expect((a.error as NodeJS.ErrnoException).code).to.equal('EIO');
-      expect(handed).to.deep.equal([]);
-    });
-
-    it('logSyncFor: a file database in WAL under FULL gets one (its sync really flushes the log); :memory: and NORMAL do not', async () => {
-      expect(logSyncFor(new Database(':memory:'))).to.equal(undefined);
-      c.db.pragma('synchronous = NORMAL');
-      expect(logSyncFor(c.db)).to.equal(undefined);
-      c.db.pragma('synchronous = FULL');
-      const logSync = logSyncFor(c.db)!;
-      c.db.prepare("INSERT INTO items (v) VALUES ('x')").run();
-      await logSync.sync();
-      expect(logSync.relaxed(() => Number(c.db.pragma('synchronous', { simple: true })))).to.equal(1);
-      expect(Number(c.db.pragma('synchronous', { simple: true }))).to.equal(2);
-    });
   });
 });
 

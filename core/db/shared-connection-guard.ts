@@ -26,8 +26,18 @@ import { interceptHandle } from './handle-interceptor.js';
  * Reads from elsewhere are not refused (WAL's "readers never wait" stays), but they may see the
  * open transaction's uncommitted rows.
  */
+/**
+ * One async context for every guard of the process (each transaction's token is a fresh symbol,
+ * so guards never mistake another's). Not one per guard: Node 20 copies every enabled
+ * AsyncLocalStorage's value at each async resource's creation (promises included), and an
+ * instance stays enabled after its host closes — a process building hosts one after another
+ * (tests, benches) paid for all of them on every promise (measured: 10 % of the CPU of
+ * bench/delivery in async_hooks' _propagate).
+ */
+const transactionContext = new AsyncLocalStorage<symbol>();
+
 export class SharedConnectionGuard {
-  private readonly context = new AsyncLocalStorage<symbol>();
+  private readonly context = transactionContext;
   /** The token of the open Kysely transaction, or null. */
   private owner: symbol | null = null;
   /** Synchronous writes refused because a transaction was open elsewhere (for tests and logs). */

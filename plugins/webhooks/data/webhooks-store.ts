@@ -54,6 +54,12 @@ const INSERTED = [
   'headers',
 ] as const;
 
+/** A statement prepared on the synchronous handle, as the hot reads run it. */
+interface Prepared {
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+}
+
 const ORDERABLE = ['id', 'name', 'url', 'event', 'event_count', 'last_delivery_at', 'created_at', 'updated_at'] as const;
 
 export interface WebhookListQuery {
@@ -82,6 +88,12 @@ export interface WebhookListQuery {
  */
 export class WebhooksStore {
   private readonly now: SyncRunner;
+  /**
+   * SQLite: the two reads on the delivery path (every event, every attempt), compiled from their
+   * Kysely queries and prepared once — building and preparing them per call cost ~25 µs, the
+   * prepared statement ~4 µs. Parameters in the queries' order: `get` (id), `activeFor` (event, 1).
+   */
+  private readonly hot?: { get: Prepared; activeFor: Prepared };
 
   constructor(
     private readonly db: Kysely<WebhooksTables>,
@@ -90,11 +102,13 @@ export class WebhooksStore {
     sync?: Db,
   ) {
     this.now = syncRunner(sync, 'WebhooksStore');
+    if (sync) this.hot = { get: sync.prepare(this.getQuery(0).compile().sql), activeFor: sync.prepare(this.activeForQuery('').compile().sql) };
   }
 
   /** One webhook by id, or undefined. */
   get(id: number): Webhook | undefined {
-    return toWebhook(this.now<Row>(this.getQuery(id)).rows[0]);
+    if (!this.hot) return toWebhook(this.now<Row>(this.getQuery(id)).rows[0]); // throws: no synchronous handle
+    return toWebhook(this.hot.get.get(id) as Row | undefined);
   }
 
   async getAsync(id: number): Promise<Webhook | undefined> {
@@ -103,7 +117,8 @@ export class WebhooksStore {
 
   /** Every active webhook subscribed to an event (no cap), in id order. */
   activeFor(event: string): Array<{ id: number; url: string }> {
-    return this.now<{ id: number; url: string }>(this.activeForQuery(event)).rows;
+    if (!this.hot) return this.now<{ id: number; url: string }>(this.activeForQuery(event)).rows; // throws: no synchronous handle
+    return this.hot.activeFor.all(event, 1) as Array<{ id: number; url: string }>;
   }
 
   async activeForAsync(event: string): Promise<Array<{ id: number; url: string }>> {

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { openDatabase, type Db } from '../../../core/db/database.js';
 import { sqliteQueryLayer } from '../../../core/db/query-layer.js';
@@ -6,11 +9,12 @@ import { migratePlugin } from '../../../core/plugins/plugin-migrations.js';
 import { webhookMigrations } from '../../../plugins/webhooks/data/migrations.js';
 import { legacyWebhookMigrations } from '../../fixtures/webhooks-legacy-migrations.js';
 import { forEachBackend } from '../../helpers/backends.js';
+import { makeWebhooksApp } from '../../helpers/webhooks.js';
 import { sqliteSchema, WEBHOOKS_OWNER, webhooksSchema, webhooksSchemaOnSqlite } from '../../helpers/webhooks-schema.js';
 
-/** A new in-memory SQLite database with the given raw-SQL (pre-port) migrations applied as the host applied them. */
-async function legacyInstall(upTo = 5): Promise<Db> {
-  const db = openDatabase(':memory:');
+/** A new SQLite database (in memory, or in `dataDir`) with the raw-SQL (pre-port) migrations up to `upTo` applied as the host applied them. */
+async function legacyInstall(upTo = 5, dataDir = ':memory:'): Promise<Db> {
+  const db = openDatabase(dataDir);
   const layer = sqliteQueryLayer(db);
   await migratePlugin(layer, db, WEBHOOKS_OWNER, legacyWebhookMigrations.filter((m) => m.version <= upTo));
   await layer.close();
@@ -81,6 +85,37 @@ describe('plugins/webhooks migrations (Kysely form) against the raw-SQL ones the
         ]);
       }
       expect(db.prepare('SELECT msg_id, lease_owner FROM webhook_deliveries').get()).to.deep.equal({ msg_id: 'msg_1', lease_owner: null });
+    });
+  }
+});
+
+describe('plugins/webhooks: a host started on a data directory migrated by the raw-SQL versions', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-wh-upgrade-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  for (const upTo of [4, 5]) {
+    it(`loads the plugin on it (raw-SQL version ${upTo}): the rows stay, the later versions apply once, events are delivered into it`, async () => {
+      const legacy = await legacyInstall(upTo, dir);
+      legacy.prepare("INSERT INTO webhooks (name, url, event, active, secret, created_at, updated_at) VALUES ('Old', 'http://127.0.0.1:9/old', 'payment_received', 0, 'whsec_x', 1, 1)").run();
+      const appliedBefore = legacy.prepare('SELECT version, applied_at FROM schema_migrations WHERE owner = ? ORDER BY version').all(WEBHOOKS_OWNER);
+      legacy.close();
+
+      const w = await makeWebhooksApp({}, { dataDir: dir });
+      try {
+        const records = w.hp.db.prepare('SELECT version, applied_at FROM schema_migrations WHERE owner = ? ORDER BY version').all(WEBHOOKS_OWNER) as Array<{ version: number }>;
+        expect(records.slice(0, upTo), 'the raw-SQL records are kept as they were').to.deep.equal(appliedBefore);
+        expect(records.map((r) => r.version)).to.deep.equal([1, 2, 3, 4, 5]);
+        expect(w.service.webhooks.get(1)).to.deep.include({ name: 'Old', active: false, integration: 'manual', hidden: false, headers: [] });
+        const hook = w.service.create_webhook({ name: 'New', url: 'http://127.0.0.1:9/new', event: 'payment_received' });
+        expect(w.service.wu_do_event('payment_received', { amount: 1 })).to.be.a('string');
+        const deliveries = w.hp.db.prepare('SELECT webhook_id, status FROM webhook_deliveries').all();
+        expect(deliveries, 'one delivery, to the active webhook only').to.deep.equal([{ webhook_id: hook.id, status: 'pending' }]);
+      } finally {
+        await w.hp.close();
+      }
     });
   }
 });

@@ -45,7 +45,7 @@ export class Inspector {
     private readonly webhooks: WebhooksStore,
     readonly settings: InspectorSettings,
   ) {
-        const limits = api.services.get<SharedRateLimits>(RATE_LIMITS_SERVICE);
+    const limits = api.services.get<SharedRateLimits>(RATE_LIMITS_SERVICE);
     if (!limits) throw new Error(`The request inspector needs the host's "${RATE_LIMITS_SERVICE}" service.`);
     this.limits = limits;
   }

@@ -55,6 +55,14 @@ export { withId, uniqueIgnoringCase } from './db/schema-migrations.js';
 export type { Migration } from './db/migrations.js';
 /** @deprecated The synchronous SQLite handle's type (`api.sqlite`): use `api.db`. */
 export type { Db } from './db/database.js';
+/**
+ * The synchronous face of a plugin store written on `api.db` (SQLite only, for callers that cannot
+ * await yet): `syncRunner(api.sqlite, 'MyStore')(query)` runs a Kysely query now on the synchronous
+ * handle — the same connection — and returns `{ rows, changes }`; without a handle (PostgreSQL) it
+ * throws, naming the store.
+ */
+export { syncRunner } from './db/sync-face.js';
+export type { SyncRunner } from './db/sync-face.js';
 /** Units of work: a request is answered only once the writes it deferred (group commit) are durable. */
 export { currentUnitOfWork, runInUnitOfWork, UnitOfWork } from './http/unit-of-work.js';
 export type { Clock } from './config.js';

@@ -28,7 +28,7 @@ const SERVICE = 'webhooks';
  * (their own internal object), the inspector's inboxes and the REST routes.
  */
 export async function load(api: PluginApi): Promise<void> {
-  // Still the raw-SQL form and the synchronous SQLite handle (api.sqlite), until its stores are ported.
+  // Kysely-form migrations (SQLite and PostgreSQL), recorded under plugin:webhooks.
   await api.migrate(webhookMigrations);
   const settings = resolveSettings(api.settings, api.config.env);
   const service = new WebhooksService(api, settings, readDeps(api.settings.deps));

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PluginApi } from '../../core/plugin-sdk.js';
 import type { DeliveriesStore } from './data/deliveries-store.js';
-import { InspectorStore, type Inbox, type InspectedRequest } from './data/inspector-store.js';
+import type { InspectorStore, Inbox, InspectedRequest } from './data/inspector-store.js';
 import type { WebhooksStore } from './data/webhooks-store.js';
 import { liveSecrets, sign } from './delivery/signing.js';
 
@@ -35,16 +35,16 @@ interface SharedRateLimits {
  * webhook whose delivery carried that webhook-id.
  */
 export class Inspector {
-  readonly store: InspectorStore;
   private readonly limits: SharedRateLimits;
 
   constructor(
     private readonly api: PluginApi,
+    /** The inboxes and their requests (the service builds it on api.db). */
+    readonly store: InspectorStore,
     private readonly deliveries: DeliveriesStore,
     private readonly webhooks: WebhooksStore,
     readonly settings: InspectorSettings,
   ) {
-    this.store = new InspectorStore(api.sqlite);
     const limits = api.services.get<SharedRateLimits>(RATE_LIMITS_SERVICE);
     if (!limits) throw new Error(`The request inspector needs the host's "${RATE_LIMITS_SERVICE}" service.`);
     this.limits = limits;

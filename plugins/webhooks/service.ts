@@ -1,7 +1,8 @@
-import type { PluginApi } from '../../core/plugin-sdk.js';
+import type { Kysely, PluginApi } from '../../core/plugin-sdk.js';
 import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';
+import { InspectorStore } from './data/inspector-store.js';
 import { Inspector } from './inspector.js';
 import { WebhookError, WebhookValidationError } from './errors.js';
 import { EventRegistry, type EventType, type EventTypeDefinition, type Payload } from './events/registry.js';
@@ -85,12 +86,15 @@ export class WebhooksService implements WebhooksApi {
     deps: WebhooksDeps = {},
   ) {
     this.clock = api.clock;
-    this.webhooks = new WebhooksStore(api.sqlite);
+    // The stores run on api.db; their synchronous methods (today's callers) on the SQLite handle, where there is one.
+    const db = api.db as Kysely<any>; // each store types the tables it reads
+    const sync = api.dialect === 'sqlite' ? api.sqlite : undefined;
+    this.webhooks = new WebhooksStore(db, api.dialect, sync);
     // One worker per process: its store claims, releases and records under its owner id, and
     // keeps the per-endpoint limit across processes (the same number as the connections per origin).
     this.deliveries = new DeliveriesStore(api.sqlite, api.clock, undefined, { owner: deps.owner, perWebhook: settings.perEndpoint });
-    this.health = new HealthStore(api.sqlite);
-    this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
+    this.health = new HealthStore(db, api.dialect, sync);
+    this.inspector = new Inspector(api, new InspectorStore(db, api.dialect, sync), this.deliveries, this.webhooks, settings.inspector);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
     const policy: DestinationPolicy = {
       // The one exception to the SSRF guard: this host's own inspector inboxes.

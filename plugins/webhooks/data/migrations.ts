@@ -1,162 +1,201 @@
-import type { Migration } from '../../../core/plugin-sdk.js';
+import { sql, withId, type DialectName, type PluginMigration } from '../../../core/plugin-sdk.js';
 
-export const webhookMigrations: Migration[] = [
+/**
+ * The plugin's schema, in Kysely's schema builder (SQLite and PostgreSQL). Versions 1–5 were raw
+ * SQLite SQL before; an installation that applied them keeps them (recorded under
+ * `plugin:webhooks`), and a new one gets the same SQLite schema from these — the same columns,
+ * types, defaults, keys and (partial) indexes (test/plugins/webhooks/migrations.test.ts compares
+ * them). Times are unix milliseconds: INTEGER on SQLite as before, BIGINT on PostgreSQL; flags
+ * are 0/1 integers on both.
+ */
+export const webhookMigrations: PluginMigration[] = [
   {
     version: 1,
     name: 'webhooks, events, deliveries, attempts',
-    up(db) {
-      db.exec(`
-        CREATE TABLE webhooks (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          name TEXT NOT NULL,
-          url TEXT NOT NULL,
-          event TEXT NOT NULL,
-          active INTEGER NOT NULL DEFAULT 1,
-          disabled_reason TEXT,
-          disabled_at INTEGER,
-          secret TEXT NOT NULL,
-          previous_secret TEXT,
-          previous_secret_expires INTEGER,
-          event_count INTEGER NOT NULL DEFAULT 0,
-          last_status TEXT,
-          last_http_status INTEGER,
-          last_delivery_at INTEGER,
-          failing_since INTEGER,
-          created_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL
-        );
-        CREATE INDEX webhooks_event_active ON webhooks (event, active);
+    async up(db, dialect) {
+      const ms = msType(dialect);
+      await db.schema
+        .createTable('webhooks')
+        .$call(withId(dialect))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('disabled_reason', 'text')
+        .addColumn('disabled_at', ms)
+        .addColumn('secret', 'text', (c) => c.notNull())
+        .addColumn('previous_secret', 'text')
+        .addColumn('previous_secret_expires', ms)
+        .addColumn('event_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_status', 'text')
+        .addColumn('last_http_status', 'integer')
+        .addColumn('last_delivery_at', ms)
+        .addColumn('failing_since', ms)
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('webhooks_event_active').on('webhooks').columns(['event', 'active']).execute();
 
-        -- The payload snapshot, taken when the event happened: the exact body sent to every
-        -- webhook and at every attempt.
-        CREATE TABLE webhook_events (
-          id TEXT PRIMARY KEY,
-          event TEXT NOT NULL,
-          body TEXT NOT NULL,
-          is_test INTEGER NOT NULL DEFAULT 0,
-          created_at INTEGER NOT NULL
-        );
+      // The payload snapshot, taken when the event happened: the exact body sent to every
+      // webhook and at every attempt.
+      await db.schema
+        .createTable('webhook_events')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('is_test', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .execute();
 
-        CREATE TABLE webhook_deliveries (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          msg_id TEXT NOT NULL UNIQUE,
-          webhook_id INTEGER REFERENCES webhooks (id) ON DELETE CASCADE,
-          event_id TEXT NOT NULL REFERENCES webhook_events (id) ON DELETE CASCADE,
-          event TEXT NOT NULL,
-          url TEXT NOT NULL,
-          status TEXT NOT NULL,
-          is_test INTEGER NOT NULL DEFAULT 0,
-          attempts INTEGER NOT NULL DEFAULT 0,
-          max_attempts INTEGER NOT NULL,
-          next_trigger TEXT NOT NULL DEFAULT 'event',
-          next_attempt_at INTEGER,
-          lease_until INTEGER,
-          last_attempt_at INTEGER,
-          last_http_status INTEGER,
-          last_error TEXT,
-          created_at INTEGER NOT NULL,
-          updated_at INTEGER NOT NULL
-        );
-        CREATE INDEX deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
-        CREATE INDEX deliveries_webhook ON webhook_deliveries (webhook_id, id);
-        CREATE INDEX deliveries_status ON webhook_deliveries (status, id);
-        CREATE INDEX deliveries_event ON webhook_deliveries (event_id);
+      await db.schema
+        .createTable('webhook_deliveries')
+        .$call(withId(dialect))
+        .addColumn('msg_id', 'text', (c) => c.notNull().unique())
+        .addColumn('webhook_id', 'integer', (c) => c.references('webhooks.id').onDelete('cascade'))
+        .addColumn('event_id', 'text', (c) => c.notNull().references('webhook_events.id').onDelete('cascade'))
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('is_test', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_trigger', 'text', (c) => c.notNull().defaultTo('event'))
+        .addColumn('next_attempt_at', ms)
+        .addColumn('lease_until', ms)
+        .addColumn('last_attempt_at', ms)
+        .addColumn('last_http_status', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('updated_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('deliveries_due').on('webhook_deliveries').column('next_attempt_at').where(sql.ref('status'), '=', 'pending').execute();
+      await db.schema.createIndex('deliveries_webhook').on('webhook_deliveries').columns(['webhook_id', 'id']).execute();
+      await db.schema.createIndex('deliveries_status').on('webhook_deliveries').columns(['status', 'id']).execute();
+      await db.schema.createIndex('deliveries_event').on('webhook_deliveries').column('event_id').execute();
 
-        CREATE TABLE webhook_attempts (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
-          webhook_id INTEGER,
-          trigger TEXT NOT NULL,
-          attempted_at INTEGER NOT NULL,
-          request_url TEXT NOT NULL,
-          request_headers TEXT NOT NULL,
-          response_status INTEGER,
-          response_headers TEXT,
-          response_body TEXT,
-          duration_ms INTEGER NOT NULL,
-          success INTEGER NOT NULL,
-          error_class TEXT,
-          error_message TEXT
-        );
-        CREATE INDEX attempts_delivery ON webhook_attempts (delivery_id, id);
-        CREATE INDEX attempts_webhook_time ON webhook_attempts (webhook_id, attempted_at);
-        CREATE INDEX attempts_time ON webhook_attempts (attempted_at);
-      `);
+      await db.schema
+        .createTable('webhook_attempts')
+        .$call(withId(dialect))
+        .addColumn('delivery_id', 'integer', (c) => c.notNull().references('webhook_deliveries.id').onDelete('cascade'))
+        .addColumn('webhook_id', 'integer')
+        .addColumn('trigger', 'text', (c) => c.notNull())
+        .addColumn('attempted_at', ms, (c) => c.notNull())
+        .addColumn('request_url', 'text', (c) => c.notNull())
+        .addColumn('request_headers', 'text', (c) => c.notNull())
+        .addColumn('response_status', 'integer')
+        .addColumn('response_headers', 'text')
+        .addColumn('response_body', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('success', 'integer', (c) => c.notNull())
+        .addColumn('error_class', 'text')
+        .addColumn('error_message', 'text')
+        .execute();
+      await db.schema.createIndex('attempts_delivery').on('webhook_attempts').columns(['delivery_id', 'id']).execute();
+      await db.schema.createIndex('attempts_webhook_time').on('webhook_attempts').columns(['webhook_id', 'attempted_at']).execute();
+      await db.schema.createIndex('attempts_time').on('webhook_attempts').column('attempted_at').execute();
     },
   },
   {
     version: 2,
     name: 'attempt outcomes for health charts; request inspector',
-    up(db) {
-      db.exec(`
-        -- What an attempt led to: success, a retry, or the delivery's final failure.
-        ALTER TABLE webhook_attempts ADD COLUMN outcome TEXT;
-        UPDATE webhook_attempts SET outcome = CASE WHEN success = 1 THEN 'success' ELSE 'failed' END;
-        -- Covering indexes: health charts aggregate without touching the table rows.
-        DROP INDEX attempts_webhook_time;
-        CREATE INDEX attempts_webhook_health ON webhook_attempts (webhook_id, attempted_at, outcome, duration_ms);
-        DROP INDEX attempts_time;
-        CREATE INDEX attempts_time_health ON webhook_attempts (attempted_at, outcome);
-        CREATE INDEX deliveries_retrying ON webhook_deliveries (webhook_id) WHERE status = 'pending' AND attempts > 0;
+    async up(db, dialect) {
+      const ms = msType(dialect);
+      // What an attempt led to: success, a retry, or the delivery's final failure.
+      await db.schema.alterTable('webhook_attempts').addColumn('outcome', 'text').execute();
+      await db
+        .updateTable('webhook_attempts')
+        .set((eb) => ({ outcome: eb.case().when('success', '=', 1).then('success').else('failed').end() }))
+        .execute();
+      // Covering indexes: health charts aggregate without touching the table rows.
+      await db.schema.dropIndex('attempts_webhook_time').execute();
+      await db.schema.createIndex('attempts_webhook_health').on('webhook_attempts').columns(['webhook_id', 'attempted_at', 'outcome', 'duration_ms']).execute();
+      await db.schema.dropIndex('attempts_time').execute();
+      await db.schema.createIndex('attempts_time_health').on('webhook_attempts').columns(['attempted_at', 'outcome']).execute();
+      await db.schema
+        .createIndex('deliveries_retrying')
+        .on('webhook_deliveries')
+        .column('webhook_id')
+        .where(sql.ref('status'), '=', 'pending')
+        .where(sql.ref('attempts'), '>', 0)
+        .execute();
 
-        CREATE TABLE webhook_inspector_inboxes (
-          token TEXT PRIMARY KEY,
-          created_by INTEGER,
-          created_at INTEGER NOT NULL,
-          expires_at INTEGER NOT NULL
-        );
-        CREATE TABLE webhook_inspector_requests (
-          id INTEGER PRIMARY KEY AUTOINCREMENT,
-          token TEXT NOT NULL REFERENCES webhook_inspector_inboxes (token) ON DELETE CASCADE,
-          received_at INTEGER NOT NULL,
-          method TEXT NOT NULL,
-          headers TEXT NOT NULL,
-          body TEXT NOT NULL,
-          source_ip TEXT NOT NULL
-        );
-        CREATE INDEX inspector_requests_token ON webhook_inspector_requests (token, id);
-      `);
+      await db.schema
+        .createTable('webhook_inspector_inboxes')
+        .addColumn('token', 'text', (c) => c.primaryKey())
+        .addColumn('created_by', 'integer')
+        .addColumn('created_at', ms, (c) => c.notNull())
+        .addColumn('expires_at', ms, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('webhook_inspector_requests')
+        .$call(withId(dialect))
+        .addColumn('token', 'text', (c) => c.notNull().references('webhook_inspector_inboxes.token').onDelete('cascade'))
+        .addColumn('received_at', ms, (c) => c.notNull())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('headers', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('source_ip', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('inspector_requests_token').on('webhook_inspector_requests').columns(['token', 'id']).execute();
     },
   },
   {
     version: 3,
     name: 'webhook health recorded conditionally: the newest success',
-    up(db) {
-      db.exec(`
-        -- Start time of the newest successful attempt: an older failure finishing later never
-        -- reopens the failure window a newer success closed (see DeliveriesStore.recordAttempts).
-        ALTER TABLE webhooks ADD COLUMN last_success_at INTEGER;
-        UPDATE webhooks SET last_success_at = last_delivery_at WHERE last_status = 'success';
-      `);
+    async up(db, dialect) {
+      // Start time of the newest successful attempt: an older failure finishing later never
+      // reopens the failure window a newer success closed (see DeliveriesStore.recordAttempts).
+      await db.schema.alterTable('webhooks').addColumn('last_success_at', msType(dialect)).execute();
+      await db
+        .updateTable('webhooks')
+        .set((eb) => ({ last_success_at: eb.ref('last_delivery_at') }))
+        .where('last_status', '=', 'success')
+        .execute();
     },
   },
   {
     version: 4,
     name: 'webhook integration, hidden flag and custom headers',
-    up(db) {
-      db.exec(`
-        ALTER TABLE webhooks ADD COLUMN integration TEXT NOT NULL DEFAULT 'manual';
-        ALTER TABLE webhooks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE webhooks ADD COLUMN headers TEXT NOT NULL DEFAULT '[]';
-      `);
+    async up(db) {
+      // One column per statement: SQLite's ALTER TABLE adds one at a time.
+      await db.schema.alterTable('webhooks').addColumn('integration', 'text', (c) => c.notNull().defaultTo('manual')).execute();
+      await db.schema.alterTable('webhooks').addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('webhooks').addColumn('headers', 'text', (c) => c.notNull().defaultTo('[]')).execute();
     },
   },
   {
     version: 5,
     name: 'delivery leases name their owner; leased rows indexed per webhook',
-    up(db) {
-      db.exec(`
-        -- The worker (host:pid:random) that holds or last held the delivery's lease: a worker
-        -- releases and records only its own (see DeliveriesStore.claimDue / recordAttempt).
-        ALTER TABLE webhook_deliveries ADD COLUMN lease_owner TEXT;
-        -- The claim keeps the per-endpoint limit across processes (DeliveriesStore.claimDue): it
-        -- counts the leases held now per webhook (any owner), then walks the due rows in due
-        -- order with their webhook from the due index alone, skipping webhooks at their limit
-        -- inside the index scan (no table reads).
-        CREATE INDEX deliveries_leased ON webhook_deliveries (webhook_id, lease_until) WHERE status = 'pending' AND lease_until IS NOT NULL;
-        DROP INDEX deliveries_due;
-        CREATE INDEX deliveries_due ON webhook_deliveries (next_attempt_at, webhook_id) WHERE status = 'pending';
-      `);
+    async up(db) {
+      // The worker (host:pid:random) that holds or last held the delivery's lease: a worker
+      // releases and records only its own (see DeliveriesStore.claimDue / recordAttempt).
+      await db.schema.alterTable('webhook_deliveries').addColumn('lease_owner', 'text').execute();
+      // The claim keeps the per-endpoint limit across processes (DeliveriesStore.claimDue,
+      // LeaseClaims): it counts the leases held now per webhook (any owner), then walks the due
+      // rows in due order with their webhook from the due index alone, skipping webhooks at their
+      // limit inside the index scan (no table reads).
+      await db.schema
+        .createIndex('deliveries_leased')
+        .on('webhook_deliveries')
+        .columns(['webhook_id', 'lease_until'])
+        .where(sql.ref('status'), '=', 'pending')
+        .where(sql.ref('lease_until'), 'is not', null)
+        .execute();
+      await db.schema.dropIndex('deliveries_due').execute();
+      await db.schema
+        .createIndex('deliveries_due')
+        .on('webhook_deliveries')
+        .columns(['next_attempt_at', 'webhook_id'])
+        .where(sql.ref('status'), '=', 'pending')
+        .execute();
     },
   },
 ];
+
+/**
+ * The column type of a time in unix milliseconds: INTEGER on SQLite (64-bit already, and the
+ * type the raw-SQL migrations declared), BIGINT on PostgreSQL (its INTEGER is 32-bit).
+ */
+function msType(dialect: DialectName): 'integer' | 'bigint' {
+  return dialect === 'postgres' ? 'bigint' : 'integer';
+}

@@ -321,10 +321,10 @@ async function storeInstances(hp: HookpressApp): Promise<Array<[string, object]>
     ['DatabaseSessionStore', new DatabaseSessionStore(hp.query.db, Date.now)],
     ['DatabaseRateLimitStore', new DatabaseRateLimitStore(hp.query.db, 'walk:', Date.now)],
     ['MembershipsStore', new MembershipsStore(hp.query.db as never)],
-    ['WebhooksStore', new WebhooksStore(db)],
+    ['WebhooksStore', new WebhooksStore(hp.query.db as never, hp.query.dialect, db)],
     ['DeliveriesStore', new DeliveriesStore(db)],
-    ['HealthStore', new HealthStore(db)],
-    ['InspectorStore', new InspectorStore(db)],
+    ['HealthStore', new HealthStore(hp.query.db as never, hp.query.dialect, db)],
+    ['InspectorStore', new InspectorStore(hp.query.db as never, hp.query.dialect, db)],
   ];
 }
 
@@ -389,11 +389,16 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'WebhooksStore.insert': [{ name: 'W', url: 'http://127.0.0.1:9/w', event: 'payment_received', active: 1, created_at: NOW, updated_at: NOW, event_count: 0 }],
     'WebhooksStore.update': [1, { name: 'Walked' }],
     'WebhooksStore.list': [{ limit: 10, offset: 0 }],
+    'WebhooksStore.insertAsync': [{ name: 'W', url: 'http://127.0.0.1:9/w', event: 'payment_received', active: 1, created_at: NOW, updated_at: NOW, event_count: 0 }],
+    'WebhooksStore.updateAsync': [1, { name: 'Walked' }],
+    'WebhooksStore.listAsync': [{ limit: 10, offset: 0 }],
     'DeliveriesStore.list': [{ limit: 10, offset: 0 }],
     'DeliveriesStore.releaseLeases': [[1], NOW],
     'DeliveriesStore.recordAttempts': [[]],
     'HealthStore.bucketsMany': [[1], 0, 3600_000, 3],
+    'HealthStore.bucketsManyAsync': [[1], 0, 3600_000, 3],
     'InspectorStore.createInbox': [{ token: 'walk-token', created_by: 1, created_at: NOW, expires_at: NOW + 1000 }],
+    'InspectorStore.createInboxAsync': [{ token: 'walk-token', created_by: 1, created_at: NOW, expires_at: NOW + 1000 }],
   };
   const key = `${store}.${method}`;
   if (special[key]) return special[key]!;

@@ -6,15 +6,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { openDatabase, type Db } from '../../../core/db/database.js';
-import { migrate } from '../../../core/db/migrations.js';
 import { FakeClock } from '../../../core/testing/fake-clock.js';
 import { DeliveriesStore, type AttemptToRecord, type ClaimedDelivery, type Delivery } from '../../../plugins/webhooks/data/deliveries-store.js';
-import { webhookMigrations } from '../../../plugins/webhooks/data/migrations.js';
 import { workerOwnerId } from '../../../plugins/webhooks/delivery/ids.js';
 import { DeliveryWorker } from '../../../plugins/webhooks/delivery/worker.js';
 import { resolveSettings } from '../../../plugins/webhooks/settings.js';
 import { Receiver } from '../../helpers/receiver.js';
 import { makeWebhooksApp } from '../../helpers/webhooks.js';
+import { webhooksSchemaOnSqlite } from '../../helpers/webhooks-schema.js';
 
 const DAY = 86_400_000;
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'lease-child.ts');
@@ -38,10 +37,10 @@ describe('plugins/webhooks leases across processes (two owners, one database fil
     A = new DeliveriesStore(dbA, clock.fn, undefined, { owner: 'host-a:101:aaaa', perWebhook });
     B = new DeliveriesStore(dbB, clock.fn, undefined, { owner: 'host-b:202:bbbb', perWebhook });
   };
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-leases-'));
     dbA = openDatabase(dir);
-    migrate(dbA, 'webhooks', webhookMigrations);
+    await webhooksSchemaOnSqlite(dbA);
     dbB = openDatabase(dir);
     clock = new FakeClock(1_700_000_000_000);
     const add = dbA.prepare("INSERT INTO webhooks (name, url, event, secret, created_at, updated_at) VALUES (?, ?, 'payment_received', 'whsec_x', 0, 0)");

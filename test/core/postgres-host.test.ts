@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
 import request from 'supertest';
-import { PROJECT_ROOT } from '../../core/config.js';
+import { configFromEnv, PROJECT_ROOT } from '../../core/config.js';
 import type { HookpressApp } from '../../core/app.js';
 import { adminAgent, ADMIN_PASSWORD, nonceIn } from '../../core/testing/admin-agent.js';
 import { loginAgent, makeApp } from '../helpers/app.js';
@@ -185,5 +185,15 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
     const onB = await request(b.app).get('/wp-admin/network/').set('Cookie', cookie);
     expect(onB.status).to.equal(200);
     expect(onB.text).to.include('Renamed via A');
+  });
+});
+
+describe('core/config: DATABASE_URL', () => {
+  it('selects PostgreSQL with a postgres:// or postgresql:// URL, SQLite when unset or empty, and refuses anything else', () => {
+    expect(configFromEnv({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/hp' }).databaseUrl).to.equal('postgres://u:p@127.0.0.1:5432/hp');
+    expect(configFromEnv({ DATABASE_URL: 'postgresql://127.0.0.1/hp' }).databaseUrl).to.equal('postgresql://127.0.0.1/hp');
+    expect(configFromEnv({}).databaseUrl).to.equal(undefined);
+    expect(configFromEnv({ DATABASE_URL: ' ' }).databaseUrl).to.equal(undefined);
+    expect(() => configFromEnv({ DATABASE_URL: 'mysql://127.0.0.1/hp' })).to.throw(/DATABASE_URL must be a postgres:\/\//);
   });
 });

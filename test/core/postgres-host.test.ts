@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import pg from 'pg';
 import request from 'supertest';
-import { configFromEnv, PROJECT_ROOT } from '../../core/config.js';
+import { configFromEnv } from '../../core/config.js';
+import { pluginsFolder } from '../helpers/child-host.js';
 import type { HookpressApp } from '../../core/app.js';
 import { adminAgent, ADMIN_PASSWORD, nonceIn } from '../../core/testing/admin-agent.js';
 import { loginAgent, makeApp } from '../helpers/app.js';
@@ -83,6 +84,9 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
 (TEST_DATABASE_URL ? describe : describe.skip)('core: the host on PostgreSQL (DATABASE_URL)', function () {
   this.timeout(30_000);
   const opened: HookpressApp[] = [];
+  // The real memberships plugin beside a fixture still on api.sqlite.
+  const plugins = pluginsFolder(['memberships'], ['sqlite-only']);
+  after(() => plugins.remove());
   const pgApp = async (databaseUrl: string, overrides: Parameters<typeof makeApp>[0] = {}) => {
     const hp = await makeApp({ databaseUrl, dataDir: path.join('/nonexistent', 'hookpress-pg-test'), ...overrides });
     opened.push(hp);
@@ -92,19 +96,20 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
     for (const hp of opened.splice(0).reverse()) await hp.close();
   });
 
-  it('starts with memberships (webhooks skipped, logged), logs in, saves a network option, adds a user and a site: rows in PostgreSQL', async () => {
+  it('starts with memberships (a plugin needing api.sqlite skipped, logged), logs in, saves a network option, adds a user and a site: rows in PostgreSQL', async () => {
     const url = await freshDatabaseUrl();
     const logs: string[] = [];
     const logDestination = { write: (line: string) => void logs.push(line) } as unknown as NodeJS.WritableStream;
-    const hp = await pgApp(url, { pluginsDir: path.join(PROJECT_ROOT, 'plugins'), pluginSlugs: ['memberships', 'webhooks'], logLevel: 'error', logDestination });
+    const hp = await pgApp(url, { pluginsDir: plugins.dir, pluginSlugs: ['memberships', 'sqlite-only'], logLevel: 'error', logDestination });
     expect(hp.query.dialect).to.equal('postgres');
     expect(hp.plugins.isActive('memberships') && hp.plugins.apiOf('memberships') !== undefined, 'memberships loaded').to.equal(true);
-    // The webhooks plugin still needs api.sqlite: not loaded, left active, one clear log line naming it.
-    expect(hp.plugins.apiOf('webhooks')).to.equal(undefined);
-    expect(hp.plugins.list().find((p) => p.slug === 'webhooks')?.error).to.match(/needs SQLite/);
-    const line = logs.map((l) => JSON.parse(l) as { plugin?: string; code?: string; msg: string }).find((l) => l.plugin === 'webhooks');
+    // A plugin that still needs api.sqlite (as webhooks did): not loaded, left active, one clear log line naming it.
+    expect(hp.plugins.apiOf('sqlite-only')).to.equal(undefined);
+    expect(hp.plugins.isActive('sqlite-only')).to.equal(true);
+    expect(hp.plugins.list().find((p) => p.slug === 'sqlite-only')?.error).to.match(/needs SQLite/);
+    const line = logs.map((l) => JSON.parse(l) as { plugin?: string; code?: string; msg: string }).find((l) => l.plugin === 'sqlite-only');
     expect(line?.code).to.equal('PLUGIN_NO_SQLITE');
-    expect(line?.msg).to.match(/plugin webhooks not loaded: it needs SQLite/);
+    expect(line?.msg).to.match(/plugin sqlite-only not loaded: it needs SQLite/);
     // The memberships daily jobs were scheduled through the synchronous cron API, into the database.
     const cron = await rows<{ hook: string }>(url, 'SELECT hook FROM cron_events ORDER BY hook');
     expect(cron.map((r) => r.hook)).to.deep.equal(['memberships_create_renewal_payments', 'memberships_expire_memberships']);

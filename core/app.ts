@@ -8,6 +8,7 @@ import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './db/database.js';
 import { postgresQueryLayer, sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
 import { withStartLock } from './db/start-lock.js';
+import { postgresFault } from './db/postgres-errors.js';
 import { guardSyncHandle } from './db/shared-connection-guard.js';
 import { withFaults } from './db/fault-injection.js';
 import { migrateSchema } from './db/schema-migrations.js';
@@ -329,8 +330,8 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
     throw new HttpError(404, 'The page you are looking for does not exist.', 'Not Found');
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    // A storage fault (busy, full, I/O, corrupt) is a 503 the user can retry, never a crash.
-    const err = asStorageUnavailable(error);
+    // A storage fault (busy, full, I/O, corrupt; PostgreSQL unreachable) is a 503 the user can retry, never a crash.
+    const err = asStorageUnavailable(raw ? error : (postgresFault(error) ?? error));
     if (err instanceof StorageUnavailableError) {
       logger.warn({ err: error, code: err.sqliteCode, url: req.originalUrl }, 'storage fault; answered 503');
       if (res.headersSent) return;

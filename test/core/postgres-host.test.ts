@@ -142,13 +142,18 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
     expect(await rows(url, 'SELECT count(*)::int AS n FROM host_secrets')).to.deep.equal([{ n: 1 }]);
   });
 
-  it('/healthz: 200 while PostgreSQL answers, 503 with Retry-After while it is unreachable, 200 again after', async () => {
+  it('/healthz: 200 while PostgreSQL answers, 503 with Retry-After while it is unreachable (pages too), 200 again after', async () => {
     const url = await freshDatabaseUrl();
     const relay = await relayTo(new URL(url));
     try {
       const hp = await pgApp(relay.url(url));
       expect((await request(hp.app).get('/healthz')).body).to.deep.equal({ status: 'ok', database: 'ok' });
+      const agent = await loginAgent(hp);
       await relay.cut();
+      // A page needing the database meanwhile: 503 with Retry-After, not a 500.
+      const page = await agent.get('/wp-admin/network/');
+      expect([page.status, page.headers['retry-after']]).to.deep.equal([503, '5']);
+      expect(page.text).to.include('cannot be reached right now');
       const down = await request(hp.app).get('/healthz');
       expect(down.status).to.equal(503);
       expect(down.headers['retry-after']).to.equal('5');

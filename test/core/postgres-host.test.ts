@@ -138,6 +138,24 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
     expect(created.status).to.equal(200);
     expect(await rows(url, "SELECT name FROM application_passwords")).to.deep.equal([{ name: 'CI' }]);
     expect((await admin.page('/wp-admin/network/settings-api.php')).status).to.equal(200);
+    // The REST API with that application password (authentication and capability checks on PostgreSQL).
+    const appPassword = /id="new-application-password-value" class="code" readonly value="([^"]+)"/.exec(created.text)![1]!;
+    const listed = await request(hp.app).get('/wp-json/wp/v2/users/me/application-passwords').auth('admin', appPassword);
+    expect([listed.status, listed.body.map((p: { name: string }) => p.name)]).to.deep.equal([200, ['CI']]);
+
+    // Users: grant, then delete (bulk actions); Sites: delete.
+    const carolId = (await rows<{ id: number }>(url, "SELECT id FROM users WHERE login = 'carol'"))[0]!.id;
+    const granted = await admin.submit('/wp-admin/network/users.php', { action: 'grant_super_admin', 'ids[]': [String(carolId)] }, { marker: 'value="grant_super_admin"' });
+    expect((await admin.follow(granted)).text).to.include('carol is now a super admin.');
+    expect(await rows(url, "SELECT value FROM site_options WHERE name = 'site_admins'")).to.deep.equal([{ value: '["admin","carol"]' }]);
+    const deleted = await admin.submit('/wp-admin/network/users.php', { action: 'delete', confirmed: '1', 'ids[]': [String(carolId)] }, { marker: 'value="grant_super_admin"' });
+    expect((await admin.follow(deleted)).text).to.include('User deleted.');
+    expect(await rows(url, "SELECT login FROM users ORDER BY id")).to.deep.equal([{ login: 'admin' }]);
+    expect(await rows(url, "SELECT value FROM site_options WHERE name = 'site_admins'")).to.deep.equal([{ value: '["admin"]' }]);
+    const shopId = (await rows<{ id: number }>(url, "SELECT id FROM sites WHERE slug = 'shop'"))[0]!.id;
+    const gone = await admin.submit('/wp-admin/network/sites.php', { action: 'delete', confirmed: '1', 'ids[]': [String(shopId)] }, { marker: 'value="delete"' });
+    expect((await admin.follow(gone)).text).to.include('Site deleted.');
+    expect(await rows(url, 'SELECT slug FROM sites')).to.deep.equal([{ slug: 'main' }]);
     // The secret key lives in the database (no DATA_DIR), once.
     expect(await rows(url, 'SELECT count(*)::int AS n FROM host_secrets')).to.deep.equal([{ n: 1 }]);
   });

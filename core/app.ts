@@ -6,7 +6,9 @@ import helmet from 'helmet';
 import { defaultConfig, PROJECT_ROOT, type AppConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './db/database.js';
-import { sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
+import { postgresQueryLayer, sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
+import { withStartLock } from './db/start-lock.js';
+import { postgresFault } from './db/postgres-errors.js';
 import { guardSyncHandle } from './db/shared-connection-guard.js';
 import { withFaults } from './db/fault-injection.js';
 import { migrateSchema } from './db/schema-migrations.js';
@@ -21,7 +23,7 @@ import { generatePassword } from './users/passwords.js';
 import { Sites } from './sites/sites.js';
 import { SitesStore } from './sites/sites-store.js';
 import { Nonces } from './nonces/nonces.js';
-import { loadOrCreateSecret } from './nonces/secret.js';
+import { loadOrCreateSecret, loadOrCreateSharedSecret } from './nonces/secret.js';
 import { DatabaseSessionStore } from './auth/session-store.js';
 import { DatabaseRateLimitStore } from './auth/rate-limit-store.js';
 import { RATE_LIMITS_SERVICE, sharedRateLimits } from './auth/shared-limits.js';
@@ -38,7 +40,7 @@ import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
 import { unitOfWorkMiddleware } from './http/unit-of-work.js';
 import { formTooLargePage, MAX_FORM_BYTES, MAX_FORM_FIELDS } from './http/form-limit.js';
-import { checkDatabase, healthzHandler } from './http/healthz.js';
+import { checkDatabase, checkQueryLayer, healthzHandler } from './http/healthz.js';
 import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
 import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
 import { CallbackGuard } from './plugins/containment.js';
@@ -61,6 +63,7 @@ import { RestAuthThrottle, restAuthenticator, throttledAuthenticator } from './r
 export interface HookpressApp {
   app: express.Express;
   hooks: Hooks;
+  /** SQLite: the synchronous handle. PostgreSQL: none — every use throws (use `query`). */
   db: Db;
   /** The asynchronous query layer (Kysely) over the same database. */
   query: QueryLayer;
@@ -71,6 +74,8 @@ export interface HookpressApp {
   start(): Promise<string>;
   /** Graceful stop: stop accepting, finish requests, fire `shutdown`, close the database. */
   close(): Promise<void>;
+  /** Brings other processes' option writes into this host's options cache (`onReload` fires after each). */
+  optionsSync: OptionsSync;
   /** The first super admin's generated password, when one was generated at this start. */
   generatedAdminPassword?: string;
 }
@@ -80,10 +85,13 @@ const PUBLIC = path.join(PROJECT_ROOT, 'public');
 
 /**
  * The composition root: builds one isolated host (its own hooks registry, database, plugins)
- * from a configuration. Tests build a fresh one each.
+ * from a configuration. Tests build a fresh one each. With `databaseUrl` (DATABASE_URL) the host
+ * runs on that PostgreSQL database — several processes may share it, so DATA_DIR is not locked
+ * (nor used for the database or the secret key); otherwise on SQLite in `dataDir`.
  */
 export async function createApp(overrides: Partial<AppConfig> = {}): Promise<HookpressApp> {
   const config = defaultConfig(overrides);
+  if (config.databaseUrl) return buildApp(config, () => {});
   // Refuse to start, with the path and a remedy, rather than lose or damage data.
   const lock = config.dataDir === ':memory:' ? undefined : await openDataDir(config.dataDir, { lock: config.lockDataDir !== false });
   try {
@@ -99,13 +107,47 @@ export async function createApp(overrides: Partial<AppConfig> = {}): Promise<Hoo
 
 async function buildApp(config: AppConfig, releaseLock: () => void): Promise<HookpressApp> {
   const logger = createLogger(config.logLevel, config.logDestination);
+  const { raw, query, db } = await openStorage(config);
+  // The stores' synchronous faces: SQLite's handle, or none on PostgreSQL (asynchronous methods and caches).
+  const sync = raw ? db : undefined;
+  try {
+    return await withStartLock(query, () => buildHost(config, releaseLock, logger, raw, query, db, sync));
+  } catch (error) {
+    await query.close().catch(() => undefined);
+    if (raw) db.close();
+    throw error;
+  }
+}
+
+/**
+ * The database of a configuration: PostgreSQL's pool (`databaseUrl`; no synchronous handle:
+ * `db` throws on use) or the SQLite file in DATA_DIR with its two faces on one connection.
+ */
+async function openStorage(config: AppConfig): Promise<{ raw?: Db; query: QueryLayer; db: Db }> {
+  if (config.databaseUrl) {
+    return { query: await postgresQueryLayer(config.databaseUrl, { applicationName: 'hookpress' }), db: noSqliteHandle() };
+  }
   const raw = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, synchronous: config.sqliteSynchronous });
   const connection = config.faults ? withFaults(raw, config.faults) : raw;
   // One connection, two faces: the synchronous handle (stores not yet ported) and the query
   // layer (Kysely). The guard keeps other requests' synchronous writes out of an open Kysely
   // transaction (core/db/shared-connection-guard.ts).
   const query = sqliteQueryLayer(connection);
-  const db = guardSyncHandle(connection, query.guard!);
+  return { raw, query, db: guardSyncHandle(connection, query.guard!) };
+}
+
+/** PostgreSQL's stand-in for the synchronous SQLite handle: any use throws, naming the asynchronous way. */
+function noSqliteHandle(): Db {
+  return new Proxy({} as Db, {
+    get(_target, prop) {
+      if (prop === 'then') return undefined;
+      throw new Error(`The synchronous SQLite handle (db.${String(prop)}) does not exist on a host running on PostgreSQL: use the query layer (host.query / api.db).`);
+    },
+  });
+}
+
+/** Everything after the database is open; on PostgreSQL under the start-up lock (core/db/start-lock.ts). */
+async function buildHost(config: AppConfig, releaseLock: () => void, logger: ReturnType<typeof createLogger>, raw: Db | undefined, query: QueryLayer, db: Db, sync: Db | undefined): Promise<HookpressApp> {
   // Another process holding the write lock while we start is waited out, not fatal.
   const retry = startupRetrier(logger, config.startupRetry);
   await retry('core migrations', () => migrateSchema(query, 'core', coreMigrations));
@@ -120,20 +162,21 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   });
   // Network options: a per-process cache loaded now; other processes' writes (the CLI's, or
   // another host's) arrive through OptionsSync (core/options/options-sync.ts).
-  const optionsStore = new OptionsStore(query.db, db);
+  const optionsStore = new OptionsStore(query.db, sync);
   const options = new SiteOptions(optionsStore, hooks, logger);
   await retry('loading network options', () => options.load());
   // `raw`: its data_version look is not a database call a fault-injection test plans for.
-  const optionsSync = new OptionsSync(options, { sqlite: raw }, logger);
+  const optionsSync = new OptionsSync(options, raw ? { sqlite: raw } : { postgresUrl: config.databaseUrl! }, logger);
   await optionsSync.start();
-  const users = new Users(new UsersStore(query.db, query.dialect, db), options, hooks, config.clock, config.passwordCost);
-  const sites = new Sites(new SitesStore(query.db, query.dialect, db), hooks, config.clock);
-  const secret = loadOrCreateSecret(config.dataDir);
+  const users = new Users(new UsersStore(query.db, query.dialect, sync), options, hooks, config.clock, config.passwordCost);
+  const sites = new Sites(new SitesStore(query.db, query.dialect, sync), hooks, config.clock);
+  // PostgreSQL: one key for every process (in the database), so any of them accepts any cookie and nonce.
+  const secret = raw ? loadOrCreateSecret(config.dataDir) : await loadOrCreateSharedSecret(query.db);
   const nonces = new Nonces(secret, config.clock);
   const menu = new AdminMenu();
   registerCoreMenu(menu);
-  const notices = new PersistentNotices(new NoticesStore(query.db, query.dialect, db), config.clock);
-  const transientsStore = new SiteTransientsStore(query.db, query.dialect, db);
+  const notices = new PersistentNotices(new NoticesStore(query.db, query.dialect, sync), config.clock);
+  const transientsStore = new SiteTransientsStore(query.db, query.dialect, sync);
   let baseUrl = `http://${config.host}:${config.port}`;
   const guard = new CallbackGuard();
   const host: Host = {
@@ -150,10 +193,10 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     menu,
     notices,
     adminMenu: new MenuBuilder(hooks, menu, guard),
-    cron: new Cron(new CronStore(query.db, db), hooks, config.clock, logger),
+    cron: new Cron(new CronStore(query.db, sync), hooks, config.clock, logger),
     rest: undefined as unknown as RestServer,
     apiKey: new NetworkApiKey(optionsStore, options),
-    appPasswords: new ApplicationPasswords(new ApplicationPasswordsStore(query.db, query.dialect, db), users, hooks, config.clock),
+    appPasswords: new ApplicationPasswords(new ApplicationPasswordsStore(query.db, query.dialect, sync), users, hooks, config.clock),
     services: new Map(),
     publicRoutes: new Map(),
     callbackOwners,
@@ -168,26 +211,33 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
   host.rest = new RestServer(host);
   registerCoreRestRoutes(host);
   // First start: a network needs a name, a main site and a super admin. Each step is idempotent.
-  await retry('first-start set-up', () => {
+  await retry('first-start set-up', async () => {
     options.add_site_option('site_name', 'Hookpress Network');
     options.add_site_option('admin_email', config.adminEmail);
     options.add_site_option('site_admins', []);
-    sites.ensureMainSite('Main Site', config.adminEmail);
+    if (sync) sites.ensureMainSite('Main Site', config.adminEmail);
+    else await sites.ensureMainSiteAsync('Main Site', config.adminEmail);
   });
   let generatedAdminPassword: string | undefined;
   await retry('creating the super admin', async () => {
-    if (users.count() !== 0) return;
+    if ((sync ? users.count() : await users.countAsync()) !== 0) return;
     const password = config.adminPassword ?? generatePassword();
     const { user } = await users.create({ login: config.adminUser, email: config.adminEmail, password });
-    users.grant_super_admin(user.id);
+    if (sync) users.grant_super_admin(user.id);
+    else await users.grantSuperAdmin(user.id);
     if (!config.adminPassword) generatedAdminPassword = password;
     logger.info({ login: user.login }, 'created the super admin');
   });
+  // PostgreSQL: the schedule the synchronous cron API (plugins' wp_next_scheduled at load) reads.
+  await host.cron.load();
 
   // Loads the active plugins, then fires plugins_loaded and init (plugin errors contained).
   const plugins = new PluginManager(host);
   host.rest.ownerActive = (owner) => plugins.isActive(owner);
   await plugins.start();
+  // PostgreSQL: the start-up's background writes (options, schedules) are in before the next process starts.
+  await options.flush();
+  await host.cron.flush();
   if (config.runScheduler) host.cron.start();
 
   const shell = new AdminShell({
@@ -238,7 +288,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     }),
   );
   // For a load balancer: before sessions, throttles and authentication — no cookie, no limit, no credentials.
-  app.get('/healthz', healthzHandler(() => checkDatabase(db)));
+  app.get('/healthz', healthzHandler(raw ? () => checkDatabase(db) : () => checkQueryLayer(query.db)));
   const pluginAssets = new Map<string, express.RequestHandler>();
   app.use('/assets/plugins/:slug', (req, res, next) => {
     const slug = req.params.slug!;
@@ -280,8 +330,8 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     throw new HttpError(404, 'The page you are looking for does not exist.', 'Not Found');
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    // A storage fault (busy, full, I/O, corrupt) is a 503 the user can retry, never a crash.
-    const err = asStorageUnavailable(error);
+    // A storage fault (busy, full, I/O, corrupt; PostgreSQL unreachable) is a 503 the user can retry, never a crash.
+    const err = asStorageUnavailable(raw ? error : (postgresFault(error) ?? error));
     if (err instanceof StorageUnavailableError) {
       logger.warn({ err: error, code: err.sqliteCode, url: req.originalUrl }, 'storage fault; answered 503');
       if (res.headersSent) return;
@@ -349,6 +399,7 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
     plugins,
     host,
     config,
+    optionsSync,
     generatedAdminPassword,
     async start() {
       server = http.createServer(app);
@@ -381,8 +432,11 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
       }
       await hooks.do_action_async('shutdown', '');
       plugins.unloadAll();
+      // PostgreSQL: writes still in the background reach the database before the pool ends.
+      await options.flush();
+      await host.cron.flush();
       await query.close();
-      db.close();
+      if (raw) db.close();
       releaseLock();
     },
   };

@@ -10,6 +10,12 @@ export type Clock = () => number;
 export interface AppConfig {
   /** Where the SQLite database and the nonce secret live. ':memory:' keeps everything in RAM. */
   dataDir: string;
+  /**
+   * A `postgres://` (or `postgresql://`) URL: the host runs on that PostgreSQL database instead
+   * of SQLite in dataDir (several host processes may share it; no DATA_DIR lock, the secret key
+   * lives in the database). From DATABASE_URL; absent = SQLite.
+   */
+  databaseUrl?: string;
   host: string;
   port: number;
   /** Login of the super admin created on first start when there are no users. */
@@ -132,7 +138,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
     throw new Error(`DB_SYNCHRONOUS must be FULL or NORMAL; got "${env.DB_SYNCHRONOUS}".`);
   }
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    throw new Error('DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset to run on SQLite in DATA_DIR.');
+  }
   return defaultConfig({
+    databaseUrl,
     sqliteSynchronous: synchronous,
     dataDir: path.resolve(env.DATA_DIR ?? path.join(ROOT, 'data')),
     pluginsDir: path.resolve(env.PLUGINS_DIR ?? path.join(ROOT, 'plugins')),

@@ -2,9 +2,25 @@ import { configFromEnv, environment } from './config.js';
 import { createApp } from './app.js';
 import { StartupError } from './db/startup-checks.js';
 
-/** `npm start`: the host on DATA_DIR, listening on HOST:PORT, stopped gracefully by signals. */
+/** A database URL fit for a log line: the password (and user) left out. */
+function redacted(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//…@');
+}
+
+/** `npm start`: the host on DATA_DIR (or DATABASE_URL), listening on HOST:PORT, stopped gracefully by signals. */
 async function main(): Promise<void> {
-  const hp = await createApp(configFromEnv(environment()));
+  const config = configFromEnv(environment());
+  let hp;
+  try {
+    hp = await createApp(config);
+  } catch (error) {
+    // PostgreSQL refused or unreachable at start: say which database, without its password.
+    const code = (error as { code?: unknown }).code;
+    if (config.databaseUrl && !(error instanceof StartupError) && typeof code === 'string') {
+      throw new Error(`cannot use the PostgreSQL database ${redacted(config.databaseUrl)} (DATABASE_URL): ${(error as Error).message || code} [${code}]`, { cause: error });
+    }
+    throw error;
+  }
   const log = hp.host.logger;
   // Before anything announces the host: a signal that arrives with no handler installed kills
   // the process at once (no graceful stop, the DATA_DIR lock left behind).
@@ -30,12 +46,13 @@ async function main(): Promise<void> {
       `\n  Super admin created: ${hp.config.adminUser} / ${hp.generatedAdminPassword}\n  Save this password now; it will not be shown again.\n\n`,
     );
   }
-  log.info({ url, dataDir: hp.config.dataDir }, `Hookpress listening on ${url} (network admin: ${url}/wp-admin/network/)`);
+  const database = hp.config.databaseUrl ? { database: redacted(hp.config.databaseUrl) } : { dataDir: hp.config.dataDir };
+  log.info({ url, ...database }, `Hookpress listening on ${url} (network admin: ${url}/wp-admin/network/)`);
 }
 
 main().catch((error: unknown) => {
   // A refusal to start is a message for the operator (path, what is wrong, what to do), not a stack trace.
-  if (error instanceof StartupError) {
+  if (error instanceof StartupError || (error instanceof Error && error.message.startsWith('cannot use the PostgreSQL database'))) {
     process.stderr.write(`\nHookpress cannot start: ${error.message}\n\n`);
   } else {
     console.error(error);

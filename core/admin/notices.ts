@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NoticesStore } from './notices-store.js';
+import { currentUnitOfWork } from '../http/unit-of-work.js';
 
 export type NoticeType = 'success' | 'error' | 'warning' | 'info';
 
@@ -29,7 +30,9 @@ export function assertNoticeType(type: string): asserts type is NoticeType {
  * plugin deactivated because it crashed). Kept in the database (table `admin_notices`, one row
  * each), so they survive restarts and every process shows and dismisses the same ones.
  * One-shot notices for the current user live in the session instead (PageContext.addNotice).
- * The calls are synchronous (SQLite); the `…Async` ones work on both backends.
+ * The calls are synchronous; the `…Async` ones work on both backends. On PostgreSQL `add` and
+ * `dismiss` write in the background, registered with the running unit of work (the request is
+ * answered once the write is committed), and `list` is not available (use `listAsync`).
  */
 export class PersistentNotices {
   constructor(
@@ -45,13 +48,16 @@ export class PersistentNotices {
   /** Adds a notice; a notice with the same id replaces the previous one. Returns its id. @throws TypeError for an unknown type. */
   add(notice: Notice & { id?: string }): string {
     const row = this.toRow(notice);
-    this.store.putSync(row);
+    if (this.store.sync) this.store.putSync(row);
+    else background(this.store.put(row));
     return row.id;
   }
 
-  /** Dismisses one; false when there was none. */
+  /** Dismisses one; false when there was none (PostgreSQL: true, the delete runs in the background). */
   dismiss(id: string): boolean {
-    return this.store.deleteSync(id);
+    if (this.store.sync) return this.store.deleteSync(id);
+    background(this.store.delete(id));
+    return true;
   }
 
   async listAsync(): Promise<PersistentNotice[]> {
@@ -74,4 +80,14 @@ export class PersistentNotices {
     if (notice.link) row.link = notice.link;
     return row;
   }
+}
+
+/**
+ * A write that runs in the background: the running unit of work waits for it (and answers 503
+ * when it fails); outside one (start-up) a failure is dropped — never an unhandled rejection.
+ */
+function background(write: Promise<unknown>): void {
+  const unit = currentUnitOfWork();
+  if (unit) unit.defer(write);
+  else write.catch(() => undefined);
 }

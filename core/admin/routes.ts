@@ -31,8 +31,15 @@ export interface Screen {
 
 /** Anonymous → the login page with redirect_to; logged in → the user on res.locals. */
 function requireUser(host: Host) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const user = req.session.userId ? host.users.get(req.session.userId) : undefined;
+  return async (req: Request, res: Response, next: NextFunction) => {
+    // Read afresh each request (a user deleted through another process is logged out here), which
+    // on PostgreSQL also gives the synchronous capability checks their user (Users' cache).
+    let user: User | undefined;
+    try {
+      user = req.session.userId ? await host.users.getAsync(req.session.userId) : undefined;
+    } catch (error) {
+      return next(error);
+    }
     if (!user) {
       res.redirect(302, loginUrl(req.originalUrl));
       return;
@@ -79,14 +86,14 @@ export function adminRoutes(deps: ScreenDeps): express.Router {
   mount(['/settings-api.php'], apiSettingsScreen);
   mount(['/profile.php'], profileScreen);
 
-  router.post('/dismiss-notice', (req, res) => {
+  router.post('/dismiss-notice', async (req, res) => {
     const user = res.locals.user as User;
     if (!host.users.user_can(user.id, 'manage_network')) throw new HttpError(403, NOT_ALLOWED);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const id = String(body.id ?? '');
     const ctx = shell.context(req, res, user, 'dismiss-notice');
     ctx.check_admin_referer(`dismiss-notice_${id}`);
-    host.notices.dismiss(id);
+    await host.notices.dismissAsync(id);
     res.redirect(303, safeRedirect(body.redirect_to));
   });
 

@@ -68,7 +68,7 @@ export class AdminShell {
     this.deps.hooks.do_action('network_admin_notices', noticePrinter, ctx);
     this.deps.hooks.do_action('all_admin_notices', noticePrinter, ctx);
     const persistent = ctx.current_user_can('manage_network')
-      ? this.deps.notices.list().map((n) => ({ ...n, dismissNonce: ctx.wp_create_nonce(`dismiss-notice_${n.id}`) }))
+      ? (await this.deps.notices.listAsync()).map((n) => ({ ...n, dismissNonce: ctx.wp_create_nonce(`dismiss-notice_${n.id}`) }))
       : [];
     const layout = path.join(this.deps.viewsDir, 'admin', 'layout.ejs');
     const page = await ejs.renderFile(layout, {

@@ -18,9 +18,9 @@ const GENERIC_ERROR = 'Unknown username or incorrect password.';
  * The account a login attempt is for: its user id when the identifier is a login or the email
  * of an account (both count as one), else the identifier itself, lower-cased.
  */
-function accountKey(host: Host, body: Record<string, unknown>): string {
+async function accountKey(host: Host, body: Record<string, unknown>): Promise<string> {
   const log = String(body.log ?? '').trim();
-  const user = host.users.byLogin(log) ?? (log.includes('@') ? host.users.byEmail(log) : undefined);
+  const user = log === '' ? undefined : await host.users.find(log);
   return user ? `user-${user.id}` : `name-${log.toLowerCase()}`;
 }
 
@@ -63,11 +63,11 @@ export function loginRoutes(host: Host, viewsDir: string, networkName: () => str
     ...common,
     limit: perAccount,
     store: new DatabaseRateLimitStore(host.query.db, 'login-account:', host.config.clock),
-    keyGenerator: (req) => `account:${accountKey(host, (req.body ?? {}) as Record<string, unknown>)}|${req.ip ?? ''}`,
+    keyGenerator: async (req) => `account:${await accountKey(host, (req.body ?? {}) as Record<string, unknown>)}|${req.ip ?? ''}`,
     validate: { keyGeneratorIpFallback: false },
   });
 
-  router.get('/wp-login.php', (req, res) => {
+  router.get('/wp-login.php', async (req, res) => {
     const q = req.query as Record<string, unknown>;
     if (q.action === 'logout') {
       const userId = req.session.userId;
@@ -80,7 +80,7 @@ export function loginRoutes(host: Host, viewsDir: string, networkName: () => str
       return;
     }
     const redirectTo = safeRedirect(q.redirect_to, '');
-    const current = req.session.userId ? host.users.get(req.session.userId) : undefined;
+    const current = req.session.userId ? await host.users.getAsync(req.session.userId) : undefined;
     if (current && host.users.user_can(current.id, 'manage_network')) {
       res.redirect(303, redirectTo || '/wp-admin/network/');
       return;

@@ -66,6 +66,16 @@ export class CronStore {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /** Removes one event; false when there was none. */
+  async remove(id: number): Promise<boolean> {
+    return Number((await this.db.deleteFrom('cron_events').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
+  }
+
+  /** True when the `…Sync` methods work (SQLite: a synchronous handle on the same connection). */
+  get synchronous(): boolean {
+    return this.sync !== undefined;
+  }
+
   // WordPress's synchronous schedule API (SQLite)
 
   insertSync(r: Omit<CronRow, 'id'>): number {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../config.js';
 import type { Hooks } from '../hooks/index.js';
 import type { CronStore, CronRow } from './cron-store.js';
+import { CronCache, type CronSyncFace } from './cron-cache.js';
 
 export interface Schedule {
   interval: number;
@@ -41,13 +42,32 @@ export class Cron {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private ticking: Promise<number> | null = null;
+  /** What the synchronous schedule API reads and writes: the store (SQLite) or a cache of it (PostgreSQL). */
+  private readonly face: CronSyncFace;
+  private readonly cache: CronCache | undefined;
 
   constructor(
     private readonly store: CronStore,
     private readonly hooks: Hooks,
     private readonly clock: Clock,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.cache = store.synchronous ? undefined : new CronCache(store, logger);
+    this.face = this.cache ?? store;
+  }
+
+  /**
+   * PostgreSQL: loads the schedule into the cache the synchronous API reads (CronCache); the
+   * host calls it at start, the scheduler after each tick. Nothing to do on SQLite.
+   */
+  async load(): Promise<void> {
+    await this.cache?.load();
+  }
+
+  /** PostgreSQL: resolves once the synchronous API's writes so far are in the database (failed ones logged). */
+  async flush(): Promise<void> {
+    await this.cache?.flush();
+  }
 
   /** hourly, twicedaily, daily, weekly, plus whatever `cron_schedules` adds. */
   wp_get_schedules(): Record<string, Schedule> {
@@ -65,8 +85,8 @@ export class Cron {
     this.check(timestamp, hook, args);
     const key = JSON.stringify(args);
     // WordPress refuses a duplicate of the same event within 10 minutes.
-    if (this.store.findSync(hook, key).some((r) => r.schedule === null && Math.abs(r.timestamp - timestamp) < 600)) return false;
-    this.store.insertSync({ hook, args: key, timestamp: Math.floor(timestamp), schedule: null, interval: null });
+    if (this.face.findSync(hook, key).some((r) => r.schedule === null && Math.abs(r.timestamp - timestamp) < 600)) return false;
+    this.face.insertSync({ hook, args: key, timestamp: Math.floor(timestamp), schedule: null, interval: null });
     this.wake();
     return true;
   }
@@ -76,31 +96,31 @@ export class Cron {
     const schedule = this.wp_get_schedules()[recurrence];
     if (!schedule) throw new CronError('CRON_INVALID_SCHEDULE', `"${recurrence}" is not a cron schedule; use one of ${Object.keys(this.wp_get_schedules()).join(', ')}.`);
     const key = JSON.stringify(args);
-    if (this.store.findSync(hook, key).some((r) => r.schedule !== null)) return false;
-    this.store.insertSync({ hook, args: key, timestamp: Math.floor(timestamp), schedule: recurrence, interval: schedule.interval });
+    if (this.face.findSync(hook, key).some((r) => r.schedule !== null)) return false;
+    this.face.insertSync({ hook, args: key, timestamp: Math.floor(timestamp), schedule: recurrence, interval: schedule.interval });
     this.wake();
     return true;
   }
 
   /** The next time (unix seconds) the event is scheduled, or false. */
   wp_next_scheduled(hook: string, args: unknown[] = []): number | false {
-    const rows = this.store.findSync(hook, JSON.stringify(args));
+    const rows = this.face.findSync(hook, JSON.stringify(args));
     return rows.length ? rows[0]!.timestamp : false;
   }
 
   wp_unschedule_event(timestamp: number, hook: string, args: unknown[] = []): boolean {
-    return this.store.deleteAtSync(timestamp, hook, JSON.stringify(args));
+    return this.face.deleteAtSync(timestamp, hook, JSON.stringify(args));
   }
 
   /** Unschedules every event of a hook (with these args, or all args when none are given); returns how many. */
   wp_clear_scheduled_hook(hook: string, args?: unknown[]): number {
-    const rows = args === undefined ? this.store.byHookSync(hook) : this.store.findSync(hook, JSON.stringify(args));
-    for (const r of rows) this.store.deleteSync(r.id);
+    const rows = args === undefined ? this.face.byHookSync(hook) : this.face.findSync(hook, JSON.stringify(args));
+    for (const r of rows) this.face.deleteSync(r.id);
     return rows.length;
   }
 
   list(): ScheduledEvent[] {
-    return this.store.allSync().map(toEvent);
+    return this.face.allSync().map(toEvent);
   }
 
   /** Runs one scheduled event now (Tools → Cron "Run now"); a recurring one keeps its schedule. */
@@ -121,6 +141,8 @@ export class Cron {
       return await this.ticking;
     } finally {
       this.ticking = null;
+      // PostgreSQL: the runs just claimed (and other processes' changes) into the cache.
+      await this.cache?.load().catch((error: unknown) => this.logger.warn({ err: error }, 'reloading the cron schedule failed'));
     }
   }
 

@@ -168,4 +168,13 @@ export const coreMigrations: SchemaMigration[] = [
       if (option) await db.deleteFrom('site_options').where('name', '=', 'hookpress_admin_notices').execute();
     },
   },
+  {
+    version: 7,
+    name: 'host secrets shared by every process',
+    async up(db) {
+      // PostgreSQL hosts keep the secret key (nonces, session cookies) here rather than in
+      // DATA_DIR/secret.key, so every process behind a load balancer signs with the same key.
+      await db.schema.createTable('host_secrets').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+    },
+  },
 ];

@@ -155,6 +155,10 @@ export async function postgresQueryLayer<DB = CoreTables>(url: string, options: 
   const pool = new driver.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'hookpress', types: int8AsNumber(driver) });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor a checked-out client's: the pool listens only while a client is idle, and a connection
+  // lost mid-query also emits 'error' on the client (the query itself rejects; the pool then
+  // discards the client). Without a listener that event would be an uncaught exception.
+  pool.on('connect', (client) => void client.on('error', () => {}));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', pool, close: () => db.destroy() };
 }

@@ -60,11 +60,12 @@ export class StorageUnavailableError extends HookpressError<'STORAGE_UNAVAILABLE
   readonly retryAfter: number;
   readonly title = 'Service Unavailable';
 
-  constructor(cause: unknown) {
-    super('STORAGE_UNAVAILABLE', storageFaultMessage(cause), { status: 503, cause });
+  /** `fault`: a fault other than SQLite's (PostgreSQL's, see core/db/postgres-errors.ts), always transient. */
+  constructor(cause: unknown, fault?: { code: string; message: string }) {
+    super('STORAGE_UNAVAILABLE', fault?.message ?? storageFaultMessage(cause), { status: 503, cause });
     this.name = 'StorageUnavailableError';
-    this.sqliteCode = codeOf(cause) || 'SQLITE_ERROR';
-    this.transient = matches(this.sqliteCode, TRANSIENT_CODES);
+    this.sqliteCode = fault?.code ?? (codeOf(cause) || 'SQLITE_ERROR');
+    this.transient = fault !== undefined || matches(this.sqliteCode, TRANSIENT_CODES);
     this.retryAfter = this.transient ? 5 : 60;
   }
 }

@@ -37,4 +37,6 @@ export interface CoreTables {
   site_transients: { name: string; value: string; expires: number | null };
   /** Persistent admin notices; `link` is JSON ({ href, label }) or null; listed by `seq` (a re-added notice goes last). */
   admin_notices: { id: string; type: string; message: string; link: string | null; created: number; seq: number };
+  /** Secrets every host process shares (PostgreSQL: `secret_key`, base64); written once, never replaced. */
+  host_secrets: { name: string; value: string };
 }

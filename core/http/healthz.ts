@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import { asStorageUnavailable, StorageUnavailableError } from '../db/storage-errors.js';
 
@@ -21,15 +22,41 @@ export function checkDatabase(db: Pick<Db, 'prepare'>): HealthResult {
   }
 }
 
+/** How long the PostgreSQL health check waits for its answer, in ms, before calling the database unreachable. */
+export const HEALTH_TIMEOUT_MS = 2000;
+
+/**
+ * The PostgreSQL counterpart of checkDatabase: `SELECT 1` through the query layer's pool,
+ * answered within `timeoutMs`. Unreachable (refused, timed out, authentication failed…) is
+ * "not healthy" with the driver's message (or error code) as the reason; never throws.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema: the check names no table
+export async function checkQueryLayer(db: Kysely<any>, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([sql`SELECT 1`.execute(db), timeout]);
+    return { ok: true };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const message = error instanceof Error && error.message ? error.message : typeof code === 'string' ? code : String(error);
+    return { ok: false, reason: message, retryAfter: 5 };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * `GET /healthz` (and HEAD) for a load balancer: 200 `{ "status": "ok" }` when `check` passes,
  * 503 `{ "status": "unavailable", "reason" }` with `Retry-After` (seconds) when not. Mounted
  * before sessions, throttles and authentication: it creates no session cookie, is not rate
  * limited and needs no credentials; `Cache-Control: no-store`.
  */
-export function healthzHandler(check: () => HealthResult) {
-  return (_req: Request, res: Response): void => {
-    const result = check();
+export function healthzHandler(check: () => HealthResult | Promise<HealthResult>) {
+  return async (_req: Request, res: Response): Promise<void> => {
+    const result = await check();
     res.set('Cache-Control', 'no-store');
     if (result.ok) {
       res.status(200).json({ status: 'ok', database: 'ok' });

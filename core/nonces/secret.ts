@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 import { StartupError } from '../db/startup-checks.js';
+import type { CoreTables } from '../db/tables.js';
 
 /**
  * The host's secret (nonces, session cookies): generated at first start and kept in
@@ -36,3 +38,26 @@ export function loadOrCreateSecret(dataDir: string): Buffer {
   fs.writeFileSync(file, secret.toString('base64') + '\n', { mode: 0o600 });
   return secret;
 }
+
+/**
+ * The host's secret on a database every host process shares (PostgreSQL): the row
+ * `host_secrets.secret_key` (32 random bytes, base64). The first process to start inserts one
+ * (INSERT … ON CONFLICT DO NOTHING), then every process reads the row that won, so concurrent
+ * first starts agree on one key. Never replaced (a new key would log everyone out).
+ * @throws StartupError STARTUP_SECRET_INVALID when the stored value is not a key of at least 32 bytes
+ */
+export async function loadOrCreateSharedSecret(db: Kysely<CoreTables>): Promise<Buffer> {
+  await db
+    .insertInto('host_secrets')
+    .values({ name: SECRET_ROW, value: randomBytes(32).toString('base64') })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute();
+  const row = await db.selectFrom('host_secrets').select('value').where('name', '=', SECRET_ROW).executeTakeFirstOrThrow();
+  const key = Buffer.from(row.value, 'base64');
+  if (key.length < 32) {
+    throw new StartupError('STARTUP_SECRET_INVALID', `The secret key in the database (host_secrets.${SECRET_ROW}) is not a valid key: it must hold at least 32 random bytes in base64. Delete the row to have a new one generated at the next start (everyone is logged out and open forms expire).`, `host_secrets.${SECRET_ROW}`);
+  }
+  return key;
+}
+
+const SECRET_ROW = 'secret_key';

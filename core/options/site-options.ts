@@ -3,6 +3,7 @@ import '../error-codes.js';
 import type { Logger } from 'pino';
 import type { Hooks } from '../hooks/index.js';
 import type { OptionsStore } from './options-store.js';
+import { currentUnitOfWork } from '../http/unit-of-work.js';
 
 const NETWORK_ID = 1;
 
@@ -22,7 +23,8 @@ export class OptionError extends HookpressError<'OPTION_INVALID'> {
  * (`load()`, WordPress's `alloptions` with an object cache). Writes update the cache at once
  * (read-your-writes) and go through to the database: on SQLite synchronously (a failure throws,
  * nothing changed); on PostgreSQL in the background (`flush()` awaits them; a failed write is
- * logged and the cache reloaded). Other processes' writes arrive through `refresh()` /
+ * logged and the cache reloaded), each write registered with the running unit of work, so the
+ * request that wrote is answered only after the COMMIT (or with a 503 when it failed). Other processes' writes arrive through `refresh()` /
  * `refreshSync()`, which OptionsSync calls (within a second; at the start of each request on SQLite).
  */
 export class SiteOptions {
@@ -100,7 +102,11 @@ export class SiteOptions {
       return kind === 'insert' ? this.store.insertSync(option, json) : this.store.deleteSync(option);
     }
     this.pendingValues.set(option, kind === 'delete' ? null : { value: clone(value) });
-    const write = (kind === 'insert' ? this.store.insert(option, json) : kind === 'upsert' ? this.store.upsert(option, json) : this.store.delete(option)).then(
+    const attempt = kind === 'insert' ? this.store.insert(option, json) : kind === 'upsert' ? this.store.upsert(option, json) : this.store.delete(option);
+    // The request (or CLI command) that wrote is answered only once the write is committed; a
+    // failure answers it 503 (core/http/unit-of-work.ts) as well as reloading the cache below.
+    currentUnitOfWork()?.defer(attempt);
+    const write = attempt.then(
       () => undefined,
       async (error: unknown) => {
         this.logger?.error({ err: error, option }, 'writing a network option failed; reloading options');

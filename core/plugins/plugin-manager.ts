@@ -70,6 +70,12 @@ export class PluginManager {
           this.unload(slug);
           this.unavailable.set(slug, storageFaultMessage(error));
           this.host.logger.error({ plugin: slug, err: error }, 'plugin not loaded: the database stayed unavailable; it stays active');
+        } else if (needsSqlite(error)) {
+          // A plugin still on api.sqlite (or raw-SQL migrations) on a PostgreSQL host: skipped, not
+          // deactivated — the network's other processes (or a later version of it) may run it.
+          this.unload(slug);
+          this.unavailable.set(slug, `it needs SQLite (api.sqlite) and this host runs on PostgreSQL: ${messageOf(error)}`);
+          this.host.logger.error({ plugin: slug, code: 'PLUGIN_NO_SQLITE', err: error }, `plugin ${slug} not loaded: it needs SQLite (api.sqlite) and this host runs on PostgreSQL; it stays active`);
         } else {
           this.fail(slug, 'loading', error);
         }
@@ -303,4 +309,12 @@ export class PluginManager {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The error, or one of its causes, is PLUGIN_NO_SQLITE: the plugin needs the synchronous SQLite handle. */
+function needsSqlite(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof PluginError && e.code === 'PLUGIN_NO_SQLITE') return true;
+  }
+  return false;
 }

@@ -4,6 +4,7 @@ import { MigrationError, type Migration } from '../db/migrations.js';
 import type { Db } from '../db/database.js';
 import type { DialectName, QueryLayer } from '../db/query-layer.js';
 import { migrateSchema, type SchemaMigration } from '../db/schema-migrations.js';
+import { PluginError } from './types.js';
 
 /**
  * One schema change of a plugin, written with Kysely's schema builder so it runs on SQLite and
@@ -37,7 +38,7 @@ function isSqliteForm(m: AnyPluginMigration): m is Migration {
 async function runSide(m: AnyPluginMigration, side: 'up' | 'down', trx: Kysely<any>, layer: QueryLayer, sqlite: Db | undefined): Promise<void> {
   if (isSqliteForm(m)) {
     if (layer.dialect !== 'sqlite' || !sqlite) {
-      throw new Error('it is a raw-SQL (SQLite-only) migration, and this host runs on PostgreSQL: rewrite it with Kysely’s schema builder (async up(db)).');
+      throw new PluginError('PLUGIN_NO_SQLITE', 'it is a raw-SQL (SQLite-only) migration, and this host runs on PostgreSQL: rewrite it with Kysely’s schema builder (async up(db)).');
     }
     // The synchronous handle is the same connection, and this is the transaction's own async
     // context: the shared-connection guard lets these writes join the migration's transaction.

@@ -43,29 +43,58 @@ export class ApplicationPasswords {
 
   /**
    * Creates one for a user; returns the item and the password in clear — the only time it exists.
+   * SQLite only (see createAsync).
    * @throws RestError application_password_invalid (field name); USER_NOT_FOUND.
    */
   create(userId: number, name: string, appId = ''): { item: ApplicationPassword; password: string } {
+    const made = this.prepare(userId, name, appId, this.users.get(userId) !== undefined);
+    this.store.insertSync(made.row);
+    this.hooks.do_action('wp_create_application_password', userId, made.item, made.password);
+    return { item: made.item, password: made.password };
+  }
+
+  /** `create` on either backend (same checks and hook). */
+  async createAsync(userId: number, name: string, appId = ''): Promise<{ item: ApplicationPassword; password: string }> {
+    const made = this.prepare(userId, name, appId, (await this.users.getAsync(userId)) !== undefined);
+    await this.store.insert(made.row);
+    this.hooks.do_action('wp_create_application_password', userId, made.item, made.password);
+    return { item: made.item, password: made.password };
+  }
+
+  /** The checks of a creation, and what it stores. @throws RestError as `create` */
+  private prepare(userId: number, name: string, appId: string, userExists: boolean) {
     const trimmed = typeof name === 'string' ? name.trim() : '';
     if (!trimmed || trimmed.length > 100) throw new RestError('application_password_invalid', 'Give the application password a name of 1 to 100 characters.', { name: 'Give the application password a name of 1 to 100 characters.' });
-    if (!this.users.get(userId)) throw new RestError('USER_NOT_FOUND', `There is no user with id ${userId}.`, undefined, 404);
+    if (!userExists) throw new RestError('USER_NOT_FOUND', `There is no user with id ${userId}.`, undefined, 404);
     const uuid = randomUUID();
     const password = generate();
     const item: ApplicationPassword = { uuid, app_id: appId, name: trimmed, created: this.clock(), last_used: null, last_ip: null };
-    this.store.insertSync({ uuid, user_id: userId, app_id: appId, name: trimmed, password_hash: this.hash(uuid, password), created: item.created });
-    this.hooks.do_action('wp_create_application_password', userId, item, password);
-    return { item, password };
+    const row = { uuid, user_id: userId, app_id: appId, name: trimmed, password_hash: this.hash(uuid, password), created: item.created };
+    return { item, password, row };
   }
 
   list(userId: number): ApplicationPassword[] {
     return this.store.listSync(userId);
   }
 
+  /** `list` on either backend. */
+  async listAsync(userId: number): Promise<ApplicationPassword[]> {
+    return this.store.list(userId);
+  }
+
   /** Revokes one. @throws RestError rest_application_password_not_found. */
   delete(userId: number, uuid: string): void {
     const item = this.list(userId).find((p) => p.uuid === uuid);
-    if (!item) throw new RestError('rest_application_password_not_found', 'That application password does not exist.', undefined, 404);
+    if (!item) throw notFound();
     this.store.deleteSync(userId, uuid);
+    this.hooks.do_action('wp_delete_application_password', userId, item);
+  }
+
+  /** `delete` on either backend (same error and hook). */
+  async deleteAsync(userId: number, uuid: string): Promise<void> {
+    const item = (await this.listAsync(userId)).find((p) => p.uuid === uuid);
+    if (!item) throw notFound();
+    await this.store.delete(userId, uuid);
     this.hooks.do_action('wp_delete_application_password', userId, item);
   }
 
@@ -88,4 +117,8 @@ export class ApplicationPasswords {
     this.hooks.do_action('application_password_did_authenticate', user, match);
     return user;
   }
+}
+
+function notFound(): RestError {
+  return new RestError('rest_application_password_not_found', 'That application password does not exist.', undefined, 404);
 }

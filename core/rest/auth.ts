@@ -56,6 +56,8 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
       if (key) return key;
       const user = await appPasswords.authenticate(basic.user, basic.password, req.ip ?? '');
       if (!user) return fail(res, wrong());
+      // PostgreSQL: capability checks (synchronous) read the users this process has read.
+      await host.users.getAsync(user.id);
       return asUser('application_password', user.id);
     }
     const params = { ...(req.query as Record<string, unknown>), ...((req.body ?? {}) as Record<string, unknown>) };
@@ -70,6 +72,7 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
       if (host.nonces.verify(nonce, 'wp_rest', userId, req.session.token ?? '') === false) {
         throw new RestError('rest_cookie_invalid_nonce', 'Cookie check failed: the X-WP-Nonce is missing or expired.', undefined, 403);
       }
+      await host.users.getAsync(userId);
       return asUser('cookie', userId);
     }
     return NOBODY;

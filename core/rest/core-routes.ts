@@ -24,10 +24,10 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * user's need `edit_users`. The network API key acts as no user, so `me` is refused for it.
  */
 export function registerCoreRestRoutes(host: Host): void {
-  const userId = (req: RestRequest): number => {
+  const userId = async (req: RestRequest): Promise<number> => {
     const raw = String(req.params.user_id);
     const id = raw === 'me' ? req.auth.userId : Number(raw);
-    if (!id || !host.users.get(id)) throw new RestError('rest_user_invalid_id', 'Invalid user ID.', undefined, 404);
+    if (!id || !(await host.users.getAsync(id))) throw new RestError('rest_user_invalid_id', 'Invalid user ID.', undefined, 404);
     return id;
   };
   const allowed = (req: RestRequest): boolean | HookpressError => {
@@ -47,7 +47,7 @@ export function registerCoreRestRoutes(host: Host): void {
       summary: 'A user’s application passwords (never the passwords).',
       permission_callback: allowed,
       args: { user_id },
-      callback: (req) => host.appPasswords.list(userId(req)).map(toItem),
+      callback: async (req) => (await host.appPasswords.listAsync(await userId(req))).map(toItem),
       response: { type: 'array', items: ITEM_SCHEMA },
     },
     {
@@ -57,8 +57,8 @@ export function registerCoreRestRoutes(host: Host): void {
       strict: true,
       args: { user_id, name: { type: 'string', minLength: 1, maxLength: 100, required: true }, app_id: { type: 'string', maxLength: 100 } },
       responseStatus: 201,
-      callback: (req) => {
-        const { item, password } = host.appPasswords.create(userId(req), req.params.name as string, (req.params.app_id as string | undefined) ?? '');
+      callback: async (req) => {
+        const { item, password } = await host.appPasswords.createAsync(await userId(req), req.params.name as string, (req.params.app_id as string | undefined) ?? '');
         return { ...toItem(item), password };
       },
       response: ITEM_SCHEMA,
@@ -69,10 +69,10 @@ export function registerCoreRestRoutes(host: Host): void {
     summary: 'Revokes one.',
     permission_callback: allowed,
     args: { user_id, uuid: { type: 'string', required: true } },
-    callback: (req) => {
-      const id = userId(req);
-      const previous = host.appPasswords.list(id).find((p) => p.uuid === req.params.uuid);
-      host.appPasswords.delete(id, req.params.uuid as string);
+    callback: async (req) => {
+      const id = await userId(req);
+      const previous = (await host.appPasswords.listAsync(id)).find((p) => p.uuid === req.params.uuid);
+      await host.appPasswords.deleteAsync(id, req.params.uuid as string);
       return { deleted: true, previous: previous ? toItem(previous) : null };
     },
     response: { type: 'object', required: ['deleted'], properties: { deleted: { type: 'boolean' }, previous: ITEM_SCHEMA } },

@@ -38,26 +38,52 @@ export class Sites {
     return this.store.recentSync(limit);
   }
 
-  /** Creates a site; fires `wp_initialize_site` (site, args) like WordPress 5.1+. */
+  /** Creates a site; fires `wp_initialize_site` (site, args) like WordPress 5.1+. SQLite only (see createAsync). */
   create(input: { slug: string; title: string; admin_email: string }): Site {
-    const slug = (input.slug ?? '').trim().toLowerCase();
-    const title = (input.title ?? '').trim();
-    const admin_email = (input.admin_email ?? '').trim();
-    const errors: Array<[CoreErrorCode, string, string]> = [];
-    if (slug === '') errors.push(['SITE_INVALID_SLUG', 'Enter a site address.', 'slug']);
-    else if (slug.length > 63) errors.push(['SITE_INVALID_SLUG', `Site addresses can have at most 63 characters; this one has ${slug.length}.`, 'slug']);
-    else if (!SLUG_RE.test(slug)) errors.push(['SITE_INVALID_SLUG', 'Site addresses can only contain lowercase letters (a-z), numbers and hyphens.', 'slug']);
-    else if (this.store.bySlugSync(slug)) errors.push(['SITE_EXISTS', 'That site address is already taken.', 'slug']);
-    if (title === '') errors.push(['SITE_MISSING_TITLE', 'Give the site a title.', 'title']);
-    else if (title.length > 200) errors.push(['SITE_TITLE_TOO_LONG', 'The title can have at most 200 characters.', 'title']);
-    if (admin_email === '') errors.push(['SITE_INVALID_EMAIL', 'Enter the admin email address.', 'admin_email']);
-    else if (!/^[^\s@<>"']+@[^\s@<>"']+$/.test(admin_email)) errors.push(['SITE_INVALID_EMAIL', 'Enter a valid admin email address.', 'admin_email']);
-    // Every field is checked, so the form shows all its errors at once.
-    throwAll(errors, (code, message, field, fields) => new SiteError(code, message, field, fields));
-    const site: Site = { id: 0, slug, title, admin_email, registered: this.clock(), public: 1 };
+    const site = validSite(input, this.clock, (slug) => this.store.bySlugSync(slug) !== undefined);
     site.id = this.store.insertSync(site);
-    this.hooks.do_action('wp_initialize_site', { ...site }, { title, admin_email });
+    this.hooks.do_action('wp_initialize_site', { ...site }, { title: site.title, admin_email: site.admin_email });
     return site;
+  }
+
+  /** `create` on either backend (same checks and hook). @throws SiteError (SITE_*) */
+  async createAsync(input: { slug: string; title: string; admin_email: string }): Promise<Site> {
+    const slug = normalSlug(input.slug);
+    const taken = slug !== '' && (await this.store.bySlug(slug)) !== undefined;
+    const site = validSite(input, this.clock, () => taken);
+    site.id = await this.store.insert(site);
+    this.hooks.do_action('wp_initialize_site', { ...site }, { title: site.title, admin_email: site.admin_email });
+    return site;
+  }
+
+  /** `get`, `count`, `list` and `recent` on either backend. */
+  async getAsync(id: number): Promise<Site | undefined> {
+    return this.store.byId(id);
+  }
+  async countAsync(): Promise<number> {
+    return this.store.count();
+  }
+  async listAsync(q: SiteListQuery): Promise<{ items: Site[]; total: number }> {
+    return this.store.list(q);
+  }
+  async recentAsync(limit: number): Promise<Site[]> {
+    return this.store.recent(limit);
+  }
+
+  /** `delete` on either backend (same hooks). @throws SiteError SITE_MAIN for site 1 */
+  async deleteAsync(id: number): Promise<boolean> {
+    if (id === 1) throw new SiteError('SITE_MAIN', 'The main site of the network cannot be deleted.');
+    const site = await this.store.byId(id);
+    if (!site) return false;
+    this.hooks.do_action('wp_validate_site_deletion', site);
+    const deleted = await this.store.delete(id);
+    if (deleted) this.hooks.do_action('wp_delete_site', site);
+    return deleted;
+  }
+
+  /** `ensureMainSite` on either backend. */
+  async ensureMainSiteAsync(title: string, adminEmail: string): Promise<void> {
+    if ((await this.store.count()) === 0) await this.store.insert({ slug: 'main', title, admin_email: adminEmail, registered: this.clock(), public: 1 });
   }
 
   /** Deletes a site; fires `wp_delete_site` (site) after, like WordPress. */
@@ -77,4 +103,30 @@ export class Sites {
       this.store.insertSync({ slug: 'main', title, admin_email: adminEmail, registered: this.clock(), public: 1 });
     }
   }
+}
+
+function normalSlug(slug: string | undefined): string {
+  return (slug ?? '').trim().toLowerCase();
+}
+
+/**
+ * The site a creation would insert (id 0), every field checked so a form shows all its errors
+ * at once. `taken` says whether the (normalised) slug is in use.
+ * @throws SiteError with every failing field
+ */
+function validSite(input: { slug: string; title: string; admin_email: string }, clock: Clock, taken: (slug: string) => boolean): Site {
+  const slug = normalSlug(input.slug);
+  const title = (input.title ?? '').trim();
+  const admin_email = (input.admin_email ?? '').trim();
+  const errors: Array<[CoreErrorCode, string, string]> = [];
+  if (slug === '') errors.push(['SITE_INVALID_SLUG', 'Enter a site address.', 'slug']);
+  else if (slug.length > 63) errors.push(['SITE_INVALID_SLUG', `Site addresses can have at most 63 characters; this one has ${slug.length}.`, 'slug']);
+  else if (!SLUG_RE.test(slug)) errors.push(['SITE_INVALID_SLUG', 'Site addresses can only contain lowercase letters (a-z), numbers and hyphens.', 'slug']);
+  else if (taken(slug)) errors.push(['SITE_EXISTS', 'That site address is already taken.', 'slug']);
+  if (title === '') errors.push(['SITE_MISSING_TITLE', 'Give the site a title.', 'title']);
+  else if (title.length > 200) errors.push(['SITE_TITLE_TOO_LONG', 'The title can have at most 200 characters.', 'title']);
+  if (admin_email === '') errors.push(['SITE_INVALID_EMAIL', 'Enter the admin email address.', 'admin_email']);
+  else if (!/^[^\s@<>"']+@[^\s@<>"']+$/.test(admin_email)) errors.push(['SITE_INVALID_EMAIL', 'Enter a valid admin email address.', 'admin_email']);
+  throwAll(errors, (code, message, field, fields) => new SiteError(code, message, field, fields));
+  return { id: 0, slug, title, admin_email, registered: clock(), public: 1 };
 }

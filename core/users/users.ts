@@ -30,8 +30,17 @@ const EMAIL_RE = /^[^\s@<>"']+@[^\s@<>"']+$/;
 /**
  * Network users: accounts, super admins (the `site_admins` network option, as in WordPress)
  * and the capability rule.
+ *
+ * On SQLite the synchronous calls read the database. On PostgreSQL they read a per-process
+ * cache of the users this process has read asynchronously (`getAsync`, `listAsync`,
+ * `recentAsync`, `create`): the host loads the session's user afresh at the start of every
+ * request, so `get`, `user_can` and `is_super_admin` answer for them; a user never read by
+ * this process is unknown to the synchronous calls (`get` returns undefined).
  */
 export class Users {
+  /** PostgreSQL: users read asynchronously, by id (see the class comment). */
+  private readonly known = new Map<number, User>();
+
   constructor(
     private readonly store: UsersStore,
     private readonly options: SiteOptions,
@@ -45,8 +54,47 @@ export class Users {
   }
 
   get(id: number): User | undefined {
-    const row = this.store.byIdSync(id);
+    const row = this.row(id);
     return row && strip(row);
+  }
+
+  /** The user, read from the database on either backend (and remembered for the synchronous calls on PostgreSQL). */
+  async getAsync(id: number): Promise<User | undefined> {
+    const row = await this.store.byId(id);
+    if (!row) {
+      this.known.delete(id);
+      return undefined;
+    }
+    return this.remember(strip(row));
+  }
+
+  /** How many users there are, on either backend. */
+  async countAsync(): Promise<number> {
+    return this.store.count();
+  }
+
+  /** `list` on either backend. */
+  async listAsync(q: UserListQuery): Promise<{ items: User[]; total: number }> {
+    const result = await this.store.list(q);
+    for (const u of result.items) this.remember(u);
+    return result;
+  }
+
+  /** `recent` on either backend. */
+  async recentAsync(limit: number): Promise<User[]> {
+    const items = await this.store.recent(limit);
+    for (const u of items) this.remember(u);
+    return items;
+  }
+
+  /** SQLite: the row now; PostgreSQL: the remembered user. */
+  private row(id: number): User | undefined {
+    return this.store.sync ? this.store.byIdSync(id) : this.known.get(id);
+  }
+
+  private remember(user: User): User {
+    if (!this.store.sync) this.known.set(user.id, strip(user));
+    return user;
   }
 
   byLogin(login: string): User | undefined {
@@ -95,7 +143,7 @@ export class Users {
     const registered = this.clock();
     const pass_hash = await hashPassword(password, this.passwordCost);
     const id = await this.store.insert({ login, email, display_name, pass_hash, registered });
-    const user: User = { id, login, email, display_name, registered };
+    const user: User = this.remember({ id, login, email, display_name, registered });
     this.hooks.do_action('user_register', id, { ...user });
     return { user, password };
   }
@@ -108,6 +156,19 @@ export class Users {
     this.freshSuperAdmins();
     if (this.is_super_admin(id)) this.setSuperAdmins(this.superAdminLogins().filter((l) => l !== user.login));
     const deleted = this.store.deleteSync(id);
+    this.hooks.do_action('deleted_user', id, user);
+    return deleted;
+  }
+
+  /** `delete` on either backend (same hooks). */
+  async deleteAsync(id: number): Promise<boolean> {
+    const user = await this.getAsync(id);
+    if (!user) return false;
+    this.hooks.do_action('delete_user', id, user);
+    await this.options.refresh();
+    if (this.is_super_admin(id)) this.setSuperAdmins(this.superAdminLogins().filter((l) => l !== user.login));
+    const deleted = await this.store.delete(id);
+    this.known.delete(id);
     this.hooks.do_action('deleted_user', id, user);
     return deleted;
   }
@@ -135,19 +196,19 @@ export class Users {
   }
 
   is_super_admin(userId: number): boolean {
-    return this.isAdminRow(this.store.byIdSync(userId));
+    return this.isAdminRow(this.row(userId));
   }
 
   /** Fires `grant_super_admin` before and `granted_super_admin` after, like WordPress. */
   grant_super_admin(userId: number): boolean {
     this.freshSuperAdmins();
-    return this.grantRow(this.store.byIdSync(userId));
+    return this.grantRow(this.row(userId));
   }
 
   /** Fires `revoke_super_admin` before and `revoked_super_admin` after. */
   revoke_super_admin(userId: number): boolean {
     this.freshSuperAdmins();
-    return this.revokeRow(this.store.byIdSync(userId));
+    return this.revokeRow(this.row(userId));
   }
 
   /**
@@ -156,19 +217,19 @@ export class Users {
    * (OptionsSync: within a second; on SQLite from the next request on).
    */
   async isSuperAdmin(userId: number): Promise<boolean> {
-    return this.isAdminRow(await this.store.byId(userId));
+    return this.isAdminRow(await this.getAsync(userId));
   }
 
   /** `grant_super_admin` on either backend (same hooks). */
   async grantSuperAdmin(userId: number): Promise<boolean> {
     await this.options.refresh();
-    return this.grantRow(await this.store.byId(userId));
+    return this.grantRow(await this.getAsync(userId));
   }
 
   /** `revoke_super_admin` on either backend (same hooks). */
   async revokeSuperAdmin(userId: number): Promise<boolean> {
     await this.options.refresh();
-    return this.revokeRow(await this.store.byId(userId));
+    return this.revokeRow(await this.getAsync(userId));
   }
 
   /**
@@ -208,7 +269,7 @@ export class Users {
   user_can(userId: number | null | undefined, capability: string): boolean {
     if (!userId) return false;
     // One read of the user per check: menus check many capabilities per page.
-    const row = this.store.byIdSync(userId);
+    const row = this.row(userId);
     if (!row) return false;
     const superAdmin = this.isAdminRow(row);
     // `exist` is every user's, as in WordPress (a user may manage their own profile).

@@ -18,8 +18,7 @@ export const dashboardScreen: Screen = {
       wp_add_dashboard_widget: (id: string, title: string, render: DashboardWidget['render']) => widgets.push({ id, title, render }),
     }, ctx);
     const activePlugins = plugins.list().filter((p) => p.active).length;
-    const recentUsers = host.users.recent(5);
-    const recentSites = host.sites.recent(5);
+    const [recentUsers, recentSites, siteCount, userCount] = await Promise.all([host.users.recentAsync(5), host.sites.recentAsync(5), host.sites.countAsync(), host.users.countAsync()]);
     const rendered = await Promise.all(widgets.map(async (w) => html`<section class="postbox" id="${w.id}" aria-labelledby="${w.id}-title"><h2 id="${w.id}-title">${w.title}</h2>${await w.render()}</section>`));
     const when = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
     await ctx.renderHtml(
@@ -28,8 +27,8 @@ export const dashboardScreen: Screen = {
         <section class="postbox" aria-labelledby="rightnow-title">
           <h2 id="rightnow-title">Right Now</h2>
           <ul class="counts">
-            <li><a href="/wp-admin/network/sites.php"><strong>${host.sites.count()}</strong> sites</a></li>
-            <li><a href="/wp-admin/network/users.php"><strong>${host.users.count()}</strong> users</a></li>
+            <li><a href="/wp-admin/network/sites.php"><strong>${siteCount}</strong> sites</a></li>
+            <li><a href="/wp-admin/network/users.php"><strong>${userCount}</strong> users</a></li>
             <li><a href="/wp-admin/network/plugins.php"><strong>${activePlugins}</strong> active plugins</a></li>
           </ul>
           <p><a class="button" href="/wp-admin/network/site-new.php">Create a New Site</a> <a class="button" href="/wp-admin/network/user-new.php">Create a New User</a></p>

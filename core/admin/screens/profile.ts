@@ -24,7 +24,7 @@ export const profileScreen: Screen = {
       if (action === 'create-application-password') {
         ctx.check_admin_referer('create-application-password');
         try {
-          const { item, password } = host.appPasswords.create(user.id, bodyString(req.body, 'new_application_password_name'));
+          const { item, password } = await host.appPasswords.createAsync(user.id, bodyString(req.body, 'new_application_password_name'));
           created = { name: item.name, password };
         } catch (error) {
           if (!(error instanceof HookpressError)) throw error;
@@ -36,7 +36,7 @@ export const profileScreen: Screen = {
         // WordPress asks first ("Are you sure you want to revoke this password? This action
         // cannot be undone." — wp-admin/js/application-passwords.js); here without JavaScript too.
         if (bodyString(req.body, 'confirmed') !== '1') {
-          const item = host.appPasswords.list(user.id).find((p) => p.uuid === uuid);
+          const item = (await host.appPasswords.listAsync(user.id)).find((p) => p.uuid === uuid);
           if (!item) {
             ctx.add_notice('error', 'That application password does not exist (it may have been revoked already).');
             return ctx.redirect(PROFILE);
@@ -52,7 +52,7 @@ export const profileScreen: Screen = {
           });
         }
         try {
-          host.appPasswords.delete(user.id, uuid);
+          await host.appPasswords.deleteAsync(user.id, uuid);
           ctx.add_notice('success', 'Application password revoked.');
         } catch (error) {
           if (!(error instanceof HookpressError)) throw error;
@@ -61,7 +61,7 @@ export const profileScreen: Screen = {
         return ctx.redirect('/wp-admin/network/profile.php');
       }
     }
-    const items = host.appPasswords.list(user.id);
+    const items = await host.appPasswords.listAsync(user.id);
     const revokeForms = items.map(
       (p) => html`<form method="post" action="/wp-admin/network/profile.php" id="revoke-${p.uuid}">${ctx.wp_nonce_field(`revoke-application-password_${p.uuid}`)}<input type="hidden" name="action" value="revoke-application-password"><input type="hidden" name="uuid" value="${p.uuid}"></form>`,
     );

@@ -22,7 +22,7 @@ export const sitesScreen: Screen = {
       }
       if (!ctx.current_user_can('delete_sites')) throw new HttpError(403, 'Sorry, you are not allowed to delete sites.');
       if (bodyString(req.body, 'confirmed') !== '1') {
-        const targets = bodyIds(req.body).filter((id) => id !== 1).map((id) => host.sites.get(id)).filter((s) => s !== undefined);
+        const targets = (await Promise.all(bodyIds(req.body).filter((id) => id !== 1).map((id) => host.sites.getAsync(id)))).filter((s) => s !== undefined);
         const warnings = targets.flatMap((s) => deleteWarnings(host.hooks, 'hookpress_delete_site_warnings', s));
         if (warnings.length) return confirmSiteDelete(ctx, targets, warnings);
       }
@@ -32,14 +32,14 @@ export const sitesScreen: Screen = {
           ctx.add_notice('error', 'The main site cannot be deleted.');
           continue;
         }
-        if (host.sites.delete(id)) n++;
+        if (await host.sites.deleteAsync(id)) n++;
       }
       if (n) ctx.add_notice('success', n === 1 ? 'Site deleted.' : `${n} sites deleted.`);
       return ctx.redirect('/wp-admin/network/sites.php');
     }
     // Deleting one site goes through a confirmation page (works without JavaScript).
     if (q.action === 'confirm-delete') {
-      const site = host.sites.get(Number(q.id));
+      const site = await host.sites.getAsync(Number(q.id));
       if (!site) throw new HttpError(404, 'That site does not exist.', 'Not Found');
       // Refused up front, not after the confirmation is posted.
       if (site.id === 1) throw new HttpError(403, 'The main site of the network cannot be deleted.', 'Cannot Delete the Main Site');
@@ -48,11 +48,11 @@ export const sitesScreen: Screen = {
     const query = parseListQuery(req, { orderby: ['slug', 'title', 'registered', 'id'], defaultOrderby: 'id' });
     // `?id=N` (a payload's site_manage_url) opens one site: the list narrowed to it.
     const onlyId = Number.parseInt(String(q.id ?? ''), 10);
-    const only = Number.isInteger(onlyId) && onlyId > 0 ? host.sites.get(onlyId) : undefined;
+    const only = Number.isInteger(onlyId) && onlyId > 0 ? await host.sites.getAsync(onlyId) : undefined;
     const { items, total } =
       q.id !== undefined && q.action === undefined
         ? { items: only ? [only] : [], total: only ? 1 : 0 }
-        : host.sites.list({ search: query.search, orderby: query.orderby, order: query.order, limit: query.perPage, offset: query.offset });
+        : await host.sites.listAsync({ search: query.search, orderby: query.orderby, order: query.order, limit: query.perPage, offset: query.offset });
     await ctx.renderHtml(
       html`<h1>Sites <a href="/wp-admin/network/site-new.php" class="page-title-action button">Add New Site</a></h1>
       ${only ? html`<p class="filter-note">Showing site “${only.title}” only. <a href="/wp-admin/network/sites.php">Show all sites</a></p>` : ''}
@@ -113,7 +113,7 @@ export const siteNewScreen: Screen = {
       values.title = bodyString(req.body, 'title');
       values.admin_email = bodyString(req.body, 'admin_email');
       try {
-        const site = host.sites.create(values);
+        const site = await host.sites.createAsync(values);
         ctx.add_notice('success', `Site “${site.title}” added.`);
         return ctx.redirect('/wp-admin/network/sites.php');
       } catch (error) {

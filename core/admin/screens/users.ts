@@ -24,7 +24,7 @@ export const usersScreen: Screen = {
         if (!ctx.current_user_can('delete_users')) throw new HttpError(403, 'Sorry, you are not allowed to delete users.');
         // A bulk delete of users that other records depend on asks first, as the single delete does.
         if (bodyString(req.body, 'confirmed') !== '1') {
-          const targets = ids.filter((id) => id !== me.id).map((id) => host.users.get(id)).filter((u) => u !== undefined);
+          const targets = (await Promise.all(ids.filter((id) => id !== me.id).map((id) => host.users.getAsync(id)))).filter((u) => u !== undefined);
           const warnings = targets.flatMap((u) => deleteWarnings(host.hooks, 'hookpress_delete_user_warnings', u));
           if (warnings.length) return confirmUserDelete(ctx, targets, warnings);
         }
@@ -34,7 +34,7 @@ export const usersScreen: Screen = {
             ctx.add_notice('error', 'You cannot delete your own account.');
             continue;
           }
-          if (host.users.delete(id)) n++;
+          if (await host.users.deleteAsync(id)) n++;
         }
         if (n) ctx.add_notice('success', n === 1 ? 'User deleted.' : `${n} users deleted.`);
       } else if (action === 'grant_super_admin' || action === 'revoke_super_admin') {
@@ -43,8 +43,8 @@ export const usersScreen: Screen = {
             ctx.add_notice('error', 'You cannot remove your own super admin privileges.');
             continue;
           }
-          const changed = action === 'grant_super_admin' ? host.users.grant_super_admin(id) : host.users.revoke_super_admin(id);
-          const u = host.users.get(id);
+          const changed = action === 'grant_super_admin' ? await host.users.grantSuperAdmin(id) : await host.users.revokeSuperAdmin(id);
+          const u = await host.users.getAsync(id);
           if (changed && u) {
             ctx.add_notice('success', action === 'grant_super_admin' ? `${u.login} is now a super admin.` : `${u.login} is no longer a super admin.`);
           }
@@ -55,13 +55,13 @@ export const usersScreen: Screen = {
       return ctx.redirect(USERS);
     }
     if (q.action === 'confirm-delete') {
-      const target = host.users.get(Number(q.id));
+      const target = await host.users.getAsync(Number(q.id));
       if (!target) throw new HttpError(404, 'That user does not exist.', 'Not Found');
       if (target.id === me.id) throw new HttpError(403, 'You cannot delete your own account.');
       return confirmUserDelete(ctx, [target], deleteWarnings(host.hooks, 'hookpress_delete_user_warnings', target));
     }
     const query = parseListQuery(req, { orderby: ['login', 'email', 'registered', 'display_name'], defaultOrderby: 'login' });
-    const { items, total } = host.users.list({
+    const { items, total } = await host.users.listAsync({
       search: query.search,
       orderby: query.orderby as 'login',
       order: query.order,

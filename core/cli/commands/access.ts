@@ -11,7 +11,7 @@ export const accessCommands: CommandGroup = {
   register(program, ctx) {
     const userOf = async (login: string) => {
       const hp = await ctx.app();
-      const user = hp.host.users.byLogin(login) ?? (/^\d+$/.test(login) ? hp.host.users.get(Number(login)) : undefined);
+      const user = (await hp.host.users.find(login)) ?? (/^\d+$/.test(login) ? await hp.host.users.getAsync(Number(login)) : undefined);
       if (!user) throw new HookpressError('USER_NOT_FOUND', `Invalid user ID, email or login: '${login}'`, { field: 'user' });
       return { hp, user };
     };
@@ -23,13 +23,13 @@ export const accessCommands: CommandGroup = {
       .option('--porcelain', 'Output just the new password.')
       .action(async (login: string, name: string, o: { porcelain?: boolean }) => {
         const { hp, user } = await userOf(login);
-        const { password } = hp.host.appPasswords.create(user.id, name);
+        const { password } = await hp.host.appPasswords.createAsync(user.id, name);
         if (o.porcelain) ctx.write(`${password}\n`);
         else ctx.success(`Created application password.\nPassword: ${chunkPassword(password)}`);
       });
     withFormatOptions(ap.command('list').description('Lists a user’s application passwords (never the passwords).').argument('<user>', 'Login or id')).action(async (login: string, o: FormatOptions) => {
       const { hp, user } = await userOf(login);
-      const rows = hp.host.appPasswords.list(user.id).map((p) => ({ uuid: p.uuid, id: p.uuid, app_id: p.app_id, name: p.name, created: when(p.created), last_used: when(p.last_used), last_ip: p.last_ip }));
+      const rows = (await hp.host.appPasswords.listAsync(user.id)).map((p) => ({ uuid: p.uuid, id: p.uuid, app_id: p.app_id, name: p.name, created: when(p.created), last_used: when(p.last_used), last_ip: p.last_ip }));
       ctx.write(formatList(rows, o, ['uuid', 'app_id', 'name', 'created', 'last_used', 'last_ip'], ['uuid', 'name', 'created', 'last_used', 'last_ip']));
     });
     ap.command('delete')
@@ -39,7 +39,7 @@ export const accessCommands: CommandGroup = {
       .action(async (login: string, uuids: string[]) => {
         const { hp, user } = await userOf(login);
         for (const uuid of uuids) {
-          hp.host.appPasswords.delete(user.id, uuid);
+          await hp.host.appPasswords.deleteAsync(user.id, uuid);
           ctx.success(`Deleted application password ${uuid}.`);
         }
       });

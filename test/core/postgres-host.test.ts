@@ -1,0 +1,227 @@
+import net from 'node:net';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import pg from 'pg';
+import request from 'supertest';
+import { configFromEnv } from '../../core/config.js';
+import { pluginsFolder } from '../helpers/child-host.js';
+import type { HookpressApp } from '../../core/app.js';
+import { adminAgent, ADMIN_PASSWORD, nonceIn } from '../../core/testing/admin-agent.js';
+import { loginAgent, makeApp } from '../helpers/app.js';
+import { runDatabaseUrl, TEST_DATABASE_URL, withSearchPath } from '../helpers/backends.js';
+
+/** A fresh schema in this run's throwaway database: the URL of an empty network database. */
+async function freshDatabaseUrl(): Promise<string> {
+  const url = await runDatabaseUrl();
+  const schema = `h_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await client.end();
+  }
+  return withSearchPath(url, schema);
+}
+
+/** Rows of one query on the network database `url` (a connection of the test's own). */
+async function rows<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Resolves when `event` happens, rejects after `ms` (a deadline, not a sleep). */
+function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([event, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A TCP relay on 127.0.0.1 to the test PostgreSQL server that can be cut (connections dropped,
+ * new ones refused) and restored: the database becoming unreachable for a host.
+ */
+async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  await listen(0);
+  const port = (server.address() as net.AddressInfo).port;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+  return {
+    url(u) {
+      const relayed = new URL(u);
+      relayed.hostname = '127.0.0.1';
+      relayed.port = String(port);
+      return relayed.toString();
+    },
+    cut: stop,
+    restore: () => listen(port),
+    close: () => (server.listening ? stop() : Promise.resolve()),
+  };
+}
+
+(TEST_DATABASE_URL ? describe : describe.skip)('core: the host on PostgreSQL (DATABASE_URL)', function () {
+  this.timeout(30_000);
+  const opened: HookpressApp[] = [];
+  // The real memberships plugin beside a fixture still on api.sqlite.
+  const plugins = pluginsFolder(['memberships'], ['sqlite-only']);
+  after(() => plugins.remove());
+  const pgApp = async (databaseUrl: string, overrides: Parameters<typeof makeApp>[0] = {}) => {
+    const hp = await makeApp({ databaseUrl, dataDir: path.join('/nonexistent', 'hookpress-pg-test'), ...overrides });
+    opened.push(hp);
+    return hp;
+  };
+  afterEach(async () => {
+    for (const hp of opened.splice(0).reverse()) await hp.close();
+  });
+
+  it('starts with memberships (a plugin needing api.sqlite skipped, logged), logs in, saves a network option, adds a user and a site: rows in PostgreSQL', async () => {
+    const url = await freshDatabaseUrl();
+    const logs: string[] = [];
+    const logDestination = { write: (line: string) => void logs.push(line) } as unknown as NodeJS.WritableStream;
+    const hp = await pgApp(url, { pluginsDir: plugins.dir, pluginSlugs: ['memberships', 'sqlite-only'], logLevel: 'error', logDestination });
+    expect(hp.query.dialect).to.equal('postgres');
+    expect(hp.plugins.isActive('memberships') && hp.plugins.apiOf('memberships') !== undefined, 'memberships loaded').to.equal(true);
+    // A plugin that still needs api.sqlite (as webhooks did): not loaded, left active, one clear log line naming it.
+    expect(hp.plugins.apiOf('sqlite-only')).to.equal(undefined);
+    expect(hp.plugins.isActive('sqlite-only')).to.equal(true);
+    expect(hp.plugins.list().find((p) => p.slug === 'sqlite-only')?.error).to.match(/needs SQLite/);
+    const line = logs.map((l) => JSON.parse(l) as { plugin?: string; code?: string; msg: string }).find((l) => l.plugin === 'sqlite-only');
+    expect(line?.code).to.equal('PLUGIN_NO_SQLITE');
+    expect(line?.msg).to.match(/plugin sqlite-only not loaded: it needs SQLite/);
+    // The memberships daily jobs were scheduled through the synchronous cron API, into the database.
+    const cron = await rows<{ hook: string }>(url, 'SELECT hook FROM cron_events ORDER BY hook');
+    expect(cron.map((r) => r.hook)).to.deep.equal(['memberships_create_renewal_payments', 'memberships_expire_memberships']);
+
+    const admin = adminAgent(await loginAgent(hp));
+    expect((await admin.page('/wp-admin/network/')).text).to.include('Right Now');
+    const saved = await admin.submit('/wp-admin/network/settings.php', { site_name: 'Scaled Network', admin_email: 'ops@example.com' });
+    expect(saved.status).to.equal(303);
+    // Answered only once the write was committed (the unit of work): the row is there now.
+    expect(await rows(url, "SELECT value FROM site_options WHERE name = 'site_name'")).to.deep.equal([{ value: '"Scaled Network"' }]);
+
+    const added = await admin.submit('/wp-admin/network/user-new.php', { user_login: 'carol', email: 'carol@example.com', display_name: 'Carol', pass1: 'a long enough password' });
+    expect(added.status).to.equal(303);
+    expect((await admin.follow(added)).text).to.include('User carol added.');
+    expect(await rows(url, "SELECT login, email FROM users WHERE login = 'carol'")).to.deep.equal([{ login: 'carol', email: 'carol@example.com' }]);
+    const list = await admin.page('/wp-admin/network/users.php');
+    expect(list.text).to.include('carol').and.to.include('Super Admin');
+
+    const site = await admin.submit('/wp-admin/network/site-new.php', { slug: 'shop', title: 'Shop', admin_email: 'shop@example.com' });
+    expect(site.status).to.equal(303);
+    expect(await rows(url, "SELECT slug, title FROM sites WHERE slug = 'shop'")).to.deep.equal([{ slug: 'shop', title: 'Shop' }]);
+    expect((await admin.page('/wp-admin/network/sites.php')).text).to.include('Shop');
+
+    // Application passwords (profile) and the API key screen.
+    const created = await admin.submit('/wp-admin/network/profile.php', { action: 'create-application-password', new_application_password_name: 'CI' }, { marker: 'create-application-password' });
+    expect(created.status).to.equal(200);
+    expect(await rows(url, "SELECT name FROM application_passwords")).to.deep.equal([{ name: 'CI' }]);
+    expect((await admin.page('/wp-admin/network/settings-api.php')).status).to.equal(200);
+    // The REST API with that application password (authentication and capability checks on PostgreSQL).
+    const appPassword = /id="new-application-password-value" class="code" readonly value="([^"]+)"/.exec(created.text)![1]!;
+    const listed = await request(hp.app).get('/wp-json/wp/v2/users/me/application-passwords').auth('admin', appPassword);
+    expect([listed.status, listed.body.map((p: { name: string }) => p.name)]).to.deep.equal([200, ['CI']]);
+
+    // Users: grant, then delete (bulk actions); Sites: delete.
+    const carolId = (await rows<{ id: number }>(url, "SELECT id FROM users WHERE login = 'carol'"))[0]!.id;
+    const granted = await admin.submit('/wp-admin/network/users.php', { action: 'grant_super_admin', 'ids[]': [String(carolId)] }, { marker: 'value="grant_super_admin"' });
+    expect((await admin.follow(granted)).text).to.include('carol is now a super admin.');
+    expect(await rows(url, "SELECT value FROM site_options WHERE name = 'site_admins'")).to.deep.equal([{ value: '["admin","carol"]' }]);
+    const deleted = await admin.submit('/wp-admin/network/users.php', { action: 'delete', confirmed: '1', 'ids[]': [String(carolId)] }, { marker: 'value="grant_super_admin"' });
+    expect((await admin.follow(deleted)).text).to.include('User deleted.');
+    expect(await rows(url, "SELECT login FROM users ORDER BY id")).to.deep.equal([{ login: 'admin' }]);
+    expect(await rows(url, "SELECT value FROM site_options WHERE name = 'site_admins'")).to.deep.equal([{ value: '["admin"]' }]);
+    const shopId = (await rows<{ id: number }>(url, "SELECT id FROM sites WHERE slug = 'shop'"))[0]!.id;
+    const gone = await admin.submit('/wp-admin/network/sites.php', { action: 'delete', confirmed: '1', 'ids[]': [String(shopId)] }, { marker: 'value="delete"' });
+    expect((await admin.follow(gone)).text).to.include('Site deleted.');
+    expect(await rows(url, 'SELECT slug FROM sites')).to.deep.equal([{ slug: 'main' }]);
+    // The secret key lives in the database (no DATA_DIR), once.
+    expect(await rows(url, 'SELECT count(*)::int AS n FROM host_secrets')).to.deep.equal([{ n: 1 }]);
+  });
+
+  it('/healthz: 200 while PostgreSQL answers, 503 with Retry-After while it is unreachable (pages too), 200 again after', async () => {
+    const url = await freshDatabaseUrl();
+    const relay = await relayTo(new URL(url));
+    try {
+      const hp = await pgApp(relay.url(url));
+      expect((await request(hp.app).get('/healthz')).body).to.deep.equal({ status: 'ok', database: 'ok' });
+      const agent = await loginAgent(hp);
+      await relay.cut();
+      // A page needing the database meanwhile: 503 with Retry-After, not a 500.
+      const page = await agent.get('/wp-admin/network/');
+      expect([page.status, page.headers['retry-after']]).to.deep.equal([503, '5']);
+      expect(page.text).to.include('cannot be reached right now');
+      const down = await request(hp.app).get('/healthz');
+      expect(down.status).to.equal(503);
+      expect(down.headers['retry-after']).to.equal('5');
+      expect(down.body.status).to.equal('unavailable');
+      expect(down.body.database).to.be.a('string').and.not.equal('');
+      await relay.restore();
+      expect((await request(hp.app).get('/healthz')).status).to.equal(200);
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('two hosts on one database: one key, an option written through one reaches the other within 1 s, a session works on both', async () => {
+    const url = await freshDatabaseUrl();
+    const [a, b] = await Promise.all([pgApp(url), pgApp(url)]);
+    // Started at once: one main site, one super admin (the start-up lock).
+    expect(await rows(url, 'SELECT count(*)::int AS n FROM users')).to.deep.equal([{ n: 1 }]);
+    expect(await rows(url, 'SELECT count(*)::int AS n FROM sites')).to.deep.equal([{ n: 1 }]);
+
+    const reloaded = new Promise<void>((resolve) => {
+      b.optionsSync.onReload = () => {
+        if (b.host.options.get_site_option('site_name') === 'Renamed via A') resolve();
+      };
+    });
+    const login = await request(a.app).post('/wp-login.php').type('form').send({ log: 'admin', pwd: ADMIN_PASSWORD });
+    expect(login.status).to.equal(303);
+    const cookie = String(login.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
+    const form = await request(a.app).get('/wp-admin/network/settings.php').set('Cookie', cookie).expect(200);
+    const saved = await request(a.app)
+      .post('/wp-admin/network/settings.php')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _wpnonce: nonceIn(form.text), site_name: 'Renamed via A', admin_email: 'ops@example.com' });
+    expect(saved.status).to.equal(303);
+    await within(1000, 'the option change reaching host B', reloaded);
+    expect(b.host.options.get_site_option('site_name')).to.equal('Renamed via A');
+
+    // A's login cookie is a session B knows (sessions in the database, one secret key).
+    const onB = await request(b.app).get('/wp-admin/network/').set('Cookie', cookie);
+    expect(onB.status).to.equal(200);
+    expect(onB.text).to.include('Renamed via A');
+  });
+});
+
+describe('core/config: DATABASE_URL', () => {
+  it('selects PostgreSQL with a postgres:// or postgresql:// URL, SQLite when unset or empty, and refuses anything else', () => {
+    expect(configFromEnv({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/hp' }).databaseUrl).to.equal('postgres://u:p@127.0.0.1:5432/hp');
+    expect(configFromEnv({ DATABASE_URL: 'postgresql://127.0.0.1/hp' }).databaseUrl).to.equal('postgresql://127.0.0.1/hp');
+    expect(configFromEnv({}).databaseUrl).to.equal(undefined);
+    expect(configFromEnv({ DATABASE_URL: ' ' }).databaseUrl).to.equal(undefined);
+    expect(() => configFromEnv({ DATABASE_URL: 'mysql://127.0.0.1/hp' })).to.throw(/DATABASE_URL must be a postgres:\/\//);
+  });
+});

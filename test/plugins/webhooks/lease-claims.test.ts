@@ -1,11 +1,8 @@
 import { expect } from 'chai';
 import { sql, type Kysely } from 'kysely';
-import { migrate } from '../../../core/db/migrations.js';
-import { withId } from '../../../core/db/schema-migrations.js';
-import type { DialectName } from '../../../core/db/query-layer.js';
 import { CLAIM_LOCK_KEY, LeaseClaims, type LeaseTables } from '../../../plugins/webhooks/data/lease-claims.js';
-import { webhookMigrations } from '../../../plugins/webhooks/data/migrations.js';
-import { forEachBackend, type TestDb } from '../../helpers/backends.js';
+import { forEachBackend } from '../../helpers/backends.js';
+import { webhooksSchema } from '../../helpers/webhooks-schema.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -15,39 +12,6 @@ async function sequence<T>(tasks: Array<() => Promise<T>>): Promise<T[]> {
   return out;
 }
 const LEASE = 60_000;
-
-/**
- * The tables the claim needs. SQLite: the plugin's own migrations (the real schema).
- * PostgreSQL (the plugin's migrations are SQLite-only so far): the same columns and indexes.
- */
-async function schema(t: TestDb): Promise<void> {
-  if (t.dialect === 'sqlite') return void migrate(t.sync!, 'webhooks', webhookMigrations);
-  const db = t.layer.db as Kysely<any>;
-  const dialect: DialectName = t.dialect;
-  await db.schema.createTable('webhooks').$call(withId(dialect)).addColumn('name', 'text', (c) => c.notNull()).execute();
-  await db.schema.createTable('webhook_events').addColumn('id', 'text', (c) => c.primaryKey()).execute();
-  await db.schema
-    .createTable('webhook_deliveries')
-    .$call(withId(dialect))
-    .addColumn('msg_id', 'text', (c) => c.notNull().unique())
-    .addColumn('webhook_id', 'integer', (c) => c.references('webhooks.id').onDelete('cascade'))
-    .addColumn('event_id', 'text', (c) => c.notNull().references('webhook_events.id').onDelete('cascade'))
-    .addColumn('event', 'text', (c) => c.notNull())
-    .addColumn('url', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('is_test', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('max_attempts', 'integer', (c) => c.notNull())
-    .addColumn('next_trigger', 'text', (c) => c.notNull().defaultTo('event'))
-    .addColumn('next_attempt_at', 'bigint')
-    .addColumn('lease_until', 'bigint')
-    .addColumn('lease_owner', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('deliveries_due').on('webhook_deliveries').columns(['next_attempt_at', 'webhook_id']).where(sql.ref('status'), '=', 'pending').execute();
-  await db.schema.createIndex('deliveries_leased').on('webhook_deliveries').columns(['webhook_id', 'lease_until']).where(sql.ref('status'), '=', 'pending').where(sql.ref('lease_until'), 'is not', null).execute();
-}
 
 forEachBackend('LeaseClaims (the claim on the query layer)', (backend) => {
   let A: LeaseClaims;
@@ -59,20 +23,19 @@ forEachBackend('LeaseClaims (the claim on the query layer)', (backend) => {
 
   const open = async (perWebhook: number) => {
     const first = await backend.open();
-    await schema(first);
+    await webhooksSchema(first);
     const second = await backend.openAgain();
     db = first.layer.db as Kysely<any>;
     A = new LeaseClaims(first.layer.db as Kysely<LeaseTables>, first.dialect, 'host-a:1:aaaa', perWebhook);
     B = new LeaseClaims(second.layer.db as Kysely<LeaseTables>, second.dialect, 'host-b:2:bbbb', perWebhook);
-    hook1 = Number((await db.insertInto('webhooks').values(webhookRow('One', first.dialect)).returning('id').executeTakeFirstOrThrow()).id);
-    hook2 = Number((await db.insertInto('webhooks').values(webhookRow('Two', first.dialect)).returning('id').executeTakeFirstOrThrow()).id);
+    hook1 = Number((await db.insertInto('webhooks').values(webhookRow('One')).returning('id').executeTakeFirstOrThrow()).id);
+    hook2 = Number((await db.insertInto('webhooks').values(webhookRow('Two')).returning('id').executeTakeFirstOrThrow()).id);
   };
-  const webhookRow = (name: string, dialect: DialectName) =>
-    dialect === 'sqlite' ? { name, url: 'http://127.0.0.1:9/', event: 'payment_received', secret: 'whsec_x', created_at: 0, updated_at: 0 } : { name };
+  const webhookRow = (name: string) => ({ name, url: 'http://127.0.0.1:9/', event: 'payment_received', secret: 'whsec_x', created_at: 0, updated_at: 0 });
   /** `n` due deliveries of `webhookId`, due at `at`; their ids in order. */
   const due = async (webhookId: number | null, n: number, at = NOW): Promise<number[]> => {
     const eventId = `evt_${++seq}`;
-    await db.insertInto('webhook_events').values(backend.name === 'sqlite' ? { id: eventId, event: 'payment_received', body: '{}', created_at: at } : { id: eventId }).execute();
+    await db.insertInto('webhook_events').values({ id: eventId, event: 'payment_received', body: '{}', created_at: at }).execute();
     const ids: number[] = [];
     for (let i = 0; i < n; i++) {
       const row = { msg_id: `msg_${seq}_${i}`, webhook_id: webhookId, event_id: eventId, event: 'payment_received', url: 'http://127.0.0.1:9/', status: 'pending', max_attempts: 8, next_attempt_at: at, created_at: at, updated_at: at };

@@ -1,5 +1,6 @@
-import type { PluginApi } from '../../core/plugin-sdk.js';
+import type { Kysely, PluginApi } from '../../core/plugin-sdk.js';
 import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
+import { OutboxStore, type OutboxTables } from './data/outbox-store.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';
 import { Inspector } from './inspector.js';
@@ -68,6 +69,8 @@ export class WebhooksService implements WebhooksApi {
   readonly events: EventRegistry;
   readonly webhooks: WebhooksStore;
   readonly deliveries: DeliveriesStore;
+  /** The outbox's writes on the query layer (api.db): events fired inside api.db transactions, and every write on PostgreSQL. */
+  readonly outboxStore: OutboxStore;
   readonly health: HealthStore;
   readonly inspector: Inspector;
   readonly transport: Transport;
@@ -89,6 +92,8 @@ export class WebhooksService implements WebhooksApi {
     // One worker per process: its store claims, releases and records under its owner id, and
     // keeps the per-endpoint limit across processes (the same number as the connections per origin).
     this.deliveries = new DeliveriesStore(api.sqlite, api.clock, undefined, { owner: deps.owner, perWebhook: settings.perEndpoint });
+    // The same worker (owner id, limit) on the query layer.
+    this.outboxStore = new OutboxStore(api.db as unknown as Kysely<OutboxTables>, api.dialect, this.deliveries.owner, settings.perEndpoint);
     this.health = new HealthStore(api.sqlite);
     this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
@@ -137,6 +142,8 @@ export class WebhooksService implements WebhooksApi {
       events: this.events,
       webhooks: this.webhooks,
       store: this.deliveries,
+      query: this.outboxStore,
+      dialect: api.dialect,
       worker: this.worker,
       db: api.sqlite,
       hooks: api.hooks,

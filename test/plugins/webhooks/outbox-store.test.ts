@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { sql, type Kysely } from 'kysely';
-import type { AttemptToRecord, NewEvent } from '../../../plugins/webhooks/data/deliveries-store.js';
+import { DeliveriesStore, type AttemptToRecord, type Enqueued, type NewEvent, type Recorded } from '../../../plugins/webhooks/data/deliveries-store.js';
 import { CLAIM_LOCK_KEY, LeaseClaims, type LeasedRow, type LeaseTables } from '../../../plugins/webhooks/data/lease-claims.js';
 import { OutboxStore, type OutboxTables } from '../../../plugins/webhooks/data/outbox-store.js';
 import { forEachBackend, type TestDb } from '../../helpers/backends.js';
@@ -299,6 +299,52 @@ forEachBackend('OutboxStore (event write, attempt record and cancel on the query
       expect(await B.recordAttempt(r)).to.deep.equal({ disabled: null, superseded: false });
       expect(await outcomes(ids[0]!)).to.deep.equal([null]);
       expect(await health(hook1)).to.include({ last_status: null });
+    });
+  });
+
+  describe('the same rules as the synchronous store', () => {
+    it('SQLite: one script through OutboxStore and through DeliveriesStore writes the same rows and answers the same', async function () {
+      if (backend.name !== 'sqlite') return this.skip();
+      stores(3);
+      const sync = new DeliveriesStore(first.sync!, () => now, undefined, { owner: A.owner, perWebhook: 3 });
+      interface Driver {
+        enqueue(e: NewEvent): Promise<Enqueued>;
+        record(batch: AttemptToRecord[]): Promise<Recorded[]>;
+        cancel(id: number, reason: string, at: number): Promise<unknown>;
+      }
+      const viaQuery: Driver = { enqueue: (e) => A.enqueue(e), record: (b) => A.recordAttempts(b), cancel: (id, r, at) => A.cancel(id, r, at) };
+      const viaSync: Driver = { enqueue: async (e) => sync.enqueueLeased(e), record: async (b) => sync.recordAttempts(b), cancel: async (id, r, at) => sync.cancel(id, r, at) };
+      const script = async (d: Driver, hook: number) => {
+        const t = NOW;
+        const w = await d.enqueue(event(hook, 5, { leaseUntil: t + LEASE }));
+        const test = await d.enqueue(event(hook, 1, { isTest: true, maxAttempts: 1, leaseUntil: t + LEASE }));
+        const ds = w.ids.map((id) => ({ id, webhook_id: hook, url: `http://127.0.0.1:9/${hook}`, attempts: 0, next_trigger: 'event' as const }));
+        const testSend = attempt({ ...ds[0]!, id: test.ids[0]!, next_trigger: 'test' }, true, t + 50, t + 60);
+        delete testSend.health;
+        const recorded = await d.record([
+          attempt(ds[0]!, false, t + 100, t + 150),
+          attempt(ds[1]!, true, t + 200, t + 210),
+          attempt(ds[2]!, false, t + 120, t + 300),
+          attempt(ds[3]!, false, t + 250, t + 5 * DAY, { exhausted: true }),
+          attempt(ds[0]!, false, t + 6 * DAY, t + 6 * DAY + 1, { exhausted: true }),
+          testSend,
+        ]);
+        await d.cancel(ds[4]!.id, 'Not sent: the webhook is inactive.', t + 7 * DAY);
+        return { leased: w.leased, leaseUntil: w.leaseUntil, test: test.leased, recorded };
+      };
+      const hook3 = Number((await db.insertInto('webhooks').values({ name: 'three', url: 'http://127.0.0.1:9/3', event: 'payment_received', secret: 'whsec_x', created_at: 0, updated_at: 0 }).returning('id').executeTakeFirstOrThrow()).id);
+      const answers = [await script(viaQuery, hook1), await script(viaSync, hook3)];
+      expect(answers[0]).to.deep.equal(answers[1]);
+      expect(answers[0]!.recorded.map((r) => r.disabled)).to.deep.equal([null, null, null, null, 'failing', null]);
+      /** A webhook's rows without the ids and names that differ between the two runs. */
+      const rowsOf = async (hook: number) => ({
+        webhook: await db.selectFrom('webhooks').select(['active', 'disabled_reason', 'disabled_at', 'event_count', 'last_status', 'last_http_status', 'last_delivery_at', 'last_success_at', 'failing_since']).where('id', '=', hook).executeTakeFirstOrThrow(),
+        deliveries: (await db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', hook).orderBy('id').execute()).map(({ id: _i, msg_id: _m, event_id: _e, webhook_id: _w, url: _u, ...r }) => r),
+        attempts: (await db.selectFrom('webhook_attempts').selectAll().where('webhook_id', '=', hook).orderBy('id').execute()).map(({ id: _i, delivery_id: _d, webhook_id: _w, request_url: _u, ...r }) => r),
+      });
+      const [q, s] = [await rowsOf(hook1), await rowsOf(hook3)];
+      expect(q.attempts).to.have.length(6);
+      expect(q).to.deep.equal(s);
     });
   });
 

@@ -1,6 +1,7 @@
 import type { Kysely, PluginApi } from '../../core/plugin-sdk.js';
 import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
 import { OutboxStore, type OutboxTables } from './data/outbox-store.js';
+import { EventBatches } from './data/event-batches.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';
 import { Inspector } from './inspector.js';
@@ -71,6 +72,8 @@ export class WebhooksService implements WebhooksApi {
   readonly deliveries: DeliveriesStore;
   /** The outbox's writes on the query layer (api.db): events fired inside api.db transactions, and every write on PostgreSQL. */
   readonly outboxStore: OutboxStore;
+  /** PostgreSQL: events fired by requests outside a transaction, group-committed on the query layer. */
+  readonly eventBatches: EventBatches;
   readonly health: HealthStore;
   readonly inspector: Inspector;
   readonly transport: Transport;
@@ -94,6 +97,7 @@ export class WebhooksService implements WebhooksApi {
     this.deliveries = new DeliveriesStore(api.sqlite, api.clock, undefined, { owner: deps.owner, perWebhook: settings.perEndpoint });
     // The same worker (owner id, limit) on the query layer.
     this.outboxStore = new OutboxStore(api.db as unknown as Kysely<OutboxTables>, api.dialect, this.deliveries.owner, settings.perEndpoint);
+    this.eventBatches = new EventBatches(api.db as unknown as Kysely<OutboxTables>, this.outboxStore);
     this.health = new HealthStore(api.sqlite);
     this.inspector = new Inspector(api, this.deliveries, this.webhooks, settings.inspector);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
@@ -142,7 +146,7 @@ export class WebhooksService implements WebhooksApi {
       events: this.events,
       webhooks: this.webhooks,
       store: this.deliveries,
-      query: this.outboxStore,
+      query: { writeEvent: (trx, e) => this.outboxStore.writeEvent(trx, e), enqueueLater: (e, committed) => this.eventBatches.add(e, committed) },
       dialect: api.dialect,
       worker: this.worker,
       db: api.sqlite,

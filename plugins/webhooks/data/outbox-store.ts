@@ -44,7 +44,7 @@ const INSERT_CHUNK = 500;
  * (`pg_try_advisory_xact_lock(CLAIM_LOCK_KEY, webhook)`, see LeaseClaims), held to the end of
  * the transaction; a webhook whose lock another transaction holds gets its deliveries written
  * due now, unleased, for a claim — never waited for. Event counts are bumped in webhook id
- * order, so two writes never deadlock on them.
+ * order (a batch of events: once, at its end), so two writes never deadlock on them.
  */
 export class OutboxStore extends WorkerStore<OutboxTables> {
   /** Runs `fn` in a transaction of `db`, or on `db` itself when it is a transaction already. */
@@ -66,8 +66,10 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
    * leased to `owner` until then — due at the lease's end, so it is claimed again should this
    * worker die — and the others are written due now; null-webhook deliveries are leased
    * without a limit. Returns the delivery ids in target order and which were leased.
+   * `counts`: the event counts are added to it instead of written (a batch of writes bumps them
+   * once, at its end, with bumpCounts) — only once everything else of this event is written.
    */
-  async writeEvent(trx: Kysely<OutboxTables>, e: NewEvent): Promise<Enqueued> {
+  async writeEvent(trx: Kysely<OutboxTables>, e: NewEvent, counts?: Map<number, number>): Promise<Enqueued> {
     await trx.insertInto('webhook_events').values({ id: e.eventId, event: e.event, body: e.body, is_test: e.isTest ? 1 : 0, created_at: e.now }).execute();
     if (e.targets.length === 0) return { ids: [], leaseUntil: undefined, leased: [] };
     const hooks = [...new Set(e.targets.map((t) => t.webhookId).filter((w): w is number => w !== null))].sort((a, b) => a - b);
@@ -108,13 +110,23 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
       for (const r of written) idOf.set(r.msg_id, Number(r.id));
     }
     if (!e.isTest) {
-      const counts = new Map<number, number>();
-      for (const t of e.targets) if (t.webhookId !== null) counts.set(t.webhookId, (counts.get(t.webhookId) ?? 0) + 1);
-      // In id order (hooks is sorted): concurrent writes lock the webhooks' rows in one order.
-      for (const id of hooks) await trx.updateTable('webhooks').set((eb) => ({ event_count: eb('event_count', '+', counts.get(id)!) })).where('id', '=', id).execute();
+      const add = new Map<number, number>();
+      for (const t of e.targets) if (t.webhookId !== null) add.set(t.webhookId, (add.get(t.webhookId) ?? 0) + 1);
+      if (counts) for (const [id, n] of add) counts.set(id, (counts.get(id) ?? 0) + n);
+      else await this.bumpCounts(trx, add);
     }
     const ids = e.targets.map((t) => idOf.get(t.msgId)!);
     return { ids, leaseUntil: leased.includes(true) ? e.leaseUntil : undefined, leased };
+  }
+
+  /**
+   * Adds `counts` (webhook id → events) to the webhooks' `event_count`, in webhook id order:
+   * concurrent transactions lock the webhooks' rows in one order, so they never deadlock on them.
+   */
+  async bumpCounts(trx: Kysely<OutboxTables>, counts: ReadonlyMap<number, number>): Promise<void> {
+    for (const id of [...counts.keys()].sort((a, b) => a - b)) {
+      await trx.updateTable('webhooks').set((eb) => ({ event_count: eb('event_count', '+', counts.get(id)!) })).where('id', '=', id).execute();
+    }
   }
 
   /**

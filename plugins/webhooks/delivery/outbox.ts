@@ -11,12 +11,14 @@ import type { DeliveryWorker } from './worker.js';
 export const VERSION_KEY = 'hookpress_version';
 
 /**
- * The event write on the query layer (data/outbox-store.ts's OutboxStore, injected: the path
- * stays outbox → worker → dispatch): on a caller's transaction, or in a transaction of its own.
+ * The event write on the query layer (injected, so the path stays outbox → worker → dispatch):
+ * `writeEvent` on a caller's transaction (data/outbox-store.ts's OutboxStore), `enqueueLater`
+ * staged for the next group commit (data/event-batches.ts): resolves once committed, after
+ * `committed` ran with what was written; the lease is decided (`lease(n)`) when it is written.
  */
 export interface EventWriter {
   writeEvent(trx: Kysely<any>, e: NewEvent): Promise<Enqueued>;
-  enqueue(e: NewEvent): Promise<Enqueued>;
+  enqueueLater(e: Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined }, committed: (written: Enqueued) => void): Promise<Enqueued>;
 }
 
 /** What the outbox needs: the event types, the subscribed webhooks, the stores, the worker. */
@@ -68,9 +70,9 @@ export class Outbox {
    * - SQLite, inside a synchronous transaction of the handle: written at once in it; the worker
    *   is woken after this call (it claims them once committed).
    * - by a unit of work (an HTTP request, runInUnitOfWork) outside a transaction: on SQLite
-   *   staged for the group commit of this turn; on PostgreSQL written in a transaction of its
-   *   own now. Either way the unit finishes (the request is answered) only once it is durable,
-   *   or answers 503 when it failed.
+   *   staged for the group commit of this turn (data/group-commit.ts); on PostgreSQL for the
+   *   query layer's (data/event-batches.ts). Either way the unit finishes (the request is
+   *   answered) only once it is durable, or answers 503 when it failed.
    * - otherwise: on SQLite committed before returning; on PostgreSQL written in the background
    *   (a failure is logged) — run such code in runInUnitOfWork to wait for it.
    * @returns the event id (`evt_…`), or false — with a logged warning — for an unknown slug.
@@ -126,8 +128,8 @@ export class Outbox {
     }
     const unit = o.db.inTransaction ? undefined : currentUnitOfWork();
     if (o.dialect === 'postgres') {
-      // No synchronous handle: a transaction of its own, now; the unit (if any) waits for it.
-      const durable = o.query.enqueue({ ...event, leaseUntil: this.directLease(n) }).then((written) => this.afterCommit(event, written));
+      // No synchronous handle: staged for the group commit of the query layer; the unit (if any) waits for it.
+      const durable = o.query.enqueueLater({ ...event, lease: (k) => this.directLease(k) }, (written) => this.afterCommit(event, written));
       if (unit) unit.defer(durable);
       else durable.catch((error: unknown) => o.logger.error({ err: error, event: event.event, eventId: event.eventId }, 'wu_do_event: the event could not be stored'));
     } else if (unit) {

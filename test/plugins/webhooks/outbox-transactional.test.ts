@@ -5,6 +5,7 @@ import { scopedTransactions } from '../../../core/db/transaction-scope.js';
 import { runInUnitOfWork } from '../../../core/http/unit-of-work.js';
 import { createHooks } from '../../../core/hooks/index.js';
 import { DeliveriesStore, type ClaimedDelivery } from '../../../plugins/webhooks/data/deliveries-store.js';
+import { EventBatches } from '../../../plugins/webhooks/data/event-batches.js';
 import { OutboxStore, type OutboxTables } from '../../../plugins/webhooks/data/outbox-store.js';
 import { Outbox } from '../../../plugins/webhooks/delivery/outbox.js';
 import type { EventRegistry } from '../../../plugins/webhooks/events/registry.js';
@@ -48,11 +49,13 @@ forEachBackend('webhooks: the transactional outbox (wu_do_event inside api.db tr
     errors = [];
     const owner = 'host-a:1:aaaa';
     const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line)) });
+    const query = new OutboxStore(db as Kysely<OutboxTables>, t.dialect, owner, 16);
+    const batches = new EventBatches(db as Kysely<OutboxTables>, query);
     outbox = new Outbox({
       events: { get: (slug: string) => (slug === 'payment_received' ? {} : undefined) } as unknown as Pick<EventRegistry, 'get'>,
       webhooks: { activeFor: () => targets },
       store: t.sync ? new DeliveriesStore(t.sync, () => NOW, undefined, { owner, perWebhook: 16 }) : (undefined as never),
-      query: new OutboxStore(db as Kysely<OutboxTables>, t.dialect, owner, 16),
+      query: { writeEvent: (trx, e) => query.writeEvent(trx, e), enqueueLater: (e, committed) => batches.add(e, committed) },
       dialect: t.dialect,
       worker: { canTake: () => room, take: (batch) => void taken.push(...batch), wake: () => void wakes++, leaseMs: LEASE },
       db: t.sync ?? { inTransaction: false },

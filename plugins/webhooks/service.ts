@@ -146,7 +146,11 @@ export class WebhooksService implements WebhooksApi {
       events: this.events,
       webhooks: this.webhooks,
       store: this.deliveries,
-      query: { writeEvent: (trx, e) => this.outboxStore.writeEvent(trx, e), enqueueLater: (e, committed) => this.eventBatches.add(e, committed) },
+      query: {
+        writeEvent: (trx, e, counts) => this.outboxStore.writeEvent(trx, e, counts),
+        bumpCounts: (trx, counts) => this.outboxStore.bumpCounts(trx, counts),
+        enqueueLater: (e, committed) => this.eventBatches.add(e, committed),
+      },
       dialect: api.dialect,
       worker: this.worker,
       db: api.sqlite,

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { currentTransactionScope, currentUnitOfWork, type DialectName, type Hooks, type Kysely } from '../../../core/plugin-sdk.js';
+import { currentTransactionScope, currentUnitOfWork, type DialectName, type Hooks, type Kysely, type TransactionScope } from '../../../core/plugin-sdk.js';
 import type { DeliveriesStore, Enqueued, NewEvent, NewTarget } from '../data/deliveries-store.js';
 import type { WebhooksStore } from '../data/webhooks-store.js';
 import { WebhookError } from '../errors.js';
@@ -17,7 +17,10 @@ export const VERSION_KEY = 'hookpress_version';
  * `committed` ran with what was written; the lease is decided (`lease(n)`) when it is written.
  */
 export interface EventWriter {
-  writeEvent(trx: Kysely<any>, e: NewEvent): Promise<Enqueued>;
+  /** `counts`: the webhooks' event counts are added to it instead of written (see bumpCounts). */
+  writeEvent(trx: Kysely<any>, e: NewEvent, counts?: Map<number, number>): Promise<Enqueued>;
+  /** Adds `counts` (webhook id → events) to the webhooks' event counts, in webhook id order. */
+  bumpCounts(trx: Kysely<any>, counts: ReadonlyMap<number, number>): Promise<void>;
   enqueueLater(e: Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined }, committed: (written: Enqueued) => void): Promise<Enqueued>;
 }
 
@@ -109,15 +112,7 @@ export class Outbox {
     const { o } = this;
     const n = event.targets.length;
     const scope = currentTransactionScope();
-    if (scope && o.dialect === 'postgres') {
-      // The caller's api.db transaction: written last in it, before its COMMIT (the lease is
-      // decided then, moments before the commit that makes it visible).
-      scope.beforeCommit(async (trx) => {
-        const written = await o.query.writeEvent(trx, { ...event, leaseUntil: this.directLease(n) });
-        scope.afterCommit(() => this.handOff(event, written));
-      });
-      return;
-    }
+    if (scope && o.dialect === 'postgres') return this.stage(scope, event);
     if (scope) {
       // SQLite: the synchronous handle joins the caller's api.db transaction (same connection,
       // same async context), so the rows are written at once — the transaction sees them, as it
@@ -142,6 +137,34 @@ export class Outbox {
       this.handOff(event, o.store.enqueueLeased({ ...event, leaseUntil }));
     }
   }
+
+  /**
+   * PostgreSQL, inside the caller's api.db transaction: written last in it, before its COMMIT
+   * (the lease is decided then, moments before the commit that makes it visible). The event
+   * counts of all events the callback fired are bumped once, after their rows, in webhook id
+   * order — two transactions firing the same events in another order never deadlock on them.
+   */
+  private stage(scope: TransactionScope, event: Omit<NewEvent, 'leaseUntil'>): void {
+    const { o } = this;
+    let batch = this.scoped.get(scope);
+    if (!batch) this.scoped.set(scope, (batch = { counts: new Map(), staged: false, bumped: false }));
+    const shared = batch;
+    const first = !shared.staged;
+    shared.staged = true;
+    scope.beforeCommit(async (trx) => {
+      // An event staged after the counts were bumped (by a staged write) bumps its own.
+      const written = await o.query.writeEvent(trx, { ...event, leaseUntil: this.directLease(event.targets.length) }, shared.bumped ? undefined : shared.counts);
+      // Staged while the staged writes run: after every event the callback fired.
+      if (first) scope.beforeCommit(async (t) => {
+        shared.bumped = true;
+        await o.query.bumpCounts(t, shared.counts);
+      });
+      scope.afterCommit(() => this.handOff(event, written));
+    });
+  }
+
+  /** Per open api.db transaction: the event counts its staged events add up (see stage). */
+  private readonly scoped = new WeakMap<TransactionScope, { counts: Map<number, number>; staged: boolean; bumped: boolean }>();
 
   /** The hand-off once committed: a fault in it is logged, never reported as a failed write (the event is stored). */
   private afterCommit(event: Omit<NewEvent, 'leaseUntil'>, written: Enqueued): void {

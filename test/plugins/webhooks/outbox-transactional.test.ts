@@ -55,7 +55,7 @@ forEachBackend('webhooks: the transactional outbox (wu_do_event inside api.db tr
       events: { get: (slug: string) => (slug === 'payment_received' ? {} : undefined) } as unknown as Pick<EventRegistry, 'get'>,
       webhooks: { activeFor: () => targets },
       store: t.sync ? new DeliveriesStore(t.sync, () => NOW, undefined, { owner, perWebhook: 16 }) : (undefined as never),
-      query: { writeEvent: (trx, e) => query.writeEvent(trx, e), enqueueLater: (e, committed) => batches.add(e, committed) },
+      query: { writeEvent: (trx, e, counts) => query.writeEvent(trx, e, counts), bumpCounts: (trx, counts) => query.bumpCounts(trx, counts), enqueueLater: (e, committed) => batches.add(e, committed) },
       dialect: t.dialect,
       worker: { canTake: () => room, take: (batch) => void taken.push(...batch), wake: () => void wakes++, leaseMs: LEASE },
       db: t.sync ?? { inTransaction: false },
@@ -103,6 +103,39 @@ forEachBackend('webhooks: the transactional outbox (wu_do_event inside api.db tr
     expect(taken[0]).to.include({ lease_until: NOW + LEASE, event: 'payment_received', attempts: 0, next_trigger: 'event' });
     expect(JSON.parse(taken[0]!.body)).to.deep.equal({ order: 1, hookpress_version: '1.0.0' });
     expect((await db.selectFrom('webhooks').select('event_count').where('id', '=', targets[0]!.id).executeTakeFirstOrThrow()).event_count).to.equal(1);
+  });
+
+  it('several events in one transaction: their rows and the webhooks\' event counts commit together', async () => {
+    const [one, two] = targets;
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('orders').values({ id: 1 }).execute();
+      targets = [two!];
+      outbox.fire('payment_received', { n: 1 });
+      targets = [one!, two!];
+      outbox.fire('payment_received', { n: 2 });
+      targets = [one!];
+      outbox.fire('payment_received', { n: 3 });
+    });
+    expect(await counts()).to.deep.equal({ orders: 1, events: 3, deliveries: 4 });
+    const eventCounts = await db.selectFrom('webhooks').select('event_count').orderBy('id').execute();
+    expect(eventCounts.map((r) => r.event_count)).to.deep.equal([2, 2]);
+    expect(taken).to.have.length(4);
+  });
+
+  it('PostgreSQL: transactions firing events of the same webhooks in opposite orders all commit (counts bumped in one order, no deadlock)', async function () {
+    if (backend.name !== 'postgres') return this.skip();
+    const [one, two] = targets;
+    const tx = (id: number, order: Array<{ id: number; url: string }>) =>
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('orders').values({ id }).execute();
+        for (const t of order) {
+          targets = [t];
+          outbox.fire('payment_received', { order: id });
+        }
+      });
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => tx(i + 1, i % 2 ? [one!, two!] : [two!, one!])));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).to.deep.equal([]);
+    expect((await db.selectFrom('webhooks').select('event_count').orderBy('id').execute()).map((r) => r.event_count)).to.deep.equal([8, 8]);
   });
 
   it('a worker with no room: the rows are written due now and the worker is woken after COMMIT, for a claim', async () => {

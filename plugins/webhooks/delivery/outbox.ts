@@ -76,8 +76,8 @@ export class Outbox {
    *   staged for the group commit of this turn (data/group-commit.ts); on PostgreSQL for the
    *   query layer's (data/event-batches.ts). Either way the unit finishes (the request is
    *   answered) only once it is durable, or answers 503 when it failed.
-   * - otherwise: on SQLite committed before returning; on PostgreSQL written in the background
-   *   (a failure is logged) — run such code in runInUnitOfWork to wait for it.
+   * - otherwise: on SQLite committed before returning; on PostgreSQL it joins the next batch in
+   *   the background (a failure is logged) — run such code in runInUnitOfWork to wait for it.
    * @returns the event id (`evt_…`), or false — with a logged warning — for an unknown slug.
    * @throws WebhookError `INVALID_ARGUMENT` (field `payload`): not a plain object, or not JSON-serialisable.
    * @throws Error on SQLite outside a unit of work and a transaction, when the write failed.

@@ -15,11 +15,26 @@ export type StagedWrite = (trx: Transaction<any>) => Promise<unknown> | unknown;
 export class TransactionScope {
   private readonly staged: StagedWrite[] = [];
   private readonly committedCallbacks: Array<() => void> = [];
+  private ended = false;
 
   constructor(readonly trx: Transaction<any>) {}
 
-  /** Stages `write` for this transaction, before its COMMIT; a write that throws rolls it all back. */
+  /**
+   * Whether staged writes still reach the transaction: true until its staged writes have run
+   * (or it rolled back). Code the transaction's callback left behind — a timer, a promise not
+   * awaited — still sees this scope through AsyncLocalStorage; `currentTransactionScope()`
+   * returns it only while it is open.
+   */
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  /**
+   * Stages `write` for this transaction, before its COMMIT; a write that throws rolls it all back.
+   * @throws Error when the scope is no longer open (the write would never run).
+   */
   beforeCommit(write: StagedWrite): void {
+    if (this.ended) throw new Error('beforeCommit: this transaction has ended; its staged writes already ran (or it rolled back).');
     this.staged.push(write);
   }
 
@@ -28,9 +43,15 @@ export class TransactionScope {
     this.committedCallbacks.push(fn);
   }
 
-  /** Runs the staged writes in order (a write may stage more). */
+  /** Runs the staged writes in order (a write may stage more), then closes the scope to new ones. */
   async flush(): Promise<void> {
     for (let i = 0; i < this.staged.length; i++) await this.staged[i]!(this.trx);
+    this.end();
+  }
+
+  /** Closes the scope: later beforeCommit calls throw, and currentTransactionScope() no longer returns it. */
+  end(): void {
+    this.ended = true;
   }
 
   /** Runs the after-commit callbacks; each error goes to `onError` (the transaction is already durable). */
@@ -47,9 +68,13 @@ export class TransactionScope {
 
 const scopes = new AsyncLocalStorage<TransactionScope>();
 
-/** The transaction scope of the code running now (inside a scoped transaction's callback), or undefined. */
+/**
+ * The transaction scope of the code running now (inside a scoped transaction's callback, while
+ * the transaction is open), or undefined.
+ */
 export function currentTransactionScope(): TransactionScope | undefined {
-  return scopes.getStore();
+  const scope = scopes.getStore();
+  return scope?.open ? scope : undefined;
 }
 
 /**
@@ -67,12 +92,14 @@ export function scopedTransactions<DB>(db: Kysely<DB>, onError: (error: unknown)
         if (prop === 'execute') {
           return async <T>(callback: (trx: Transaction<DB>) => Promise<T>): Promise<T> => {
             let scope: TransactionScope | undefined;
-            const result = await target.execute(async (trx) => {
-              scope = new TransactionScope(trx as Transaction<any>);
-              const out = await scopes.run(scope, () => callback(trx));
-              await scope.flush();
-              return out;
-            });
+            const result = await target
+              .execute(async (trx) => {
+                scope = new TransactionScope(trx as Transaction<any>);
+                const out = await scopes.run(scope, () => callback(trx));
+                await scope.flush();
+                return out;
+              })
+              .finally(() => scope?.end());
             scope!.committed(onError);
             return result;
           };

@@ -1,5 +1,7 @@
 import type { Kysely, PluginApi } from '../../core/plugin-sdk.js';
 import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
+import { OutboxStore, type OutboxTables } from './data/outbox-store.js';
+import { EventBatches } from './data/event-batches.js';
 import { WebhooksStore, type WebhookListQuery } from './data/webhooks-store.js';
 import { HealthStore } from './data/health-store.js';
 import { InspectorStore } from './data/inspector-store.js';
@@ -69,6 +71,10 @@ export class WebhooksService implements WebhooksApi {
   readonly events: EventRegistry;
   readonly webhooks: WebhooksStore;
   readonly deliveries: DeliveriesStore;
+  /** The outbox's writes on the query layer (api.db): events fired inside api.db transactions, and every write on PostgreSQL. */
+  readonly outboxStore: OutboxStore;
+  /** PostgreSQL: events fired by requests outside a transaction, group-committed on the query layer. */
+  readonly eventBatches: EventBatches;
   readonly health: HealthStore;
   readonly inspector: Inspector;
   readonly transport: Transport;
@@ -93,6 +99,9 @@ export class WebhooksService implements WebhooksApi {
     // One worker per process: its store claims, releases and records under its owner id, and
     // keeps the per-endpoint limit across processes (the same number as the connections per origin).
     this.deliveries = new DeliveriesStore(api.sqlite, api.clock, undefined, { owner: deps.owner, perWebhook: settings.perEndpoint });
+    // The same worker (owner id, limit) on the query layer.
+    this.outboxStore = new OutboxStore(api.db as unknown as Kysely<OutboxTables>, api.dialect, this.deliveries.owner, settings.perEndpoint);
+    this.eventBatches = new EventBatches(api.db as unknown as Kysely<OutboxTables>, this.outboxStore);
     this.health = new HealthStore(db, api.dialect, sync);
     this.inspector = new Inspector(api, new InspectorStore(db, api.dialect, sync), this.deliveries, this.webhooks, settings.inspector);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
@@ -141,6 +150,12 @@ export class WebhooksService implements WebhooksApi {
       events: this.events,
       webhooks: this.webhooks,
       store: this.deliveries,
+      query: {
+        writeEvent: (trx, e, counts) => this.outboxStore.writeEvent(trx, e, counts),
+        bumpCounts: (trx, counts) => this.outboxStore.bumpCounts(trx, counts),
+        enqueueLater: (e, committed) => this.eventBatches.add(e, committed),
+      },
+      dialect: api.dialect,
       worker: this.worker,
       db: api.sqlite,
       hooks: api.hooks,

@@ -9,6 +9,30 @@ interface Staged<T> {
   reject: (error: unknown) => void;
 }
 
+/** What one staged write of a committed batch came to. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * After a batch's COMMIT: each caller in order gets its own outcome — a write that failed (rolled
+ * back alone) rejects; the others run `committed` (a fault in it is ignored: the write is
+ * stored, the follow-up reports its own faults), then resolve.
+ */
+export function settleCommitted<T>(
+  batch: ReadonlyArray<{ committed?: (value: T) => void; resolve: (value: T) => void; reject: (error: unknown) => void }>,
+  outcomes: ReadonlyArray<Outcome<T>>,
+): void {
+  batch.forEach((s, i) => {
+    const o = outcomes[i]!;
+    if (!o.ok) return s.reject(o.error);
+    try {
+      s.committed?.(o.value);
+    } catch {
+      // The write is durable whatever a follow-up does; the follow-up reports its own faults.
+    }
+    s.resolve(o.value);
+  });
+}
+
 /**
  * Group commit: writes staged by independent callers in one turn of the event loop share one
  * transaction — one COMMIT, one fsync under `synchronous=FULL` — instead of one each. Staged
@@ -66,7 +90,7 @@ export class GroupCommit {
     }
     const batch = this.staged;
     this.staged = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const outcomes: Array<Outcome<unknown>> = [];
     try {
       this.db.transaction(() => {
         for (const s of batch) {
@@ -84,15 +108,6 @@ export class GroupCommit {
     }
     this.stats.commits++;
     this.stats.writes += batch.length;
-    batch.forEach((s, i) => {
-      const o = outcomes[i]!;
-      if (!o.ok) return s.reject(o.error);
-      try {
-        s.committed?.(o.value);
-      } catch {
-        // The write is durable whatever a follow-up does; the follow-up reports its own faults.
-      }
-      s.resolve(o.value);
-    });
+    settleCommitted(batch, outcomes);
   }
 }

@@ -19,6 +19,55 @@ export type LeasedRow = Omit<ClaimedDelivery, 'body'> & { event_id: string };
 export const CLAIM_LOCK_KEY = 7_301_114;
 
 /**
+ * A store of one delivery worker on the query layer: the executor it runs on (`db`, or a
+ * transaction), the dialect (SQL differs only where the databases do), the worker's owner id
+ * and the per-endpoint limit it keeps.
+ * @throws RangeError when `perWebhook` is not a positive integer.
+ */
+export abstract class WorkerStore<DB> {
+  constructor(
+    protected readonly db: Kysely<DB>,
+    protected readonly dialect: DialectName,
+    /** This worker's owner id, written with every lease it takes (see workerOwnerId). */
+    readonly owner: string,
+    /** Deliveries of one webhook leased at a time, by all workers together. */
+    readonly perWebhook: number,
+  ) {
+    if (!Number.isSafeInteger(perWebhook) || perWebhook < 1) throw new RangeError(`perWebhook must be a positive integer; got ${perWebhook}.`);
+  }
+}
+
+/**
+ * PostgreSQL: tries the claim's advisory lock of each webhook for this transaction (held to its
+ * end; never waited for) and returns the webhooks whose lock it got. A claim, or a write of
+ * leased deliveries, counts a webhook's leases only under its lock, so two transactions never
+ * both fill the same webhook's room.
+ */
+export async function tryClaimLocks(trx: Kysely<any>, webhooks: readonly number[]): Promise<number[]> {
+  if (webhooks.length === 0) return [];
+  const locks = await sql<{ w: number; ok: boolean }>`SELECT w, pg_try_advisory_xact_lock(${CLAIM_LOCK_KEY}, w) AS ok FROM unnest(${[...webhooks]}::int[]) AS w`.execute(trx);
+  return locks.rows.filter((r) => r.ok).map((r) => Number(r.w));
+}
+
+/**
+ * Leases held now (`lease_until > now`, ms; any owner) per webhook, on `db` (or a transaction);
+ * only `webhooks` when given. Reads the leased index (`deliveries_leased`) alone.
+ */
+export async function leasesHeld(db: Kysely<LeaseTables>, now: number, webhooks?: readonly number[]): Promise<Array<{ webhook_id: number; n: number }>> {
+  if (webhooks && webhooks.length === 0) return [];
+  let q = db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => ['webhook_id', eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'pending')
+    .where('lease_until', 'is not', null)
+    .where('lease_until', '>', now)
+    .where('webhook_id', 'is not', null)
+    .groupBy('webhook_id');
+  if (webhooks) q = q.where('webhook_id', 'in', [...webhooks]);
+  return (await q.execute()).map((r) => ({ webhook_id: Number(r.webhook_id), n: Number(r.n) }));
+}
+
+/**
  * The delivery claim on the query layer, for SQLite and PostgreSQL — the same rule as
  * DeliveriesStore.claimDue (which the running app uses, on SQLite): due rows in due order,
  * leased to this worker's `owner`, at most `perWebhook` deliveries of one webhook leased at a
@@ -40,17 +89,7 @@ export const CLAIM_LOCK_KEY = 7_301_114;
  * scan of the first (LockRows over it, then LIMIT) and the lease count an index-only scan of the
  * second (EXPLAIN, 200,000 rows).
  */
-export class LeaseClaims {
-  constructor(
-    private readonly db: Kysely<LeaseTables>,
-    private readonly dialect: DialectName,
-    /** This worker's owner id (see workerOwnerId). */
-    readonly owner: string,
-    /** Deliveries of one webhook leased at a time, by all workers together. */
-    readonly perWebhook: number,
-  ) {
-    if (!Number.isSafeInteger(perWebhook) || perWebhook < 1) throw new RangeError(`perWebhook must be a positive integer; got ${perWebhook}.`);
-  }
+export class LeaseClaims extends WorkerStore<LeaseTables> {
 
   /**
    * Takes up to `limit` due deliveries (pending, `next_attempt_at <= now`, ms — leases that ran
@@ -65,7 +104,7 @@ export class LeaseClaims {
     return this.db.transaction().execute(async (trx) => {
       const pg = this.dialect === 'postgres';
       const room = new Map<number, number>();
-      for (const h of await this.held(trx, now)) room.set(h.webhook_id, this.perWebhook - h.n);
+      for (const h of await leasesHeld(trx, now)) room.set(h.webhook_id, this.perWebhook - h.n);
       const full = [...room].filter(([, n]) => n <= 0).map(([id]) => id);
       // The oldest due rows of webhooks with room, a window of a few batches.
       let q = trx
@@ -83,10 +122,9 @@ export class LeaseClaims {
       const hooks = [...new Set(due.map((d) => d.webhook_id).filter((w): w is number => w !== null))];
       let mine: Set<number> = new Set(hooks);
       if (pg && hooks.length) {
-        const locks = await sql<{ w: number; ok: boolean }>`SELECT w, pg_try_advisory_xact_lock(${CLAIM_LOCK_KEY}, w) AS ok FROM unnest(${hooks}::int[]) AS w`.execute(trx);
-        mine = new Set(locks.rows.filter((r) => r.ok).map((r) => Number(r.w)));
+        mine = new Set(await tryClaimLocks(trx, hooks));
         for (const w of mine) room.delete(w);
-        for (const h of await this.held(trx, now, [...mine])) room.set(h.webhook_id, this.perWebhook - h.n);
+        for (const h of await leasesHeld(trx, now, [...mine])) room.set(h.webhook_id, this.perWebhook - h.n);
       }
       const take: number[] = [];
       for (const d of due) {
@@ -132,20 +170,5 @@ export class LeaseClaims {
       .where('lease_until', 'is not', null)
       .executeTakeFirst();
     return Number(r.numUpdatedRows);
-  }
-
-  /** Leases held now (`lease_until > now`, any owner) per webhook; only `webhooks` when given. */
-  private async held(db: Kysely<LeaseTables>, now: number, webhooks?: number[]): Promise<Array<{ webhook_id: number; n: number }>> {
-    if (webhooks && webhooks.length === 0) return [];
-    let q = db
-      .selectFrom('webhook_deliveries')
-      .select((eb) => ['webhook_id', eb.fn.countAll<number>().as('n')])
-      .where('status', '=', 'pending')
-      .where('lease_until', 'is not', null)
-      .where('lease_until', '>', now)
-      .where('webhook_id', 'is not', null)
-      .groupBy('webhook_id');
-    if (webhooks) q = q.where('webhook_id', 'in', webhooks);
-    return (await q.execute()).map((r) => ({ webhook_id: Number(r.webhook_id), n: Number(r.n) }));
   }
 }

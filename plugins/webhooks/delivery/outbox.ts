@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { currentUnitOfWork, type Hooks } from '../../../core/plugin-sdk.js';
-import type { DeliveriesStore, Enqueued, NewTarget } from '../data/deliveries-store.js';
+import { currentTransactionScope, currentUnitOfWork, type DialectName, type Hooks, type Kysely, type TransactionScope } from '../../../core/plugin-sdk.js';
+import type { DeliveriesStore, Enqueued, NewEvent, NewTarget } from '../data/deliveries-store.js';
 import type { WebhooksStore } from '../data/webhooks-store.js';
 import { WebhookError } from '../errors.js';
 import type { EventRegistry, Payload } from '../events/registry.js';
@@ -10,13 +10,38 @@ import type { DeliveryWorker } from './worker.js';
 /** The payload key carrying the sender's version (the original sent `wu_version`). */
 export const VERSION_KEY = 'hookpress_version';
 
-/** What the outbox needs: the event types, the subscribed webhooks, the store, the worker. */
+/**
+ * The event write on the query layer (injected, so the path stays outbox → worker → dispatch):
+ * `writeEvent` on a caller's transaction (data/outbox-store.ts's OutboxStore), `enqueueLater`
+ * staged for the next group commit (data/event-batches.ts): resolves once committed, after
+ * `committed` ran with what was written; the lease is decided (`lease(n)`) when it is written.
+ */
+export interface EventWriter {
+  /** `counts`: the webhooks' event counts are added to it instead of written (see bumpCounts). */
+  writeEvent(trx: Kysely<any>, e: NewEvent, counts?: Map<number, number>): Promise<Enqueued>;
+  /** Adds `counts` (webhook id → events) to the webhooks' event counts, in webhook id order. */
+  bumpCounts(trx: Kysely<any>, counts: ReadonlyMap<number, number>): Promise<void>;
+  enqueueLater(e: Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined }, committed: (written: Enqueued) => void): Promise<Enqueued>;
+}
+
+/** What the outbox needs: the event types, the subscribed webhooks, the stores, the worker. */
 export interface OutboxDeps {
   events: Pick<EventRegistry, 'get'>;
   webhooks: Pick<WebhooksStore, 'activeFor'>;
+  /** SQLite: the synchronous store (writes at once, or group-committed for a unit of work). Unused on PostgreSQL. */
   store: Pick<DeliveriesStore, 'enqueueLeased' | 'enqueueLater'>;
+  /**
+   * The event write on the query layer (`api.db`): staged in a caller's `api.db` transaction on
+   * either backend, and every write on PostgreSQL.
+   */
+  query: EventWriter;
+  /** The host's backend: on PostgreSQL there is no synchronous handle, every write goes through `query`. */
+  dialect: DialectName;
   worker: Pick<DeliveryWorker, 'canTake' | 'take' | 'wake' | 'leaseMs'>;
-  /** The plugin's database handle: inside a caller's transaction nothing is handed to the worker before commit. */
+  /**
+   * The synchronous SQLite handle (`{ inTransaction: false }` on PostgreSQL): inside its own
+   * synchronous transaction nothing is handed to the worker before commit.
+   */
   db: { readonly inTransaction: boolean };
   hooks: Hooks;
   logger: Logger;
@@ -30,7 +55,7 @@ export interface OutboxDeps {
 /**
  * The outbox: where an event enters the delivery path (outbox → worker → dispatch). `fire`
  * is `wu_do_event`: it shapes the payload, writes the event and its deliveries in one store
- * call (data/deliveries-store.ts) — at once, or staged for the group commit of a unit of work —
+ * call — staged in the caller's `api.db` transaction, at once, or staged for the unit of work —
  * and offers them to the worker after commit.
  */
 export class Outbox {
@@ -39,14 +64,23 @@ export class Outbox {
   /**
    * Fires an event: adds `hookpress_version`, applies `wu_event_payload`, writes the snapshot
    * and one delivery per active subscribed webhook in one transaction, then fires `wu_event`
-   * (slug, payload) and `wu_event_{slug}` (payload). Called inside the caller's own database
-   * transaction, the event commits (or rolls back) with the caller's change. Called by a unit of
-   * work (an HTTP request, runInUnitOfWork) outside a transaction, it is staged and committed at
-   * the end of this turn of the event loop together with other callers' writes (group commit);
-   * the unit finishes (the request is answered) only once it is durable. Otherwise it commits
-   * before returning.
+   * (slug, payload) and `wu_event_{slug}` (payload). Where the write goes:
+   * - inside an `api.db` transaction (`currentTransactionScope()`): the event commits or rolls
+   *   back with the caller's change, and its deliveries are handed to the worker only after
+   *   COMMIT. On PostgreSQL the write is staged on that transaction (`beforeCommit`: written
+   *   after the callback, before COMMIT; a failed write rolls the transaction back); on SQLite
+   *   it is written at once through the synchronous handle, which joins the transaction.
+   * - SQLite, inside a synchronous transaction of the handle: written at once in it; the worker
+   *   is woken after this call (it claims them once committed).
+   * - by a unit of work (an HTTP request, runInUnitOfWork) outside a transaction: on SQLite
+   *   staged for the group commit of this turn (data/group-commit.ts); on PostgreSQL for the
+   *   query layer's (data/event-batches.ts). Either way the unit finishes (the request is
+   *   answered) only once it is durable, or answers 503 when it failed.
+   * - otherwise: on SQLite committed before returning; on PostgreSQL it joins the next batch in
+   *   the background (a failure is logged) — run such code in runInUnitOfWork to wait for it.
    * @returns the event id (`evt_…`), or false — with a logged warning — for an unknown slug.
    * @throws WebhookError `INVALID_ARGUMENT` (field `payload`): not a plain object, or not JSON-serialisable.
+   * @throws Error on SQLite outside a unit of work and a transaction, when the write failed.
    */
   fire(slug: string, payload: Payload): string | false {
     const { o } = this;
@@ -67,20 +101,78 @@ export class Outbox {
     const now = o.clock();
     const eventId = newId('evt', now);
     const targets = o.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
-    const event = { eventId, event: slug, body, isTest: false, now, maxAttempts: o.maxAttempts, targets };
-    const unit = o.db.inTransaction ? undefined : currentUnitOfWork();
-    if (unit) {
-      // Fired by a unit of work (an HTTP request): staged for the group commit this turn shares
-      // with every other caller's writes; the request is answered once it is durable (or 503).
-      unit.defer(o.store.enqueueLater({ ...event, lease: (n) => this.directLease(n) }, (written) => this.handOff(event, written)));
-    } else {
-      // Inside a caller's transaction the rows may still roll back: no hand-off before commit.
-      const leaseUntil = o.db.inTransaction ? undefined : this.directLease(targets.length);
-      this.handOff(event, o.store.enqueueLeased({ ...event, leaseUntil }));
-    }
+    this.write({ eventId, event: slug, body, isTest: false, now, maxAttempts: o.maxAttempts, targets });
     o.hooks.do_action('wu_event', slug, shaped);
     o.hooks.do_action(`wu_event_${slug}`, shaped);
     return eventId;
+  }
+
+  /** Writes (or stages) the event where `fire` says, and hands its deliveries on after commit. */
+  private write(event: Omit<NewEvent, 'leaseUntil'>): void {
+    const { o } = this;
+    const n = event.targets.length;
+    const scope = currentTransactionScope();
+    if (scope && o.dialect === 'postgres') return this.stage(scope, event);
+    if (scope) {
+      // SQLite: the synchronous handle joins the caller's api.db transaction (same connection,
+      // same async context), so the rows are written at once — the transaction sees them, as it
+      // always did — and commit or roll back with it; the worker gets them after COMMIT.
+      const written = o.store.enqueueLeased({ ...event, leaseUntil: this.directLease(n) });
+      scope.afterCommit(() => this.handOff(event, written));
+      return;
+    }
+    const unit = o.db.inTransaction ? undefined : currentUnitOfWork();
+    if (o.dialect === 'postgres') {
+      // No synchronous handle: staged for the group commit of the query layer; the unit (if any) waits for it.
+      const durable = o.query.enqueueLater({ ...event, lease: (k) => this.directLease(k) }, (written) => this.afterCommit(event, written));
+      if (unit) unit.defer(durable);
+      else durable.catch((error: unknown) => o.logger.error({ err: error, event: event.event, eventId: event.eventId }, 'wu_do_event: the event could not be stored'));
+    } else if (unit) {
+      // Fired by a unit of work (an HTTP request): staged for the group commit this turn shares
+      // with every other caller's writes; the request is answered once it is durable (or 503).
+      unit.defer(o.store.enqueueLater({ ...event, lease: (k) => this.directLease(k) }, (written) => this.handOff(event, written)));
+    } else {
+      // Inside a synchronous transaction the rows may still roll back: no hand-off before commit.
+      const leaseUntil = o.db.inTransaction ? undefined : this.directLease(n);
+      this.handOff(event, o.store.enqueueLeased({ ...event, leaseUntil }));
+    }
+  }
+
+  /**
+   * PostgreSQL, inside the caller's api.db transaction: written last in it, before its COMMIT
+   * (the lease is decided then, moments before the commit that makes it visible). The event
+   * counts of all events the callback fired are bumped once, after their rows, in webhook id
+   * order — two transactions firing the same events in another order never deadlock on them.
+   */
+  private stage(scope: TransactionScope, event: Omit<NewEvent, 'leaseUntil'>): void {
+    const { o } = this;
+    let batch = this.scoped.get(scope);
+    if (!batch) this.scoped.set(scope, (batch = { counts: new Map(), staged: false, bumped: false }));
+    const shared = batch;
+    const first = !shared.staged;
+    shared.staged = true;
+    scope.beforeCommit(async (trx) => {
+      // An event staged after the counts were bumped (by a staged write) bumps its own.
+      const written = await o.query.writeEvent(trx, { ...event, leaseUntil: this.directLease(event.targets.length) }, shared.bumped ? undefined : shared.counts);
+      // Staged while the staged writes run: after every event the callback fired.
+      if (first) scope.beforeCommit(async (t) => {
+        shared.bumped = true;
+        await o.query.bumpCounts(t, shared.counts);
+      });
+      scope.afterCommit(() => this.handOff(event, written));
+    });
+  }
+
+  /** Per open api.db transaction: the event counts its staged events add up (see stage). */
+  private readonly scoped = new WeakMap<TransactionScope, { counts: Map<number, number>; staged: boolean; bumped: boolean }>();
+
+  /** The hand-off once committed: a fault in it is logged, never reported as a failed write (the event is stored). */
+  private afterCommit(event: Omit<NewEvent, 'leaseUntil'>, written: Enqueued): void {
+    try {
+      this.handOff(event, written);
+    } catch (error) {
+      this.o.logger.error({ err: error, eventId: event.eventId }, 'handing fresh deliveries to the worker failed; they are claimed when their leases run out');
+    }
   }
 
   /**

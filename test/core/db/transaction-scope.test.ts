@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { AsyncResource } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import { currentTransactionScope, scopedTransactions } from '../../../core/db/transaction-scope.js';
 import { forEachBackend } from '../../helpers/backends.js';
@@ -76,6 +77,28 @@ forEachBackend('core/db: transaction scopes (writes staged by synchronous code, 
       .then(() => 'committed', () => 'rolled back');
     expect(failed).to.equal('rolled back');
     expect(await count('orders')).to.equal(0);
+  });
+
+  it('code the callback left behind (a timer, a promise not awaited) sees no scope once the transaction has ended', async () => {
+    const { db, fire, count } = await open();
+    let later!: () => boolean;
+    let captured!: ReturnType<typeof currentTransactionScope>;
+    await db.transaction().execute(async () => {
+      // Runs in the callback's async context, after COMMIT: its staged row would never be written.
+      later = AsyncResource.bind(() => fire(3));
+      captured = currentTransactionScope();
+    });
+    expect(later(), 'no scope after COMMIT').to.equal(false);
+    expect(() => captured!.beforeCommit(() => undefined)).to.throw(/has ended/);
+    await db
+      .transaction()
+      .execute(async () => {
+        later = AsyncResource.bind(() => fire(4));
+        throw new Error('declined');
+      })
+      .catch(() => undefined);
+    expect(later(), 'no scope after a rollback').to.equal(false);
+    expect(await count('outbox')).to.equal(0);
   });
 
   it('everything else is the query builder itself: db.fn keeps its members', async () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql, type Kysely } from 'kysely';
 import { CLAIM_LOCK_KEY, LeaseClaims, type LeaseTables } from '../../../plugins/webhooks/data/lease-claims.js';
 import { forEachBackend } from '../../helpers/backends.js';
-import { webhooksSchema as schema } from '../../helpers/webhooks-schema.js';
+import { webhooksSchema } from '../../helpers/webhooks-schema.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -23,7 +23,7 @@ forEachBackend('LeaseClaims (the claim on the query layer)', (backend) => {
 
   const open = async (perWebhook: number) => {
     const first = await backend.open();
-    await schema(first);
+    await webhooksSchema(first);
     const second = await backend.openAgain();
     db = first.layer.db as Kysely<any>;
     A = new LeaseClaims(first.layer.db as Kysely<LeaseTables>, first.dialect, 'host-a:1:aaaa', perWebhook);

@@ -38,7 +38,7 @@ const DAY = 86_400_000;
     return agent.post(page(slug)).type('form').send({ _wpnonce: nonceNear(form.text, marker), ...body });
   };
 
-  it('every screen answers and every action writes its rows: product, customer (a user another process made), membership, payment received (events), site, domain', async () => {
+  it('every screen answers and every action writes its rows: product, customer (a user another process made), membership, payment received (events), site, domain, deletion warnings', async () => {
     const url = await freshDatabaseUrl();
     const clock = new FakeClock();
     // Two processes on one database: B adds the user, A (whose synchronous cache never saw it) makes them a customer.
@@ -98,6 +98,11 @@ const DAY = 86_400_000;
     const listed = await agent.get(page('memberships-domains'));
     expect(listed.status).to.equal(200);
     expect(listed.text).to.include('ada.example.com').and.include('Ada’s Engines');
+    // Deleting asks first, with what memberships says depends on the user and the site (read through api.db).
+    const userConfirm = await agent.get(`/wp-admin/network/users.php?action=confirm-delete&id=${ada.id}`);
+    expect(userConfirm.text).to.include('ada is a customer (#').and.include('with 1 membership and 1 payment');
+    const siteConfirm = await agent.get(`/wp-admin/network/sites.php?action=confirm-delete&id=${site!.id}`);
+    expect(siteConfirm.text).to.include('Its domain mapping ada.example.com will be removed too.');
     // Validation still answers next to the field (a taken site address).
     const taken = await post(agent, 'memberships-memberships', 'value="publish-site"', { action: 'publish-site', site_membership_id: String(membership!.id), slug: 'ada', title: 'Again' });
     expect(taken.status).to.equal(422);

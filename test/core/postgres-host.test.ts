@@ -5,7 +5,7 @@ import request from 'supertest';
 import { configFromEnv } from '../../core/config.js';
 import { pluginsFolder } from '../helpers/child-host.js';
 import type { HookpressApp } from '../../core/app.js';
-import { adminAgent, ADMIN_PASSWORD, nonceIn } from '../../core/testing/admin-agent.js';
+import { adminAgent, ADMIN_PASSWORD, nonceIn, nonceNear } from '../../core/testing/admin-agent.js';
 import { loginAgent, makeApp } from '../helpers/app.js';
 import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../helpers/backends.js';
 
@@ -129,6 +129,14 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
     const gone = await admin.submit('/wp-admin/network/sites.php', { action: 'delete', confirmed: '1', 'ids[]': [String(shopId)] }, { marker: 'value="delete"' });
     expect((await admin.follow(gone)).text).to.include('Site deleted.');
     expect(await rows(url, 'SELECT slug FROM sites')).to.deep.equal([{ slug: 'main' }]);
+    // A persistent notice (a plugin's api.notices.add_notice): every screen shows it until dismissed.
+    const noticeId = await hp.host.notices.addAsync({ type: 'warning', message: 'Check the disk space.' });
+    const shown = await admin.page('/wp-admin/network/sites.php');
+    expect(shown.text).to.include('Check the disk space.');
+    const dismissed = await admin.agent.post('/wp-admin/network/dismiss-notice').type('form').send({ id: noticeId, _wpnonce: nonceNear(shown.text, `value="${noticeId}"`), redirect_to: '/wp-admin/network/' });
+    expect(dismissed.status).to.equal(303);
+    expect(await rows(url, 'SELECT id FROM admin_notices')).to.deep.equal([]);
+    expect((await admin.page('/wp-admin/network/')).text).to.not.include('Check the disk space.');
     // The secret key lives in the database (no DATA_DIR), once.
     expect(await rows(url, 'SELECT count(*)::int AS n FROM host_secrets')).to.deep.equal([{ n: 1 }]);
   });

@@ -218,7 +218,7 @@ export interface PluginApi<DB = any> {
   readonly sites: {
     get(id: number): Site | undefined;
     list(q?: { search?: string; limit?: number; offset?: number }): { items: Site[]; total: number };
-    /** Creates a network site (fires wp_initialize_site). @throws SiteError (SITE_*) with every failing field */
+    /** Creates a network site (fires wp_initialize_site). @throws SiteError (a HookpressError: code SITE_*, `fieldMessages()` for every failing field) */
     create(input: { slug: string; title: string; admin_email: string }): Site;
     /** The site with this id, on either backend, or undefined. */
     getAsync(id: number): Promise<Site | undefined>;
@@ -228,7 +228,7 @@ export interface PluginApi<DB = any> {
      * `create` on either backend (same checks, fires wp_initialize_site). Inside an `api.db`
      * transaction's callback: on SQLite the site is written in that transaction (and rolled
      * back with it); on PostgreSQL it is committed on its own, at once.
-     * @throws SiteError (SITE_*) with every failing field
+     * @throws SiteError (a HookpressError: code SITE_*, `fieldMessages()` for every failing field)
      */
     createAsync(input: { slug: string; title: string; admin_email: string }): Promise<Site>;
   };

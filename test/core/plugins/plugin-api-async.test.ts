@@ -76,9 +76,9 @@ for (const backend of TEST_DATABASE_URL ? (['sqlite', 'postgres'] as const) : ([
     });
 
     it(`inside an api.db transaction: the asynchronous calls answer (${backend === 'sqlite' ? 'a site created in it rolls back with it' : 'a site created in it is committed on its own'})`, async () => {
-      await api.db.schema.createTable('demo_t').addColumn('v', 'integer').execute();
+      await api.db.schema.createTable('asyncapi_rows').addColumn('v', 'integer').execute();
       const failed = api.transaction(async (trx) => {
-        await trx.insertInto('demo_t').values({ v: 1 }).execute();
+        await trx.insertInto('asyncapi_rows').values({ v: 1 }).execute();
         expect((await api.users.getAsync(1))?.login).to.equal('admin');
         expect((await api.users.listAsync()).total).to.equal(1);
         expect(await api.options.set_site_transient_async('in-trx', 1)).to.equal(true);

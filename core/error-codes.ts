@@ -46,6 +46,7 @@ export const CORE_ERROR_CODES = defineErrorCodes('core', {
   PLUGIN_BAD_EXPORT: { status: 500, description: 'A plugin export that must be a function is not one.' },
   PLUGIN_ROUTE_TAKEN: { status: 409, description: 'Another plugin already registered that public route.' },
   PLUGIN_NO_SQLITE: { status: 500, description: 'api.sqlite (the deprecated synchronous SQLite handle) was used on a host running on PostgreSQL.' },
+  PLUGIN_SYNC_NEEDS_SQLITE: { status: 500, description: 'A synchronous plugin call with no cache behind it (api.users.list, api.sites.*, the *_site_transient functions) was made on a host running on PostgreSQL; its asynchronous twin works on both.' },
   PLUGIN_ACTIVE: { status: 409, description: 'The plugin must be deactivated first (uninstall).' },
   PLUGIN_UNINSTALL_FAILED: { status: 500, description: 'The plugin threw while uninstalling.' },
   PLUGIN_BAD_CAPABILITY: { status: 500, description: 'A custom capability name is invalid, taken, or not declared.' },

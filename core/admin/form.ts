@@ -139,12 +139,18 @@ export function bodyIds(body: unknown): number[] {
 }
 
 /**
- * The warnings a `hookpress_delete_{user,site}_warnings` filter (warnings: string[], target)
- * collects from plugins: what deleting `target` leaves behind or removes too.
+ * The warnings the `hookpress_delete_{user,site}_warnings` filter (warnings: string[], target)
+ * collects from plugins for each of `targets` in turn: what deleting them leaves behind or
+ * removes too. Applied with `apply_filters_async`, so a callback may read the database
+ * asynchronously (on either backend); synchronous callbacks work as before.
  */
-export function deleteWarnings(hooks: Hooks, filter: string, target: unknown): string[] {
-  const out = hooks.apply_filters(filter, [], target);
-  return Array.isArray(out) ? out.filter((w): w is string => typeof w === 'string') : [];
+export async function deleteWarnings(hooks: Hooks, filter: string, targets: readonly unknown[]): Promise<string[]> {
+  const warnings: string[] = [];
+  for (const target of targets) {
+    const out = await hooks.apply_filters_async(filter, [], target);
+    if (Array.isArray(out)) warnings.push(...out.filter((w): w is string => typeof w === 'string'));
+  }
+  return warnings;
 }
 
 /**

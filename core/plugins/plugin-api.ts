@@ -51,9 +51,14 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       add_site_option: (name, value) => host.options.add_site_option(name, value),
       update_site_option: (name, value) => host.options.update_site_option(name, value),
       delete_site_option: (name) => host.options.delete_site_option(name),
-      get_site_transient: (name) => host.transients.get_site_transient(name),
-      set_site_transient: (name, value, expiration) => host.transients.set_site_transient(name, value, expiration),
-      delete_site_transient: (name) => host.transients.delete_site_transient(name),
+      get_site_transient: (name) => sqliteOnly('api.options.get_site_transient', 'api.options.get_site_transient_async', () => host.transients.get_site_transient(name)),
+      set_site_transient: (name, value, expiration) =>
+        sqliteOnly('api.options.set_site_transient', 'api.options.set_site_transient_async', () => host.transients.set_site_transient(name, value, expiration)),
+      delete_site_transient: (name) => sqliteOnly('api.options.delete_site_transient', 'api.options.delete_site_transient_async', () => host.transients.delete_site_transient(name)),
+      get_site_transient_async: (name) => eitherBackend(() => host.transients.get_site_transient(name), () => host.transients.getAsync(name)),
+      set_site_transient_async: (name, value, expiration) =>
+        eitherBackend(() => host.transients.set_site_transient(name, value, expiration), () => host.transients.setAsync(name, value, expiration)),
+      delete_site_transient_async: (name) => eitherBackend(() => host.transients.delete_site_transient(name), () => host.transients.deleteAsync(name)),
     },
     settingsApi: new SettingsApi(hooks, host.options),
     i18n: pluginI18n(host.translations, slug, plugin.dir),
@@ -87,7 +92,11 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     },
     users: {
       get: (id) => host.users.get(id),
-      list: (q = {}) => host.users.list({ search: q.search, limit: q.limit ?? 100, offset: q.offset ?? 0, orderby: 'login', order: 'asc' }),
+      list: (q = {}) => sqliteOnly('api.users.list', 'api.users.listAsync', () => host.users.list(userQuery(q))),
+      getAsync: (id) => eitherBackend(() => host.users.get(id), () => host.users.getAsync(id)),
+      listAsync: (q = {}) => eitherBackend(() => host.users.list(userQuery(q)), () => host.users.listAsync(userQuery(q))),
+      findAsync: (loginOrEmail) =>
+        eitherBackend(() => host.users.byLogin(loginOrEmail) ?? (loginOrEmail.includes('@') ? host.users.byEmail(loginOrEmail) : undefined), () => host.users.find(loginOrEmail)),
       is_super_admin: (id) => host.users.is_super_admin(id),
       user_can: (id, cap) => host.users.user_can(id, cap),
       register_capability: (cap, description) => host.capabilities.register(cap, description, slug),
@@ -95,9 +104,12 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       remove_cap: (id, cap) => host.capabilities.remove_cap(id, cap),
     },
     sites: {
-      get: (id) => host.sites.get(id),
-      list: (q = {}) => host.sites.list({ search: q.search, limit: q.limit ?? 100, offset: q.offset ?? 0, orderby: 'id', order: 'asc' }),
-      create: (input) => host.sites.create(input),
+      get: (id) => sqliteOnly('api.sites.get', 'api.sites.getAsync', () => host.sites.get(id)),
+      list: (q = {}) => sqliteOnly('api.sites.list', 'api.sites.listAsync', () => host.sites.list(siteQuery(q))),
+      create: (input) => sqliteOnly('api.sites.create', 'api.sites.createAsync', () => host.sites.create(input)),
+      getAsync: (id) => eitherBackend(() => host.sites.get(id), () => host.sites.getAsync(id)),
+      listAsync: (q = {}) => eitherBackend(() => host.sites.list(siteQuery(q)), () => host.sites.listAsync(siteQuery(q))),
+      createAsync: (input) => eitherBackend(() => host.sites.create(input), () => host.sites.createAsync(input)),
     },
     cron: {
       wp_schedule_event: (t, r, h, a) => host.cron.wp_schedule_event(t, r, h, a),
@@ -124,6 +136,29 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       post: (p, handler, opts) => addRoute('POST', p, handler, opts?.maxBodyBytes),
     },
   };
+  /**
+   * Runs a synchronous call that has no per-process cache behind it: on SQLite as it always did;
+   * on PostgreSQL it throws PluginError PLUGIN_SYNC_NEEDS_SQLITE naming the asynchronous call.
+   */
+  function sqliteOnly<T>(call: string, asyncCall: string, run: () => T): T {
+    if (!sqlite) throw new PluginError('PLUGIN_SYNC_NEEDS_SQLITE', `Plugin "${slug}" called ${call}, which is synchronous and needs SQLite, but this host runs on PostgreSQL: use ${asyncCall}.`);
+    return run();
+  }
+  /**
+   * An asynchronous core call a plugin may make anywhere, inside its own `api.db` transaction
+   * too. On SQLite it runs the synchronous call (the same data, on the one connection): the
+   * asynchronous one would queue behind the transaction holding that connection and never run,
+   * while the synchronous one joins it (its writes commit or roll back with the plugin's). On
+   * PostgreSQL the asynchronous call runs on a pooled connection of its own.
+   */
+  function eitherBackend<T>(onSqlite: () => T, onPostgres: () => Promise<T>): Promise<T> {
+    if (!sqlite) return onPostgres();
+    try {
+      return Promise.resolve(onSqlite());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
   function addRoute(method: string, routePath: string, handler: PublicHandler, maxBodyBytes?: number): void {
     if (!/^\/[a-z0-9/_-]*$/i.test(routePath) || routePath.startsWith('/wp-')) {
       throw new PluginError('PLUGIN_BAD_ROUTE', `Plugin "${slug}" cannot add the route "${routePath}": use a plain path outside /wp-*.`);
@@ -136,6 +171,18 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     host.publicRoutes.set(key, { owner: slug, handler, maxBodyBytes });
   }
   return { api: Object.freeze(api), ledger };
+}
+
+type ListArgs = { search?: string; limit?: number; offset?: number };
+
+/** A plugin's user query as the users store takes it: by login, 100 a page by default. */
+function userQuery(q: ListArgs) {
+  return { search: q.search, limit: q.limit ?? 100, offset: q.offset ?? 0, orderby: 'login', order: 'asc' } as const;
+}
+
+/** A plugin's site query as the sites store takes it: by id, 100 a page by default. */
+function siteQuery(q: ListArgs) {
+  return { search: q.search, limit: q.limit ?? 100, offset: q.offset ?? 0, orderby: 'id', order: 'asc' } as const;
 }
 
 /** The allowlisted configuration view of one plugin (see PluginConfig). */

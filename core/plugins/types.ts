@@ -77,7 +77,13 @@ export interface PluginApi<DB = any> {
       position?: number,
     ): string;
   };
-  /** Network options (JSON values) with WordPress's option hooks, and site transients. */
+  /**
+   * Network options (JSON values) with WordPress's option hooks, and site transients.
+   * Options are synchronous on both databases (a per-process cache). Site transients are read
+   * and written in the database: the synchronous `*_site_transient` calls work on SQLite and
+   * throw PluginError `PLUGIN_SYNC_NEEDS_SQLITE` on PostgreSQL; the `*_async` ones (same hooks)
+   * work on both.
+   */
   readonly options: {
     get_site_option<T = unknown>(name: string, defaultValue?: unknown): T;
     add_site_option(name: string, value: unknown): boolean;
@@ -88,6 +94,12 @@ export interface PluginApi<DB = any> {
     /** Stores a value for `expiration` seconds (0 = until deleted); false for a name over 167 characters. */
     set_site_transient(name: string, value: unknown, expiration?: number): boolean;
     delete_site_transient(name: string): boolean;
+    /** `get_site_transient` on either database: the value, or false when missing or expired (then deleted). */
+    get_site_transient_async<T = unknown>(name: string): Promise<T | false>;
+    /** `set_site_transient` on either database. @throws OptionError OPTION_INVALID for a value JSON cannot hold */
+    set_site_transient_async(name: string, value: unknown, expiration?: number): Promise<boolean>;
+    /** `delete_site_transient` on either database: true when it existed. */
+    delete_site_transient_async(name: string): Promise<boolean>;
   };
   /** WordPress's Settings API for network options (register_setting, sections, fields, the save). */
   readonly settingsApi: Pick<
@@ -167,9 +179,26 @@ export interface PluginApi<DB = any> {
     /** URL of a file in the plugin's public/ folder. */
     asset_url(path: string): string;
   };
+  /**
+   * Network users. The `…Async` calls read the database on either backend; prefer them. The
+   * synchronous `get`, `is_super_admin` and `user_can` work on both: on PostgreSQL they answer
+   * from the users this process has read (the logged-in user is read on every request, and
+   * every user an `…Async` call returned), so a user only another process has read is unknown
+   * to them. `list` is SQLite only (PluginError `PLUGIN_SYNC_NEEDS_SQLITE` on PostgreSQL).
+   * The `…Async` calls of `users`, `sites` and `options` may be awaited inside an `api.db`
+   * transaction's callback on both backends (on SQLite they read in that transaction; on
+   * PostgreSQL on a connection of their own, so they see committed rows only).
+   */
   readonly users: {
     get(id: number): User | undefined;
+    /** One page of users ordered by login (100 by default), and how many match. SQLite only: see `listAsync`. */
     list(q?: { search?: string; limit?: number; offset?: number }): { items: User[]; total: number };
+    /** The user with this id read from the database (on either backend), or undefined. */
+    getAsync(id: number): Promise<User | undefined>;
+    /** `list` on either backend: one page ordered by login (100 by default) and the total matching `search`. */
+    listAsync(q?: { search?: string; limit?: number; offset?: number }): Promise<{ items: User[]; total: number }>;
+    /** The user with this login, or else this email address (both without regard to case), or undefined. */
+    findAsync(loginOrEmail: string): Promise<User | undefined>;
     is_super_admin(id: number): boolean;
     user_can(id: number, capability: string): boolean;
     /**
@@ -182,11 +211,26 @@ export interface PluginApi<DB = any> {
     add_cap(userId: number, capability: string): void;
     remove_cap(userId: number, capability: string): void;
   };
+  /**
+   * The network's sites. The synchronous `get`, `list` and `create` are SQLite only (PluginError
+   * `PLUGIN_SYNC_NEEDS_SQLITE` on PostgreSQL); the `…Async` ones work on both.
+   */
   readonly sites: {
     get(id: number): Site | undefined;
     list(q?: { search?: string; limit?: number; offset?: number }): { items: Site[]; total: number };
-    /** Creates a network site (fires wp_initialize_site). */
+    /** Creates a network site (fires wp_initialize_site). @throws SiteError (a HookpressError: code SITE_*, `fieldMessages()` for every failing field) */
     create(input: { slug: string; title: string; admin_email: string }): Site;
+    /** The site with this id, on either backend, or undefined. */
+    getAsync(id: number): Promise<Site | undefined>;
+    /** One page of sites ordered by id (100 by default) and the total matching `search`, on either backend. */
+    listAsync(q?: { search?: string; limit?: number; offset?: number }): Promise<{ items: Site[]; total: number }>;
+    /**
+     * `create` on either backend (same checks, fires wp_initialize_site). Inside an `api.db`
+     * transaction's callback: on SQLite the site is written in that transaction (and rolled
+     * back with it); on PostgreSQL it is committed on its own, at once.
+     * @throws SiteError (a HookpressError: code SITE_*, `fieldMessages()` for every failing field)
+     */
+    createAsync(input: { slug: string; title: string; admin_email: string }): Promise<Site>;
   };
   /** WordPress's cron API (unix-second timestamps), run by the host's scheduler. */
   readonly cron: Pick<

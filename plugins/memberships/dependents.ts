@@ -8,20 +8,13 @@ import type { MembershipsService } from './service.js';
  * - a site with domain mappings: the mappings would point nowhere, so they go with the site.
  */
 export function registerDependents(api: PluginApi, svc: MembershipsService): void {
-  // Core applies these two filters synchronously (before its confirmation page), and the store
-  // is asynchronous: they read through the deprecated synchronous handle, so on SQLite only.
-  // TODO(plugin db): read through api.db once core applies them with apply_filters_async.
-  const sync = () => (api.dialect === 'sqlite' ? api.sqlite : undefined);
+  // Core applies these two filters with apply_filters_async: they read through api.db, on either backend.
   api.hooks.add_filter(
     'hookpress_delete_user_warnings',
-    (warnings: string[], user: User) => {
-      const db = sync();
-      const customer = db?.prepare('SELECT id FROM mb_customers WHERE user_id = ?').get(user.id) as { id: number } | undefined;
-      if (!db || !customer) return warnings;
-      const memberships = (db.prepare('SELECT COUNT(*) AS n FROM mb_memberships WHERE customer_id = ?').get(customer.id) as { n: number }).n;
-      const payments = (
-        db.prepare('SELECT COUNT(*) AS n FROM mb_payments p JOIN mb_memberships m ON m.id = p.membership_id WHERE m.customer_id = ?').get(customer.id) as { n: number }
-      ).n;
+    async (warnings: string[], user: User) => {
+      const customer = await svc.store.customerByUser(user.id);
+      if (!customer) return warnings;
+      const { memberships, payments } = await svc.store.customerRecordCounts(customer.id);
       return [
         ...warnings,
         `${user.login} is a customer (#${customer.id}) with ${plural(memberships, 'membership')} and ${plural(payments, 'payment')}. ` +
@@ -33,10 +26,10 @@ export function registerDependents(api: PluginApi, svc: MembershipsService): voi
   );
   api.hooks.add_filter(
     'hookpress_delete_site_warnings',
-    (warnings: string[], site: Site) => {
-      const domains = (sync()?.prepare('SELECT domain FROM mb_domains WHERE site_id = ? ORDER BY id').all(site.id) ?? []) as Array<{ domain: string }>;
+    async (warnings: string[], site: Site) => {
+      const domains = await svc.store.domainsOfSite(site.id);
       if (!domains.length) return warnings;
-      return [...warnings, `Its domain mapping${domains.length === 1 ? '' : 's'} ${domains.map((d) => d.domain).join(', ')} will be removed too.`];
+      return [...warnings, `Its domain mapping${domains.length === 1 ? '' : 's'} ${domains.join(', ')} will be removed too.`];
     },
     10,
     2,

@@ -1,4 +1,4 @@
-import type { PluginApi, Site } from '../../core/plugin-sdk.js';
+import type { PluginApi, Site, User } from '../../core/plugin-sdk.js';
 import { formatMoney, rawMoney } from './money.js';
 import type { Customer, Domain, Membership, MembershipsStore, Payment, Product } from './data/store.js';
 import type { Absent, CustomerKeys, DomainKeys, MembershipEvent, MembershipEventPayloads, MembershipKeys, PaymentKeys, SiteKeys } from './events/payload-keys.js';
@@ -14,10 +14,17 @@ export class Related {
   readonly memberships = new Map<number, Membership>();
   readonly latestOfCustomer = new Map<number, Membership | undefined>();
   readonly membershipOfSite = new Map<number, number | undefined>();
+  /** The user accounts of the customers above (and of a customer argument), by user id. */
+  readonly users = new Map<number, User | undefined>();
 
-  /** Reads what the payloads of `slug` need about `args` (the action's arguments), through `store`. */
-  static async load(store: MembershipsStore, slug: MembershipEvent, args: readonly unknown[]): Promise<Related> {
+  /**
+   * Reads what the payloads of `slug` need about `args` (the action's arguments), through
+   * `store`, and the customers' user accounts through `user` (`api.users.getAsync`: on
+   * PostgreSQL the synchronous `api.users.get` knows only users this process has read).
+   */
+  static async load(store: MembershipsStore, slug: MembershipEvent, args: readonly unknown[], user: (id: number) => Promise<User | undefined>): Promise<Related> {
     const r = new Related();
+    const customerArgs: Customer[] = [];
     const membership = async (id: number) => {
       const m = r.memberships.get(id) ?? (await store.get<Membership>('mb_memberships', id));
       if (!m) return undefined;
@@ -36,6 +43,7 @@ export class Related {
       const arg = args[i];
       if (kind === 'customer') {
         const c = arg as Customer;
+        customerArgs.push(c);
         const latest = await store.latestMembershipOf(c.id);
         r.latestOfCustomer.set(c.id, latest && (await membership(latest.id)));
       } else if (kind === 'membership') await membership((arg as Membership).id);
@@ -46,6 +54,7 @@ export class Related {
         if (id) await membership(id);
       }
     }
+    for (const c of [...customerArgs, ...r.customers.values()]) if (!r.users.has(c.user_id)) r.users.set(c.user_id, await user(c.user_id));
     return r;
   }
 }
@@ -113,6 +122,11 @@ export class Payloads {
     return this.related.customers.get(id);
   }
 
+  /** A customer's user account: read for the firing action, else as the synchronous API knows it. */
+  private userOf(id: number): User | undefined {
+    return this.related.users.has(id) ? this.related.users.get(id) : this.api.users.get(id);
+  }
+
   /** The id of the membership a site was published for, if any. */
   membershipOfSite(siteId: number): number | undefined {
     return this.related.membershipOfSite.get(siteId);
@@ -133,7 +147,7 @@ export class Payloads {
   }
 
   customer(c: Customer): CustomerKeys {
-    const user = this.api.users.get(c.user_id);
+    const user = this.userOf(c.user_id);
     return {
       customer_id: c.id,
       customer_name: user?.display_name ?? '',

@@ -53,7 +53,7 @@ export function registerPublicPages(api: PluginApi, svc: MembershipsService): vo
     const m = (await svc.store.get<Membership>('mb_memberships', p.membership_id))!;
     const c = (await svc.store.get<Customer>('mb_customers', m.customer_id))!;
     const product = await svc.store.productNames(p.membership_id);
-    const user = api.users.get(c.user_id);
+    const user = await api.users.getAsync(c.user_id);
     return page(
       res,
       200,

@@ -49,7 +49,7 @@ export class MembershipsService {
   private async fire<S extends MembershipEvent>(s: MembershipsStore, slug: S, ...args: MembershipActionArgs[S]): Promise<void> {
     const action = membershipAction(slug);
     // Fired even with no listener (did_action counts it, as in WordPress); the reads only when one listens.
-    const related = this.api.hooks.has_action(action) ? await Related.load(s, slug, args) : new Related();
+    const related = this.api.hooks.has_action(action) ? await Related.load(s, slug, args, (id) => this.api.users.getAsync(id)) : new Related();
     this.payloads.withRelated(related, () => this.api.hooks.do_action(action, ...args));
   }
 
@@ -86,7 +86,7 @@ export class MembershipsService {
 
   private async _createCustomer(s: MembershipsStore, input: { user_id: number; billing_address: string; verify: boolean }): Promise<Customer> {
     const errors: Record<string, string> = {};
-    if (!this.api.users.get(input.user_id)) errors.user_id = 'Choose an existing user.';
+    if (!(await this.api.users.getAsync(input.user_id))) errors.user_id = 'Choose an existing user.';
     else if (await s.customerByUser(input.user_id)) errors.user_id = 'That user is already a customer.';
     if (input.billing_address.length > 500) errors.billing_address = 'The billing address can have at most 500 characters.';
     if (Object.keys(errors).length) throw new MembershipError(errors);
@@ -276,7 +276,7 @@ export class MembershipsService {
     const p = await this.requirePayment(s, id);
     const m = (await s.get<Membership>('mb_memberships', p.membership_id))!;
     const customer = (await s.get<Customer>('mb_customers', m.customer_id))!;
-    if (!this.api.users.get(customer.user_id)) {
+    if (!(await this.api.users.getAsync(customer.user_id))) {
       throw new MembershipError(
         { id: `The invoice of payment ${p.reference_code} was not sent: the customer’s user account was deleted, so there is no one to send it to.` },
         'MEMBERSHIP_CUSTOMER_ORPHANED',
@@ -303,8 +303,10 @@ export class MembershipsService {
     const m = await s.get<Membership>('mb_memberships', input.membership_id);
     if (!m) throw new MembershipError({ membership_id: 'Choose a membership.' });
     const customer = (await s.get<Customer>('mb_customers', m.customer_id))!;
-    const user = this.api.users.get(customer.user_id);
-    const site = this.api.sites.create({ slug: input.slug, title: input.title, admin_email: user?.email ?? this.api.config.adminEmail });
+    const user = await this.api.users.getAsync(customer.user_id);
+    // On SQLite the site is written in this transaction; on PostgreSQL it commits at once, so a
+    // failure below leaves it without its membership link (see api.sites.createAsync).
+    const site = await this.api.sites.createAsync({ slug: input.slug, title: input.title, admin_email: user?.email ?? this.api.config.adminEmail });
     await s.linkSite(site.id, m.id);
     await this.fire(s, 'site_published', site, m);
     return site;
@@ -317,7 +319,7 @@ export class MembershipsService {
 
   private async _addDomain(s: MembershipsStore, input: { site_id: number; domain: string; primary: boolean; secure: boolean }): Promise<Domain> {
     const errors: Record<string, string> = {};
-    const site = this.api.sites.get(input.site_id);
+    const site = await this.api.sites.getAsync(input.site_id);
     const domain = input.domain.trim().toLowerCase();
     if (!site) errors.site_id = 'Choose a site.';
     if (!/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain)) errors.domain = 'Enter a domain name such as shop.example.com.';

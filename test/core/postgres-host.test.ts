@@ -1,40 +1,13 @@
 import net from 'node:net';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import request from 'supertest';
 import { configFromEnv } from '../../core/config.js';
 import { pluginsFolder } from '../helpers/child-host.js';
 import type { HookpressApp } from '../../core/app.js';
-import { adminAgent, ADMIN_PASSWORD, nonceIn } from '../../core/testing/admin-agent.js';
+import { adminAgent, ADMIN_PASSWORD, nonceIn, nonceNear } from '../../core/testing/admin-agent.js';
 import { loginAgent, makeApp } from '../helpers/app.js';
-import { runDatabaseUrl, TEST_DATABASE_URL, withSearchPath } from '../helpers/backends.js';
-
-/** A fresh schema in this run's throwaway database: the URL of an empty network database. */
-async function freshDatabaseUrl(): Promise<string> {
-  const url = await runDatabaseUrl();
-  const schema = `h_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await client.end();
-  }
-  return withSearchPath(url, schema);
-}
-
-/** Rows of one query on the network database `url` (a connection of the test's own). */
-async function rows<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../helpers/backends.js';
 
 /** Resolves when `event` happens, rejects after `ms` (a deadline, not a sleep). */
 function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
@@ -156,6 +129,14 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
     const gone = await admin.submit('/wp-admin/network/sites.php', { action: 'delete', confirmed: '1', 'ids[]': [String(shopId)] }, { marker: 'value="delete"' });
     expect((await admin.follow(gone)).text).to.include('Site deleted.');
     expect(await rows(url, 'SELECT slug FROM sites')).to.deep.equal([{ slug: 'main' }]);
+    // A persistent notice (a plugin's api.notices.add_notice): every screen shows it until dismissed.
+    const noticeId = await hp.host.notices.addAsync({ type: 'warning', message: 'Check the disk space.' });
+    const shown = await admin.page('/wp-admin/network/sites.php');
+    expect(shown.text).to.include('Check the disk space.');
+    const dismissed = await admin.agent.post('/wp-admin/network/dismiss-notice').type('form').send({ id: noticeId, _wpnonce: nonceNear(shown.text, `value="${noticeId}"`), redirect_to: '/wp-admin/network/' });
+    expect(dismissed.status).to.equal(303);
+    expect(await rows(url, 'SELECT id FROM admin_notices')).to.deep.equal([]);
+    expect((await admin.page('/wp-admin/network/')).text).to.not.include('Check the disk space.');
     // The secret key lives in the database (no DATA_DIR), once.
     expect(await rows(url, 'SELECT count(*)::int AS n FROM host_secrets')).to.deep.equal([{ n: 1 }]);
   });

@@ -86,6 +86,31 @@ export function forEachBackend(title: string, suite: (backend: TestBackend) => v
   }
 }
 
+/** A fresh schema in this run's throwaway database: the URL of an empty network database (for a host's `databaseUrl`). */
+export async function freshDatabaseUrl(): Promise<string> {
+  const url = await runDatabaseUrl();
+  const schema = `h_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await client.end();
+  }
+  return withSearchPath(url, schema);
+}
+
+/** Rows of one query on the network database `url` (a connection of the test's own). */
+export async function rows<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /** A URL whose connections use `schema` first (PostgreSQL's search_path). */
 export function withSearchPath(url: string, schema: string): string {
   const u = new URL(url);

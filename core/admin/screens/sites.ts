@@ -23,7 +23,7 @@ export const sitesScreen: Screen = {
       if (!ctx.current_user_can('delete_sites')) throw new HttpError(403, 'Sorry, you are not allowed to delete sites.');
       if (bodyString(req.body, 'confirmed') !== '1') {
         const targets = (await Promise.all(bodyIds(req.body).filter((id) => id !== 1).map((id) => host.sites.getAsync(id)))).filter((s) => s !== undefined);
-        const warnings = targets.flatMap((s) => deleteWarnings(host.hooks, 'hookpress_delete_site_warnings', s));
+        const warnings = await deleteWarnings(host.hooks, 'hookpress_delete_site_warnings', targets);
         if (warnings.length) return confirmSiteDelete(ctx, targets, warnings);
       }
       let n = 0;
@@ -43,7 +43,7 @@ export const sitesScreen: Screen = {
       if (!site) throw new HttpError(404, 'That site does not exist.', 'Not Found');
       // Refused up front, not after the confirmation is posted.
       if (site.id === 1) throw new HttpError(403, 'The main site of the network cannot be deleted.', 'Cannot Delete the Main Site');
-      return confirmSiteDelete(ctx, [site], deleteWarnings(host.hooks, 'hookpress_delete_site_warnings', site));
+      return confirmSiteDelete(ctx, [site], await deleteWarnings(host.hooks, 'hookpress_delete_site_warnings', [site]));
     }
     const query = parseListQuery(req, { orderby: ['slug', 'title', 'registered', 'id'], defaultOrderby: 'id' });
     // `?id=N` (a payload's site_manage_url) opens one site: the list narrowed to it.

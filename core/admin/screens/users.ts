@@ -25,7 +25,7 @@ export const usersScreen: Screen = {
         // A bulk delete of users that other records depend on asks first, as the single delete does.
         if (bodyString(req.body, 'confirmed') !== '1') {
           const targets = (await Promise.all(ids.filter((id) => id !== me.id).map((id) => host.users.getAsync(id)))).filter((u) => u !== undefined);
-          const warnings = targets.flatMap((u) => deleteWarnings(host.hooks, 'hookpress_delete_user_warnings', u));
+          const warnings = await deleteWarnings(host.hooks, 'hookpress_delete_user_warnings', targets);
           if (warnings.length) return confirmUserDelete(ctx, targets, warnings);
         }
         let n = 0;
@@ -58,7 +58,7 @@ export const usersScreen: Screen = {
       const target = await host.users.getAsync(Number(q.id));
       if (!target) throw new HttpError(404, 'That user does not exist.', 'Not Found');
       if (target.id === me.id) throw new HttpError(403, 'You cannot delete your own account.');
-      return confirmUserDelete(ctx, [target], deleteWarnings(host.hooks, 'hookpress_delete_user_warnings', target));
+      return confirmUserDelete(ctx, [target], await deleteWarnings(host.hooks, 'hookpress_delete_user_warnings', [target]));
     }
     const query = parseListQuery(req, { orderby: ['login', 'email', 'registered', 'display_name'], defaultOrderby: 'login' });
     const { items, total } = await host.users.listAsync({

@@ -1,6 +1,6 @@
 import { TEXT_LIMITS } from '../../../core/plugin-sdk.js';
 import { MembershipError } from '../errors.js';
-import type { PluginApi } from '../../../core/plugin-sdk.js';
+import type { PluginApi, Site, User } from '../../../core/plugin-sdk.js';
 import type { Customer, Domain, Membership, Payment, Product } from '../data/store.js';
 import { parseDay } from '../dates.js';
 import { formatMoney, parseMoney } from '../money.js';
@@ -14,14 +14,35 @@ const MONTH = 30 * 86_400_000;
 export function registerMembershipScreens(api: PluginApi, svc: MembershipsService): void {
   const { html, formField } = api.ui;
   const { store } = svc;
-  // What cells, labels and select options look up, read once per request (EntityScreen.load).
-  let seen = { customers: new Map<number, Customer>(), products: new Map<number, Product>(), memberships: new Map<number, Membership>() };
-  const load = async () => {
-    const byId = <T extends { id: number }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
-    const [customers, products, memberships] = await Promise.all([store.all<Customer>('mb_customers'), store.all<Product>('mb_products'), store.all<Membership>('mb_memberships')]);
-    seen = { customers: byId(customers), products: byId(products), memberships: byId(memberships) };
+  // What cells, labels and select options look up, read once per request (EntityScreen.load):
+  // the store and the users and sites are asynchronous (on PostgreSQL the synchronous calls
+  // know nothing, or only what this process has read), rendering is not.
+  const byId = <T extends { id: number }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
+  let seen = {
+    customers: new Map<number, Customer>(),
+    products: new Map<number, Product>(),
+    memberships: new Map<number, Membership>(),
+    /** The first 500 users by login (the "User" choices), and every customer's user. */
+    users: new Map<number, User>(),
+    /** Domains screen only: the first 500 sites (the "Site" choices), and every listed domain's site. */
+    sites: new Map<number, Site>(),
   };
-  const userName = (id: number) => api.users.get(id)?.display_name ?? `User #${id}`;
+  const load = async () => {
+    const [customers, products, memberships, users] = await Promise.all([
+      store.all<Customer>('mb_customers'),
+      store.all<Product>('mb_products'),
+      store.all<Membership>('mb_memberships'),
+      api.users.listAsync({ limit: 500 }),
+    ]);
+    seen = { customers: byId(customers), products: byId(products), memberships: byId(memberships), users: byId(users.items), sites: new Map() };
+    const missing = [...new Set(customers.map((c) => c.user_id).filter((id) => !seen.users.has(id)))];
+    for (const u of await Promise.all(missing.map((id) => api.users.getAsync(id)))) if (u) seen.users.set(u.id, u);
+  };
+  const loadSites = async (siteIds: number[]) => {
+    const missing = [...new Set(siteIds.filter((id) => !seen.sites.has(id)))];
+    for (const site of await Promise.all(missing.map((id) => api.sites.getAsync(id)))) if (site) seen.sites.set(site.id, site);
+  };
+  const userName = (id: number) => seen.users.get(id)?.display_name ?? `User #${id}`;
   const customerLabel = (c: Customer | undefined) => (c ? `${userName(c.user_id)} (#${c.id})` : '—');
   const membershipLabel = (m: Membership) => `${m.reference_code} — ${customerLabel(seen.customers.get(m.customer_id))}`;
   const customerOptions = (): Array<[string, string]> => [...seen.customers.values()].map((c) => [String(c.id), customerLabel(c)]);
@@ -29,11 +50,15 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
   // Users who are not customers yet.
   const userOptions = (): Array<[string, string]> => {
     const taken = new Set([...seen.customers.values()].map((c) => c.user_id));
-    return api.users
-      .list({ limit: 500 })
-      .items.filter((u) => !taken.has(u.id))
+    return [...seen.users.values()]
+      .sort((a, b) => (a.login < b.login ? -1 : a.login > b.login ? 1 : 0))
+      .filter((u) => !taken.has(u.id))
       .map((u) => [String(u.id), `${u.display_name} (${u.login})`]);
   };
+
+  // The first 500 sites by id (what the domains screen's load read).
+  const siteOptions = (): Array<[string, string]> =>
+    [...seen.sites.values()].sort((a, b) => a.id - b.id).slice(0, 500).map((site) => [String(site.id), `${site.title} (${site.slug})`]);
 
   const products: EntityScreen<Product> = {
     slug: 'memberships-products',
@@ -80,7 +105,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     rowLabel: (c) => customerLabel(c),
     columns: [
       { key: 'name', label: 'Customer', cell: (c) => html`<strong>${userName(c.user_id)}</strong>` },
-      { key: 'email', label: 'Email', cell: (c) => api.users.get(c.user_id)?.email ?? '' },
+      { key: 'email', label: 'Email', cell: (c) => seen.users.get(c.user_id)?.email ?? '' },
       { key: 'verification', label: 'Email verification', cell: (c) => html`<span class="badge ${c.email_verification === 'verified' ? 'badge-success' : c.email_verification === 'pending' ? 'badge-warning' : ''}">${c.email_verification}</span>` },
       { key: 'billing', label: 'Billing address', cell: (c) => c.billing_address },
     ],
@@ -238,13 +263,21 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
     title: 'Domain Mappings',
     singular: 'Domain Mapping',
     empty: 'No domains mapped yet.',
-    rows: (l, o) => store.list<Domain>('mb_domains', l, o),
-    one: (id) => store.get<Domain>('mb_domains', id),
+    rows: async (l, o) => {
+      const page = await store.list<Domain>('mb_domains', l, o);
+      await loadSites(page.items.map((d) => d.site_id));
+      return page;
+    },
+    one: async (id) => {
+      const d = await store.get<Domain>('mb_domains', id);
+      if (d) await loadSites([d.site_id]);
+      return d;
+    },
     rowId: (d) => d.id,
     rowLabel: (d) => d.domain,
     columns: [
       { key: 'domain', label: 'Domain', cell: (d) => html`<strong>${d.domain}</strong>` },
-      { key: 'site', label: 'Site', cell: (d) => api.sites.get(d.site_id)?.title ?? `#${d.site_id}` },
+      { key: 'site', label: 'Site', cell: (d) => seen.sites.get(d.site_id)?.title ?? `#${d.site_id}` },
       { key: 'flags', label: 'Flags', cell: (d) => html`${d.primary_domain ? html`<span class="badge badge-info">Primary</span> ` : ''}${d.secure ? html`<span class="badge badge-success">HTTPS</span>` : ''}` },
       { key: 'stage', label: 'Stage', cell: (d) => d.stage },
     ],
@@ -254,7 +287,7 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
         title: 'Add New Domain Mapping',
         submit: 'Add New Domain',
         fields: (v, e) => html`
-          ${selectField(api, { id: 'site_id', label: 'Site', value: v.site_id, error: e.site_id, required: true, options: api.sites.list({ limit: 500 }).items.map((s) => [String(s.id), `${s.title} (${s.slug})`]) })}
+          ${selectField(api, { id: 'site_id', label: 'Site', value: v.site_id, error: e.site_id, required: true, options: siteOptions() })}
           ${formField({ id: 'domain', label: 'Domain', value: v.domain, error: e.domain, required: true, description: 'For example shop.example.com.' })}
           ${checkboxField(api, { id: 'primary', label: 'Primary domain', checked: v.primary === '1' })}
           ${checkboxField(api, { id: 'secure', label: 'Served over HTTPS', checked: Object.keys(v).length ? v.secure === '1' : true })}`,
@@ -268,6 +301,10 @@ export function registerMembershipScreens(api: PluginApi, svc: MembershipsServic
 
   const screens = [memberships, customers, products, payments, domains];
   for (const screen of screens) (screen as EntityScreen<unknown>).load = load;
+  domains.load = async () => {
+    await load();
+    for (const site of (await api.sites.listAsync({ limit: 500 })).items) seen.sites.set(site.id, site);
+  };
   api.hooks.add_action('network_admin_menu', function membershipsAdminMenu() {
     api.menus.add_menu_page('Memberships', 'Memberships', CAPABILITY, memberships.slug, (ctx) => handleEntityScreen(ctx, api, memberships), 'dashicons-groups', 28);
     for (const s of screens) {

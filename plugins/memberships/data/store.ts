@@ -103,6 +103,23 @@ export class MembershipsStore {
     return Number(r.numDeletedRows);
   }
 
+  /** How many memberships a customer has, and how many payments of those memberships there are. */
+  async customerRecordCounts(customerId: number): Promise<{ memberships: number; payments: number }> {
+    const m = await this.db.selectFrom('mb_memberships').select((eb) => eb.fn.countAll().as('n')).where('customer_id', '=', customerId).executeTakeFirstOrThrow();
+    const p = await this.db
+      .selectFrom('mb_payments as p')
+      .innerJoin('mb_memberships as m', 'm.id', 'p.membership_id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('m.customer_id', '=', customerId)
+      .executeTakeFirstOrThrow();
+    return { memberships: Number(m.n), payments: Number(p.n) };
+  }
+
+  /** The domains mapped to a site, oldest first. */
+  async domainsOfSite(siteId: number): Promise<string[]> {
+    return (await this.db.selectFrom('mb_domains').select('domain').where('site_id', '=', siteId).orderBy('id').execute()).map((d) => d.domain);
+  }
+
   async domainByName(domain: string): Promise<Domain | undefined> {
     return this.db.selectFrom('mb_domains').selectAll().where('domain', '=', domain).executeTakeFirst();
   }

@@ -314,7 +314,7 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
   });
   // The REST API parses its own bodies (JSON, 400/413 in WordPress's error shape).
-  const restThrottle = new RestAuthThrottle(host.config.loginAttempts, query.db, config.clock);
+  const restThrottle = new RestAuthThrottle(host.config.loginAttempts, query.db, config.clock, host.users);
   app.use('/wp-json', host.rest.router(throttledAuthenticator(restAuthenticator(host, host.apiKey, host.appPasswords), restThrottle), sessions));
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: MAX_FORM_FIELDS }));
   app.use(sessions);

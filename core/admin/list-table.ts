@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { html, raw, type SafeHtml } from '../http/html.js';
+import { stripControlChars } from './form.js';
 
 export interface Column<Row> {
   key: string;
@@ -55,14 +56,18 @@ export interface ListTableOptions<Row> {
   bulkNonceField?: SafeHtml;
 }
 
-/** Reads `s`, `orderby`, `order` and `paged` from the query string, constrained to what is allowed. */
+/**
+ * Reads `s`, `orderby`, `order` and `paged` from the query string, constrained to what is
+ * allowed; the search has NUL and other control characters removed (WordPress sanitizes it so),
+ * is trimmed and cut to 200 characters.
+ */
 export function parseListQuery(
   req: Request,
   opts: { orderby: readonly string[]; defaultOrderby: string; defaultOrder?: 'asc' | 'desc'; perPage?: number },
 ): ListQuery {
   const q = req.query as Record<string, unknown>;
   const perPage = opts.perPage ?? 20;
-  const search = typeof q.s === 'string' ? q.s.trim().slice(0, 200) : '';
+  const search = typeof q.s === 'string' ? stripControlChars(q.s).trim().slice(0, 200) : '';
   const orderby = typeof q.orderby === 'string' && opts.orderby.includes(q.orderby) ? q.orderby : opts.defaultOrderby;
   const order = q.order === 'asc' || q.order === 'desc' ? q.order : (opts.defaultOrder ?? 'asc');
   const pageNum = Math.max(1, Math.min(1_000_000, Number.parseInt(String(q.paged ?? '1'), 10) || 1));

@@ -6,6 +6,7 @@ import { DatabaseRateLimitStore } from './rate-limit-store.js';
 import type { Host } from '../host.js';
 import { EXPIRED_LINK, HttpError } from '../http/errors.js';
 import { safeRedirect } from './redirect.js';
+import { accountKey } from './account-key.js';
 
 const REMEMBER_MS = 14 * 24 * 60 * 60 * 1000;
 const GENERIC_ERROR = 'Unknown username or incorrect password.';
@@ -14,16 +15,6 @@ const GENERIC_ERROR = 'Unknown username or incorrect password.';
  * /wp-login.php: the login form (fields log, pwd, rememberme, redirect_to), log out through a
  * nonce'd link, and throttling of failed attempts per IP and per account.
  */
-/**
- * The account a login attempt is for: its user id when the identifier is a login or the email
- * of an account (both count as one), else the identifier itself, lower-cased.
- */
-async function accountKey(host: Host, body: Record<string, unknown>): Promise<string> {
-  const log = String(body.log ?? '').trim();
-  const user = log === '' ? undefined : await host.users.find(log);
-  return user ? `user-${user.id}` : `name-${log.toLowerCase()}`;
-}
-
 export function loginRoutes(host: Host, viewsDir: string, networkName: () => string): express.Router {
   const router = express.Router();
   const view = path.join(viewsDir, 'login.ejs');
@@ -63,7 +54,7 @@ export function loginRoutes(host: Host, viewsDir: string, networkName: () => str
     ...common,
     limit: perAccount,
     store: new DatabaseRateLimitStore(host.query.db, 'login-account:', host.config.clock),
-    keyGenerator: async (req) => `account:${await accountKey(host, (req.body ?? {}) as Record<string, unknown>)}|${req.ip ?? ''}`,
+    keyGenerator: async (req) => `account:${await accountKey(host.users, String(((req.body ?? {}) as Record<string, unknown>).log ?? ''))}|${req.ip ?? ''}`,
     validate: { keyGeneratorIpFallback: false },
   });
 

@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Options, Store } from 'express-rate-limit';
 import type { Kysely } from 'kysely';
 import { DatabaseRateLimitStore } from '../auth/rate-limit-store.js';
+import { accountKey, type FindsUsers } from '../auth/account-key.js';
 import type { Clock } from '../config.js';
 import type { CoreTables } from '../db/tables.js';
 import type { Host } from '../host.js';
@@ -82,8 +83,9 @@ export function restAuthenticator(host: Host, apiKey: NetworkApiKey, appPassword
 /**
  * Throttles failed REST authentications without ever refusing a correct credential: failures
  * are counted per client address (config.loginAttempts.perIp per window) and per credential
- * identity — the API key or the username/email given (perAccount per window, across
- * addresses). A request whose credentials are right, or that sends none, is never throttled;
+ * identity — the API key, or the account whose username or email was given: one counter per
+ * account whichever of the two (in any case) is tried, as for web logins (accountKey; perAccount
+ * per window, across addresses). A request whose credentials are right, or that sends none, is never throttled;
  * one whose credentials are wrong gets 429 `rest_too_many_attempts` (with Retry-After) instead
  * of 401 once its address or identity is over the limit, so another client's failures behind
  * the same address (or a reverse proxy without TRUST_PROXY) cannot lock integrations out.
@@ -97,6 +99,8 @@ export class RestAuthThrottle {
     private readonly limits: { perIp: number; perAccount: number; windowMs: number },
     db: Kysely<CoreTables>,
     private readonly clock: Clock = Date.now,
+    /** Resolves a login or email to its account (accountKey); without it, identities count as given, trimmed and lower-cased. */
+    private readonly users?: FindsUsers,
   ) {
     this.perIp = new DatabaseRateLimitStore(db, 'rest-ip:', clock);
     this.perIdentity = new DatabaseRateLimitStore(db, 'rest-identity:', clock);
@@ -107,11 +111,15 @@ export class RestAuthThrottle {
   async failed(ip: string, identity: string | undefined): Promise<number | undefined> {
     const now = this.clock();
     const byIp = await this.perIp.increment(ip);
-    const byId = identity === undefined ? undefined : await this.perIdentity.increment(identity.trim().toLowerCase());
+    const byId = identity === undefined ? undefined : await this.perIdentity.increment(await this.identityKey(identity));
     const over = [byIp.totalHits > this.limits.perIp ? byIp : undefined, byId && byId.totalHits > this.limits.perAccount ? byId : undefined].filter((x) => x !== undefined);
     if (!over.length) return undefined;
     const reset = Math.max(...over.map((x) => x!.resetTime?.getTime() ?? now + this.limits.windowMs));
     return Math.max(1, Math.ceil((reset - now) / 1000));
+  }
+
+  private async identityKey(identity: string): Promise<string> {
+    return this.users ? accountKey(this.users, identity) : identity.trim().toLowerCase();
   }
 }
 

@@ -25,7 +25,22 @@ export interface NewUser {
 }
 
 const LOGIN_RE = /^[a-z0-9 _.\-@]{1,60}$/i;
-const EMAIL_RE = /^[^\s@<>"']+@[^\s@<>"']+$/;
+// eslint-disable-next-line no-control-regex
+const EMAIL_RE = /^[^\s@<>"'\u0000-\u001F\u007F]+@[^\s@<>"'\u0000-\u001F\u007F]+$/;
+
+/** The longest login (60) or email address (100) an account can have, in characters. */
+export const MAX_IDENTIFIER_LENGTH = 100;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001F\u007F]/;
+
+/**
+ * Whether `loginOrEmail` could be some account's login or email: at most MAX_IDENTIFIER_LENGTH
+ * characters and no NUL or other control character (no account has one). Anything else can never
+ * match, so it is answered as unknown without a query (PostgreSQL refuses NUL in text: 22021).
+ */
+export function couldBeIdentifier(loginOrEmail: string): boolean {
+  return loginOrEmail.length > 0 && loginOrEmail.length <= MAX_IDENTIFIER_LENGTH && !CONTROL.test(loginOrEmail);
+}
 
 /**
  * Network users: accounts, super admins (the `site_admins` network option, as in WordPress)
@@ -173,13 +188,18 @@ export class Users {
     return deleted;
   }
 
-  /** The user with this login, or else this email address (both without regard to case); asynchronous, on both backends. */
+  /**
+   * The user with this login, or else this email address (both without regard to case);
+   * asynchronous, on both backends. Undefined without a query for what no account can have
+   * (see couldBeIdentifier: control characters, more than MAX_IDENTIFIER_LENGTH characters).
+   */
   async find(loginOrEmail: string): Promise<User | undefined> {
     const row = await this.findRow(loginOrEmail);
     return row && strip(row);
   }
 
   private async findRow(loginOrEmail: string) {
+    if (!couldBeIdentifier(loginOrEmail)) return undefined;
     return (await this.store.byLogin(loginOrEmail)) ?? (loginOrEmail.includes('@') ? await this.store.byEmail(loginOrEmail) : undefined);
   }
 

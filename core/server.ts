@@ -1,11 +1,7 @@
 import { configFromEnv, environment } from './config.js';
 import { createApp } from './app.js';
 import { StartupError } from './db/startup-checks.js';
-
-/** A database URL fit for a log line: the password (and user) left out. */
-function redacted(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//…@');
-}
+import { redactDatabaseUrl as redacted } from './db/redact-url.js';
 
 /** `npm start`: the host on DATA_DIR (or DATABASE_URL), listening on HOST:PORT, stopped gracefully by signals. */
 async function main(): Promise<void> {

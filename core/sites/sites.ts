@@ -3,6 +3,8 @@ import type { CoreErrorCode } from '../error-codes.js';
 import type { Site, SiteListQuery, SitesStore } from './sites-store.js';
 import type { Hooks } from '../hooks/index.js';
 import type { Clock } from '../config.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
+import { looksLikeEmail } from '../users/users.js';
 
 export type { Site } from './sites-store.js';
 
@@ -41,17 +43,26 @@ export class Sites {
   /** Creates a site; fires `wp_initialize_site` (site, args) like WordPress 5.1+. SQLite only (see createAsync). */
   create(input: { slug: string; title: string; admin_email: string }): Site {
     const site = validSite(input, this.clock, (slug) => this.store.bySlugSync(slug) !== undefined);
-    site.id = this.store.insertSync(site);
+    try {
+      site.id = this.store.insertSync(site);
+    } catch (error) {
+      throw slugTaken(error) ?? error;
+    }
     this.hooks.do_action('wp_initialize_site', { ...site }, { title: site.title, admin_email: site.admin_email });
     return site;
   }
 
-  /** `create` on either backend (same checks and hook). @throws SiteError (SITE_*) */
+  /**
+   * `create` on either backend (same checks and hook). @throws SiteError (SITE_*); SITE_EXISTS
+   * also when another process adds the slug between the check and the insert.
+   */
   async createAsync(input: { slug: string; title: string; admin_email: string }): Promise<Site> {
     const slug = normalSlug(input.slug);
     const taken = slug !== '' && (await this.store.bySlug(slug)) !== undefined;
     const site = validSite(input, this.clock, () => taken);
-    site.id = await this.store.insert(site);
+    site.id = await this.store.insert(site).catch((error: unknown) => {
+      throw slugTaken(error) ?? error;
+    });
     this.hooks.do_action('wp_initialize_site', { ...site }, { title: site.title, admin_email: site.admin_email });
     return site;
   }
@@ -105,6 +116,11 @@ export class Sites {
   }
 }
 
+/** SITE_EXISTS for a slug another process inserted between the check and the insert, else undefined. */
+function slugTaken(error: unknown): SiteError | undefined {
+  return isUniqueViolation(error, 'sites', 'slug') ? new SiteError('SITE_EXISTS', 'That site address is already taken.', 'slug') : undefined;
+}
+
 function normalSlug(slug: string | undefined): string {
   return (slug ?? '').trim().toLowerCase();
 }
@@ -126,7 +142,7 @@ function validSite(input: { slug: string; title: string; admin_email: string }, 
   if (title === '') errors.push(['SITE_MISSING_TITLE', 'Give the site a title.', 'title']);
   else if (title.length > 200) errors.push(['SITE_TITLE_TOO_LONG', 'The title can have at most 200 characters.', 'title']);
   if (admin_email === '') errors.push(['SITE_INVALID_EMAIL', 'Enter the admin email address.', 'admin_email']);
-  else if (!/^[^\s@<>"']+@[^\s@<>"']+$/.test(admin_email)) errors.push(['SITE_INVALID_EMAIL', 'Enter a valid admin email address.', 'admin_email']);
+  else if (!looksLikeEmail(admin_email)) errors.push(['SITE_INVALID_EMAIL', 'Enter a valid admin email address.', 'admin_email']);
   throwAll(errors, (code, message, field, fields) => new SiteError(code, message, field, fields));
   return { id: 0, slug, title, admin_email, registered: clock(), public: 1 };
 }

@@ -5,6 +5,7 @@ import { throwAll } from '../errors.js';
 import type { Hooks } from '../hooks/index.js';
 import type { SiteOptions } from '../options/site-options.js';
 import type { Clock } from '../config.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import { generatePassword, hashPassword, verifyPassword } from './passwords.js';
 import type { User, UserListQuery, UsersStore } from './users-store.js';
 
@@ -27,6 +28,11 @@ export interface NewUser {
 const LOGIN_RE = /^[a-z0-9 _.\-@]{1,60}$/i;
 // eslint-disable-next-line no-control-regex
 const EMAIL_RE = /^[^\s@<>"'\u0000-\u001F\u007F]+@[^\s@<>"'\u0000-\u001F\u007F]+$/;
+
+/** Whether `email` has the shape of an email address (something@something, no spaces, quotes, angle brackets or control characters). */
+export function looksLikeEmail(email: string): boolean {
+  return EMAIL_RE.test(email);
+}
 
 /** The longest login (60) or email address (100) an account can have, in characters. */
 export const MAX_IDENTIFIER_LENGTH = 100;
@@ -131,7 +137,11 @@ export class Users {
     return this.store.recentSync(limit);
   }
 
-  /** Validates and creates a user; fires `user_register` (user id, user data). */
+  /**
+   * Validates and creates a user; fires `user_register` (user id, user data).
+   * @throws UserError (USER_*) with every failing field; USER_LOGIN_EXISTS / USER_EMAIL_EXISTS
+   *   also when another process adds the login or email between the check and the insert.
+   */
   async create(input: NewUser): Promise<{ user: User; password: string }> {
     const login = (input.login ?? '').trim();
     const email = (input.email ?? '').trim();
@@ -143,7 +153,7 @@ export class Users {
       errors.push(['USER_INVALID_LOGIN', 'Usernames can only contain letters, numbers, spaces, and the characters _ . - @ (at most 60).', 'login']);
     } else if (await this.store.byLogin(login)) errors.push(['USER_LOGIN_EXISTS', 'That username is already taken.', 'login']);
     if (email === '') errors.push(['USER_INVALID_EMAIL', 'Enter an email address.', 'email']);
-    else if (!EMAIL_RE.test(email) || email.length > 100) errors.push(['USER_INVALID_EMAIL', 'Enter a valid email address.', 'email']);
+    else if (!looksLikeEmail(email) || email.length > 100) errors.push(['USER_INVALID_EMAIL', 'Enter a valid email address.', 'email']);
     else if (await this.store.byEmail(email)) errors.push(['USER_EMAIL_EXISTS', 'That email address is already registered.', 'email']);
     const password = input.password || generatePassword();
     // WordPress trims passwords before checking them: eight spaces are no password at all.
@@ -157,7 +167,12 @@ export class Users {
     throwAll(errors, (code, message, field, fields) => new UserError(code, message, field, fields));
     const registered = this.clock();
     const pass_hash = await hashPassword(password, this.passwordCost);
-    const id = await this.store.insert({ login, email, display_name, pass_hash, registered });
+    const id = await this.store.insert({ login, email, display_name, pass_hash, registered }).catch((error: unknown) => {
+      // Another process added the login or email (in any case) between the checks above and now.
+      if (isUniqueViolation(error, 'users', 'login')) throw new UserError('USER_LOGIN_EXISTS', 'That username is already taken.', 'login');
+      if (isUniqueViolation(error, 'users', 'email')) throw new UserError('USER_EMAIL_EXISTS', 'That email address is already registered.', 'email');
+      throw error;
+    });
     const user: User = this.remember({ id, login, email, display_name, registered });
     this.hooks.do_action('user_register', id, { ...user });
     return { user, password };

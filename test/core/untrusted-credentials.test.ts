@@ -57,6 +57,15 @@ for (const backend of TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']) {
       for (const { key } of await keys()) expect(key.length).to.be.at.most(MAX_PLAIN_KEY_LENGTH + 80).and.not.match(/\0/);
     });
 
+    it('a session cookie with a NUL (percent-encoded) is no session: the login form, the admin redirects to it', async () => {
+      await open();
+      const cookie = 'hookpress_session=s%3Aab%00cd.e%00f';
+      expect((await request(hp.app).get('/wp-login.php').set('Cookie', cookie)).status).to.equal(200);
+      const admin = await request(hp.app).get('/wp-admin/network/').set('Cookie', cookie);
+      expect(admin.status).to.equal(302);
+      expect((await request(hp.app).get(`${ME}?_wpnonce=a%00b`).set('Cookie', cookie)).status).to.equal(401);
+    });
+
     it('users.php?s=%00 and sites.php?s=%00 search without the NUL', async () => {
       await open();
       const agent = await loginAgent(hp);

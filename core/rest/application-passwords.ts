@@ -6,6 +6,7 @@ import type { Users } from '../users/users.js';
 import { constantTimeEqual } from './api-key.js';
 import type { ApplicationPassword, ApplicationPasswordsStore } from './application-passwords-store.js';
 import { RestError } from './errors.js';
+import { stripControlChars } from '../admin/form.js';
 
 export type { ApplicationPassword } from './application-passwords-store.js';
 
@@ -63,7 +64,9 @@ export class ApplicationPasswords {
 
   /** The checks of a creation, and what it stores. @throws RestError as `create` */
   private prepare(userId: number, name: string, appId: string, userExists: boolean) {
-    const trimmed = typeof name === 'string' ? name.trim() : '';
+    // NUL and other control characters removed (sanitize_text_field), as from every form.
+    const trimmed = typeof name === 'string' ? stripControlChars(name).trim() : '';
+    appId = stripControlChars(appId);
     if (!trimmed || trimmed.length > 100) throw new RestError('application_password_invalid', 'Give the application password a name of 1 to 100 characters.', { name: 'Give the application password a name of 1 to 100 characters.' });
     if (!userExists) throw new RestError('USER_NOT_FOUND', `There is no user with id ${userId}.`, undefined, 404);
     const uuid = randomUUID();

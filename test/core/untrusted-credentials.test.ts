@@ -66,6 +66,15 @@ for (const backend of TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']) {
       expect((await request(hp.app).get(`${ME}?_wpnonce=a%00b`).set('Cookie', cookie)).status).to.equal(401);
     });
 
+    it('an application password named with a NUL (REST) is created under the name without it', async () => {
+      await open();
+      hp.host.apiKey.setEnabled(true);
+      const { key, secret } = await hp.host.apiKey.current();
+      const res = await request(hp.app).post('/wp-json/wp/v2/users/1/application-passwords').set('Authorization', basic(key, secret)).send({ name: 'my\0app', app_id: 'a\0b' });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      expect([res.body.name, res.body.app_id]).to.deep.equal(['myapp', 'ab']);
+    });
+
     it('users.php?s=%00 and sites.php?s=%00 search without the NUL', async () => {
       await open();
       const agent = await loginAgent(hp);

@@ -1,3 +1,4 @@
+import { stripControlChars } from '../admin/form.js';
 import { HookpressError, throwAll } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
 import type { Site, SiteListQuery, SitesStore } from './sites-store.js';
@@ -132,7 +133,7 @@ function normalSlug(slug: string | undefined): string {
  */
 function validSite(input: { slug: string; title: string; admin_email: string }, clock: Clock, taken: (slug: string) => boolean): Site {
   const slug = normalSlug(input.slug);
-  const title = (input.title ?? '').trim();
+  const title = stripControlChars(input.title ?? '').trim();
   const admin_email = (input.admin_email ?? '').trim();
   const errors: Array<[CoreErrorCode, string, string]> = [];
   if (slug === '') errors.push(['SITE_INVALID_SLUG', 'Enter a site address.', 'slug']);

@@ -94,12 +94,13 @@ forEachBackend('creation racing another process for a unique login, email or slu
     }
   });
 
-  it('an email with a NUL is USER_INVALID_EMAIL / SITE_INVALID_EMAIL, never a storage error', async () => {
+  it('an email with a NUL is USER_INVALID_EMAIL / SITE_INVALID_EMAIL, a site title loses it: never a storage error', async () => {
     const { users } = await usersRacing('byLogin', { login: 'x', email: 'x@example.com' });
     const error = await rejection(users.create({ login: 'carol', email: 'ca\0rol@example.com', password: 'a long password' }));
     expect((error as UserError).code).to.equal('USER_INVALID_EMAIL');
     const sites = new Sites(new SitesStore(t.layer.db, t.layer.dialect, t.sync), createHooks(), () => T0);
     const siteError = await rejection(sites.createAsync({ slug: 'nul', title: 'Nul', admin_email: 'a\0b@example.com' }));
     expect((siteError as SiteError).code).to.equal('SITE_INVALID_EMAIL');
+    expect((await sites.createAsync({ slug: 'nul', title: 'N\0ul', admin_email: 'a@example.com' })).title, 'the title without its NUL').to.equal('Nul');
   });
 });

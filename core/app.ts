@@ -74,7 +74,10 @@ export interface HookpressApp {
   start(): Promise<string>;
   /** Graceful stop: stop accepting, finish requests, fire `shutdown`, close the database. */
   close(): Promise<void>;
-  /** Brings other processes' option writes into this host's options cache (`onReload` fires after each). */
+  /**
+   * Brings other processes' option writes into this host's options cache (`onReload` and the
+   * `subscribe` listeners fire after each; the plugins follow `active_sitewide_plugins` through one).
+   */
   optionsSync: OptionsSync;
   /** The first super admin's generated password, when one was generated at this start. */
   generatedAdminPassword?: string;

@@ -113,7 +113,7 @@ export class PluginManager {
    * capabilities removed, then `deactivated_plugin`). The plugin's `activate` / `deactivate` run
    * only in the process where the admin acted, never here. A plugin failing to load is reported
    * as at start (see `loadActive`); one missing from this process's plugins folder is logged and
-   * listed, not deactivated. Runs after any activation, deactivation or sync under way in this
+   * not loaded here, not deactivated (another process, or this one after a deploy, may run it). Runs after any activation, deactivation or sync under way in this
    * process (one at a time); never rejects (errors are logged).
    */
   sync(): Promise<void> {

@@ -151,3 +151,27 @@ describe('core/plugins: on SQLite a request to the other host sees the activatio
       expect((await onB.get(PAGE)).status).to.equal(404);
     }));
 });
+
+describe('core/plugins: a plugin another process activated that this process does not have', () => {
+  it('is not loaded here, logged, and stays active for the network (not deactivated)', async () => {
+    const logs: string[] = [];
+    const logDestination = { write: (line: string) => void logs.push(line) } as unknown as NodeJS.WritableStream;
+    let made = 0;
+    await onOneDataDir(
+      // B's plugins folder (pluginSlugs) lacks sync-demo: a process of an older deploy.
+      (dir) => makeApp({ pluginsDir: FIXTURE_PLUGINS, ...(made++ === 0 ? { pluginSlugs: [SLUG] } : { pluginSlugs: [], logLevel: 'error', logDestination }), ...dir }),
+      (hp) => hp.close(),
+      async (a, b) => {
+        await a.plugins.activate(SLUG);
+        const onB = await loginAgent(b);
+        expect((await onB.get('/wp-admin/network/')).status).to.equal(200);
+        expect(b.plugins.apiOf(SLUG)).to.equal(undefined);
+        expect(b.plugins.isActive(SLUG)).to.equal(true);
+        a.optionsSync.check();
+        expect(a.plugins.isActive(SLUG) && a.plugins.apiOf(SLUG) !== undefined, 'still active and loaded in A').to.equal(true);
+        const line = logs.map((l) => JSON.parse(l) as { plugin?: string; msg: string }).find((l) => l.plugin === SLUG);
+        expect(line?.msg).to.match(/network-activated by another process is not in this process's plugins folder; not loaded/);
+      },
+    );
+  });
+});

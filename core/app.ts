@@ -74,7 +74,10 @@ export interface HookpressApp {
   start(): Promise<string>;
   /** Graceful stop: stop accepting, finish requests, fire `shutdown`, close the database. */
   close(): Promise<void>;
-  /** Brings other processes' option writes into this host's options cache (`onReload` fires after each). */
+  /**
+   * Brings other processes' option writes into this host's options cache (`onReload` and the
+   * `subscribe` listeners fire after each; the plugins follow `active_sitewide_plugins` through one).
+   */
   optionsSync: OptionsSync;
   /** The first super admin's generated password, when one was generated at this start. */
   generatedAdminPassword?: string;
@@ -235,6 +238,10 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
   const plugins = new PluginManager(host);
   host.rest.ownerActive = (owner) => plugins.isActive(owner);
   await plugins.start();
+  // Another process's Network Activate / Deactivate (the option changed): load or unload here too.
+  const unfollow = optionsSync.subscribe(() => void plugins.sync());
+  // A change that arrived while the plugins were loading.
+  await plugins.sync();
   // PostgreSQL: the start-up's background writes (options, schedules) are in before the next process starts.
   await options.flush();
   await host.cron.flush();
@@ -261,14 +268,17 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
   app.set('trust proxy', config.trustProxy ?? false);
   app.set('views', VIEWS);
   app.set('view engine', 'ejs');
-  // Another process's option writes (a super admin revoked elsewhere) count from this request on.
+  // Another process's option writes (a super admin revoked elsewhere) count from this request on;
+  // a plugin it activated or deactivated is loaded or unloaded before the request goes on.
   app.use((_req, _res, next) => {
     try {
       optionsSync.check();
     } catch (error) {
       return next(error);
     }
-    next();
+    const following = plugins.pendingSync();
+    if (!following) return next();
+    following.then(() => next(), next);
   });
   app.use(
     helmet({
@@ -425,6 +435,8 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
       clearInterval(purge);
       host.cron.stop();
       await optionsSync.stop();
+      unfollow();
+      await plugins.pendingSync();
       if (server) {
         const done = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeIdleConnections();

@@ -23,8 +23,9 @@ export class OptionsSync {
   private timer: NodeJS.Timeout | undefined;
   private listener: pg.Client | undefined;
   private stopped = false;
-  /** Called after each reload caused by another process (tests wait on it). */
+  /** Called after each reload caused by another process (tests wait on it), before the subscribers. */
   onReload: () => void = () => {};
+  private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly options: SiteOptions,
@@ -42,20 +43,31 @@ export class OptionsSync {
     if ('postgresUrl' in this.source) await this.listen();
   }
 
+  /**
+   * Calls `listener` after each reload of the options cache caused by another process's write
+   * (on PostgreSQL also after this process's own writes come back as a notification): the cache
+   * already holds the new values when it runs. A listener that throws is logged and the others
+   * still run. Returns the function that unsubscribes it.
+   */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
   /** SQLite: reloads now if another connection committed an option write since the last look. */
   check(): void {
     if (!('sqlite' in this.source)) return;
     const now = this.readDataVersion();
     if (now === this.dataVersion) return;
     this.dataVersion = now;
-    if (this.options.refreshSync()) this.onReload();
+    if (this.options.refreshSync()) this.reloaded();
   }
 
   /** One look, on either backend; errors are logged (a timer must never throw). */
   async poll(): Promise<void> {
     try {
       if ('sqlite' in this.source) this.check();
-      else if (await this.options.refresh()) this.onReload();
+      else if (await this.options.refresh()) this.reloaded();
     } catch (error) {
       this.logger?.warn({ err: error }, 'checking for option changes failed; trying again');
     }
@@ -67,6 +79,17 @@ export class OptionsSync {
     const client = this.listener;
     this.listener = undefined;
     await client?.end().catch(() => undefined);
+  }
+
+  private reloaded(): void {
+    this.onReload();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger?.error({ err: error }, 'a listener of option changes failed');
+      }
+    }
   }
 
   private readDataVersion(): number {

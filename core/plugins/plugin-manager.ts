@@ -34,8 +34,11 @@ export class PluginManager {
   private available = new Map<string, PluginInfo>();
   private broken: BrokenPlugin[] = [];
   private readonly loaded = new Map<string, { api: PluginApi; ledger: HookLedger }>();
-  /** Active plugins that could not be loaded at this start because the storage failed (slug → message). */
+  /** Active plugins this process could not load (slug → when and why: "at this start: the database is busy…"). */
   private readonly unavailable = new Map<string, string>();
+  /** Activations, deactivations and syncs of this process, one at a time (their tail). */
+  private queue: Promise<void> = Promise.resolve();
+  private syncing: Promise<void> | undefined;
 
   constructor(private readonly host: Host) {
     host.adminMenu.onPluginFailures = (failures) => this.settle(failures, 'building the admin menu');
@@ -62,29 +65,105 @@ export class PluginManager {
         this.setActive(slug, false);
         continue;
       }
-      try {
-        await this.retry(`loading plugin ${slug}`, () => this.load(slug));
-      } catch (error) {
-        if (isTransientStorageError(error)) {
-          // Not the plugin's fault: it stays active and loads at the next start.
-          this.unload(slug);
-          this.unavailable.set(slug, storageFaultMessage(error));
-          this.host.logger.error({ plugin: slug, err: error }, 'plugin not loaded: the database stayed unavailable; it stays active');
-        } else if (needsSqlite(error)) {
-          // A plugin still on api.sqlite (or raw-SQL migrations) on a PostgreSQL host: skipped, not
-          // deactivated — the network's other processes (or a later version of it) may run it.
-          this.unload(slug);
-          this.unavailable.set(slug, `it needs SQLite (api.sqlite) and this host runs on PostgreSQL: ${messageOf(error)}`);
-          this.host.logger.error({ plugin: slug, code: 'PLUGIN_NO_SQLITE', err: error }, `plugin ${slug} not loaded: it needs SQLite (api.sqlite) and this host runs on PostgreSQL; it stays active`);
-        } else {
-          this.fail(slug, 'loading', error);
-        }
-      }
+      await this.loadActive(slug, 'start');
     }
     const { failures } = this.host.guard.contained(() => {
       for (const hook of STARTUP_HOOKS) this.host.hooks.do_action(hook, '');
     });
     this.settle(failures, 'starting up');
+  }
+
+  /**
+   * Loads an active plugin (`load`, never `activate`), reporting a failure as at start: a
+   * transient storage error (after the retries) or a plugin needing SQLite on PostgreSQL leaves
+   * it active but not loaded in this process (shown on Plugins, logged); an error of its own code
+   * deactivates it network-wide with a notice naming it. Resolves whether it loaded.
+   */
+  private async loadActive(slug: string, when: 'start' | 'sync'): Promise<boolean> {
+    const at = when === 'start' ? 'at this start' : 'when another process activated it';
+    try {
+      await this.retry(`loading plugin ${slug}`, () => this.load(slug));
+      this.unavailable.delete(slug);
+      return true;
+    } catch (error) {
+      if (isTransientStorageError(error)) {
+        // Not the plugin's fault: it stays active.
+        this.unload(slug);
+        this.unavailable.set(slug, `${at}: ${storageFaultMessage(error)}`);
+        this.host.logger.error({ plugin: slug, err: error }, `plugin not loaded: the database stayed unavailable; it stays active and loads at the next start`);
+      } else if (needsSqlite(error)) {
+        // A plugin still on api.sqlite (or raw-SQL migrations) on a PostgreSQL host: skipped, not
+        // deactivated — the network's other processes (or a later version of it) may run it.
+        this.unload(slug);
+        this.unavailable.set(slug, `${at}: it needs SQLite (api.sqlite) and this host runs on PostgreSQL: ${messageOf(error)}`);
+        this.host.logger.error({ plugin: slug, code: 'PLUGIN_NO_SQLITE', err: error }, `plugin ${slug} not loaded: it needs SQLite (api.sqlite) and this host runs on PostgreSQL; it stays active`);
+      } else {
+        this.fail(slug, 'loading', error);
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Follows another process's Network Activate / Deactivate: brings the plugins loaded here in
+   * line with `active_sitewide_plugins` as this process's options cache now holds it (call it
+   * after an options reload, core/options/options-sync.ts). A newly active plugin is loaded
+   * (`load`, then its own `plugins_loaded` and `init` callbacks, then `activated_plugin`); a
+   * plugin no longer active is unloaded (its hooks, menu pages, services, public routes and
+   * capabilities removed, then `deactivated_plugin`). The plugin's `activate` / `deactivate` run
+   * only in the process where the admin acted, never here. A plugin failing to load is reported
+   * as at start (see `loadActive`); one missing from this process's plugins folder is logged and
+   * not loaded here, not deactivated (another process, or this one after a deploy, may run it). Runs after any activation, deactivation or sync under way in this
+   * process (one at a time); never rejects (errors are logged).
+   */
+  sync(): Promise<void> {
+    const run = this.exclusive(() => this.reconcile());
+    const done = run.catch((error: unknown) => this.host.logger.error({ err: error }, 'following the network\'s active plugins failed'));
+    const tracked: Promise<void> = done.finally(() => {
+      if (this.syncing === tracked) this.syncing = undefined;
+    });
+    this.syncing = tracked;
+    return tracked;
+  }
+
+  /** The sync queued or under way, if any (requests wait for it, so they see the plugins the option says). */
+  pendingSync(): Promise<void> | undefined {
+    return this.syncing;
+  }
+
+  private async reconcile(): Promise<void> {
+    const active = new Set(this.activeSlugs());
+    for (const slug of this.unavailable.keys()) if (!active.has(slug)) this.unavailable.delete(slug);
+    for (const slug of [...this.loaded.keys()]) {
+      if (active.has(slug)) continue;
+      this.host.logger.info({ plugin: slug }, 'plugin network-deactivated by another process; unloading');
+      this.unload(slug);
+      this.host.adminMenu.invalidate();
+      this.settle(this.host.guard.contained(() => this.fireDeactivated(slug)).failures, 'another plugin was deactivated');
+    }
+    for (const slug of active) {
+      // Still active (a plugin failing meanwhile was deactivated), not loaded, not known to fail here.
+      if (!this.isActive(slug) || this.loaded.has(slug) || this.unavailable.has(slug)) continue;
+      if (!this.available.has(slug)) {
+        this.unavailable.set(slug, 'in this process: it is not in its plugins folder');
+        this.host.logger.error({ plugin: slug }, `plugin ${slug} network-activated by another process is not in this process's plugins folder; not loaded`);
+        continue;
+      }
+      this.host.logger.info({ plugin: slug }, 'plugin network-activated by another process; loading');
+      if (!(await this.loadActive(slug, 'sync'))) continue;
+      const own = this.startLoaded(slug, 'another plugin was activated');
+      if (own !== undefined) this.settle(new Map([[slug, own.error]]), 'loading');
+    }
+  }
+
+  /** Runs `fn` after every activation, deactivation or sync of this process queued before it. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   list(): PluginListing[] {
@@ -93,7 +172,7 @@ export class PluginManager {
       ...[...this.available.values()].map((p): PluginListing => {
         const down = this.unavailable.get(p.slug);
         const listing: PluginListing = { slug: p.slug, manifest: p.manifest, active: active.has(p.slug), uninstallable: typeof p.module.uninstall === 'function' };
-        return down && listing.active ? { ...listing, error: `It is active but was not loaded at this start: ${down}` } : listing;
+        return down && listing.active ? { ...listing, error: `It is active but was not loaded ${down}` } : listing;
       }),
       ...this.broken.map((b) => ({ slug: b.slug, active: false, error: b.error })),
     ].sort((a, b) => a.slug.localeCompare(b.slug));
@@ -115,7 +194,11 @@ export class PluginManager {
    * @throws PluginError PLUGIN_NOT_FOUND, PLUGIN_ACTIVATION_FAILED (the message names the plugin and the error)
    * @throws a storage error (SQLITE_BUSY…) when the database failed: nothing was activated, try again.
    */
-  async activate(slug: string): Promise<void> {
+  activate(slug: string): Promise<void> {
+    return this.exclusive(() => this.activateNow(slug));
+  }
+
+  private async activateNow(slug: string): Promise<void> {
     const plugin = this.available.get(slug);
     if (!plugin) throw new PluginError('PLUGIN_NOT_FOUND', `There is no plugin "${slug}".`);
     if (this.isActive(slug)) return;
@@ -132,19 +215,30 @@ export class PluginManager {
       throw failed(error);
     }
     this.setActive(slug, true);
+    const own = this.startLoaded(slug, 'another plugin was activated');
+    if (own !== undefined) {
+      this.fail(slug, 'activating', own.error, { notice: false });
+      this.settle(this.host.guard.contained(() => this.fireDeactivated(slug)).failures, 'another plugin was deactivated');
+      throw failed(own.error);
+    }
+  }
+
+  /**
+   * A plugin just loaded at run time (activated here, or by another process): the menu is rebuilt,
+   * its own `plugins_loaded` and `init` callbacks run (the host's have run already), then
+   * `activated_plugin` — contained; other plugins failing on the way are settled (`during`).
+   * Returns the plugin's own error, if its callbacks threw (the caller decides what that means).
+   */
+  private startLoaded(slug: string, during: string): { error: unknown } | undefined {
     this.host.adminMenu.invalidate();
     const { failures } = this.host.guard.contained(() => {
       this.runOwnStartupHooks(slug);
       this.host.hooks.do_action('activated_plugin', slug, true);
     });
-    const own = failures.get(slug);
-    if (own !== undefined) failures.delete(slug);
-    this.settle(failures, 'another plugin was activated');
-    if (own !== undefined) {
-      this.fail(slug, 'activating', own, { notice: false });
-      this.settle(this.host.guard.contained(() => this.fireDeactivated(slug)).failures, 'another plugin was deactivated');
-      throw failed(own);
-    }
+    const own = failures.has(slug) ? { error: failures.get(slug) } : undefined;
+    failures.delete(slug);
+    this.settle(failures, during);
+    return own;
   }
 
   /**
@@ -153,12 +247,17 @@ export class PluginManager {
    * the way puts the saved state back and is thrown (503: nothing changed, try again); an
    * error of the plugin's own `deactivate` still deactivates it, then is thrown.
    */
-  async deactivate(slug: string): Promise<void> {
+  deactivate(slug: string): Promise<void> {
+    return this.exclusive(() => this.deactivateNow(slug));
+  }
+
+  private async deactivateNow(slug: string): Promise<void> {
     if (!this.isActive(slug)) return;
     const state = this.loaded.get(slug);
     const plugin = this.available.get(slug);
     const saved = this.host.options.get_site_option<unknown>(ACTIVE_OPTION, {});
     this.setActive(slug, false);
+    this.unavailable.delete(slug);
     let failure: unknown;
     try {
       if (state && plugin) await plugin.module.deactivate?.(state.api);

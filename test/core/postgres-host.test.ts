@@ -195,6 +195,55 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
     expect(onB.status).to.equal(200);
     expect(onB.text).to.include('Renamed via A');
   });
+
+  it('two hosts on one database: Network Activate / Deactivate through A loads / unloads the plugin on B within the sync (example-coupons, memberships)', async () => {
+    const url = await freshDatabaseUrl();
+    const folder = pluginsFolder(['memberships', 'example-coupons'], []);
+    try {
+      const options = { pluginsDir: folder.dir, pluginSlugs: ['memberships', 'example-coupons'] };
+      const a = await pgApp(url, options);
+      const b = await pgApp(url, options);
+      /** Resolves once B reloaded the options with `slug` (in)active and has (un)loaded it. */
+      const bFollows = (slug: string, active: boolean) =>
+        within(
+          1000,
+          `host B following ${slug}`,
+          new Promise<void>((resolve) => {
+            const off = b.optionsSync.subscribe(() => {
+              if (Object.hasOwn(b.host.options.get_site_option<object>('active_sitewide_plugins', {}), slug) !== active) return;
+              off();
+              void (b.plugins.pendingSync() ?? Promise.resolve()).then(resolve);
+            });
+          }),
+        );
+      const onA = adminAgent(await loginAgent(a));
+      const onB = await loginAgent(b);
+      expect((await onB.get('/wp-admin/network/admin.php?page=example-coupons')).status).to.equal(404);
+
+      const activated = bFollows('example-coupons', true);
+      const res = await onA.submit('/wp-admin/network/plugins.php', { action: 'activate', plugin: 'example-coupons' }, { marker: 'value="example-coupons"' });
+      expect(res.status).to.equal(303);
+      await activated;
+      const coupons = await onB.get('/wp-admin/network/admin.php?page=example-coupons');
+      expect(coupons.status).to.equal(200);
+      expect(coupons.text).to.include('Coupons');
+
+      // memberships (active by default): its page and public routes answer on B until A deactivates it.
+      expect((await onB.get('/wp-admin/network/admin.php?page=memberships-memberships')).status).to.equal(200);
+      expect((await request(b.app).get('/memberships/invoice/x')).text).to.include('This link is not valid');
+      const deactivated = bFollows('memberships', false);
+      const off = await onA.submit('/wp-admin/network/plugins.php', { action: 'deactivate', plugin: 'memberships' }, { marker: 'value="memberships"' });
+      expect(off.status).to.equal(303);
+      await deactivated;
+      expect((await onB.get('/wp-admin/network/admin.php?page=memberships-memberships')).status).to.equal(404);
+      const route = await request(b.app).get('/memberships/invoice/x');
+      expect(route.status).to.equal(404);
+      expect(route.text).to.not.include('This link is not valid');
+      expect(b.plugins.apiOf('memberships')).to.equal(undefined);
+    } finally {
+      folder.remove();
+    }
+  });
 });
 
 describe('core/config: DATABASE_URL', () => {

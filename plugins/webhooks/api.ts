@@ -78,6 +78,29 @@ export interface TestTarget {
 }
 
 /**
+ * Asynchronous twins of WebhooksApi's webhook and delivery-log methods: the same arguments,
+ * answers and WebhookErrors (as rejections), on either backend. On SQLite they wrap the
+ * synchronous methods; on PostgreSQL — where the synchronous ones throw, there being no
+ * synchronous database handle — they are the way in. The REST routes use them.
+ */
+export interface WebhooksAsyncApi {
+  /** WebhooksApi.create_webhook, resolved once stored. */
+  create_webhook(input: WebhookInput): Promise<Webhook>;
+  /** WebhooksApi.get_webhook. */
+  get_webhook(id: number): Promise<Webhook>;
+  /** WebhooksApi.update_webhook. */
+  update_webhook(id: number, patch: WebhookInput): Promise<Webhook>;
+  /** WebhooksApi.delete_webhook. */
+  delete_webhook(id: number): Promise<boolean>;
+  /** WebhooksApi.list_webhooks. */
+  list_webhooks(q?: Partial<WebhookListQuery>): Promise<{ items: Webhook[]; total: number }>;
+  /** WebhooksApi.list_deliveries. */
+  list_deliveries(q?: DeliveryListFilter): Promise<{ items: Delivery[]; total: number }>;
+  /** WebhooksApi.get_delivery. */
+  get_delivery(id: number): Promise<DeliveryDetail>;
+}
+
+/**
  * The webhooks plugin's API for other plugins. Times are Unix epoch milliseconds; ids are
  * integers; webhooks are returned as stored (`Webhook`, including `secret` — callers showing a
  * webhook to someone decide whether to show it).

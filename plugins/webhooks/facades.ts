@@ -39,19 +39,27 @@ export function publicApi(service: WebhooksService): WebhooksApi {
  */
 export function adminApi(service: WebhooksService, provided: WebhooksApi): WebhooksAdminApi {
   const { wu_register_event_type: _register, wu_do_event: _fire, ...methods } = provided;
-  const { health, deliveries } = service;
+  const { health, deliveries, log } = service;
+  // PostgreSQL (no synchronous log): the screens' reads run on the query layer and are awaited.
+  const sync = deliveries !== undefined;
   return Object.freeze({
     ...methods,
+    list_webhooks: sync ? methods.list_webhooks : (q) => service.listWebhooksAsync(q),
+    list_deliveries: sync ? methods.list_deliveries : (q) => service.listDeliveriesAsync(q),
     findWebhook: (id) => service.webhooks.get(id),
     whyNotSendable: (webhookId) => service.whyNotSendable(webhookId),
     allowList: () => service.allowList(),
     destinations: service.destinations,
     health: {
       buckets: (webhookId, since, bucketMs, count) => health.buckets(webhookId, since, bucketMs, count),
-      bucketsMany: (webhookIds, since, bucketMs, count) => health.bucketsMany(webhookIds, since, bucketMs, count),
+      bucketsMany: (webhookIds, since, bucketMs, count) =>
+        sync ? health.bucketsMany(webhookIds, since, bucketMs, count) : health.bucketsManyAsync(webhookIds, since, bucketMs, count),
       latency: (webhookId, since) => health.latency(webhookId, since),
     },
-    deliveryLog: { countsByWebhook: (ids) => deliveries.countsByWebhook(ids), totalsOf: (webhookId) => deliveries.totalsOf(webhookId) },
+    deliveryLog: {
+      countsByWebhook: (ids) => (deliveries ? deliveries.countsByWebhook(ids) : log.countsByWebhook(ids)),
+      totalsOf: (webhookId) => (deliveries ? deliveries.totalsOf(webhookId) : log.totalsOf(webhookId)),
+    },
     inspector: service.inspector,
   } satisfies WebhooksAdminApi);
 }

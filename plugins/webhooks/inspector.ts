@@ -41,7 +41,8 @@ export class Inspector {
     private readonly api: PluginApi,
     /** The inboxes and their requests (the service builds it on api.db). */
     readonly store: InspectorStore,
-    private readonly deliveries: DeliveriesStore,
+    /** SQLite: the synchronous log the signature check reads. Undefined on PostgreSQL (every id is then unknown). */
+    private readonly deliveries: DeliveriesStore | undefined,
     private readonly webhooks: WebhooksStore,
     readonly settings: InspectorSettings,
   ) {
@@ -102,7 +103,7 @@ export class Inspector {
     const ts = h['webhook-timestamp'];
     const header = h['webhook-signature'];
     if (!id || !ts || !header) return { status: 'unsigned', message: 'No Standard Webhooks signature headers (webhook-id, webhook-timestamp, webhook-signature).' };
-    const delivery = this.deliveries.byMsgId(id);
+    const delivery = this.deliveries?.byMsgId(id);
     const webhook = delivery?.webhook_id ? this.webhooks.get(delivery.webhook_id) : undefined;
     if (!webhook) {
       return { status: 'unknown', message: `Unknown webhook-id ${id}: no webhook of this network sent it, so there is no secret to check it with.` };

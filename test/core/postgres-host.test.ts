@@ -1,40 +1,13 @@
 import net from 'node:net';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import pg from 'pg';
 import request from 'supertest';
 import { configFromEnv } from '../../core/config.js';
 import { pluginsFolder } from '../helpers/child-host.js';
 import type { HookpressApp } from '../../core/app.js';
 import { adminAgent, ADMIN_PASSWORD, nonceIn } from '../../core/testing/admin-agent.js';
 import { loginAgent, makeApp } from '../helpers/app.js';
-import { runDatabaseUrl, TEST_DATABASE_URL, withSearchPath } from '../helpers/backends.js';
-
-/** A fresh schema in this run's throwaway database: the URL of an empty network database. */
-async function freshDatabaseUrl(): Promise<string> {
-  const url = await runDatabaseUrl();
-  const schema = `h_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await client.end();
-  }
-  return withSearchPath(url, schema);
-}
-
-/** Rows of one query on the network database `url` (a connection of the test's own). */
-async function rows<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../helpers/backends.js';
 
 /** Resolves when `event` happens, rejects after `ms` (a deadline, not a sleep). */
 function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {

@@ -93,6 +93,31 @@ export function withSearchPath(url: string, schema: string): string {
   return u.toString();
 }
 
+/** A fresh schema in this run's throwaway database: the URL of an empty network database. */
+export async function freshDatabaseUrl(): Promise<string> {
+  const url = await runDatabaseUrl();
+  const schema = `h_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await client.end();
+  }
+  return withSearchPath(url, schema);
+}
+
+/** Rows of one query on the network database `url` (a connection of the caller's own, closed after). */
+export async function queryRows<R extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 let created: Promise<{ url: string; name: string; client: pg.Client }> | undefined;
 
 /** The URL of this run's throwaway database (created on first call). */

@@ -5,8 +5,7 @@
  * only. The screens receive an object of this shape — built in one place, facades.ts — and
  * never the engine (a test keeps admin/ from importing service.ts).
  */
-import type { DeliveriesStore } from '../data/deliveries-store.js';
-import type { HealthStore } from '../data/health-store.js';
+import type { Bucket, HealthStore } from '../data/health-store.js';
 import type { InspectorStore } from '../data/inspector-store.js';
 import type { LookupFn, parseAllowList } from '../delivery/ssrf-guard.js';
 import type { DestinationPolicy } from '../delivery/transport.js';
@@ -18,7 +17,14 @@ export type InspectorAdmin = Pick<Inspector, 'createInbox' | 'urlOf' | 'inbox' |
   store: Pick<InspectorStore, 'inboxes' | 'deleteInbox' | 'deleteExpired' | 'requests' | 'countRequests' | 'request'>;
 };
 
-/** The admin screens' internal object (see the module comment). */
+/** A value, or a promise of it: synchronous on SQLite, asynchronous on PostgreSQL; screens `await` it either way. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * The admin screens' internal object (see the module comment). The reads the list screen and the
+ * dashboard widget make (list_webhooks, list_deliveries, bucketsMany, the log's counts) may be
+ * asynchronous — they are on PostgreSQL — and are awaited.
+ */
 export interface WebhooksAdminApi
   extends Pick<
     WebhooksApi,
@@ -28,14 +34,16 @@ export interface WebhooksAdminApi
     | 'get_webhook'
     | 'update_webhook'
     | 'delete_webhook'
-    | 'list_webhooks'
     | 'rotate_secret'
-    | 'list_deliveries'
     | 'get_delivery'
     | 'resend_delivery'
     | 'recover_failed_deliveries'
     | 'send_test_event'
   > {
+  /** WebhooksApi.list_webhooks. */
+  list_webhooks(q?: Parameters<WebhooksApi['list_webhooks']>[0]): MaybePromise<ReturnType<WebhooksApi['list_webhooks']>>;
+  /** WebhooksApi.list_deliveries. */
+  list_deliveries(q?: Parameters<WebhooksApi['list_deliveries']>[0]): MaybePromise<ReturnType<WebhooksApi['list_deliveries']>>;
   /** One webhook, or undefined when there is none with that id (no error, unlike get_webhook). */
   findWebhook(id: number): Webhook | undefined;
   /**
@@ -48,8 +56,14 @@ export interface WebhooksAdminApi
   /** The SSRF policy and DNS lookup deliveries use, for the save-time warning (probeDestination). */
   destinations: { policy: DestinationPolicy; lookup: LookupFn };
   /** Attempts per time bucket and latency percentiles, for the charts (times in ms since the epoch). */
-  health: Pick<HealthStore, 'buckets' | 'bucketsMany' | 'latency'>;
+  health: Pick<HealthStore, 'buckets' | 'latency'> & {
+    /** HealthStore.bucketsMany (the list screen's sparklines). */
+    bucketsMany(webhookIds: number[], since: number, bucketMs: number, count: number): MaybePromise<Map<number, Bucket[]>>;
+  };
   /** Counts from the delivery log: per webhook, and one webhook's deliveries and attempts (tests excluded). */
-  deliveryLog: Pick<DeliveriesStore, 'countsByWebhook' | 'totalsOf'>;
+  deliveryLog: {
+    countsByWebhook(webhookIds: number[]): MaybePromise<Map<number, number>>;
+    totalsOf(webhookId: number): MaybePromise<{ deliveries: number; attempts: number }>;
+  };
   inspector: InspectorAdmin;
 }

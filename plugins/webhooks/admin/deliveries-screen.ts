@@ -41,14 +41,14 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
     webhookId: webhookId !== undefined && admin.findWebhook(webhookId) ? webhookId : undefined,
     attemptedSince: attemptedSince !== undefined && attemptedSince >= 0 ? attemptedSince : undefined,
   };
-  const { items, total } = admin.list_deliveries({
+  const { items, total } = await admin.list_deliveries({
     ...filter,
     ...(filter.status === 'retrying' ? { status: 'pending', attempted: true } : {}),
     limit: query.perPage,
     offset: query.offset,
   });
   const now = api.clock();
-  const webhooks = admin.list_webhooks({ limit: 500, orderby: 'name', order: 'asc' }).items;
+  const webhooks = (await admin.list_webhooks({ limit: 500, orderby: 'name', order: 'asc' })).items;
   const names = new Map(webhooks.map((w) => [w.id, w.name]));
   const table = ui.renderListTable({
     plural: 'deliveries',

@@ -274,7 +274,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
   }
   const fresh = admin.get_webhook(webhook.id);
   const now = api.clock();
-  const recent = admin.list_deliveries({ webhookId: webhook.id, limit: 10 }).items;
+  const recent = (await admin.list_deliveries({ webhookId: webhook.id, limit: 10 })).items;
   const HOUR = 3_600_000;
   const chartSince = Math.floor(now / HOUR) * HOUR - 167 * HOUR;
   const buckets = admin.health.buckets(webhook.id, chartSince, HOUR, 168);
@@ -327,7 +327,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
           <h2 id="webhook-status-title">Status</h2>
           <dl class="meta-list">
             <dt>Status</dt><dd>${webhookStatusBadge(api.ui, fresh)}</dd>
-            <dt>Deliveries</dt><dd>${deliveryTotals(api, admin, fresh.id)}</dd>
+            <dt>Deliveries</dt><dd>${await deliveryTotals(api, admin, fresh.id)}</dd>
             <dt>Last delivery</dt><dd>${fresh.last_delivery_at === null ? 'Never' : html`${fresh.last_status === 'success' ? 'Succeeded' : 'Failed'}${fresh.last_http_status ? ` (HTTP ${fresh.last_http_status})` : ''}, ${relativeTime(fresh.last_delivery_at, now)}`}</dd>
             ${fresh.failing_since ? html`<dt>Failing since</dt><dd>${dateTime(fresh.failing_since)}</dd>` : ''}
             <dt>Created</dt><dd>${dateTime(fresh.created_at)}</dd>
@@ -380,8 +380,8 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
  * "N deliveries (M attempts)", N linked to the deliveries list of this webhook, which shows
  * exactly those N (the chart below counts attempts, so both numbers are named).
  */
-function deliveryTotals(api: ScreenDeps['api'], admin: ScreenDeps['admin'], webhookId: number): SafeHtml {
+async function deliveryTotals(api: ScreenDeps['api'], admin: ScreenDeps['admin'], webhookId: number): Promise<SafeHtml> {
   const { html } = api.ui;
-  const t = admin.deliveryLog.totalsOf(webhookId);
+  const t = await admin.deliveryLog.totalsOf(webhookId);
   return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
 }

@@ -43,7 +43,8 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
         ctx.add_notice('error', 'The selected webhooks do not exist (they may have been deleted).');
         return ctx.redirect(safeBack);
       }
-      const deliveries = targets.reduce((sum, w) => sum + admin.deliveryLog.totalsOf(w.id).deliveries, 0);
+      let deliveries = 0;
+      for (const w of targets) deliveries += (await admin.deliveryLog.totalsOf(w.id)).deliveries;
       const { html } = ui;
       return ui.renderPostConfirmation(ctx, {
         title: targets.length === 1 ? 'Delete Webhook' : 'Delete Webhooks',
@@ -114,7 +115,7 @@ export async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): 
     defaultOrderby: 'created_at',
     defaultOrder: 'desc',
   });
-  const { items, total } = admin.list_webhooks({
+  const { items, total } = await admin.list_webhooks({
     search: query.search,
     status: ['active', 'inactive', 'disabled'].includes(status) ? (status as 'active') : undefined,
     // Hidden webhooks (an integration's own subscriptions) show only under their filter.
@@ -127,8 +128,8 @@ export async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): 
   const now = api.clock();
   const HOUR = 3_600_000;
   const sparkSince = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
-  const health = admin.health.bucketsMany(items.map((w) => w.id), sparkSince, HOUR, 24);
-  const logCounts = admin.deliveryLog.countsByWebhook(items.map((w) => w.id));
+  const health = await admin.health.bucketsMany(items.map((w) => w.id), sparkSince, HOUR, 24);
+  const logCounts = await admin.deliveryLog.countsByWebhook(items.map((w) => w.id));
   const listUrl = pageUrl(api, PAGES.list);
   const here = ctx.req.originalUrl;
   const actionForm = (w: Webhook, action: string, label: string, className = '', aria = '') => ({
@@ -225,7 +226,7 @@ async function renderDeleteConfirmation(ctx: PageContext, { api, admin }: Screen
     html`<h1>Delete Webhook</h1>
     <div class="danger-zone">
       <p>You are about to delete the webhook <strong>${w.name}</strong>, which sends <code>${w.event}</code> to <code>${w.url}</code>.</p>
-      <p>Its delivery log (${admin.deliveryLog.totalsOf(w.id).deliveries} deliveries) is deleted with it, and pending retries are not sent. This cannot be undone.</p>
+      <p>Its delivery log (${(await admin.deliveryLog.totalsOf(w.id)).deliveries} deliveries) is deleted with it, and pending retries are not sent. This cannot be undone.</p>
       <form method="post" action="${pageUrl(api, PAGES.list)}">
         ${ctx.wp_nonce_field(`webhook-delete_${w.id}`)}
         <input type="hidden" name="action" value="delete"><input type="hidden" name="webhook_id" value="${w.id}">

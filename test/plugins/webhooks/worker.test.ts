@@ -7,14 +7,14 @@ import { DeliveryWorker, type WorkerStore } from '../../../plugins/webhooks/deli
 class FakeStore implements WorkerStore {
   due: ClaimedDelivery[] = [];
   released: number[] = [];
-  claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[] {
+  async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     return this.due.splice(0, limit).map((d) => ({ ...d, lease_until: now + leaseMs }));
   }
-  releaseLeases(ids: readonly number[]): number {
+  async releaseLeases(ids: readonly number[]): Promise<number> {
     this.released.push(...ids);
     return ids.length;
   }
-  nextDueAt(): number | null {
+  async nextDueAt(): Promise<number | null> {
     return null;
   }
 }

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import { expect } from 'chai';
+import request from 'supertest';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
+import { Receiver } from '../../helpers/receiver.js';
+import { apiKeyAuth } from '../../helpers/rest.js';
+import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+
+/** The request's headers as single strings (what the Standard Webhooks verifiers take). */
+const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
+
+(TEST_DATABASE_URL ? describe : describe.skip)('plugins/webhooks: the delivery engine on PostgreSQL', function () {
+  this.timeout(30_000);
+  const opened: WebhooksApp[] = [];
+  let receiver: Receiver;
+  /** A host on `url` with the webhooks plugin; its worker running under `owner`. */
+  const host = async (url: string, owner: string) => {
+    const w = await makeWebhooksApp({ autoStart: true, owner, pollMs: 200 }, { databaseUrl: url, dataDir: path.join('/nonexistent', 'hookpress-pg-webhooks') });
+    opened.push(w);
+    return w;
+  };
+  beforeEach(async () => {
+    receiver = new Receiver();
+    await receiver.start();
+  });
+  afterEach(async () => {
+    for (const w of opened.splice(0).reverse()) await w.hp.close();
+    await receiver.close();
+  });
+
+  it('loads without api.sqlite; a webhook made through REST gets a fired event, signed, and the attempt and status are stored', async () => {
+    const url = await freshDatabaseUrl();
+    const w = await host(url, 'host-a:1:aaaa');
+    expect(w.hp.query.dialect).to.equal('postgres');
+    expect(w.service.deliveries, 'no synchronous store').to.equal(undefined);
+
+    const created = await request(w.hp.app)
+      .post('/wp-json/wu/v2/webhook')
+      .set('Authorization', apiKeyAuth(w.hp))
+      .send({ name: 'Payments', webhook_url: `${receiver.url}/hook`, event: 'payment_received', integration: 'manual' });
+    expect(created.status, created.text).to.equal(201);
+    const id = created.body.id as number;
+    const listed = await request(w.hp.app).get('/wp-json/wu/v2/webhooks').set('Authorization', apiKeyAuth(w.hp));
+    expect(listed.body.map((x: { id: number }) => x.id)).to.deep.equal([id]);
+
+    const eventId = w.service.wu_do_event('payment_received', { payment_id: 7 });
+    expect(eventId).to.match(/^evt_/);
+    await receiver.waitFor(1);
+    await w.service.worker.idle();
+    const req = receiver.requests[0]!;
+    const secret = (await w.service.getWebhookAsync(id)).secret;
+    expect(new StandardWebhook(secret).verify(req.body, flat(req.headers))).to.deep.include({ payment_id: 7 });
+
+    const [delivery] = await rows<{ id: number; status: string; attempts: number; lease_owner: string; msg_id: string }>(
+      url,
+      'SELECT id, status, attempts, lease_owner, msg_id FROM webhook_deliveries WHERE event_id = $1',
+      [eventId],
+    );
+    expect(delivery).to.include({ status: 'succeeded', attempts: 1, lease_owner: 'host-a:1:aaaa', msg_id: req.headers['webhook-id'] });
+    const attempts = await rows<{ response_status: number; success: number; outcome: string }>(url, 'SELECT response_status, success, outcome FROM webhook_attempts WHERE delivery_id = $1', [delivery!.id]);
+    expect(attempts).to.deep.equal([{ response_status: 200, success: 1, outcome: 'success' }]);
+    const [health] = await rows<{ last_status: string; event_count: number }>(url, 'SELECT last_status, event_count FROM webhooks WHERE id = $1', [id]);
+    expect(health).to.deep.equal({ last_status: 'success', event_count: 1 });
+
+    // The same through the asynchronous API the REST routes use, and the admin's list screen.
+    const detail = await request(w.hp.app).get(`/wp-json/wu/v2/delivery/${delivery!.id}`).set('Authorization', apiKeyAuth(w.hp));
+    expect(detail.status, detail.text).to.equal(200);
+    expect(detail.body.attempts).to.have.length(1);
+  });
+
+  it('two hosts on one database: every (event, webhook) delivered exactly once, each host claiming under its own owner id', async () => {
+    const url = await freshDatabaseUrl();
+    const a = await host(url, 'host-a:1:aaaa');
+    const b = await host(url, 'host-b:2:bbbb');
+    const hooks = [];
+    for (const name of ['one', 'two', 'three']) hooks.push(await a.service.createWebhookAsync({ name, url: `${receiver.url}/${name}`, event: 'payment_received' }));
+    const fired: string[] = [];
+    for (let i = 0; i < 20; i++) fired.push((i % 2 ? b : a).service.wu_do_event('payment_received', { payment_id: i }) as string);
+    const expected = fired.length * hooks.length;
+    await receiver.waitFor(expected);
+    await Promise.all([a.service.worker.idle(), b.service.worker.idle()]);
+
+    const done = await rows<{ status: string; attempts: number; lease_owner: string; n: number }>(
+      url,
+      'SELECT status, attempts, lease_owner, COUNT(*)::int AS n FROM webhook_deliveries GROUP BY status, attempts, lease_owner ORDER BY lease_owner',
+    );
+    expect(done.every((r) => r.status === 'succeeded' && r.attempts === 1), JSON.stringify(done)).to.equal(true);
+    expect(done.reduce((n, r) => n + r.n, 0)).to.equal(expected);
+    expect(done.map((r) => r.lease_owner)).to.deep.equal(['host-a:1:aaaa', 'host-b:2:bbbb']);
+    const attempts = (await rows<{ n: number }>(url, 'SELECT COUNT(*)::int AS n FROM webhook_attempts'))[0]?.n;
+    expect(attempts).to.equal(expected);
+    // Exactly once at the receiver: one request per (event, webhook), no message id twice.
+    expect(receiver.requests).to.have.length(expected);
+    const ids = new Set(receiver.requests.map((r) => r.headers['webhook-id']));
+    expect(ids.size).to.equal(expected);
+    const pairs = new Set(receiver.requests.map((r) => `${r.path} ${(JSON.parse(r.body) as { payment_id: number }).payment_id}`));
+    expect(pairs.size).to.equal(expected);
+  });
+});

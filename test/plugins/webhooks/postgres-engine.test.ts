@@ -4,6 +4,7 @@ import request from 'supertest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { Receiver } from '../../helpers/receiver.js';
+import { loginAgent } from '../../helpers/app.js';
 import { apiKeyAuth } from '../../helpers/rest.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
@@ -35,13 +36,16 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     expect(w.hp.query.dialect).to.equal('postgres');
     expect(w.service.deliveries, 'no synchronous store').to.equal(undefined);
 
+    const auth = apiKeyAuth(w.hp);
+    // On PostgreSQL option writes land in the background: the key's switch is stored before the first request.
+    await w.hp.host.options.flush();
     const created = await request(w.hp.app)
       .post('/wp-json/wu/v2/webhook')
-      .set('Authorization', apiKeyAuth(w.hp))
+      .set('Authorization', auth)
       .send({ name: 'Payments', webhook_url: `${receiver.url}/hook`, event: 'payment_received', integration: 'manual' });
     expect(created.status, created.text).to.equal(201);
     const id = created.body.id as number;
-    const listed = await request(w.hp.app).get('/wp-json/wu/v2/webhooks').set('Authorization', apiKeyAuth(w.hp));
+    const listed = await request(w.hp.app).get('/wp-json/wu/v2/webhooks').set('Authorization', auth);
     expect(listed.body.map((x: { id: number }) => x.id)).to.deep.equal([id]);
 
     const eventId = w.service.wu_do_event('payment_received', { payment_id: 7 });
@@ -64,9 +68,17 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     expect(health).to.deep.equal({ last_status: 'success', event_count: 1 });
 
     // The same through the asynchronous API the REST routes use, and the admin's list screen.
-    const detail = await request(w.hp.app).get(`/wp-json/wu/v2/delivery/${delivery!.id}`).set('Authorization', apiKeyAuth(w.hp));
+    const detail = await request(w.hp.app).get(`/wp-json/wu/v2/delivery/${delivery!.id}`).set('Authorization', auth);
     expect(detail.status, detail.text).to.equal(200);
     expect(detail.body.attempts).to.have.length(1);
+    // The admin: the list screen (its sparklines and log counts read asynchronously) and the dashboard widget.
+    const admin = await loginAgent(w.hp);
+    const list = await admin.get('/wp-admin/network/admin.php?page=webhooks');
+    expect(list.status, list.text.slice(0, 500)).to.equal(200);
+    expect(list.text).to.include('Payments').and.to.include(`${receiver.url}/hook`);
+    const dashboard = await admin.get('/wp-admin/network/');
+    expect(dashboard.status).to.equal(200);
+    expect(dashboard.text).to.match(/<strong[^>]*>1<\/strong> deliveries attempted in the last hour/);
   });
 
   it('two hosts on one database: every (event, webhook) delivered exactly once, each host claiming under its own owner id', async () => {

@@ -98,6 +98,12 @@ export interface WebhooksAsyncApi {
   list_deliveries(q?: DeliveryListFilter): Promise<{ items: Delivery[]; total: number }>;
   /** WebhooksApi.get_delivery. */
   get_delivery(id: number): Promise<DeliveryDetail>;
+  /** WebhooksApi.rotate_secret. */
+  rotate_secret(id: number, secret?: string): Promise<Webhook>;
+  /** WebhooksApi.resend_delivery. */
+  resend_delivery(id: number): Promise<Delivery>;
+  /** WebhooksApi.recover_failed_deliveries. */
+  recover_failed_deliveries(webhookId: number, since: number | Date): Promise<number>;
 }
 
 /**

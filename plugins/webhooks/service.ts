@@ -369,6 +369,9 @@ export class WebhooksService implements WebhooksApi {
       list_webhooks: (q?: Partial<WebhookListQuery>) => this.listWebhooksAsync(q),
       list_deliveries: (q?: DeliveryListFilter) => this.listDeliveriesAsync(q),
       get_delivery: (id: number) => this.getDeliveryAsync(id),
+      rotate_secret: (id: number, secret?: string) => this.rotateSecretAsync(id, secret),
+      resend_delivery: (id: number) => this.resendDeliveryAsync(id),
+      recover_failed_deliveries: (webhookId: number, since: number | Date) => this.recoverFailedDeliveriesAsync(webhookId, since),
     });
   }
 
@@ -377,7 +380,19 @@ export class WebhooksService implements WebhooksApi {
    * and verifying for the grace period (both signatures are sent), then neither.
    */
   rotate_secret(id: number, secret?: string): Webhook {
-    const w = this.get_webhook(id);
+    this.webhooks.update(id, this.rotation(this.get_webhook(id), secret));
+    return this.get_webhook(id);
+  }
+
+  /** rotate_secret on either backend. */
+  async rotateSecretAsync(id: number, secret?: string): Promise<Webhook> {
+    if (this.deliveries) return this.rotate_secret(id, secret);
+    await this.webhooks.updateAsync(id, this.rotation(await this.getWebhookAsync(id), secret));
+    return this.getWebhookAsync(id);
+  }
+
+  /** The columns a rotation of `w`'s secret writes. @throws WebhookValidationError (field `secret`). */
+  private rotation(w: Webhook, secret: string | undefined): Partial<Webhook> {
     let next = generateSecret();
     if (secret !== undefined) {
       const parsed = secretKey(secret);
@@ -385,8 +400,7 @@ export class WebhooksService implements WebhooksApi {
       next = secret;
     }
     const now = this.clock();
-    this.webhooks.update(id, { secret: next, previous_secret: w.secret, previous_secret_expires: now + this.settings.rotationGraceMs, updated_at: now });
-    return this.get_webhook(id);
+    return { secret: next, previous_secret: w.secret, previous_secret_expires: now + this.settings.rotationGraceMs, updated_at: now };
   }
 
   // ── Deliveries ────────────────────────────────────────────────────────────────────────
@@ -419,14 +433,28 @@ export class WebhooksService implements WebhooksApi {
   /** Sends a finished delivery once more, now, with the same message id. */
   resend_delivery(id: number): Delivery {
     const { delivery } = this.get_delivery(id);
-    if (delivery.status === 'pending') throw new WebhookError('INVALID_ARGUMENT', 'That delivery is still pending; it will be sent on schedule.', 'id');
-    if (delivery.is_test) throw new WebhookError('INVALID_ARGUMENT', 'Test deliveries are not resent; send a new test event instead.', 'id');
-    const why = this.whyNotSendable(delivery.webhook_id);
-    // Queuing it anyway would have the worker cancel it at once and overwrite its failure record.
-    if (why) throw new WebhookError('WEBHOOK_INACTIVE', `This delivery cannot be sent again: ${why}`, 'id');
+    this.checkResendable(delivery, this.whyNotSendable(delivery.webhook_id));
     this.syncLog.requeue(id, this.clock());
     this.worker.wake();
     return this.get_delivery(id).delivery;
+  }
+
+  /** resend_delivery on either backend. */
+  async resendDeliveryAsync(id: number): Promise<Delivery> {
+    if (this.deliveries) return this.resend_delivery(id);
+    const { delivery } = await this.getDeliveryAsync(id);
+    this.checkResendable(delivery, await this.whyNotSendableAsync(delivery.webhook_id));
+    await this.log.requeue(id, this.clock());
+    this.worker.wake();
+    return (await this.getDeliveryAsync(id)).delivery;
+  }
+
+  /** @throws WebhookError INVALID_ARGUMENT (pending, or a test) or WEBHOOK_INACTIVE (`why`) when `delivery` cannot be resent. */
+  private checkResendable(delivery: Delivery, why: string | null): void {
+    if (delivery.status === 'pending') throw new WebhookError('INVALID_ARGUMENT', 'That delivery is still pending; it will be sent on schedule.', 'id');
+    if (delivery.is_test) throw new WebhookError('INVALID_ARGUMENT', 'Test deliveries are not resent; send a new test event instead.', 'id');
+    // Queuing it anyway would have the worker cancel it at once and overwrite its failure record.
+    if (why) throw new WebhookError('WEBHOOK_INACTIVE', `This delivery cannot be sent again: ${why}`, 'id');
   }
 
   /**
@@ -434,7 +462,16 @@ export class WebhooksService implements WebhooksApi {
    * or is inactive — with what to do about it; null when they can.
    */
   whyNotSendable(webhookId: number | null): string | null {
-    const webhook = webhookId === null ? undefined : this.webhooks.get(webhookId);
+    return this.whyNotSendableNow(webhookId === null ? undefined : this.webhooks.get(webhookId));
+  }
+
+  /** whyNotSendable on either backend. */
+  async whyNotSendableAsync(webhookId: number | null): Promise<string | null> {
+    return this.whyNotSendableNow(webhookId === null ? undefined : await this.webhooks.getAsync(webhookId));
+  }
+
+  /** whyNotSendable of the webhook as read (undefined: deleted). */
+  private whyNotSendableNow(webhook: Webhook | undefined): string | null {
     if (!webhook) return 'its webhook was deleted.';
     if (webhook.active) return null;
     if (webhook.disabled_reason === 'gone') return `the webhook “${webhook.name}” was disabled because its endpoint answered 410 Gone. Fix its URL and activate it, then resend.`;
@@ -445,11 +482,16 @@ export class WebhooksService implements WebhooksApi {
   /** Requeues every failed delivery of a webhook created since `since` (ms or Date). Returns how many. */
   recover_failed_deliveries(webhookId: number, since: number | Date): number {
     this.get_webhook(webhookId);
-    const why = this.whyNotSendable(webhookId);
-    if (why) throw new WebhookError('WEBHOOK_INACTIVE', `No delivery was queued: ${why}`, 'id');
-    const at = since instanceof Date ? since.getTime() : since;
-    if (typeof at !== 'number' || !Number.isFinite(at)) throw new WebhookError('INVALID_ARGUMENT', 'since must be a date or a time in milliseconds.', 'since');
-    const n = this.syncLog.requeueFailedSince(webhookId, at, this.clock());
+    const n = this.syncLog.requeueFailedSince(webhookId, recoverySince(this.whyNotSendable(webhookId), since), this.clock());
+    if (n) this.worker.wake();
+    return n;
+  }
+
+  /** recover_failed_deliveries on either backend. */
+  async recoverFailedDeliveriesAsync(webhookId: number, since: number | Date): Promise<number> {
+    if (this.deliveries) return this.recover_failed_deliveries(webhookId, since);
+    await this.getWebhookAsync(webhookId);
+    const n = await this.log.requeueFailedSince(webhookId, recoverySince(await this.whyNotSendableAsync(webhookId), since), this.clock());
     if (n) this.worker.wake();
     return n;
   }
@@ -457,6 +499,12 @@ export class WebhooksService implements WebhooksApi {
   /** Deletes attempts, finished deliveries and events older than the retention, in bounded batches. */
   prune(batch = 1000): number {
     return this.syncLog.prune(this.clock() - this.settings.retentionMs, batch);
+  }
+
+  /** prune on either backend. */
+  async pruneAsync(batch = 1000): Promise<number> {
+    if (this.deliveries) return this.prune(batch);
+    return this.log.prune(this.clock() - this.settings.retentionMs, batch);
   }
 
   // ── Test sends ────────────────────────────────────────────────────────────────────────
@@ -523,7 +571,9 @@ export class WebhooksService implements WebhooksApi {
     // integration created is then deleted, not left disabled for an admin to clean up.
     if (reason === 'gone' && w.integration !== 'manual') {
       this.api.logger.warn({ webhook: w.id, integration: w.integration }, 'webhook deleted: its integration endpoint answered 410 Gone');
-      this.delete_webhook(w.id);
+      // PostgreSQL: deleted in the background (no synchronous handle); a failure is logged.
+      if (this.deliveries) this.delete_webhook(w.id);
+      else void this.deleteWebhookAsync(w.id).catch((error: unknown) => this.api.logger.error({ err: error, webhook: w.id }, 'deleting a webhook whose integration unsubscribed failed'));
       this.api.notices.add_notice('info', `The webhook “${w.name}” (created by ${w.integration}) was deleted because its endpoint answered 410 Gone: the integration unsubscribed.`, {
         id: `webhook-deleted-${w.id}`,
       });
@@ -551,14 +601,17 @@ export class WebhooksService implements WebhooksApi {
 
   /** Prunes the log every `everyMs` in the background (bounded batches until nothing is left). */
   startPruning(everyMs = 60 * 60 * 1000): void {
+    let running = false;
     this.pruneTimer = setInterval(() => {
-      try {
-        while (this.prune() > 0) {
+      if (running) return;
+      running = true;
+      void (async () => {
+        while ((await this.pruneAsync()) > 0) {
           /* keep going in bounded batches */
         }
-      } catch (error) {
-        this.api.logger.error({ err: error }, 'pruning the delivery log failed');
-      }
+      })()
+        .catch((error: unknown) => this.api.logger.error({ err: error }, 'pruning the delivery log failed'))
+        .finally(() => (running = false));
     }, everyMs);
     this.pruneTimer.unref();
   }
@@ -570,4 +623,15 @@ export class WebhooksService implements WebhooksApi {
     await this.worker.stop();
     await this.transport.close();
   }
+}
+
+/**
+ * recover_failed_deliveries's checks: the webhook can be sent to (`why` is null) and `since` is
+ * a time. Returns `since` in ms. @throws WebhookError WEBHOOK_INACTIVE (field `id`), INVALID_ARGUMENT (field `since`).
+ */
+function recoverySince(why: string | null, since: number | Date): number {
+  if (why) throw new WebhookError('WEBHOOK_INACTIVE', `No delivery was queued: ${why}`, 'id');
+  const at = since instanceof Date ? since.getTime() : since;
+  if (typeof at !== 'number' || !Number.isFinite(at)) throw new WebhookError('INVALID_ARGUMENT', 'since must be a date or a time in milliseconds.', 'since');
+  return at;
 }

@@ -3,10 +3,10 @@ import type { Attempt, Delivery, DeliveryListQuery } from './deliveries-store.js
 import type { OutboxTables } from './outbox-store.js';
 
 /**
- * Reads of the delivery log on the query layer (SQLite and PostgreSQL): the same answers as
- * DeliveriesStore's synchronous reads (list, get, body, attempts, countsByWebhook, totalsOf),
- * for the service's asynchronous methods — on PostgreSQL there is no synchronous handle.
- * Times in unix milliseconds; flags 0/1.
+ * The delivery log on the query layer (SQLite and PostgreSQL): the same answers and changes as
+ * DeliveriesStore's synchronous reads (list, get, body, attempts, countsByWebhook, totalsOf) and
+ * upkeep (requeue, requeueFailedSince, prune), for the service's asynchronous methods — on
+ * PostgreSQL there is no synchronous handle. Times in unix milliseconds; flags 0/1.
  */
 export class DeliveryLog {
   constructor(private readonly db: Kysely<OutboxTables>) {}
@@ -64,5 +64,55 @@ export class DeliveryLog {
       .where('is_test', '=', 0)
       .executeTakeFirst();
     return { deliveries: Number(r?.deliveries ?? 0), attempts: Number(r?.attempts ?? 0) };
+  }
+
+  /** Makes a finished delivery due at `now` for one more attempt (manual resend); keeps its msg id. Returns whether it changed. */
+  async requeue(id: number, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({ status: 'pending', next_attempt_at: now, lease_until: null, next_trigger: 'manual', max_attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('id', '=', id)
+      .where('status', 'in', ['failed', 'succeeded', 'cancelled'])
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Requeues every failed (or cancelled) non-test delivery of a webhook created since `since`. Returns how many. */
+  async requeueFailedSince(webhookId: number, since: number, now: number): Promise<number> {
+    const r = await this.db
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({ status: 'pending', next_attempt_at: now, lease_until: null, next_trigger: 'manual', max_attempts: eb('attempts', '+', 1), updated_at: now }))
+      .where('webhook_id', '=', webhookId)
+      .where('status', 'in', ['failed', 'cancelled'])
+      .where('is_test', '=', 0)
+      .where('created_at', '>=', since)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Deletes up to `batch` attempts older than `before` (ms), then finished deliveries and orphan events, in one transaction. Returns how many rows. */
+  async prune(before: number, batch: number): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const attempts = await trx
+        .deleteFrom('webhook_attempts')
+        .where('id', 'in', (eb) => eb.selectFrom('webhook_attempts').select('id').where('attempted_at', '<', before).limit(batch))
+        .executeTakeFirst();
+      const deliveries = await trx
+        .deleteFrom('webhook_deliveries')
+        .where('id', 'in', (eb) => eb.selectFrom('webhook_deliveries').select('id').where('status', '!=', 'pending').where('updated_at', '<', before).limit(batch))
+        .executeTakeFirst();
+      const events = await trx
+        .deleteFrom('webhook_events')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('webhook_events as e')
+            .select('e.id')
+            .where('e.created_at', '<', before)
+            .where(({ not, exists, selectFrom }) => not(exists(selectFrom('webhook_deliveries as d').select('d.id').whereRef('d.event_id', '=', 'e.id'))))
+            .limit(batch),
+        )
+        .executeTakeFirst();
+      return Number(attempts.numDeletedRows) + Number(deliveries.numDeletedRows) + Number(events.numDeletedRows);
+    });
   }
 }

@@ -274,8 +274,8 @@ export function registerRestRoutes(
       id,
       secret: { type: 'string', minLength: 1, maxLength: 200, description: 'The new signing secret: `whsec_` + base64 of 24–64 random bytes (or that base64 alone). Omit it to have one generated.' },
     },
-    callback: (req) => {
-      const w = webhooks.rotate_secret(req.params.id as number, req.params.secret as string | undefined);
+    callback: async (req) => {
+      const w = await queries.rotate_secret(req.params.id as number, req.params.secret as string | undefined);
       return { id: w.id, secret: w.secret, previous_secret_expires: w.previous_secret_expires === null ? null : new Date(w.previous_secret_expires).toISOString() };
     },
     response: { type: 'object', required: ['id', 'secret'], properties: { id: { type: 'integer' }, secret: { type: 'string', pattern: '^whsec_' }, previous_secret_expires: { type: ['string', 'null'], format: 'date-time' } } },
@@ -300,7 +300,7 @@ export function registerRestRoutes(
     summary: 'Requeues every failed delivery of the webhook created since `since`.',
     permission_callback: canManage,
     args: { id, since: { type: 'string', format: 'date-time', required: true, description: 'ISO 8601 date-time.' } },
-    callback: (req) => ({ requeued: webhooks.recover_failed_deliveries(req.params.id as number, Date.parse(req.params.since as string)) }),
+    callback: async (req) => ({ requeued: await queries.recover_failed_deliveries(req.params.id as number, Date.parse(req.params.since as string)) }),
     response: { type: 'object', required: ['requeued'], properties: { requeued: { type: 'integer' } } },
   });
 
@@ -321,7 +321,7 @@ export function registerRestRoutes(
     summary: 'Sends a finished delivery once more, now, with the same message id.',
     permission_callback: canManage,
     args: { id },
-    callback: (req) => deliveryObject(webhooks.resend_delivery(req.params.id as number)),
+    callback: async (req) => deliveryObject(await queries.resend_delivery(req.params.id as number)),
     response: DELIVERY_SCHEMA as unknown as JsonSchema,
   });
 

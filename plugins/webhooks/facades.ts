@@ -4,7 +4,7 @@
  * frozen object of bound methods: no store, worker or transport reachable through it.
  */
 import type { WebhooksAdminApi } from './admin/admin-api.js';
-import type { WebhooksApi } from './api.js';
+import type { WebhooksApi, WebhooksAsyncApi } from './api.js';
 import type { WebhooksService } from './service.js';
 
 /** The engine behind each public API object (for this plugin's own tests and tools only). */
@@ -44,17 +44,16 @@ export function adminApi(service: WebhooksService, provided: WebhooksApi): Webho
   const sync = deliveries !== undefined;
   return Object.freeze({
     ...methods,
-    list_webhooks: sync ? methods.list_webhooks : (q) => service.listWebhooksAsync(q),
-    list_deliveries: sync ? methods.list_deliveries : (q) => service.listDeliveriesAsync(q),
-    findWebhook: (id) => service.webhooks.get(id),
-    whyNotSendable: (webhookId) => service.whyNotSendable(webhookId),
+    ...(sync ? {} : asyncMethods(service)),
+    findWebhook: (id) => (sync ? service.webhooks.get(id) : service.webhooks.getAsync(id)),
+    whyNotSendable: (webhookId) => (sync ? service.whyNotSendable(webhookId) : service.whyNotSendableAsync(webhookId)),
     allowList: () => service.allowList(),
     destinations: service.destinations,
     health: {
-      buckets: (webhookId, since, bucketMs, count) => health.buckets(webhookId, since, bucketMs, count),
+      buckets: (webhookId, since, bucketMs, count) => (sync ? health.buckets(webhookId, since, bucketMs, count) : health.bucketsAsync(webhookId, since, bucketMs, count)),
       bucketsMany: (webhookIds, since, bucketMs, count) =>
         sync ? health.bucketsMany(webhookIds, since, bucketMs, count) : health.bucketsManyAsync(webhookIds, since, bucketMs, count),
-      latency: (webhookId, since) => health.latency(webhookId, since),
+      latency: (webhookId, since) => (sync ? health.latency(webhookId, since) : health.latencyAsync(webhookId, since)),
     },
     deliveryLog: {
       countsByWebhook: (ids) => (deliveries ? deliveries.countsByWebhook(ids) : log.countsByWebhook(ids)),
@@ -62,6 +61,11 @@ export function adminApi(service: WebhooksService, provided: WebhooksApi): Webho
     },
     inspector: service.inspector,
   } satisfies WebhooksAdminApi);
+}
+
+/** PostgreSQL: the screens' webhook and delivery methods on the engine's asynchronous paths (WebhooksAsyncApi). */
+function asyncMethods(service: WebhooksService): Pick<WebhooksAdminApi, keyof WebhooksAsyncApi> {
+  return service.asyncApi();
 }
 
 /** The engine behind a provided WebhooksApi — for this plugin's tests, benches and tools, never for other plugins. */

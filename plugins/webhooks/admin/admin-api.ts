@@ -20,43 +20,47 @@ export type InspectorAdmin = Pick<Inspector, 'createInbox' | 'urlOf' | 'inbox' |
 /** A value, or a promise of it: synchronous on SQLite, asynchronous on PostgreSQL; screens `await` it either way. */
 export type MaybePromise<T> = T | Promise<T>;
 
-/**
- * The admin screens' internal object (see the module comment). The reads the list screen and the
- * dashboard widget make (list_webhooks, list_deliveries, bucketsMany, the log's counts) may be
- * asynchronous — they are on PostgreSQL — and are awaited.
- */
-export interface WebhooksAdminApi
-  extends Pick<
-    WebhooksApi,
-    | 'wu_get_event_types'
-    | 'wu_get_event_type'
+/** A method whose result may be a promise (see MaybePromise). */
+type Awaitable<F> = F extends (...args: infer A) => infer R ? (...args: A) => MaybePromise<R> : never;
+
+/** WebhooksApi's webhook and delivery methods the screens call, each awaited. */
+type AwaitedMethods = {
+  [K in
     | 'create_webhook'
     | 'get_webhook'
     | 'update_webhook'
     | 'delete_webhook'
+    | 'list_webhooks'
     | 'rotate_secret'
+    | 'list_deliveries'
     | 'get_delivery'
     | 'resend_delivery'
-    | 'recover_failed_deliveries'
-    | 'send_test_event'
-  > {
-  /** WebhooksApi.list_webhooks. */
-  list_webhooks(q?: Parameters<WebhooksApi['list_webhooks']>[0]): MaybePromise<ReturnType<WebhooksApi['list_webhooks']>>;
-  /** WebhooksApi.list_deliveries. */
-  list_deliveries(q?: Parameters<WebhooksApi['list_deliveries']>[0]): MaybePromise<ReturnType<WebhooksApi['list_deliveries']>>;
+    | 'recover_failed_deliveries']: Awaitable<WebhooksApi[K]>;
+};
+
+/**
+ * The admin screens' internal object (see the module comment). Every method that reads or writes
+ * the database may answer a promise — synchronous on SQLite, asynchronous on PostgreSQL (there
+ * is no synchronous handle there) — and the screens await each one.
+ */
+export interface WebhooksAdminApi extends Pick<WebhooksApi, 'wu_get_event_types' | 'wu_get_event_type' | 'send_test_event'>, AwaitedMethods {
   /** One webhook, or undefined when there is none with that id (no error, unlike get_webhook). */
-  findWebhook(id: number): Webhook | undefined;
+  findWebhook(id: number): MaybePromise<Webhook | undefined>;
   /**
    * Why deliveries of a webhook cannot be sent now — deleted, disabled (and why) or inactive —
    * in words for an admin, with what to do; null when they can.
    */
-  whyNotSendable(webhookId: number | null): string | null;
+  whyNotSendable(webhookId: number | null): MaybePromise<string | null>;
   /** CIDRs the SSRF guard admits (environment, configuration and the network option). */
   allowList(): ReturnType<typeof parseAllowList>;
   /** The SSRF policy and DNS lookup deliveries use, for the save-time warning (probeDestination). */
   destinations: { policy: DestinationPolicy; lookup: LookupFn };
   /** Attempts per time bucket and latency percentiles, for the charts (times in ms since the epoch). */
-  health: Pick<HealthStore, 'buckets' | 'latency'> & {
+  health: {
+    /** HealthStore.buckets (the edit screen's chart). */
+    buckets(webhookId: number, since: number, bucketMs: number, count: number): MaybePromise<Bucket[]>;
+    /** HealthStore.latency. */
+    latency(webhookId: number, since: number): MaybePromise<ReturnType<HealthStore['latency']>>;
     /** HealthStore.bucketsMany (the list screen's sparklines). */
     bucketsMany(webhookIds: number[], since: number, bucketMs: number, count: number): MaybePromise<Map<number, Bucket[]>>;
   };

@@ -32,13 +32,14 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
     }
     // A bulk delete asks first, as the row's Delete does: the delivery logs go with the webhooks.
     if (action === 'delete' && ui.bodyString(ctx.req.body, 'confirmed') !== '1') {
-      const targets = ids.flatMap((id) => {
+      const targets: Webhook[] = [];
+      for (const id of ids) {
         try {
-          return [admin.get_webhook(id)];
+          targets.push(await admin.get_webhook(id));
         } catch {
-          return [];
+          /* deleted meanwhile: left out */
         }
-      });
+      }
       if (!targets.length) {
         ctx.add_notice('error', 'The selected webhooks do not exist (they may have been deleted).');
         return ctx.redirect(safeBack);
@@ -59,8 +60,8 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
     let n = 0;
     for (const id of ids) {
       try {
-        if (action === 'delete') admin.delete_webhook(id);
-        else admin.update_webhook(id, { active: action === 'activate' });
+        if (action === 'delete') await admin.delete_webhook(id);
+        else await admin.update_webhook(id, { active: action === 'activate' });
         n++;
       } catch (error) {
         if (!(error instanceof WebhookError)) throw error;
@@ -75,7 +76,7 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
   ctx.check_admin_referer(`webhook-${action}_${id}`);
   let webhook: Webhook;
   try {
-    webhook = admin.get_webhook(id);
+    webhook = await admin.get_webhook(id);
   } catch {
     throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
   }
@@ -92,12 +93,12 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
     return ctx.redirect(safeBack);
   }
   if (action === 'activate' || action === 'deactivate') {
-    admin.update_webhook(id, { active: action === 'activate' });
+    await admin.update_webhook(id, { active: action === 'activate' });
     ctx.add_notice('success', `Webhook “${webhook.name}” ${action === 'activate' ? 'activated' : 'deactivated'}.`);
     return ctx.redirect(safeBack);
   }
   if (action === 'delete') {
-    admin.delete_webhook(id);
+    await admin.delete_webhook(id);
     ctx.add_notice('success', `Webhook “${webhook.name}” deleted.`);
     return ctx.redirect(pageUrl(api, PAGES.list));
   }
@@ -218,7 +219,7 @@ async function renderDeleteConfirmation(ctx: PageContext, { api, admin }: Screen
   const id = queryInt(ctx, 'id');
   let w: Webhook;
   try {
-    w = admin.get_webhook(id ?? 0);
+    w = await admin.get_webhook(id ?? 0);
   } catch {
     throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
   }

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { loginAgent } from '../../helpers/app.js';
+import { loginAgent, nonceIn, nonceNear } from '../../helpers/app.js';
 import { apiKeyAuth } from '../../helpers/rest.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
@@ -92,6 +92,38 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     const dashboard = await admin.get('/wp-admin/network/');
     expect(dashboard.status).to.equal(200);
     expect(dashboard.text).to.match(/<strong[^>]*>2<\/strong> deliveries attempted in the last hour/);
+  });
+
+  it('the admin screens on PostgreSQL: add a webhook, its edit screen with health, deactivate, the deliveries list and one delivery', async () => {
+    const url = await freshDatabaseUrl();
+    const w = await host(url, 'host-a:1:aaaa');
+    const agent = await loginAgent(w.hp);
+    const page = (slug: string, params = '') => `/wp-admin/network/admin.php?page=${slug}${params}`;
+    const form = await agent.get(page('webhooks-new'));
+    const added = await agent.post(page('webhooks-new')).type('form').send({ _wpnonce: nonceIn(form.text), name: 'CRM', url: `${receiver.url}/crm`, event: 'payment_received' });
+    expect(added.status, added.text.slice(0, 300)).to.equal(303);
+    const [hook] = (await w.service.listWebhooksAsync()).items;
+    expect(hook).to.include({ name: 'CRM', active: true });
+    const edit = await agent.get(added.headers.location!);
+    expect(edit.status, edit.text.slice(0, 300)).to.equal(200);
+    expect(edit.text).to.include('Webhook “CRM” added.').and.include('0</strong> deliveries');
+
+    const eventId = w.service.wu_do_event('payment_received', { payment_id: 1 });
+    await receiver.waitFor(1);
+    await w.service.worker.idle();
+    const [delivery] = await rows<{ id: number }>(url, 'SELECT id FROM webhook_deliveries WHERE event_id = $1', [eventId]);
+    const list = await agent.get(page('webhooks-deliveries', `&webhook_id=${hook!.id}`));
+    expect(list.status).to.equal(200);
+    expect(list.text).to.include(String(receiver.requests[0]!.headers['webhook-id']));
+    const detail = await agent.get(page('webhooks-deliveries', `&delivery=${delivery!.id}`));
+    expect(detail.status).to.equal(200);
+    expect(detail.text).to.include('Resend');
+
+    // Row action "Deactivate" from the list: the next event goes nowhere.
+    const listPage = await agent.get(page('webhooks'));
+    const deactivated = await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonceNear(listPage.text, 'name="action" value="deactivate"'), action: 'deactivate', webhook_id: hook!.id });
+    expect(deactivated.status, deactivated.text.slice(0, 300)).to.equal(303);
+    expect((await w.service.getWebhookAsync(hook!.id)).active).to.equal(false);
   });
 
   it('two hosts on one database: every (event, webhook) delivered exactly once, each host claiming under its own owner id', async () => {

@@ -66,8 +66,8 @@ export class DeliveryWorker {
   private readonly controllers = new Set<AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
-  /** A claim round is running (pumpOnce); `repump`: another was asked for meanwhile. */
-  private pumping = false;
+  /** The claim round running (pumpOnce), if any; `repump`: another was asked for meanwhile. */
+  private pumping: Promise<void> | undefined;
   private repump = false;
   /** Whether due rows may be waiting beyond what the last claim took (it filled its limit, or something became due since). */
   private backlog = true;
@@ -109,6 +109,9 @@ export class DeliveryWorker {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // A claim round still running hands back what it claims (it sees the worker stopped): wait
+    // for it, so nothing is left leased to a worker that is gone once the database closes.
+    await this.pumping;
     const handedBack: number[] = [];
     for (const q of this.queues.values()) for (const d of q) handedBack.push(d.id);
     for (const id of handedBack) this.claimed.delete(id);
@@ -189,9 +192,8 @@ export class DeliveryWorker {
       this.repump = true;
       return;
     }
-    this.pumping = true;
-    void this.pumpOnce().finally(() => {
-      this.pumping = false;
+    this.pumping = this.pumpOnce().finally(() => {
+      this.pumping = undefined;
       if (this.repump) {
         this.repump = false;
         this.schedulePump();

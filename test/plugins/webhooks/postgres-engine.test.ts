@@ -126,6 +126,26 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     expect((await w.service.getWebhookAsync(hook!.id)).active).to.equal(false);
   });
 
+  it('an event fired inside an api.db transaction commits with it and is delivered, or rolls back with it', async () => {
+    const url = await freshDatabaseUrl();
+    const w = await host(url, 'host-a:1:aaaa');
+    await w.service.createWebhookAsync({ name: 'Orders', url: `${receiver.url}/orders`, event: 'payment_received' });
+    const db = w.hp.plugins.apiOf('webhooks')!.db;
+    const kept = await db.transaction().execute(async () => w.service.wu_do_event('payment_received', { payment_id: 1 }));
+    await db
+      .transaction()
+      .execute(async () => {
+        w.service.wu_do_event('payment_received', { payment_id: 2 });
+        throw new Error('the caller changes its mind');
+      })
+      .catch(() => undefined);
+    await receiver.waitFor(1);
+    await w.service.worker.idle();
+    const events = await rows<{ id: string; deliveries: number }>(url, 'SELECT e.id, (SELECT COUNT(*)::int FROM webhook_deliveries d WHERE d.event_id = e.id) AS deliveries FROM webhook_events e');
+    expect(events).to.deep.equal([{ id: kept, deliveries: 1 }]);
+    expect(receiver.requests.map((r) => (JSON.parse(r.body) as { payment_id: number }).payment_id)).to.deep.equal([1]);
+  });
+
   it('two hosts on one database: every (event, webhook) delivered exactly once, each host claiming under its own owner id', async () => {
     const url = await freshDatabaseUrl();
     const a = await host(url, 'host-a:1:aaaa');

@@ -59,8 +59,30 @@ export function adminApi(service: WebhooksService, provided: WebhooksApi): Webho
       countsByWebhook: (ids) => (deliveries ? deliveries.countsByWebhook(ids) : log.countsByWebhook(ids)),
       totalsOf: (webhookId) => (deliveries ? deliveries.totalsOf(webhookId) : log.totalsOf(webhookId)),
     },
-    inspector: service.inspector,
+    inspector: sync ? service.inspector : inspectorOnQueryLayer(service),
   } satisfies WebhooksAdminApi);
+}
+
+/** PostgreSQL: the inspector's screen methods on its asynchronous paths. */
+function inspectorOnQueryLayer(service: WebhooksService): WebhooksAdminApi['inspector'] {
+  const inspector = service.inspector;
+  const { store } = inspector;
+  return {
+    settings: inspector.settings,
+    urlOf: (token) => inspector.urlOf(token),
+    admits: (url) => inspector.admits(url),
+    check: (req) => inspector.check(req),
+    createInbox: (userId) => inspector.createInboxAsync(userId),
+    inbox: (token) => inspector.inboxAsync(token),
+    store: {
+      inboxes: () => store.inboxesAsync(),
+      deleteInbox: (token) => inspector.deleteInboxAsync(token),
+      deleteExpired: (now) => store.deleteExpiredAsync(now),
+      requests: (token, limit, offset) => store.requestsAsync(token, limit, offset),
+      countRequests: (token) => store.countRequestsAsync(token),
+      request: (token, id) => store.requestAsync(token, id),
+    },
+  };
 }
 
 /** PostgreSQL: the screens' webhook and delivery methods on the engine's asynchronous paths (WebhooksAsyncApi). */

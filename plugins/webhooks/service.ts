@@ -24,6 +24,9 @@ import type { DeliveryDetail, DeliveryListFilter, TestResult, TestTarget, Webhoo
 
 export type { DeliveryDetail, TestResult } from './api.js';
 
+/** PostgreSQL: how often each process re-reads the inspector's live inboxes (ms). */
+const INBOX_REFRESH_MS = 2_000;
+
 /**
  * Test doubles and policies the engine takes as typed dependencies (tests pass fakes here,
  * through `config.plugins.webhooks.deps`; see readDeps).
@@ -117,7 +120,7 @@ export class WebhooksService implements WebhooksApi {
       : new QueryWorkerStore(api.db as unknown as ConstructorParameters<typeof QueryWorkerStore>[0], api.dialect, owner, settings.perEndpoint);
     this.eventBatches = new EventBatches(api.db as unknown as Kysely<OutboxTables>, this.outboxStore);
     this.health = new HealthStore(db, api.dialect, sync);
-    this.inspector = new Inspector(api, new InspectorStore(db, api.dialect, sync), this.deliveries, this.webhooks, settings.inspector);
+    this.inspector = new Inspector(api, new InspectorStore(db, api.dialect, sync), this.deliveries, this.webhooks, settings.inspector, this.log);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
     const policy: DestinationPolicy = {
       // The one exception to the SSRF guard: this host's own inspector inboxes.
@@ -593,11 +596,23 @@ export class WebhooksService implements WebhooksApi {
 
   private pruneTimer: NodeJS.Timeout | undefined;
 
-  /** Starts the background delivery loop and hourly pruning of the log. */
+  /**
+   * Starts the background delivery loop and hourly pruning of the log; on PostgreSQL also the
+   * refresh of the inspector's live inboxes every `INBOX_REFRESH_MS` (inboxes another process
+   * made are admitted by this process's SSRF exception from then on).
+   */
   start(): void {
     this.worker.start();
     this.startPruning();
+    if (!this.deliveries) {
+      const refresh = () => void this.inspector.refreshInboxes().catch((error: unknown) => this.api.logger.error({ err: error }, 'reading the inspector inboxes failed'));
+      refresh();
+      this.inboxTimer = setInterval(refresh, INBOX_REFRESH_MS);
+      this.inboxTimer.unref();
+    }
   }
+
+  private inboxTimer: NodeJS.Timeout | undefined;
 
   /** Prunes the log every `everyMs` in the background (bounded batches until nothing is left). */
   startPruning(everyMs = 60 * 60 * 1000): void {
@@ -619,6 +634,7 @@ export class WebhooksService implements WebhooksApi {
   /** Stops the worker (in-flight requests get the stop grace, then are aborted) and closes the pools. */
   async close(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    if (this.inboxTimer) clearInterval(this.inboxTimer);
     this.deliveries?.commits.flush();
     await this.worker.stop();
     await this.transport.close();

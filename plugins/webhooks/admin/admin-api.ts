@@ -12,9 +12,19 @@ import type { DestinationPolicy } from '../delivery/transport.js';
 import type { Inspector } from '../inspector.js';
 import type { Webhook, WebhooksApi } from '../api.js';
 
-/** The inspector as the Request Inspector screen and the Add New form use it. */
-export type InspectorAdmin = Pick<Inspector, 'createInbox' | 'urlOf' | 'inbox' | 'check' | 'admits' | 'settings'> & {
-  store: Pick<InspectorStore, 'inboxes' | 'deleteInbox' | 'deleteExpired' | 'requests' | 'countRequests' | 'request'>;
+/** The inspector's store methods the screen calls, each awaited (see MaybePromise). */
+type InspectorStoreAdmin = {
+  [K in 'inboxes' | 'deleteInbox' | 'deleteExpired' | 'requests' | 'countRequests' | 'request']: Awaitable<InspectorStore[K]>;
+};
+
+/**
+ * The inspector as the Request Inspector screen and the Add New form use it: the Inspector
+ * itself on SQLite; on PostgreSQL its asynchronous paths (facades.ts). Reads and writes are awaited.
+ */
+export type InspectorAdmin = Pick<Inspector, 'urlOf' | 'check' | 'admits' | 'settings'> & {
+  createInbox: Awaitable<Inspector['createInbox']>;
+  inbox: Awaitable<Inspector['inbox']>;
+  store: InspectorStoreAdmin;
 };
 
 /** A value, or a promise of it: synchronous on SQLite, asynchronous on PostgreSQL; screens `await` it either way. */

@@ -159,7 +159,7 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
     // "Use this URL": a fresh inbox of the built-in inspector fills the URL field.
     ctx.check_admin_referer('add-webhook');
     values = { ...readForm(ctx, deps), active: true };
-    const inbox = admin.inspector.createInbox(ctx.user.id);
+    const inbox = await admin.inspector.createInbox(ctx.user.id);
     values.url = inbox.url;
     inspectorNote = inbox.token;
   } else if (ctx.req.method === 'POST') {

@@ -31,6 +31,11 @@ export class DeliveryLog {
     return (await this.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst()) as Delivery | undefined;
   }
 
+  /** The delivery that carried a webhook-id (the inspector checks signatures with its webhook's secret). */
+  async byMsgId(msgId: string): Promise<Delivery | undefined> {
+    return (await this.db.selectFrom('webhook_deliveries').selectAll().where('msg_id', '=', msgId).executeTakeFirst()) as Delivery | undefined;
+  }
+
   /** The event's JSON snapshot (the bytes sent), or undefined once pruned. */
   async body(eventId: string): Promise<string | undefined> {
     return (await this.db.selectFrom('webhook_events').select('body').where('id', '=', eventId).executeTakeFirst())?.body;

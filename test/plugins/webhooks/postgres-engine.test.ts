@@ -146,6 +146,29 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     expect(receiver.requests.map((r) => (JSON.parse(r.body) as { payment_id: number }).payment_id)).to.deep.equal([1]);
   });
 
+  it('the request inspector on PostgreSQL: an inbox made on the screen receives a signed event through the SSRF exception; “signature valid”', async () => {
+    const url = await freshDatabaseUrl();
+    // No loopback allowlist: only the inspector's own rule lets the delivery through.
+    const w = await makeWebhooksApp({ autoStart: true, owner: 'host-a:1:aaaa', allowNetworks: '' }, { databaseUrl: url, dataDir: path.join('/nonexistent', 'hookpress-pg-webhooks'), port: 0 });
+    opened.push(w);
+    const base = await w.hp.start();
+    const agent = await loginAgent(w.hp);
+    const page = (slug: string, params = '') => `/wp-admin/network/admin.php?page=${slug}${params}`;
+    const screen = await agent.get(page('webhooks-inspector'));
+    const created = await agent.post(page('webhooks-inspector')).type('form').send({ _wpnonce: nonceNear(screen.text, 'value="create"'), action: 'create' });
+    expect(created.status, created.text.slice(0, 300)).to.equal(303);
+    const token = new URL(created.headers.location!, base).searchParams.get('inbox')!;
+    const hook = await w.service.createWebhookAsync({ name: 'Inspect me', url: `${base}/webhook-inspector/${token}`, event: 'payment_received' });
+    w.service.wu_do_event('payment_received', { payment_id: 2718 });
+    const result = await w.service.send_test_event(hook.id);
+    expect(result, result.errorMessage ?? '').to.include({ ok: true, status: 200 });
+    await w.service.worker.idle();
+    const inbox = await agent.get(page('webhooks-inspector', `&inbox=${token}`));
+    expect(inbox.status).to.equal(200);
+    expect(inbox.text).to.include('Signature valid: signed with the current secret of “Inspect me”.').and.include('&quot;payment_id&quot;: 2718');
+    expect((await rows<{ n: number }>(url, 'SELECT COUNT(*)::int AS n FROM webhook_inspector_requests'))[0]?.n).to.equal(2);
+  });
+
   it('two hosts on one database: every (event, webhook) delivered exactly once, each host claiming under its own owner id', async () => {
     const url = await freshDatabaseUrl();
     const a = await host(url, 'host-a:1:aaaa');

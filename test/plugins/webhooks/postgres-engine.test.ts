@@ -2,6 +2,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { hookpress } from '../../helpers/cli.js';
 import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { Receiver } from '../../helpers/receiver.js';
 import { loginAgent, nonceIn, nonceNear } from '../../helpers/app.js';
@@ -167,6 +168,20 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     expect(inbox.status).to.equal(200);
     expect(inbox.text).to.include('Signature valid: signed with the current secret of “Inspect me”.').and.include('&quot;payment_id&quot;: 2718');
     expect((await rows<{ n: number }>(url, 'SELECT COUNT(*)::int AS n FROM webhook_inspector_requests'))[0]?.n).to.equal(2);
+  });
+
+  it('the command line on PostgreSQL: wu webhook create, list and delete', async () => {
+    const url = await freshDatabaseUrl();
+    const env = { DATABASE_URL: url, DATA_DIR: path.join('/nonexistent', 'hookpress-pg-cli'), WEBHOOKS_ALLOW_NETWORKS: '127.0.0.0/8' };
+    const created = await hookpress(['wu', 'webhook', 'create', '--name=From CLI', `--url=${receiver.url}/cli`, '--event=payment_received', '--porcelain'], env);
+    expect(created.code, created.stderr).to.equal(0);
+    const id = Number(created.stdout.trim());
+    const listed = await hookpress(['wu', 'webhook', 'list', '--format=json'], env);
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect((JSON.parse(listed.stdout) as Array<{ id: number; name: string }>).map((w) => [w.id, w.name])).to.deep.equal([[id, 'From CLI']]);
+    const deleted = await hookpress(['wu', 'webhook', 'delete', String(id)], env);
+    expect(deleted.code, deleted.stderr).to.equal(0);
+    expect(await rows(url, 'SELECT id FROM webhooks')).to.deep.equal([]);
   });
 
   it('two hosts on one database: every (event, webhook) delivered exactly once, each host claiming under its own owner id', async () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { runInUnitOfWork } from '../../../core/plugin-sdk.js';
 import { hookpress } from '../../helpers/cli.js';
 import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { Receiver } from '../../helpers/receiver.js';
@@ -160,7 +161,8 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     expect(created.status, created.text.slice(0, 300)).to.equal(303);
     const token = new URL(created.headers.location!, base).searchParams.get('inbox')!;
     const hook = await w.service.createWebhookAsync({ name: 'Inspect me', url: `${base}/webhook-inspector/${token}`, event: 'payment_received' });
-    w.service.wu_do_event('payment_received', { payment_id: 2718 });
+    // Durable (and handed to the worker) before the test goes on: then worker.idle() waits for its delivery.
+    await runInUnitOfWork(() => w.service.wu_do_event('payment_received', { payment_id: 2718 }));
     const result = await w.service.send_test_event(hook.id);
     expect(result, result.errorMessage ?? '').to.include({ ok: true, status: 200 });
     await w.service.worker.idle();

@@ -110,6 +110,11 @@ export interface WebhooksAsyncApi {
  * The webhooks plugin's API for other plugins. Times are Unix epoch milliseconds; ids are
  * integers; webhooks are returned as stored (`Webhook`, including `secret` — callers showing a
  * webhook to someone decide whether to show it).
+ *
+ * Backends: every method works on SQLite. On PostgreSQL (no synchronous database handle) the
+ * event methods (`wu_register_event_type`, `wu_get_event_type(s)`, `wu_do_event`) and
+ * `send_test_event` work; the other synchronous methods throw an Error — their asynchronous
+ * twins (WebhooksAsyncApi, what the REST routes, the admin and the CLI use) are the way in.
  */
 export interface WebhooksApi {
   // ── Events ────────────────────────────────────────────────────────────────────────────

@@ -81,7 +81,8 @@ export interface TestTarget {
  * Asynchronous twins of WebhooksApi's webhook and delivery-log methods: the same arguments,
  * answers and WebhookErrors (as rejections), on either backend. On SQLite they wrap the
  * synchronous methods; on PostgreSQL — where the synchronous ones throw, there being no
- * synchronous database handle — they are the way in. The REST routes use them.
+ * synchronous database handle — they are the way in. The REST routes, the admin screens and the
+ * CLI use them (through the engine: facades.ts, engineOf); other plugins do not get them yet.
  */
 export interface WebhooksAsyncApi {
   /** WebhooksApi.create_webhook, resolved once stored. */
@@ -113,8 +114,9 @@ export interface WebhooksAsyncApi {
  *
  * Backends: every method works on SQLite. On PostgreSQL (no synchronous database handle) the
  * event methods (`wu_register_event_type`, `wu_get_event_type(s)`, `wu_do_event`) and
- * `send_test_event` work; the other synchronous methods throw an Error — their asynchronous
- * twins (WebhooksAsyncApi, what the REST routes, the admin and the CLI use) are the way in.
+ * `send_test_event` work; the other synchronous methods throw an Error. Their asynchronous twins
+ * (WebhooksAsyncApi) serve this plugin's REST routes, admin screens and CLI commands there; they
+ * are not (yet) part of the object other plugins get — use the REST API meanwhile.
  */
 export interface WebhooksApi {
   // ── Events ────────────────────────────────────────────────────────────────────────────

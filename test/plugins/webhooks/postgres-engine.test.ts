@@ -128,7 +128,7 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     expect((await w.service.getWebhookAsync(hook!.id)).active).to.equal(false);
   });
 
-  it('an event fired inside an api.db transaction commits with it and is delivered, or rolls back with it', async () => {
+  it('an event fired inside an api.db transaction commits with it and is delivered, or rolls back with it; pruned after the retention', async () => {
     const url = await freshDatabaseUrl();
     const w = await host(url, 'host-a:1:aaaa');
     await w.service.createWebhookAsync({ name: 'Orders', url: `${receiver.url}/orders`, event: 'payment_received' });
@@ -146,6 +146,11 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     const events = await rows<{ id: string; deliveries: number }>(url, 'SELECT e.id, (SELECT COUNT(*)::int FROM webhook_deliveries d WHERE d.event_id = e.id) AS deliveries FROM webhook_events e');
     expect(events).to.deep.equal([{ id: kept, deliveries: 1 }]);
     expect(receiver.requests.map((r) => (JSON.parse(r.body) as { payment_id: number }).payment_id)).to.deep.equal([1]);
+    // Past the retention: pruning (on the query layer) takes the attempt, the finished delivery and its event.
+    w.clock.advance(31 * 24 * 3_600_000);
+    expect(await w.service.pruneAsync()).to.equal(3);
+    expect(await rows(url, 'SELECT id FROM webhook_events')).to.deep.equal([]);
+    expect(await w.service.pruneAsync()).to.equal(0);
   });
 
   it('the request inspector on PostgreSQL: an inbox made on the screen receives a signed event through the SSRF exception; “signature valid”', async () => {

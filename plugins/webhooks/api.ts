@@ -78,9 +78,45 @@ export interface TestTarget {
 }
 
 /**
+ * Asynchronous twins of WebhooksApi's webhook and delivery-log methods: the same arguments,
+ * answers and WebhookErrors (as rejections), on either backend. On SQLite they wrap the
+ * synchronous methods; on PostgreSQL — where the synchronous ones throw, there being no
+ * synchronous database handle — they are the way in. The REST routes, the admin screens and the
+ * CLI use them (through the engine: facades.ts, engineOf); other plugins do not get them yet.
+ */
+export interface WebhooksAsyncApi {
+  /** WebhooksApi.create_webhook, resolved once stored. */
+  create_webhook(input: WebhookInput): Promise<Webhook>;
+  /** WebhooksApi.get_webhook. */
+  get_webhook(id: number): Promise<Webhook>;
+  /** WebhooksApi.update_webhook. */
+  update_webhook(id: number, patch: WebhookInput): Promise<Webhook>;
+  /** WebhooksApi.delete_webhook. */
+  delete_webhook(id: number): Promise<boolean>;
+  /** WebhooksApi.list_webhooks. */
+  list_webhooks(q?: Partial<WebhookListQuery>): Promise<{ items: Webhook[]; total: number }>;
+  /** WebhooksApi.list_deliveries. */
+  list_deliveries(q?: DeliveryListFilter): Promise<{ items: Delivery[]; total: number }>;
+  /** WebhooksApi.get_delivery. */
+  get_delivery(id: number): Promise<DeliveryDetail>;
+  /** WebhooksApi.rotate_secret. */
+  rotate_secret(id: number, secret?: string): Promise<Webhook>;
+  /** WebhooksApi.resend_delivery. */
+  resend_delivery(id: number): Promise<Delivery>;
+  /** WebhooksApi.recover_failed_deliveries. */
+  recover_failed_deliveries(webhookId: number, since: number | Date): Promise<number>;
+}
+
+/**
  * The webhooks plugin's API for other plugins. Times are Unix epoch milliseconds; ids are
  * integers; webhooks are returned as stored (`Webhook`, including `secret` — callers showing a
  * webhook to someone decide whether to show it).
+ *
+ * Backends: every method works on SQLite. On PostgreSQL (no synchronous database handle) the
+ * event methods (`wu_register_event_type`, `wu_get_event_type(s)`, `wu_do_event`) and
+ * `send_test_event` work; the other synchronous methods throw an Error. Their asynchronous twins
+ * (WebhooksAsyncApi) serve this plugin's REST routes, admin screens and CLI commands there; they
+ * are not (yet) part of the object other plugins get — use the REST API meanwhile.
  */
 export interface WebhooksApi {
   // ── Events ────────────────────────────────────────────────────────────────────────────

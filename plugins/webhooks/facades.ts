@@ -4,7 +4,7 @@
  * frozen object of bound methods: no store, worker or transport reachable through it.
  */
 import type { WebhooksAdminApi } from './admin/admin-api.js';
-import type { WebhooksApi } from './api.js';
+import type { WebhooksApi, WebhooksAsyncApi } from './api.js';
 import type { WebhooksService } from './service.js';
 
 /** The engine behind each public API object (for this plugin's own tests and tools only). */
@@ -39,21 +39,55 @@ export function publicApi(service: WebhooksService): WebhooksApi {
  */
 export function adminApi(service: WebhooksService, provided: WebhooksApi): WebhooksAdminApi {
   const { wu_register_event_type: _register, wu_do_event: _fire, ...methods } = provided;
-  const { health, deliveries } = service;
+  const { health, deliveries, log } = service;
+  // PostgreSQL (no synchronous log): the screens' reads run on the query layer and are awaited.
+  const sync = deliveries !== undefined;
   return Object.freeze({
     ...methods,
-    findWebhook: (id) => service.webhooks.get(id),
-    whyNotSendable: (webhookId) => service.whyNotSendable(webhookId),
+    ...(sync ? {} : asyncMethods(service)),
+    findWebhook: (id) => (sync ? service.webhooks.get(id) : service.webhooks.getAsync(id)),
+    whyNotSendable: (webhookId) => (sync ? service.whyNotSendable(webhookId) : service.whyNotSendableAsync(webhookId)),
     allowList: () => service.allowList(),
     destinations: service.destinations,
     health: {
-      buckets: (webhookId, since, bucketMs, count) => health.buckets(webhookId, since, bucketMs, count),
-      bucketsMany: (webhookIds, since, bucketMs, count) => health.bucketsMany(webhookIds, since, bucketMs, count),
-      latency: (webhookId, since) => health.latency(webhookId, since),
+      buckets: (webhookId, since, bucketMs, count) => (sync ? health.buckets(webhookId, since, bucketMs, count) : health.bucketsAsync(webhookId, since, bucketMs, count)),
+      bucketsMany: (webhookIds, since, bucketMs, count) =>
+        sync ? health.bucketsMany(webhookIds, since, bucketMs, count) : health.bucketsManyAsync(webhookIds, since, bucketMs, count),
+      latency: (webhookId, since) => (sync ? health.latency(webhookId, since) : health.latencyAsync(webhookId, since)),
     },
-    deliveryLog: { countsByWebhook: (ids) => deliveries.countsByWebhook(ids), totalsOf: (webhookId) => deliveries.totalsOf(webhookId) },
-    inspector: service.inspector,
+    deliveryLog: {
+      countsByWebhook: (ids) => (deliveries ? deliveries.countsByWebhook(ids) : log.countsByWebhook(ids)),
+      totalsOf: (webhookId) => (deliveries ? deliveries.totalsOf(webhookId) : log.totalsOf(webhookId)),
+    },
+    inspector: sync ? service.inspector : inspectorOnQueryLayer(service),
   } satisfies WebhooksAdminApi);
+}
+
+/** PostgreSQL: the inspector's screen methods on its asynchronous paths. */
+function inspectorOnQueryLayer(service: WebhooksService): WebhooksAdminApi['inspector'] {
+  const inspector = service.inspector;
+  const { store } = inspector;
+  return {
+    settings: inspector.settings,
+    urlOf: (token) => inspector.urlOf(token),
+    admits: (url) => inspector.admits(url),
+    check: (req) => inspector.check(req),
+    createInbox: (userId) => inspector.createInboxAsync(userId),
+    inbox: (token) => inspector.inboxAsync(token),
+    store: {
+      inboxes: () => store.inboxesAsync(),
+      deleteInbox: (token) => inspector.deleteInboxAsync(token),
+      deleteExpired: (now) => store.deleteExpiredAsync(now),
+      requests: (token, limit, offset) => store.requestsAsync(token, limit, offset),
+      countRequests: (token) => store.countRequestsAsync(token),
+      request: (token, id) => store.requestAsync(token, id),
+    },
+  };
+}
+
+/** PostgreSQL: the screens' webhook and delivery methods on the engine's asynchronous paths (WebhooksAsyncApi). */
+function asyncMethods(service: WebhooksService): Pick<WebhooksAdminApi, keyof WebhooksAsyncApi> {
+  return service.asyncApi();
 }
 
 /** The engine behind a provided WebhooksApi — for this plugin's tests, benches and tools, never for other plugins. */

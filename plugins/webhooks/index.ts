@@ -42,6 +42,7 @@ export async function load(api: PluginApi): Promise<void> {
     provided,
     (url) => probeDestination(url, service.destinations),
     (url) => literalDestinationRefusal(url, service.destinations.policy),
+    service.asyncApi(),
   );
   if (settings.autoStart) service.start();
   api.hooks.add_action('shutdown', () => service.close());

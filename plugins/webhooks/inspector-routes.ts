@@ -7,18 +7,18 @@ export function registerInspectorRoutes(api: PluginApi, inspector: Inspector): v
     INSPECTOR_PATH,
     async (req, res) => {
       const token = req.path.slice(INSPECTOR_PATH.length);
-      if (!inspector.inbox(token)) return void res.status(404).type('text').send('No such inspector inbox (it may have expired).');
+      if (!(await inspector.inboxAsync(token))) return void res.status(404).type('text').send('No such inspector inbox (it may have expired).');
       if (!(await inspector.allow(token))) return void res.status(429).set('retry-after', '60').type('text').send('Too many requests to this inbox; try again in a minute.');
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      inspector.receive(token, { method: req.method, headers, body: (req.rawBody ?? Buffer.alloc(0)).toString('utf8'), sourceIp: req.socket.remoteAddress ?? '' });
+      await inspector.receiveAsync(token, { method: req.method, headers, body: (req.rawBody ?? Buffer.alloc(0)).toString('utf8'), sourceIp: req.socket.remoteAddress ?? '' });
       res.status(200).json({ received: true });
     },
     { maxBodyBytes: inspector.settings.maxBodyBytes },
   );
-  api.routes.get(INSPECTOR_PATH, (req, res) => {
+  api.routes.get(INSPECTOR_PATH, async (req, res) => {
     const token = req.path.slice(INSPECTOR_PATH.length);
-    if (!inspector.inbox(token)) return void res.status(404).type('text').send('No such inspector inbox (it may have expired).');
+    if (!(await inspector.inboxAsync(token))) return void res.status(404).type('text').send('No such inspector inbox (it may have expired).');
     res.status(405).set('allow', 'POST').type('text').send('This inspector inbox accepts POST requests. See them under Network Admin → Webhooks → Request Inspector.');
   });
 }

@@ -1,8 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PluginApi } from '../../core/plugin-sdk.js';
-import type { DeliveriesStore } from './data/deliveries-store.js';
+import type { DeliveriesStore, Delivery } from './data/deliveries-store.js';
 import type { InspectorStore, Inbox, InspectedRequest } from './data/inspector-store.js';
 import type { WebhooksStore } from './data/webhooks-store.js';
+import type { Webhook } from './model/webhook.js';
 import { liveSecrets, sign } from './delivery/signing.js';
 
 export const INSPECTOR_PATH = '/webhook-inspector/';
@@ -41,20 +42,63 @@ export class Inspector {
     private readonly api: PluginApi,
     /** The inboxes and their requests (the service builds it on api.db). */
     readonly store: InspectorStore,
-    private readonly deliveries: DeliveriesStore,
+    /** SQLite: the synchronous log the signature check reads. Undefined on PostgreSQL: `log` is read instead. */
+    private readonly deliveries: DeliveriesStore | undefined,
     private readonly webhooks: WebhooksStore,
     readonly settings: InspectorSettings,
+    /** The delivery log on the query layer (PostgreSQL's signature check). */
+    private readonly log?: { byMsgId(msgId: string): Promise<Delivery | undefined> },
   ) {
     const limits = api.services.get<SharedRateLimits>(RATE_LIMITS_SERVICE);
     if (!limits) throw new Error(`The request inspector needs the host's "${RATE_LIMITS_SERVICE}" service.`);
     this.limits = limits;
   }
 
+  /** SQLite: whether the synchronous store is there. PostgreSQL: the …Async methods only. */
+  private get sync(): boolean {
+    return this.deliveries !== undefined;
+  }
+
+  /**
+   * PostgreSQL: the live inboxes this process knows (token → expiry, ms), for the synchronous
+   * SSRF exception (admits): those it created or found, and what refreshInboxes last read.
+   */
+  private readonly known = new Map<string, number>();
+
   createInbox(userId: number | null): Inbox & { url: string } {
-    const now = this.api.clock();
-    const inbox: Inbox = { token: randomBytes(24).toString('base64url'), created_by: userId, created_at: now, expires_at: now + this.settings.ttlMs };
+    const inbox = this.newInbox(userId);
     this.store.createInbox(inbox);
     return { ...inbox, url: this.urlOf(inbox.token) };
+  }
+
+  /** createInbox on either backend. */
+  async createInboxAsync(userId: number | null): Promise<Inbox & { url: string }> {
+    if (this.sync) return this.createInbox(userId);
+    const inbox = this.newInbox(userId);
+    await this.store.createInboxAsync(inbox);
+    this.known.set(inbox.token, inbox.expires_at);
+    return { ...inbox, url: this.urlOf(inbox.token) };
+  }
+
+  private newInbox(userId: number | null): Inbox {
+    const now = this.api.clock();
+    return { token: randomBytes(24).toString('base64url'), created_by: userId, created_at: now, expires_at: now + this.settings.ttlMs };
+  }
+
+  /** PostgreSQL: reads the live inboxes into this process's list (admits); inboxes other processes made arrive so. */
+  async refreshInboxes(): Promise<void> {
+    if (this.sync) return;
+    const now = this.api.clock();
+    const live = (await this.store.inboxesAsync()).filter((i) => i.expires_at > now);
+    this.known.clear();
+    for (const i of live) this.known.set(i.token, i.expires_at);
+  }
+
+  /** deleteInbox (and what it received) on either backend. */
+  async deleteInboxAsync(token: string): Promise<boolean> {
+    if (this.sync) return this.store.deleteInbox(token);
+    this.known.delete(token);
+    return this.store.deleteInboxAsync(token);
   }
 
   urlOf(token: string): string {
@@ -68,6 +112,17 @@ export class Inspector {
     return inbox && inbox.expires_at > this.api.clock() ? inbox : undefined;
   }
 
+  /** inbox on either backend (PostgreSQL: also brings this process's list of live inboxes up to date for it). */
+  async inboxAsync(token: string): Promise<Inbox | undefined> {
+    if (this.sync) return this.inbox(token);
+    if (!TOKEN_RE.test(token)) return undefined;
+    const inbox = await this.store.inboxAsync(token);
+    const live = inbox && inbox.expires_at > this.api.clock() ? inbox : undefined;
+    if (live) this.known.set(token, live.expires_at);
+    else this.known.delete(token);
+    return live;
+  }
+
   /**
    * The SSRF guard's one exception: the inspector path of a live inbox on the host's own
    * listening address — never loopback in general.
@@ -76,7 +131,9 @@ export class Inspector {
     const own = new URL(this.api.urls.home_url('/'));
     if (url.protocol !== own.protocol || url.host !== own.host) return false;
     if (!url.pathname.startsWith(INSPECTOR_PATH)) return false;
-    return this.inbox(url.pathname.slice(INSPECTOR_PATH.length)) !== undefined;
+    const token = url.pathname.slice(INSPECTOR_PATH.length);
+    if (!this.sync) return (this.known.get(token) ?? 0) > this.api.clock();
+    return this.inbox(token) !== undefined;
   }
 
   /**
@@ -95,15 +152,37 @@ export class Inspector {
     );
   }
 
-  /** Checks the signature of a stored request. Trusts nothing but the signature. */
-  check(req: InspectedRequest): SignatureCheck {
+  /** receive on either backend. */
+  async receiveAsync(token: string, r: { method: string; headers: Record<string, string>; body: string; sourceIp: string }): Promise<number> {
+    if (this.sync) return this.receive(token, r);
+    return this.store.addRequestAsync(
+      { token, received_at: this.api.clock(), method: r.method, headers: JSON.stringify(r.headers), body: r.body, source_ip: r.sourceIp },
+      this.settings.maxRequests,
+    );
+  }
+
+  /**
+   * Checks the signature of a stored request. Trusts nothing but the signature. Synchronous on
+   * SQLite; on PostgreSQL a promise (the delivery and its webhook are read on the query layer).
+   */
+  check(req: InspectedRequest): SignatureCheck | Promise<SignatureCheck> {
     const h = JSON.parse(req.headers) as Record<string, string>;
     const id = h['webhook-id'];
     const ts = h['webhook-timestamp'];
     const header = h['webhook-signature'];
     if (!id || !ts || !header) return { status: 'unsigned', message: 'No Standard Webhooks signature headers (webhook-id, webhook-timestamp, webhook-signature).' };
-    const delivery = this.deliveries.byMsgId(id);
-    const webhook = delivery?.webhook_id ? this.webhooks.get(delivery.webhook_id) : undefined;
+    if (this.deliveries) {
+      const delivery = this.deliveries.byMsgId(id);
+      return this.verify(req, id, ts, header, delivery?.webhook_id ? this.webhooks.get(delivery.webhook_id) : undefined);
+    }
+    return (async () => {
+      const delivery = await this.log?.byMsgId(id);
+      return this.verify(req, id, ts, header, delivery?.webhook_id ? await this.webhooks.getAsync(delivery.webhook_id) : undefined);
+    })();
+  }
+
+  /** The verdict on one signed request, with the webhook that sent its webhook-id (undefined: none). */
+  private verify(req: InspectedRequest, id: string, ts: string, header: string, webhook: Webhook | undefined): SignatureCheck {
     if (!webhook) {
       return { status: 'unknown', message: `Unknown webhook-id ${id}: no webhook of this network sent it, so there is no secret to check it with.` };
     }

@@ -15,11 +15,17 @@ import { Outbox } from './delivery/outbox.js';
 import { generateSecret, secretKey } from './delivery/signing.js';
 import { blockReason, parseAllowList, systemLookup, type LookupFn } from './delivery/ssrf-guard.js';
 import { Transport, type DestinationPolicy } from './delivery/transport.js';
-import { DeliveryWorker } from './delivery/worker.js';
+import { DeliveryWorker, type WorkerStore } from './delivery/worker.js';
+import { workerOwnerId } from './delivery/ids.js';
+import { DeliveryLog } from './data/delivery-log.js';
+import { QueryWorkerStore, sqliteWorkerStore } from './data/worker-stores.js';
 import type { WebhookSettings } from './settings.js';
-import type { DeliveryDetail, DeliveryListFilter, TestResult, TestTarget, WebhooksApi } from './api.js';
+import type { DeliveryDetail, DeliveryListFilter, TestResult, TestTarget, WebhooksApi, WebhooksAsyncApi } from './api.js';
 
 export type { DeliveryDetail, TestResult } from './api.js';
+
+/** PostgreSQL: how often each process re-reads the inspector's live inboxes (ms). */
+const INBOX_REFRESH_MS = 2_000;
 
 /**
  * Test doubles and policies the engine takes as typed dependencies (tests pass fakes here,
@@ -70,7 +76,12 @@ export function publicWebhook(w: Webhook): PublicWebhook {
 export class WebhooksService implements WebhooksApi {
   readonly events: EventRegistry;
   readonly webhooks: WebhooksStore;
-  readonly deliveries: DeliveriesStore;
+  /** SQLite: the synchronous outbox store (claims, records, the log's reads). Undefined on PostgreSQL: see outboxStore, log. */
+  readonly deliveries: DeliveriesStore | undefined;
+  /** The delivery log's reads on the query layer (the asynchronous methods; either backend). */
+  readonly log: DeliveryLog;
+  /** The worker's claims: DeliveriesStore's on SQLite, the query layer's (LeaseClaims) on PostgreSQL. */
+  readonly workerStore: WorkerStore;
   /** The outbox's writes on the query layer (api.db): events fired inside api.db transactions, and every write on PostgreSQL. */
   readonly outboxStore: OutboxStore;
   /** PostgreSQL: events fired by requests outside a transaction, group-committed on the query layer. */
@@ -94,16 +105,22 @@ export class WebhooksService implements WebhooksApi {
     this.clock = api.clock;
     // The stores run on api.db; their synchronous methods (today's callers) on the SQLite handle, where there is one.
     const db = api.db as Kysely<any>; // each store types the tables it reads
+    // PostgreSQL: no synchronous handle (api.sqlite throws there) — the engine runs on api.db alone.
     const sync = api.dialect === 'sqlite' ? api.sqlite : undefined;
     this.webhooks = new WebhooksStore(db, api.dialect, sync);
     // One worker per process: its store claims, releases and records under its owner id, and
     // keeps the per-endpoint limit across processes (the same number as the connections per origin).
-    this.deliveries = new DeliveriesStore(api.sqlite, api.clock, undefined, { owner: deps.owner, perWebhook: settings.perEndpoint });
+    this.deliveries = sync ? new DeliveriesStore(sync, api.clock, undefined, { owner: deps.owner, perWebhook: settings.perEndpoint }) : undefined;
+    const owner = this.deliveries?.owner ?? deps.owner ?? workerOwnerId();
     // The same worker (owner id, limit) on the query layer.
-    this.outboxStore = new OutboxStore(api.db as unknown as Kysely<OutboxTables>, api.dialect, this.deliveries.owner, settings.perEndpoint);
+    this.outboxStore = new OutboxStore(api.db as unknown as Kysely<OutboxTables>, api.dialect, owner, settings.perEndpoint);
+    this.log = new DeliveryLog(api.db as unknown as Kysely<OutboxTables>);
+    this.workerStore = this.deliveries
+      ? sqliteWorkerStore(this.deliveries)
+      : new QueryWorkerStore(api.db as unknown as ConstructorParameters<typeof QueryWorkerStore>[0], api.dialect, owner, settings.perEndpoint);
     this.eventBatches = new EventBatches(api.db as unknown as Kysely<OutboxTables>, this.outboxStore);
     this.health = new HealthStore(db, api.dialect, sync);
-    this.inspector = new Inspector(api, new InspectorStore(db, api.dialect, sync), this.deliveries, this.webhooks, settings.inspector);
+    this.inspector = new Inspector(api, new InspectorStore(db, api.dialect, sync), this.deliveries, this.webhooks, settings.inspector, this.log);
     this.events = new EventRegistry(api.hooks, (slug, payload) => this.outbox.fire(slug, payload), () => api.urls.home_url('').replace(/\/$/, ''));
     const policy: DestinationPolicy = {
       // The one exception to the SSRF guard: this host's own inspector inboxes.
@@ -122,8 +139,8 @@ export class WebhooksService implements WebhooksApi {
       clock: this.clock,
     });
     this.dispatch = new Dispatch({
-      store: this.deliveries,
-      webhooks: this.webhooks,
+      store: this.deliveries ?? this.outboxStore,
+      findWebhook: sync ? (id) => this.webhooks.get(id) : (id) => this.webhooks.getAsync(id),
       transport: this.transport,
       hooks: api.hooks,
       logger: api.logger,
@@ -135,7 +152,7 @@ export class WebhooksService implements WebhooksApi {
       onDisabled: (w, reason) => this.announceDisabled(w, reason),
     });
     this.worker = new DeliveryWorker({
-      store: this.deliveries,
+      store: this.workerStore,
       dispatch: (d, signal) => this.dispatch.run(d, { signal }),
       clock: this.clock,
       concurrency: settings.concurrency,
@@ -157,13 +174,22 @@ export class WebhooksService implements WebhooksApi {
       },
       dialect: api.dialect,
       worker: this.worker,
-      db: api.sqlite,
+      db: sync ?? { inTransaction: false },
       hooks: api.hooks,
       logger: api.logger,
       clock: this.clock,
       version: api.hostVersion,
       maxAttempts: settings.schedule.length,
     });
+  }
+
+  /**
+   * The synchronous outbox store, for the synchronous methods (SQLite).
+   * @throws Error on PostgreSQL, naming the asynchronous method to use (WebhooksAsyncApi).
+   */
+  private get syncLog(): DeliveriesStore {
+    if (!this.deliveries) throw new Error('This webhooks method is synchronous and this host runs on PostgreSQL: use its asynchronous twin (WebhooksAsyncApi, the REST API).');
+    return this.deliveries;
   }
 
   /** CIDRs the SSRF guard admits: environment/config plus the network option. */
@@ -204,9 +230,16 @@ export class WebhooksService implements WebhooksApi {
   // ── Webhooks ──────────────────────────────────────────────────────────────────────────
 
   create_webhook(input: WebhookInput): Webhook {
+    const webhook = this.webhooks.get(this.webhooks.insert(this.newWebhook(input)))!;
+    this.api.hooks.do_action('wu_webhook_created', publicWebhook(webhook));
+    return webhook;
+  }
+
+  /** The row of a new webhook from `input`. @throws WebhookValidationError (see create_webhook). */
+  private newWebhook(input: WebhookInput): Omit<Webhook, 'id'> {
     const valid = validateWebhook(input, (s) => this.events.has(s)) as Required<ReturnType<typeof validateWebhook>>;
     const now = this.clock();
-    const id = this.webhooks.insert({
+    return {
       name: valid.name,
       url: valid.url,
       event: valid.event,
@@ -226,10 +259,7 @@ export class WebhooksService implements WebhooksApi {
       failing_since: null,
       created_at: now,
       updated_at: now,
-    });
-    const webhook = this.webhooks.get(id)!;
-    this.api.hooks.do_action('wu_webhook_created', publicWebhook(webhook));
-    return webhook;
+    };
   }
 
   get_webhook(id: number): Webhook {
@@ -240,6 +270,14 @@ export class WebhooksService implements WebhooksApi {
 
   update_webhook(id: number, patch: WebhookInput): Webhook {
     const current = this.get_webhook(id);
+    this.webhooks.update(id, this.changesOf(current, patch));
+    const updated = this.get_webhook(id);
+    this.api.hooks.do_action('wu_webhook_updated', publicWebhook(updated), publicWebhook(current));
+    return updated;
+  }
+
+  /** What an update of `current` by `patch` writes. @throws WebhookValidationError (see update_webhook). */
+  private changesOf(current: Webhook, patch: WebhookInput): Partial<Webhook> {
     const valid = validateWebhook(patch, (s) => this.events.has(s), true);
     const now = this.clock();
     const changes: Partial<Webhook> = { ...valid, updated_at: now };
@@ -249,16 +287,13 @@ export class WebhooksService implements WebhooksApi {
     }
     // Re-activating a webhook the system disabled gives it a fresh failure window.
     if (valid.active === true && !current.active) Object.assign(changes, { disabled_reason: null, disabled_at: null, failing_since: null });
-    this.webhooks.update(id, changes);
-    const updated = this.get_webhook(id);
-    this.api.hooks.do_action('wu_webhook_updated', publicWebhook(updated), publicWebhook(current));
-    return updated;
+    return changes;
   }
 
   delete_webhook(id: number): boolean {
     const w = this.get_webhook(id);
     // Staged deliveries of this webhook are committed first (they would fail its foreign key).
-    this.deliveries.commits.flush();
+    this.syncLog.commits.flush();
     const deleted = this.webhooks.delete(id);
     if (deleted) this.api.hooks.do_action('wu_webhook_deleted', publicWebhook(w));
     return deleted;
@@ -268,12 +303,99 @@ export class WebhooksService implements WebhooksApi {
     return this.webhooks.list({ limit: 20, offset: 0, ...q });
   }
 
+  // ── Asynchronous twins (WebhooksAsyncApi): wrap the synchronous methods on SQLite, run on api.db on PostgreSQL ──
+
+  /** create_webhook on either backend. */
+  async createWebhookAsync(input: WebhookInput): Promise<Webhook> {
+    if (this.deliveries) return this.create_webhook(input);
+    const webhook = (await this.webhooks.getAsync(await this.webhooks.insertAsync(this.newWebhook(input))))!;
+    this.api.hooks.do_action('wu_webhook_created', publicWebhook(webhook));
+    return webhook;
+  }
+
+  /** get_webhook on either backend. */
+  async getWebhookAsync(id: number): Promise<Webhook> {
+    if (this.deliveries) return this.get_webhook(id);
+    const w = Number.isInteger(id) ? await this.webhooks.getAsync(id) : undefined;
+    if (!w) throw new WebhookError('WEBHOOK_NOT_FOUND', `There is no webhook with id ${String(id)}.`, 'id');
+    return w;
+  }
+
+  /** update_webhook on either backend. */
+  async updateWebhookAsync(id: number, patch: WebhookInput): Promise<Webhook> {
+    if (this.deliveries) return this.update_webhook(id, patch);
+    const current = await this.getWebhookAsync(id);
+    await this.webhooks.updateAsync(id, this.changesOf(current, patch));
+    const updated = await this.getWebhookAsync(id);
+    this.api.hooks.do_action('wu_webhook_updated', publicWebhook(updated), publicWebhook(current));
+    return updated;
+  }
+
+  /** delete_webhook on either backend (its deliveries go with it). */
+  async deleteWebhookAsync(id: number): Promise<boolean> {
+    if (this.deliveries) return this.delete_webhook(id);
+    const w = await this.getWebhookAsync(id);
+    const deleted = await this.webhooks.deleteAsync(id);
+    if (deleted) this.api.hooks.do_action('wu_webhook_deleted', publicWebhook(w));
+    return deleted;
+  }
+
+  /** list_webhooks on either backend. */
+  async listWebhooksAsync(q: Partial<WebhookListQuery> = {}): Promise<{ items: Webhook[]; total: number }> {
+    if (this.deliveries) return this.list_webhooks(q);
+    return this.webhooks.listAsync({ limit: 20, offset: 0, ...q });
+  }
+
+  /** list_deliveries on either backend. */
+  async listDeliveriesAsync(q: DeliveryListFilter = {}): Promise<{ items: Delivery[]; total: number }> {
+    if (this.deliveries) return this.list_deliveries(q);
+    const query = this.deliveryQuery(q);
+    if (q.webhookId !== undefined) await this.getWebhookAsync(q.webhookId);
+    return this.log.list(query);
+  }
+
+  /** get_delivery on either backend. */
+  async getDeliveryAsync(id: number): Promise<DeliveryDetail> {
+    if (this.deliveries) return this.get_delivery(id);
+    const delivery = Number.isInteger(id) ? await this.log.get(id) : undefined;
+    if (!delivery) throw new WebhookError('DELIVERY_NOT_FOUND', `There is no delivery with id ${String(id)}.`, 'id');
+    return { delivery, body: (await this.log.body(delivery.event_id)) ?? '', attempts: await this.log.attempts(id) };
+  }
+
+  /** The asynchronous API (WebhooksAsyncApi) over this engine: what the REST routes call. */
+  asyncApi(): WebhooksAsyncApi {
+    return Object.freeze({
+      create_webhook: (input: WebhookInput) => this.createWebhookAsync(input),
+      get_webhook: (id: number) => this.getWebhookAsync(id),
+      update_webhook: (id: number, patch: WebhookInput) => this.updateWebhookAsync(id, patch),
+      delete_webhook: (id: number) => this.deleteWebhookAsync(id),
+      list_webhooks: (q?: Partial<WebhookListQuery>) => this.listWebhooksAsync(q),
+      list_deliveries: (q?: DeliveryListFilter) => this.listDeliveriesAsync(q),
+      get_delivery: (id: number) => this.getDeliveryAsync(id),
+      rotate_secret: (id: number, secret?: string) => this.rotateSecretAsync(id, secret),
+      resend_delivery: (id: number) => this.resendDeliveryAsync(id),
+      recover_failed_deliveries: (webhookId: number, since: number | Date) => this.recoverFailedDeliveriesAsync(webhookId, since),
+    });
+  }
+
   /**
    * A new secret (generated, or `secret` when given and valid); the previous one keeps signing
    * and verifying for the grace period (both signatures are sent), then neither.
    */
   rotate_secret(id: number, secret?: string): Webhook {
-    const w = this.get_webhook(id);
+    this.webhooks.update(id, this.rotation(this.get_webhook(id), secret));
+    return this.get_webhook(id);
+  }
+
+  /** rotate_secret on either backend. */
+  async rotateSecretAsync(id: number, secret?: string): Promise<Webhook> {
+    if (this.deliveries) return this.rotate_secret(id, secret);
+    await this.webhooks.updateAsync(id, this.rotation(await this.getWebhookAsync(id), secret));
+    return this.getWebhookAsync(id);
+  }
+
+  /** The columns a rotation of `w`'s secret writes. @throws WebhookValidationError (field `secret`). */
+  private rotation(w: Webhook, secret: string | undefined): Partial<Webhook> {
     let next = generateSecret();
     if (secret !== undefined) {
       const parsed = secretKey(secret);
@@ -281,13 +403,19 @@ export class WebhooksService implements WebhooksApi {
       next = secret;
     }
     const now = this.clock();
-    this.webhooks.update(id, { secret: next, previous_secret: w.secret, previous_secret_expires: now + this.settings.rotationGraceMs, updated_at: now });
-    return this.get_webhook(id);
+    return { secret: next, previous_secret: w.secret, previous_secret_expires: now + this.settings.rotationGraceMs, updated_at: now };
   }
 
   // ── Deliveries ────────────────────────────────────────────────────────────────────────
 
   list_deliveries(q: DeliveryListFilter = {}): { items: Delivery[]; total: number } {
+    const query = this.deliveryQuery(q);
+    if (q.webhookId !== undefined) this.get_webhook(q.webhookId);
+    return this.syncLog.list(query);
+  }
+
+  /** list_deliveries's filter, checked, with its defaults. @throws WebhookError INVALID_ARGUMENT (see list_deliveries). */
+  private deliveryQuery(q: DeliveryListFilter): Parameters<DeliveryLog['list']>[0] {
     const statuses = ['pending', 'succeeded', 'failed', 'cancelled'];
     if (q.status !== undefined && !statuses.includes(q.status)) {
       throw new WebhookError('INVALID_ARGUMENT', `status must be one of ${statuses.join(', ')}; got ${JSON.stringify(q.status)}.`, 'status');
@@ -296,27 +424,40 @@ export class WebhooksService implements WebhooksApi {
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new WebhookError('INVALID_ARGUMENT', 'limit must be an integer from 1 to 500.', 'limit');
     const offset = q.offset ?? 0;
     if (!Number.isInteger(offset) || offset < 0) throw new WebhookError('INVALID_ARGUMENT', 'offset must be a non-negative integer.', 'offset');
-    if (q.webhookId !== undefined) this.get_webhook(q.webhookId);
-    return this.deliveries.list({ ...q, status: q.status as DeliveryStatus | undefined, limit, offset });
+    return { ...q, status: q.status as DeliveryStatus | undefined, limit, offset };
   }
 
   get_delivery(id: number): DeliveryDetail {
-    const delivery = Number.isInteger(id) ? this.deliveries.get(id) : undefined;
+    const delivery = Number.isInteger(id) ? this.syncLog.get(id) : undefined;
     if (!delivery) throw new WebhookError('DELIVERY_NOT_FOUND', `There is no delivery with id ${String(id)}.`, 'id');
-    return { delivery, body: this.deliveries.body(delivery.event_id) ?? '', attempts: this.deliveries.attempts(id) };
+    return { delivery, body: this.syncLog.body(delivery.event_id) ?? '', attempts: this.syncLog.attempts(id) };
   }
 
   /** Sends a finished delivery once more, now, with the same message id. */
   resend_delivery(id: number): Delivery {
     const { delivery } = this.get_delivery(id);
-    if (delivery.status === 'pending') throw new WebhookError('INVALID_ARGUMENT', 'That delivery is still pending; it will be sent on schedule.', 'id');
-    if (delivery.is_test) throw new WebhookError('INVALID_ARGUMENT', 'Test deliveries are not resent; send a new test event instead.', 'id');
-    const why = this.whyNotSendable(delivery.webhook_id);
-    // Queuing it anyway would have the worker cancel it at once and overwrite its failure record.
-    if (why) throw new WebhookError('WEBHOOK_INACTIVE', `This delivery cannot be sent again: ${why}`, 'id');
-    this.deliveries.requeue(id, this.clock());
+    this.checkResendable(delivery, this.whyNotSendable(delivery.webhook_id));
+    this.syncLog.requeue(id, this.clock());
     this.worker.wake();
     return this.get_delivery(id).delivery;
+  }
+
+  /** resend_delivery on either backend. */
+  async resendDeliveryAsync(id: number): Promise<Delivery> {
+    if (this.deliveries) return this.resend_delivery(id);
+    const { delivery } = await this.getDeliveryAsync(id);
+    this.checkResendable(delivery, await this.whyNotSendableAsync(delivery.webhook_id));
+    await this.log.requeue(id, this.clock());
+    this.worker.wake();
+    return (await this.getDeliveryAsync(id)).delivery;
+  }
+
+  /** @throws WebhookError INVALID_ARGUMENT (pending, or a test) or WEBHOOK_INACTIVE (`why`) when `delivery` cannot be resent. */
+  private checkResendable(delivery: Delivery, why: string | null): void {
+    if (delivery.status === 'pending') throw new WebhookError('INVALID_ARGUMENT', 'That delivery is still pending; it will be sent on schedule.', 'id');
+    if (delivery.is_test) throw new WebhookError('INVALID_ARGUMENT', 'Test deliveries are not resent; send a new test event instead.', 'id');
+    // Queuing it anyway would have the worker cancel it at once and overwrite its failure record.
+    if (why) throw new WebhookError('WEBHOOK_INACTIVE', `This delivery cannot be sent again: ${why}`, 'id');
   }
 
   /**
@@ -324,7 +465,16 @@ export class WebhooksService implements WebhooksApi {
    * or is inactive — with what to do about it; null when they can.
    */
   whyNotSendable(webhookId: number | null): string | null {
-    const webhook = webhookId === null ? undefined : this.webhooks.get(webhookId);
+    return this.whyNotSendableNow(webhookId === null ? undefined : this.webhooks.get(webhookId));
+  }
+
+  /** whyNotSendable on either backend. */
+  async whyNotSendableAsync(webhookId: number | null): Promise<string | null> {
+    return this.whyNotSendableNow(webhookId === null ? undefined : await this.webhooks.getAsync(webhookId));
+  }
+
+  /** whyNotSendable of the webhook as read (undefined: deleted). */
+  private whyNotSendableNow(webhook: Webhook | undefined): string | null {
     if (!webhook) return 'its webhook was deleted.';
     if (webhook.active) return null;
     if (webhook.disabled_reason === 'gone') return `the webhook “${webhook.name}” was disabled because its endpoint answered 410 Gone. Fix its URL and activate it, then resend.`;
@@ -335,18 +485,29 @@ export class WebhooksService implements WebhooksApi {
   /** Requeues every failed delivery of a webhook created since `since` (ms or Date). Returns how many. */
   recover_failed_deliveries(webhookId: number, since: number | Date): number {
     this.get_webhook(webhookId);
-    const why = this.whyNotSendable(webhookId);
-    if (why) throw new WebhookError('WEBHOOK_INACTIVE', `No delivery was queued: ${why}`, 'id');
-    const at = since instanceof Date ? since.getTime() : since;
-    if (typeof at !== 'number' || !Number.isFinite(at)) throw new WebhookError('INVALID_ARGUMENT', 'since must be a date or a time in milliseconds.', 'since');
-    const n = this.deliveries.requeueFailedSince(webhookId, at, this.clock());
+    const n = this.syncLog.requeueFailedSince(webhookId, recoverySince(this.whyNotSendable(webhookId), since), this.clock());
+    if (n) this.worker.wake();
+    return n;
+  }
+
+  /** recover_failed_deliveries on either backend. */
+  async recoverFailedDeliveriesAsync(webhookId: number, since: number | Date): Promise<number> {
+    if (this.deliveries) return this.recover_failed_deliveries(webhookId, since);
+    await this.getWebhookAsync(webhookId);
+    const n = await this.log.requeueFailedSince(webhookId, recoverySince(await this.whyNotSendableAsync(webhookId), since), this.clock());
     if (n) this.worker.wake();
     return n;
   }
 
   /** Deletes attempts, finished deliveries and events older than the retention, in bounded batches. */
   prune(batch = 1000): number {
-    return this.deliveries.prune(this.clock() - this.settings.retentionMs, batch);
+    return this.syncLog.prune(this.clock() - this.settings.retentionMs, batch);
+  }
+
+  /** prune on either backend. */
+  async pruneAsync(batch = 1000): Promise<number> {
+    if (this.deliveries) return this.prune(batch);
+    return this.log.prune(this.clock() - this.settings.retentionMs, batch);
   }
 
   // ── Test sends ────────────────────────────────────────────────────────────────────────
@@ -360,7 +521,7 @@ export class WebhooksService implements WebhooksApi {
     let unsaved: { url: string; secrets: string[] } | undefined;
     let event: string;
     if (typeof target === 'number') {
-      webhook = this.get_webhook(target);
+      webhook = await this.getWebhookAsync(target);
       event = webhook.event;
     } else {
       if (!target || typeof target !== 'object') throw new WebhookError('INVALID_ARGUMENT', 'Pass a webhook id or { url, event }.', 'target');
@@ -380,7 +541,7 @@ export class WebhooksService implements WebhooksApi {
     const body = JSON.stringify(this.outbox.shape(event, type.sample()));
     const msgId = newId('msg', now);
     const url = unsaved?.url ?? webhook!.url;
-    const [deliveryId] = this.deliveries.enqueue({
+    const test = {
       eventId: newId('evt', now),
       event,
       body,
@@ -388,7 +549,8 @@ export class WebhooksService implements WebhooksApi {
       now,
       maxAttempts: 1,
       targets: [{ webhookId: webhook?.id ?? null, url, msgId }],
-    });
+    };
+    const [deliveryId] = this.deliveries ? this.deliveries.enqueue(test) : (await this.outboxStore.enqueue(test)).ids;
     // The same dispatch as every delivery, on its own lane: never queued behind deliveries.
     const { result } = await this.dispatch.run(
       { id: deliveryId!, msg_id: msgId, webhook_id: webhook?.id ?? null, event, url, attempts: 0, max_attempts: 1, next_trigger: 'test', is_test: 1, body, lease_until: Infinity },
@@ -412,7 +574,9 @@ export class WebhooksService implements WebhooksApi {
     // integration created is then deleted, not left disabled for an admin to clean up.
     if (reason === 'gone' && w.integration !== 'manual') {
       this.api.logger.warn({ webhook: w.id, integration: w.integration }, 'webhook deleted: its integration endpoint answered 410 Gone');
-      this.delete_webhook(w.id);
+      // PostgreSQL: deleted in the background (no synchronous handle); a failure is logged.
+      if (this.deliveries) this.delete_webhook(w.id);
+      else void this.deleteWebhookAsync(w.id).catch((error: unknown) => this.api.logger.error({ err: error, webhook: w.id }, 'deleting a webhook whose integration unsubscribed failed'));
       this.api.notices.add_notice('info', `The webhook “${w.name}” (created by ${w.integration}) was deleted because its endpoint answered 410 Gone: the integration unsubscribed.`, {
         id: `webhook-deleted-${w.id}`,
       });
@@ -432,22 +596,37 @@ export class WebhooksService implements WebhooksApi {
 
   private pruneTimer: NodeJS.Timeout | undefined;
 
-  /** Starts the background delivery loop and hourly pruning of the log. */
+  /**
+   * Starts the background delivery loop and hourly pruning of the log; on PostgreSQL also the
+   * refresh of the inspector's live inboxes every `INBOX_REFRESH_MS` (inboxes another process
+   * made are admitted by this process's SSRF exception from then on).
+   */
   start(): void {
     this.worker.start();
     this.startPruning();
+    if (!this.deliveries) {
+      const refresh = () => void this.inspector.refreshInboxes().catch((error: unknown) => this.api.logger.error({ err: error }, 'reading the inspector inboxes failed'));
+      refresh();
+      this.inboxTimer = setInterval(refresh, INBOX_REFRESH_MS);
+      this.inboxTimer.unref();
+    }
   }
+
+  private inboxTimer: NodeJS.Timeout | undefined;
 
   /** Prunes the log every `everyMs` in the background (bounded batches until nothing is left). */
   startPruning(everyMs = 60 * 60 * 1000): void {
+    let running = false;
     this.pruneTimer = setInterval(() => {
-      try {
-        while (this.prune() > 0) {
+      if (running) return;
+      running = true;
+      void (async () => {
+        while ((await this.pruneAsync()) > 0) {
           /* keep going in bounded batches */
         }
-      } catch (error) {
-        this.api.logger.error({ err: error }, 'pruning the delivery log failed');
-      }
+      })()
+        .catch((error: unknown) => this.api.logger.error({ err: error }, 'pruning the delivery log failed'))
+        .finally(() => (running = false));
     }, everyMs);
     this.pruneTimer.unref();
   }
@@ -455,8 +634,20 @@ export class WebhooksService implements WebhooksApi {
   /** Stops the worker (in-flight requests get the stop grace, then are aborted) and closes the pools. */
   async close(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.deliveries.commits.flush();
+    if (this.inboxTimer) clearInterval(this.inboxTimer);
+    this.deliveries?.commits.flush();
     await this.worker.stop();
     await this.transport.close();
   }
+}
+
+/**
+ * recover_failed_deliveries's checks: the webhook can be sent to (`why` is null) and `since` is
+ * a time. Returns `since` in ms. @throws WebhookError WEBHOOK_INACTIVE (field `id`), INVALID_ARGUMENT (field `since`).
+ */
+function recoverySince(why: string | null, since: number | Date): number {
+  if (why) throw new WebhookError('WEBHOOK_INACTIVE', `No delivery was queued: ${why}`, 'id');
+  const at = since instanceof Date ? since.getTime() : since;
+  if (typeof at !== 'number' || !Number.isFinite(at)) throw new WebhookError('INVALID_ARGUMENT', 'since must be a date or a time in milliseconds.', 'since');
+  return at;
 }

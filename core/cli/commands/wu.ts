@@ -50,6 +50,12 @@ const header = (v: string, prev: Array<{ name: string; value: string }> = []) =>
 
 function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['register']>[1]): void {
   const hooks = () => ctx.service<WebhooksApi>('webhooks');
+  /** The webhooks engine's asynchronous methods (WebhooksAsyncApi): the way in on either backend (PostgreSQL has no synchronous one). */
+  const queries = async () => {
+    const q = engineOf(await hooks())?.asyncApi();
+    if (!q) throw new HookpressError('CLI_USAGE', 'The "webhooks" service is not the webhooks plugin’s.');
+    return q;
+  };
   /** As the admin form and REST do: an IP literal in a blocked range is refused (WEBHOOK_INVALID, exit 1). */
   const refuseDestination = (api: WebhooksApi, url: string) => {
     const policy = engineOf(api)?.destinations.policy;
@@ -71,12 +77,12 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .option('--number <n>', 'How many (default 100).', int('number'))
     .option('--offset <n>', 'Skip this many.', int('offset'))
     .action(async (o: FormatOptions & { search?: string; event?: string; integration?: string; number?: number; offset?: number }) => {
-      const { items } = (await hooks()).list_webhooks({ search: o.search, event: o.event, integration: o.integration, limit: o.number ?? 100, offset: o.offset ?? 0, orderby: 'id', order: 'asc' });
+      const { items } = await (await queries()).list_webhooks({ search: o.search, event: o.event, integration: o.integration, limit: o.number ?? 100, offset: o.offset ?? 0, orderby: 'id', order: 'asc' });
       ctx.write(formatList(items.map(webhookObject), o, WEBHOOK_FIELDS, ['id', 'name', 'webhook_url', 'event', 'active', 'integration']));
     });
 
   withFormatOptions(webhook.command('get').description('Shows one webhook (never its secret).').argument('<id>', 'Webhook id', int('id'))).action(async (id: number, o: FormatOptions) => {
-    ctx.write(formatItem(webhookObject((await hooks()).get_webhook(id)), o, WEBHOOK_FIELDS));
+    ctx.write(formatItem(webhookObject(await (await queries()).get_webhook(id)), o, WEBHOOK_FIELDS));
   });
 
   webhook
@@ -93,7 +99,7 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .action(async (o: { name: string; url: string; event: string; integration: string; active?: boolean; hidden?: boolean; header?: Array<{ name: string; value: string }>; porcelain?: boolean }) => {
       const api = await hooks();
       refuseDestination(api, o.url);
-      const w = api.create_webhook({ name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
+      const w = await (await queries()).create_webhook({ name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
       if (o.porcelain) ctx.write(`${w.id}\n`);
       else ctx.success(`Created webhook ${w.id}.`);
       await warnAboutDestination(api, w.url);
@@ -113,7 +119,7 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .action(async (id: number, o: { name?: string; url?: string; event?: string; integration?: string; active?: boolean; hidden?: boolean; header?: Array<{ name: string; value: string }> }) => {
       const api = await hooks();
       if (o.url !== undefined) refuseDestination(api, o.url);
-      const saved = api.update_webhook(id, { name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
+      const saved = await (await queries()).update_webhook(id, { name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
       ctx.success(`Updated webhook ${id}.`);
       if (o.url !== undefined) await warnAboutDestination(api, saved.url);
     });
@@ -123,9 +129,9 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .description('Deletes one or more webhooks.')
     .argument('<ids...>', 'Webhook ids', (v: string, prev: number[] = []) => [...prev, int('id')(v)])
     .action(async (ids: number[]) => {
-      const api = await hooks();
+      const q = await queries();
       for (const id of ids) {
-        api.delete_webhook(id);
+        await q.delete_webhook(id);
         ctx.success(`Deleted webhook ${id}.`);
       }
     });
@@ -152,11 +158,11 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .option('--number <n>', 'How many (default 20, at most 500).', int('number'))
     .option('--offset <n>', 'Skip this many.', int('offset'))
     .action(async (o: FormatOptions & { webhook?: number; status?: string; number?: number; offset?: number }) => {
-      const { items } = (await hooks()).list_deliveries({ webhookId: o.webhook, status: o.status, limit: o.number ?? 20, offset: o.offset ?? 0 });
+      const { items } = await (await queries()).list_deliveries({ webhookId: o.webhook, status: o.status, limit: o.number ?? 20, offset: o.offset ?? 0 });
       ctx.write(formatList(items.map(deliveryObject), o, DELIVERY_FIELDS, ['id', 'webhook_id', 'event', 'status', 'attempts', 'last_http_status', 'date_created']));
     });
   withFormatOptions(delivery.command('get').description('Shows one delivery with its body and attempts.').argument('<id>', 'Delivery id', int('id'))).action(async (id: number, o: FormatOptions) => {
-    const d = (await hooks()).get_delivery(id);
+    const d = await (await queries()).get_delivery(id);
     ctx.write(formatItem({ ...deliveryObject(d.delivery), body: d.body, attempts: d.attempts.map(attemptObject) }, o, [...DELIVERY_FIELDS, 'body', 'attempts']));
   });
   delivery
@@ -164,7 +170,7 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .description('Queues a finished delivery to be sent again (the running server sends it).')
     .argument('<id>', 'Delivery id', int('id'))
     .action(async (id: number) => {
-      (await hooks()).resend_delivery(id);
+      await (await queries()).resend_delivery(id);
       ctx.success(`Delivery ${id} queued to be sent again.`);
     });
 }

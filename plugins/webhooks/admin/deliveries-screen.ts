@@ -14,7 +14,7 @@ export async function handleDeliveries(ctx: PageContext, deps: ScreenDeps): Prom
     const id = Number.parseInt(api.ui.bodyString(ctx.req.body, 'delivery_id'), 10);
     ctx.check_admin_referer(`delivery-resend_${id}`);
     try {
-      admin.resend_delivery(id);
+      await admin.resend_delivery(id);
       ctx.add_notice('success', 'The delivery was queued to be sent again, with the same webhook-id.');
     } catch (error) {
       if (!(error instanceof WebhookError)) throw error;
@@ -38,17 +38,17 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
   const filter = {
     status: (STATUSES as readonly string[]).includes(status) ? status : undefined,
     event: admin.wu_get_event_type(event) ? event : undefined,
-    webhookId: webhookId !== undefined && admin.findWebhook(webhookId) ? webhookId : undefined,
+    webhookId: webhookId !== undefined && (await admin.findWebhook(webhookId)) ? webhookId : undefined,
     attemptedSince: attemptedSince !== undefined && attemptedSince >= 0 ? attemptedSince : undefined,
   };
-  const { items, total } = admin.list_deliveries({
+  const { items, total } = await admin.list_deliveries({
     ...filter,
     ...(filter.status === 'retrying' ? { status: 'pending', attempted: true } : {}),
     limit: query.perPage,
     offset: query.offset,
   });
   const now = api.clock();
-  const webhooks = admin.list_webhooks({ limit: 500, orderby: 'name', order: 'asc' }).items;
+  const webhooks = (await admin.list_webhooks({ limit: 500, orderby: 'name', order: 'asc' })).items;
   const names = new Map(webhooks.map((w) => [w.id, w.name]));
   const table = ui.renderListTable({
     plural: 'deliveries',
@@ -108,13 +108,14 @@ async function renderDetail(ctx: PageContext, { api, admin }: ScreenDeps, id: nu
   const { html } = api.ui;
   let detail: DeliveryDetail;
   try {
-    detail = admin.get_delivery(id);
+    detail = await admin.get_delivery(id);
   } catch {
     throw new HttpError(404, 'That delivery does not exist (it may have been pruned).', 'Not Found');
   }
   const { delivery: d, attempts, body } = detail;
   const now = api.clock();
-  const webhook = d.webhook_id === null ? undefined : admin.findWebhook(d.webhook_id);
+  const webhook = d.webhook_id === null ? undefined : await admin.findWebhook(d.webhook_id);
+  const whyNot = d.status !== 'pending' && !d.is_test ? await admin.whyNotSendable(d.webhook_id) : null;
   const headersTable = (json: string | null) => {
     if (!json) return html`<p class="description">None.</p>`;
     const headers = JSON.parse(json) as Record<string, string>;
@@ -136,12 +137,12 @@ async function renderDetail(ctx: PageContext, { api, admin }: ScreenDeps, id: nu
         ${d.last_error ? html`<dt>Last error</dt><dd>${d.last_error}</dd>` : ''}
       </dl>
       ${
-        d.status !== 'pending' && !d.is_test && admin.whyNotSendable(d.webhook_id) !== null
-          ? html`<p class="description">Cannot be resent: ${admin.whyNotSendable(d.webhook_id)}</p>`
+        d.status !== 'pending' && !d.is_test && whyNot !== null
+          ? html`<p class="description">Cannot be resent: ${whyNot}</p>`
           : ''
       }
       ${
-        d.status !== 'pending' && !d.is_test && admin.whyNotSendable(d.webhook_id) === null
+        d.status !== 'pending' && !d.is_test && whyNot === null
           ? html`<form method="post" action="${pageUrl(api, PAGES.deliveries)}">
             ${ctx.wp_nonce_field(`delivery-resend_${d.id}`)}
             <input type="hidden" name="delivery_id" value="${d.id}">

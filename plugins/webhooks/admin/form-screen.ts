@@ -159,7 +159,7 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
     // "Use this URL": a fresh inbox of the built-in inspector fills the URL field.
     ctx.check_admin_referer('add-webhook');
     values = { ...readForm(ctx, deps), active: true };
-    const inbox = admin.inspector.createInbox(ctx.user.id);
+    const inbox = await admin.inspector.createInbox(ctx.user.id);
     values.url = inbox.url;
     inspectorNote = inbox.token;
   } else if (ctx.req.method === 'POST') {
@@ -168,7 +168,7 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
     try {
       const blocked = literalDestinationProblem(admin, values.url);
       if (blocked) throw new WebhookValidationError({ url: blocked });
-      const w = admin.create_webhook({ name: values.name, url: values.url, event: values.event, active: true, integration: 'manual', headers: values.headers });
+      const w = await admin.create_webhook({ name: values.name, url: values.url, event: values.event, active: true, integration: 'manual', headers: values.headers });
       ctx.add_notice('success', `Webhook “${w.name}” added. It is active: every “${admin.wu_get_event_type(w.event)?.name ?? w.event}” event is now sent to its URL. Try Send Test Event.`);
       const warning = await savedDestinationWarning(admin, w.url);
       if (warning) ctx.add_notice('warning', warning.message);
@@ -202,9 +202,9 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
   );
 }
 
-function loadWebhook(ctx: PageContext, deps: ScreenDeps): Webhook {
+async function loadWebhook(ctx: PageContext, deps: ScreenDeps): Promise<Webhook> {
   try {
-    return deps.admin.get_webhook(queryInt(ctx, 'id') ?? 0);
+    return await deps.admin.get_webhook(queryInt(ctx, 'id') ?? 0);
   } catch {
     throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
   }
@@ -213,7 +213,7 @@ function loadWebhook(ctx: PageContext, deps: ScreenDeps): Webhook {
 export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<void> {
   const { api, admin } = deps;
   const { html, bodyString } = api.ui;
-  const webhook = loadWebhook(ctx, deps);
+  const webhook = await loadWebhook(ctx, deps);
   const editUrl = pageUrl(api, PAGES.edit, { id: webhook.id });
   let values: FormValues = { name: webhook.name, url: webhook.url, event: webhook.event, active: webhook.active, hidden: webhook.hidden, headers: webhook.headers };
   let errors: Record<string, string> = {};
@@ -226,7 +226,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
       try {
         const blocked = literalDestinationProblem(admin, String(values.url ?? ''));
         if (blocked) throw new WebhookValidationError({ url: blocked });
-        const saved = admin.update_webhook(webhook.id, values);
+        const saved = await admin.update_webhook(webhook.id, values);
         ctx.add_notice('success', 'Webhook updated.');
         const warning = await savedDestinationWarning(admin, saved.url);
         if (warning) ctx.add_notice('warning', warning.message);
@@ -250,7 +250,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
           cancelUrl: editUrl,
         });
       }
-      admin.rotate_secret(webhook.id);
+      await admin.rotate_secret(webhook.id);
       ctx.add_notice('success', 'A new signing secret was generated. The previous one stays valid for 24 hours: deliveries carry both signatures until then.');
       return ctx.redirect(editUrl);
     } else if (action === 'recover') {
@@ -259,7 +259,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
         ctx.add_notice('error', 'Enter the date and time from which to recover failed deliveries.');
       } else {
         try {
-          const n = admin.recover_failed_deliveries(webhook.id, since);
+          const n = await admin.recover_failed_deliveries(webhook.id, since);
           ctx.add_notice('success', n ? `${n} failed deliver${n === 1 ? 'y was' : 'ies were'} queued to be sent again.` : 'No failed deliveries since that time.');
         } catch (error) {
           if (!(error instanceof WebhookError)) throw error;
@@ -272,13 +272,13 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
       return ctx.redirect(editUrl);
     }
   }
-  const fresh = admin.get_webhook(webhook.id);
+  const fresh = await admin.get_webhook(webhook.id);
   const now = api.clock();
-  const recent = admin.list_deliveries({ webhookId: webhook.id, limit: 10 }).items;
+  const recent = (await admin.list_deliveries({ webhookId: webhook.id, limit: 10 })).items;
   const HOUR = 3_600_000;
   const chartSince = Math.floor(now / HOUR) * HOUR - 167 * HOUR;
-  const buckets = admin.health.buckets(webhook.id, chartSince, HOUR, 168);
-  const latency = admin.health.latency(webhook.id, chartSince);
+  const buckets = await admin.health.buckets(webhook.id, chartSince, HOUR, 168);
+  const latency = await admin.health.latency(webhook.id, chartSince);
   const type = admin.wu_get_event_type(fresh.event);
   const actionFields = (action: string) => html`${ctx.wp_nonce_field(`webhook-${action}_${webhook.id}`)}<input type="hidden" name="action" value="${action}">`;
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
@@ -327,7 +327,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
           <h2 id="webhook-status-title">Status</h2>
           <dl class="meta-list">
             <dt>Status</dt><dd>${webhookStatusBadge(api.ui, fresh)}</dd>
-            <dt>Deliveries</dt><dd>${deliveryTotals(api, admin, fresh.id)}</dd>
+            <dt>Deliveries</dt><dd>${await deliveryTotals(api, admin, fresh.id)}</dd>
             <dt>Last delivery</dt><dd>${fresh.last_delivery_at === null ? 'Never' : html`${fresh.last_status === 'success' ? 'Succeeded' : 'Failed'}${fresh.last_http_status ? ` (HTTP ${fresh.last_http_status})` : ''}, ${relativeTime(fresh.last_delivery_at, now)}`}</dd>
             ${fresh.failing_since ? html`<dt>Failing since</dt><dd>${dateTime(fresh.failing_since)}</dd>` : ''}
             <dt>Created</dt><dd>${dateTime(fresh.created_at)}</dd>
@@ -380,8 +380,8 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
  * "N deliveries (M attempts)", N linked to the deliveries list of this webhook, which shows
  * exactly those N (the chart below counts attempts, so both numbers are named).
  */
-function deliveryTotals(api: ScreenDeps['api'], admin: ScreenDeps['admin'], webhookId: number): SafeHtml {
+async function deliveryTotals(api: ScreenDeps['api'], admin: ScreenDeps['admin'], webhookId: number): Promise<SafeHtml> {
   const { html } = api.ui;
-  const t = admin.deliveryLog.totalsOf(webhookId);
+  const t = await admin.deliveryLog.totalsOf(webhookId);
   return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
 }

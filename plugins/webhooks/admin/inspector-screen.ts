@@ -17,21 +17,21 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
     const action = bodyString(ctx.req.body, 'action');
     if (action === 'create') {
       ctx.check_admin_referer('inspector-create');
-      const inbox = inspector.createInbox(ctx.user.id);
+      const inbox = await inspector.createInbox(ctx.user.id);
       ctx.add_notice('success', `Inspector URL created: ${inbox.url} — it receives requests until ${dateTime(inbox.expires_at)}.`);
       return ctx.redirect(pageUrl(api, PAGES.inspector, { inbox: inbox.token }));
     }
     const token = bodyString(ctx.req.body, 'token');
     ctx.check_admin_referer(`inspector-delete_${token}`);
-    inspector.store.deleteInbox(token);
+    await inspector.store.deleteInbox(token);
     ctx.add_notice('success', 'Inspector URL deleted.');
     return ctx.redirect(screenUrl);
   }
-  inspector.store.deleteExpired(api.clock());
+  await inspector.store.deleteExpired(api.clock());
   if (queryString(ctx, 'action') === 'confirm-delete') {
     // Deleting an inbox loses what it received: ask first, like every delete.
     const token = queryString(ctx, 'token');
-    const inbox = inspector.inbox(token);
+    const inbox = await inspector.inbox(token);
     if (!inbox) throw new HttpError(404, 'That inspector URL does not exist or has expired.', 'Not Found');
     return ctx.renderHtml(
       html`<h1>Delete Inspector URL</h1>
@@ -47,22 +47,23 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
   }
   const now = api.clock();
   const current = queryString(ctx, 'inbox');
-  const inboxes = inspector.store.inboxes();
-  const selected = current ? inspector.inbox(current) : undefined;
+  const inboxes = await inspector.store.inboxes();
+  const selected = current ? await inspector.inbox(current) : undefined;
   if (current && !selected) throw new HttpError(404, 'That inspector URL does not exist or has expired.', 'Not Found');
   // "Show raw": one body exactly as received, as plain text (never rendered as HTML).
   const rawId = Number.parseInt(queryString(ctx, 'raw'), 10);
   if (selected && Number.isInteger(rawId)) {
-    const r = inspector.store.request(selected.token, rawId);
+    const r = await inspector.store.request(selected.token, rawId);
     if (!r) throw new HttpError(404, 'That request is no longer kept (only the newest are).', 'Not Found');
     ctx.res.status(200).type('text/plain; charset=utf-8').set('content-disposition', `inline; filename="request-${r.id}.txt"`).send(r.body);
     return;
   }
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
-  const total = selected ? inspector.store.countRequests(selected.token) : 0;
+  const total = selected ? await inspector.store.countRequests(selected.token) : 0;
   const pages = Math.max(1, Math.ceil(total / INSPECTOR_PER_PAGE));
   const paged = Math.min(pages, Math.max(1, Number.parseInt(queryString(ctx, 'paged'), 10) || 1));
-  const requests = selected ? inspector.store.requests(selected.token, INSPECTOR_PER_PAGE, (paged - 1) * INSPECTOR_PER_PAGE) : [];
+  const requests = selected ? await inspector.store.requests(selected.token, INSPECTOR_PER_PAGE, (paged - 1) * INSPECTOR_PER_PAGE) : [];
+  const checks = await Promise.all(requests.map((r) => inspector.check(r)));
   const inboxUrl = (params: Record<string, string | number>) => pageUrl(api, PAGES.inspector, { inbox: selected!.token, ...params });
   const pagination =
     pages > 1
@@ -98,8 +99,8 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
           ${pagination}
           ${
             requests.length
-              ? requests.map((r) => {
-                  const check = inspector.check(r);
+              ? requests.map((r, i) => {
+                  const check = checks[i]!;
                   const headers = JSON.parse(r.headers) as Record<string, string>;
                   return html`<section class="attempt" aria-labelledby="req-${r.id}">
                     <h3 id="req-${r.id}">${r.method} — ${dateTime(r.received_at)} — <span class="badge ${BADGES[check.status]}">${check.status === 'valid' ? 'signature valid' : check.status === 'invalid' ? 'signature invalid' : check.status === 'unknown' ? 'unknown webhook-id' : 'not signed'}</span></h3>

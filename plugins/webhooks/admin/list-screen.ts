@@ -32,18 +32,20 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
     }
     // A bulk delete asks first, as the row's Delete does: the delivery logs go with the webhooks.
     if (action === 'delete' && ui.bodyString(ctx.req.body, 'confirmed') !== '1') {
-      const targets = ids.flatMap((id) => {
+      const targets: Webhook[] = [];
+      for (const id of ids) {
         try {
-          return [admin.get_webhook(id)];
+          targets.push(await admin.get_webhook(id));
         } catch {
-          return [];
+          /* deleted meanwhile: left out */
         }
-      });
+      }
       if (!targets.length) {
         ctx.add_notice('error', 'The selected webhooks do not exist (they may have been deleted).');
         return ctx.redirect(safeBack);
       }
-      const deliveries = targets.reduce((sum, w) => sum + admin.deliveryLog.totalsOf(w.id).deliveries, 0);
+      let deliveries = 0;
+      for (const w of targets) deliveries += (await admin.deliveryLog.totalsOf(w.id)).deliveries;
       const { html } = ui;
       return ui.renderPostConfirmation(ctx, {
         title: targets.length === 1 ? 'Delete Webhook' : 'Delete Webhooks',
@@ -58,8 +60,8 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
     let n = 0;
     for (const id of ids) {
       try {
-        if (action === 'delete') admin.delete_webhook(id);
-        else admin.update_webhook(id, { active: action === 'activate' });
+        if (action === 'delete') await admin.delete_webhook(id);
+        else await admin.update_webhook(id, { active: action === 'activate' });
         n++;
       } catch (error) {
         if (!(error instanceof WebhookError)) throw error;
@@ -74,7 +76,7 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
   ctx.check_admin_referer(`webhook-${action}_${id}`);
   let webhook: Webhook;
   try {
-    webhook = admin.get_webhook(id);
+    webhook = await admin.get_webhook(id);
   } catch {
     throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
   }
@@ -91,12 +93,12 @@ export async function handleListActions(ctx: PageContext, { api, admin }: Screen
     return ctx.redirect(safeBack);
   }
   if (action === 'activate' || action === 'deactivate') {
-    admin.update_webhook(id, { active: action === 'activate' });
+    await admin.update_webhook(id, { active: action === 'activate' });
     ctx.add_notice('success', `Webhook “${webhook.name}” ${action === 'activate' ? 'activated' : 'deactivated'}.`);
     return ctx.redirect(safeBack);
   }
   if (action === 'delete') {
-    admin.delete_webhook(id);
+    await admin.delete_webhook(id);
     ctx.add_notice('success', `Webhook “${webhook.name}” deleted.`);
     return ctx.redirect(pageUrl(api, PAGES.list));
   }
@@ -114,7 +116,7 @@ export async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): 
     defaultOrderby: 'created_at',
     defaultOrder: 'desc',
   });
-  const { items, total } = admin.list_webhooks({
+  const { items, total } = await admin.list_webhooks({
     search: query.search,
     status: ['active', 'inactive', 'disabled'].includes(status) ? (status as 'active') : undefined,
     // Hidden webhooks (an integration's own subscriptions) show only under their filter.
@@ -127,8 +129,8 @@ export async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): 
   const now = api.clock();
   const HOUR = 3_600_000;
   const sparkSince = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
-  const health = admin.health.bucketsMany(items.map((w) => w.id), sparkSince, HOUR, 24);
-  const logCounts = admin.deliveryLog.countsByWebhook(items.map((w) => w.id));
+  const health = await admin.health.bucketsMany(items.map((w) => w.id), sparkSince, HOUR, 24);
+  const logCounts = await admin.deliveryLog.countsByWebhook(items.map((w) => w.id));
   const listUrl = pageUrl(api, PAGES.list);
   const here = ctx.req.originalUrl;
   const actionForm = (w: Webhook, action: string, label: string, className = '', aria = '') => ({
@@ -217,7 +219,7 @@ async function renderDeleteConfirmation(ctx: PageContext, { api, admin }: Screen
   const id = queryInt(ctx, 'id');
   let w: Webhook;
   try {
-    w = admin.get_webhook(id ?? 0);
+    w = await admin.get_webhook(id ?? 0);
   } catch {
     throw new HttpError(404, 'That webhook does not exist (it may have been deleted).', 'Not Found');
   }
@@ -225,7 +227,7 @@ async function renderDeleteConfirmation(ctx: PageContext, { api, admin }: Screen
     html`<h1>Delete Webhook</h1>
     <div class="danger-zone">
       <p>You are about to delete the webhook <strong>${w.name}</strong>, which sends <code>${w.event}</code> to <code>${w.url}</code>.</p>
-      <p>Its delivery log (${admin.deliveryLog.totalsOf(w.id).deliveries} deliveries) is deleted with it, and pending retries are not sent. This cannot be undone.</p>
+      <p>Its delivery log (${(await admin.deliveryLog.totalsOf(w.id)).deliveries} deliveries) is deleted with it, and pending retries are not sent. This cannot be undone.</p>
       <form method="post" action="${pageUrl(api, PAGES.list)}">
         ${ctx.wp_nonce_field(`webhook-delete_${w.id}`)}
         <input type="hidden" name="action" value="delete"><input type="hidden" name="webhook_id" value="${w.id}">

@@ -3,8 +3,15 @@ import type { Enqueued, NewEvent } from './deliveries-store.js';
 import { settleCommitted, type Outcome } from './group-commit.js';
 import type { OutboxStore, OutboxTables } from './outbox-store.js';
 
-/** An event to write in the next batch: its lease is decided when it is written (see OutboxStore.writeEvent). */
-export type BatchedEvent = Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined };
+/**
+ * An event to write in the next batch: its lease is decided when it is written (see
+ * OutboxStore.writeEvent). `resolveTargets`, when given, replaces `targets` with what it reads
+ * on the batch's transaction just before the write (the webhooks subscribed at that moment).
+ */
+export type BatchedEvent = Omit<NewEvent, 'leaseUntil'> & {
+  lease: (n: number) => number | undefined;
+  resolveTargets?: (trx: Kysely<any>) => Promise<NewEvent['targets']>;
+};
 
 interface Staged {
   event: BatchedEvent;
@@ -79,7 +86,11 @@ export class EventBatches {
     try {
       await this.db.transaction().execute(async (trx) => {
         const counts = new Map<number, number>();
-        const write = (s: Staged) => this.store.writeEvent(trx, { ...s.event, leaseUntil: s.event.lease(s.event.targets.length) }, counts);
+        const write = async (s: Staged) => {
+          const { resolveTargets, lease, ...event } = s.event;
+          const targets = resolveTargets ? await resolveTargets(trx) : event.targets;
+          return this.store.writeEvent(trx, { ...event, targets, leaseUntil: lease(targets.length) }, counts);
+        };
         if (batch.length === 1) outcomes.push({ ok: true, value: await write(batch[0]!) });
         else {
           for (const s of batch) {

@@ -121,8 +121,10 @@ export class WebhooksStore {
     return this.hot.activeFor.all(event, 1) as Array<{ id: number; url: string }>;
   }
 
-  async activeForAsync(event: string): Promise<Array<{ id: number; url: string }>> {
-    return this.activeForQuery(event).execute();
+  /** activeFor on the query layer; on `on` (a transaction of the same database) when given. */
+  async activeForAsync(event: string, on?: Kysely<any>): Promise<Array<{ id: number; url: string }>> {
+    const query = this.activeForQuery(event);
+    return on ? on.executeQuery(query.compile()).then((r) => r.rows as Array<{ id: number; url: string }>) : query.execute();
   }
 
   /** Adds a webhook; returns its id. */

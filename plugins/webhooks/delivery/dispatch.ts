@@ -17,8 +17,7 @@
  */
 import type { Logger } from 'pino';
 import type { Hooks } from '../../../core/plugin-sdk.js';
-import type { AttemptToRecord, ClaimedDelivery, DeliveriesStore, DeliveryOutcome, Recorded } from '../data/deliveries-store.js';
-import type { WebhooksStore } from '../data/webhooks-store.js';
+import type { AttemptToRecord, ClaimedDelivery, DeliveryOutcome, Recorded } from '../data/deliveries-store.js';
 import { maskHeaderValue, type Webhook } from '../model/webhook.js';
 import { nextRetryDelay } from './retry-policy.js';
 import { liveSecrets, signatureHeader } from './signing.js';
@@ -33,9 +32,25 @@ export const USER_AGENT_PRODUCT = 'Hookpress-Webhooks';
  */
 export const HTTP_ARGS_FILTER = 'hookpress_webhook_http_args';
 
+/**
+ * Where dispatch records: the record stage's one call and cancel, under this worker's owner id.
+ * On SQLite data/deliveries-store.ts's DeliveriesStore (group-committed), on PostgreSQL
+ * data/outbox-store.ts's OutboxStore (same rules, on the query layer).
+ */
+export interface RecordStore {
+  /** Attempt, delivery state and webhook health in one transaction; resolves once committed. */
+  recordAttempt(r: AttemptToRecord): Promise<Recorded>;
+  /** Ends a pending delivery without an attempt (`reason` as its last error, at `now`, ms). */
+  cancel(id: number, reason: string, now: number): unknown;
+}
+
 export interface DispatchDeps {
-  store: DeliveriesStore;
-  webhooks: WebhooksStore;
+  store: RecordStore;
+  /**
+   * The webhook as it is now, by id (undefined: deleted) — data/webhooks-store.ts's `get` on
+   * SQLite, its `getAsync` on PostgreSQL.
+   */
+  findWebhook: (id: number) => Webhook | undefined | Promise<Webhook | undefined>;
   transport: Transport;
   hooks: Hooks;
   logger: Logger;
@@ -107,13 +122,14 @@ export class Dispatch {
     const started = this.o.clock();
     let prepared: Prepared;
     try {
-      prepared = this.prepare(d, started, opts.target);
+      const webhook = opts.target || d.webhook_id === null ? undefined : await this.o.findWebhook(d.webhook_id);
+      prepared = this.prepare(d, started, opts.target, webhook);
     } catch (error) {
       return this.finish(d, undefined, d.url, {}, started, internalFailure(error, 'preparing the request'));
     }
     if (!prepared.send) {
       try {
-        this.o.store.cancel(d.id, prepared.reason, started);
+        await this.o.store.cancel(d.id, prepared.reason, started);
       } catch (error) {
         this.o.logger.error({ err: error, delivery: d.id }, 'cancelling a delivery failed; its lease will run out');
       }
@@ -128,8 +144,11 @@ export class Dispatch {
     return this.finish(d, prepared.webhook, prepared.url, prepared.headers, started, result);
   }
 
-  /** Prepare: what to send, from the webhook as it is now (an admin's fix to its URL applies to retries). */
-  prepare(d: ClaimedDelivery, now: number, target?: UnsavedTarget): Prepared {
+  /**
+   * Prepare: what to send, from the webhook as it is now (`current`, read by `run` just before:
+   * an admin's fix to its URL applies to retries); `target` instead for an unsaved test send.
+   */
+  prepare(d: ClaimedDelivery, now: number, target?: UnsavedTarget, current?: Webhook): Prepared {
     let webhook: Webhook | undefined;
     let url: string;
     let secrets: string[];
@@ -137,7 +156,7 @@ export class Dispatch {
       url = target.url;
       secrets = target.secrets;
     } else {
-      webhook = d.webhook_id === null ? undefined : this.o.webhooks.get(d.webhook_id);
+      webhook = current;
       if (!webhook) return { send: false, reason: 'Not sent: the webhook was deleted.', at: now };
       // A test send tries an endpoint whatever its state; a real delivery needs an active webhook.
       if (!webhook.active && !d.is_test) return { send: false, reason: 'Not sent: the webhook is inactive.', at: now };

@@ -21,15 +21,27 @@ export interface EventWriter {
   writeEvent(trx: Kysely<any>, e: NewEvent, counts?: Map<number, number>): Promise<Enqueued>;
   /** Adds `counts` (webhook id → events) to the webhooks' event counts, in webhook id order. */
   bumpCounts(trx: Kysely<any>, counts: ReadonlyMap<number, number>): Promise<void>;
-  enqueueLater(e: Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined }, committed: (written: Enqueued) => void): Promise<Enqueued>;
+  /** `resolveTargets`: the targets are read on the write's transaction, replacing `targets`. */
+  enqueueLater(
+    e: Omit<NewEvent, 'leaseUntil'> & { lease: (n: number) => number | undefined; resolveTargets?: TargetResolver },
+    committed: (written: Enqueued) => void,
+  ): Promise<Enqueued>;
 }
+
+/** Reads an event's targets (one per active subscribed webhook, fresh msg ids) on a transaction. */
+export type TargetResolver = (trx: Kysely<any>) => Promise<NewTarget[]>;
 
 /** What the outbox needs: the event types, the subscribed webhooks, the stores, the worker. */
 export interface OutboxDeps {
   events: Pick<EventRegistry, 'get'>;
-  webhooks: Pick<WebhooksStore, 'activeFor'>;
+  /**
+   * The subscribers at enqueue. SQLite: `activeFor` (synchronous). PostgreSQL with
+   * `activeForAsync`: read on the write's own transaction when the event is written (there is no
+   * synchronous read), so a webhook created or deactivated by any process counts from its commit on.
+   */
+  webhooks: Pick<WebhooksStore, 'activeFor'> & Partial<Pick<WebhooksStore, 'activeForAsync'>>;
   /** SQLite: the synchronous store (writes at once, or group-committed for a unit of work). Unused on PostgreSQL. */
-  store: Pick<DeliveriesStore, 'enqueueLeased' | 'enqueueLater'>;
+  store: Pick<DeliveriesStore, 'enqueueLeased' | 'enqueueLater'> | undefined;
   /**
    * The event write on the query layer (`api.db`): staged in a caller's `api.db` transaction on
    * either backend, and every write on PostgreSQL.
@@ -100,41 +112,49 @@ export class Outbox {
     }
     const now = o.clock();
     const eventId = newId('evt', now);
-    const targets = o.webhooks.activeFor(slug).map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
-    this.write({ eventId, event: slug, body, isTest: false, now, maxAttempts: o.maxAttempts, targets });
+    const toTargets = (ws: Array<{ id: number; url: string }>) => ws.map((w) => ({ webhookId: w.id, url: w.url, msgId: newId('msg', now) }));
+    const lookup = o.dialect === 'postgres' ? o.webhooks.activeForAsync?.bind(o.webhooks) : undefined;
+    const resolve: TargetResolver | undefined = lookup && (async (trx) => toTargets(await lookup(slug, trx)));
+    const targets = resolve ? [] : toTargets(o.webhooks.activeFor(slug));
+    this.write({ eventId, event: slug, body, isTest: false, now, maxAttempts: o.maxAttempts, targets }, resolve);
     o.hooks.do_action('wu_event', slug, shaped);
     o.hooks.do_action(`wu_event_${slug}`, shaped);
     return eventId;
   }
 
-  /** Writes (or stages) the event where `fire` says, and hands its deliveries on after commit. */
-  private write(event: Omit<NewEvent, 'leaseUntil'>): void {
+  /**
+   * Writes (or stages) the event where `fire` says, and hands its deliveries on after commit.
+   * `resolve` (PostgreSQL): the targets are read on the write's transaction instead.
+   */
+  private write(event: Omit<NewEvent, 'leaseUntil'>, resolve?: TargetResolver): void {
     const { o } = this;
     const n = event.targets.length;
     const scope = currentTransactionScope();
-    if (scope && o.dialect === 'postgres') return this.stage(scope, event);
+    if (scope && o.dialect === 'postgres') return this.stage(scope, event, resolve);
     if (scope) {
       // SQLite: the synchronous handle joins the caller's api.db transaction (same connection,
       // same async context), so the rows are written at once — the transaction sees them, as it
       // always did — and commit or roll back with it; the worker gets them after COMMIT.
-      const written = o.store.enqueueLeased({ ...event, leaseUntil: this.directLease(n) });
+      const written = this.sqlite.enqueueLeased({ ...event, leaseUntil: this.directLease(n) });
       scope.afterCommit(() => this.handOff(event, written));
       return;
     }
     const unit = o.db.inTransaction ? undefined : currentUnitOfWork();
     if (o.dialect === 'postgres') {
       // No synchronous handle: staged for the group commit of the query layer; the unit (if any) waits for it.
-      const durable = o.query.enqueueLater({ ...event, lease: (k) => this.directLease(k) }, (written) => this.afterCommit(event, written));
+      let resolved = event;
+      const resolveTargets: TargetResolver | undefined = resolve && (async (trx) => (resolved = { ...event, targets: await resolve(trx) }).targets);
+      const durable = o.query.enqueueLater({ ...event, lease: (k) => this.directLease(k), resolveTargets }, (written) => this.afterCommit(resolved, written));
       if (unit) unit.defer(durable);
       else durable.catch((error: unknown) => o.logger.error({ err: error, event: event.event, eventId: event.eventId }, 'wu_do_event: the event could not be stored'));
     } else if (unit) {
       // Fired by a unit of work (an HTTP request): staged for the group commit this turn shares
       // with every other caller's writes; the request is answered once it is durable (or 503).
-      unit.defer(o.store.enqueueLater({ ...event, lease: (k) => this.directLease(k) }, (written) => this.handOff(event, written)));
+      unit.defer(this.sqlite.enqueueLater({ ...event, lease: (k) => this.directLease(k) }, (written) => this.handOff(event, written)));
     } else {
       // Inside a synchronous transaction the rows may still roll back: no hand-off before commit.
       const leaseUntil = o.db.inTransaction ? undefined : this.directLease(n);
-      this.handOff(event, o.store.enqueueLeased({ ...event, leaseUntil }));
+      this.handOff(event, this.sqlite.enqueueLeased({ ...event, leaseUntil }));
     }
   }
 
@@ -144,7 +164,7 @@ export class Outbox {
    * counts of all events the callback fired are bumped once, after their rows, in webhook id
    * order — two transactions firing the same events in another order never deadlock on them.
    */
-  private stage(scope: TransactionScope, event: Omit<NewEvent, 'leaseUntil'>): void {
+  private stage(scope: TransactionScope, staged: Omit<NewEvent, 'leaseUntil'>, resolve?: TargetResolver): void {
     const { o } = this;
     let batch = this.scoped.get(scope);
     if (!batch) this.scoped.set(scope, (batch = { counts: new Map(), staged: false, bumped: false }));
@@ -152,6 +172,7 @@ export class Outbox {
     const first = !shared.staged;
     shared.staged = true;
     scope.beforeCommit(async (trx) => {
+      const event = resolve ? { ...staged, targets: await resolve(trx) } : staged;
       // An event staged after the counts were bumped (by a staged write) bumps its own.
       const written = await o.query.writeEvent(trx, { ...event, leaseUntil: this.directLease(event.targets.length) }, shared.bumped ? undefined : shared.counts);
       // Staged while the staged writes run: after every event the callback fired.
@@ -161,6 +182,12 @@ export class Outbox {
       });
       scope.afterCommit(() => this.handOff(event, written));
     });
+  }
+
+  /** The synchronous store (SQLite). @throws Error when there is none (a PostgreSQL host reaching a SQLite-only branch: a bug). */
+  private get sqlite(): Pick<DeliveriesStore, 'enqueueLeased' | 'enqueueLater'> {
+    if (!this.o.store) throw new Error('The outbox has no synchronous store on this backend.');
+    return this.o.store;
   }
 
   /** Per open api.db transaction: the event counts its staged events add up (see stage). */

@@ -2,16 +2,18 @@ import type { Logger } from 'pino';
 import type { ClaimedDelivery } from '../data/deliveries-store.js';
 
 /**
- * What the worker needs of the outbox store (data/deliveries-store.ts): claims and releases
- * under this worker's owner id, never another worker's leases.
+ * What the worker needs of the outbox store: claims and releases under this worker's owner id,
+ * never another worker's leases. Asynchronous, so either backend serves it: on SQLite the
+ * synchronous DeliveriesStore (data/deliveries-store.ts) wrapped in promises, on PostgreSQL the
+ * query layer's claim (data/lease-claims.ts); the service builds the one its backend needs.
  */
 export interface WorkerStore {
-  /** Due deliveries leased to this worker, within the per-endpoint limit held in the database. */
-  claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[];
-  /** Hands back this worker's leases on `ids` (due again at `now`). */
-  releaseLeases(ids: readonly number[], now: number): number;
+  /** Due deliveries leased to this worker (with their bodies), within the per-endpoint limit held in the database. */
+  claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Hands back this worker's leases on `ids` (due again at `now`, ms); resolves with how many. */
+  releaseLeases(ids: readonly number[], now: number): Promise<number>;
   /** The earliest due time (ms); with `now`, the earliest after it. Null: nothing pending. */
-  nextDueAt(now?: number): number | null;
+  nextDueAt(now?: number): Promise<number | null>;
 }
 
 export interface WorkerOptions {
@@ -64,6 +66,9 @@ export class DeliveryWorker {
   private readonly controllers = new Set<AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private pumpScheduled = false;
+  /** The claim round running (pumpOnce), if any; `repump`: another was asked for meanwhile. */
+  private pumping: Promise<void> | undefined;
+  private repump = false;
   /** Whether due rows may be waiting beyond what the last claim took (it filled its limit, or something became due since). */
   private backlog = true;
   private running = false;
@@ -104,6 +109,9 @@ export class DeliveryWorker {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // A claim round still running hands back what it claims (it sees the worker stopped): wait
+    // for it, so nothing is left leased to a worker that is gone once the database closes.
+    await this.pumping;
     const handedBack: number[] = [];
     for (const q of this.queues.values()) for (const d of q) handedBack.push(d.id);
     for (const id of handedBack) this.claimed.delete(id);
@@ -111,7 +119,7 @@ export class DeliveryWorker {
     this.queued = 0;
     if (handedBack.length) {
       try {
-        this.o.store.releaseLeases(handedBack, this.o.clock());
+        await this.o.store.releaseLeases(handedBack, this.o.clock());
       } catch (error) {
         this.o.logger.error({ err: error }, 'handing back queued deliveries failed; their leases will run out');
       }
@@ -136,7 +144,7 @@ export class DeliveryWorker {
     this.stopping = false;
     let total = 0;
     for (;;) {
-      const batch = this.o.store.claimDue(this.o.clock(), this.o.batchSize, this.o.leaseMs);
+      const batch = await this.o.store.claimDue(this.o.clock(), this.o.batchSize, this.o.leaseMs);
       if (batch.length === 0 && this.inflight === 0 && this.queued === 0) return total;
       total += batch.length;
       this.enqueue(batch);
@@ -174,8 +182,26 @@ export class DeliveryWorker {
     return { inflight: this.inflight, queued: this.queued };
   }
 
+  /**
+   * One claim round. Claims are asynchronous: one round at a time — a wake or completion that
+   * asks for a round while one runs makes it run once more when this one ends.
+   */
   private pump(): void {
     if (!this.running) return;
+    if (this.pumping) {
+      this.repump = true;
+      return;
+    }
+    this.pumping = this.pumpOnce().finally(() => {
+      this.pumping = undefined;
+      if (this.repump) {
+        this.repump = false;
+        this.schedulePump();
+      }
+    });
+  }
+
+  private async pumpOnce(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -187,49 +213,59 @@ export class DeliveryWorker {
     if (limit > 0) {
       try {
         const now = this.o.clock();
-        const batch = this.o.store.claimDue(now, limit, this.o.leaseMs);
+        const batch = await this.o.store.claimDue(now, limit, this.o.leaseMs);
         claimedNow = batch.length;
+        if (!this.running) {
+          // Stopped while the claim ran: hand the batch back at once.
+          if (batch.length) await this.o.store.releaseLeases(batch.map((d) => d.id), this.o.clock()).catch(() => 0);
+          return;
+        }
         // A claim short of its limit took everything it could: completions need not claim again
         // until something becomes due (wake, a retry due now) or the poll timer runs — unless due
         // rows were left because their webhook is at its limit: a completion frees a lease.
-        this.backlog = claimedNow === limit || this.heldBack(now);
+        this.backlog = claimedNow === limit || (await this.heldBack(now));
         this.enqueue(batch);
       } catch (error) {
         this.o.logger.error({ err: error }, 'claiming deliveries failed');
       }
     }
+    if (!this.running) return;
     this.dispatch();
     if (limit > 0 && claimedNow === limit) return this.schedulePump();
     if (this.inflight === 0 && this.queued === 0) return this.scheduleNextPoll();
     // Busy: completions wake the pump when the queue runs low; poll anyway as a safety net.
-    this.timer = setTimeout(() => this.pump(), this.o.pollMs);
+    this.setTimer(this.o.pollMs);
+  }
+
+  private setTimer(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.pump(), ms);
     this.timer.unref();
   }
 
   /** Whether due deliveries are waiting after a claim: held back by the per-endpoint limit. */
-  private heldBack(now: number): boolean {
+  private async heldBack(now: number): Promise<boolean> {
     try {
-      const next = this.o.store.nextDueAt();
+      const next = await this.o.store.nextDueAt();
       return next !== null && next <= now;
     } catch {
       return true;
     }
   }
 
-  private scheduleNextPoll(): void {
+  private async scheduleNextPoll(): Promise<void> {
     if (!this.running) return;
     let next: number | null = null;
     try {
       // The next time something falls due. Rows due already were left by the last claim: held
       // back by leases of other processes (ours are all done), which end by a poll at the latest.
-      next = this.o.store.nextDueAt(this.o.clock());
+      next = await this.o.store.nextDueAt(this.o.clock());
     } catch (error) {
       this.o.logger.error({ err: error }, 'reading the next due time failed');
     }
+    if (!this.running) return;
     const wait = next === null ? this.o.pollMs : Math.min(this.o.pollMs, Math.max(5, next - this.o.clock()));
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.pump(), wait);
-    this.timer.unref();
+    this.setTimer(wait);
   }
 
   private enqueue(batch: ClaimedDelivery[]): void {

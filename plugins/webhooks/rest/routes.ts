@@ -1,5 +1,5 @@
 import { RestResponse, restPage, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
-import type { WebhooksApi } from '../api.js';
+import type { WebhooksApi, WebhooksAsyncApi } from '../api.js';
 import { WebhookError, WebhookValidationError } from '../errors.js';
 import { unmaskHeaders } from '../model/webhook.js';
 import type { DestinationWarning } from '../delivery/destination-probe.js';
@@ -68,11 +68,11 @@ const webhookInput = (p: Record<string, unknown>) => {
  * renames the service's `url` field in validation errors to `webhook_url`, as the schema's own
  * errors name it.
  */
-function asRestFields<T>(params: Record<string, unknown>, refuse: DestinationRefusal, save: () => T): T {
+async function asRestFields<T>(params: Record<string, unknown>, refuse: DestinationRefusal, save: () => Promise<T>): Promise<T> {
   const blocked = typeof params.webhook_url === 'string' ? refuse(params.webhook_url) : undefined;
   if (blocked) throw new WebhookValidationError({ webhook_url: blocked });
   try {
-    return save();
+    return await save();
   } catch (error) {
     if (!(error instanceof WebhookValidationError) || !('url' in error.fields)) throw error;
     const { url, ...rest } = error.fields;
@@ -135,7 +135,9 @@ const TEST_RESULT: JsonSchema = {
 /**
  * Ultimate Multisite's `wu/v2` webhook routes (auth, hooks, webhook CRUD, with the plural
  * `/webhooks` as an alias) and what the admin can do beyond them: test, rotate-secret,
- * deliveries, resend, recover. Everything goes through the public WebhooksApi; create and
+ * deliveries, resend, recover. Everything goes through the public WebhooksApi — webhook CRUD and
+ * the delivery log through its asynchronous twins (`queries`, WebhooksAsyncApi: the way in on
+ * PostgreSQL); create and
  * update refuse what `refuseDestination` refuses (an IP literal in a blocked range, 400) and
  * report what `checkDestination` says about the saved URL (`warnings`); not-found
  * errors carry Ultimate Multisite's codes on the wire (REST_CODE_RENAMES).
@@ -143,8 +145,10 @@ const TEST_RESULT: JsonSchema = {
 export function registerRestRoutes(
   api: PluginApi,
   webhooks: WebhooksApi,
-  checkDestination: DestinationCheck = async () => undefined,
-  refuseDestination: DestinationRefusal = () => undefined,
+  checkDestination: DestinationCheck,
+  refuseDestination: DestinationRefusal,
+  /** The webhook and delivery-log methods the routes await (either backend). */
+  queries: WebhooksAsyncApi,
 ): void {
   const rest = api.rest;
   const schema = () => WEBHOOK_SCHEMA as unknown as JsonSchema;
@@ -184,11 +188,11 @@ export function registerRestRoutes(
         active: { type: 'boolean' },
         hidden: { type: 'boolean' },
       },
-      callback: (req) => {
+      callback: async (req) => {
         const p = req.params;
         const { limit, offset } = pageOf(p);
         const orderby = ({ date_created: 'created_at', date_modified: 'updated_at' } as Record<string, string>)[p.orderby as string] ?? p.orderby;
-        const { items, total } = webhooks.list_webhooks({
+        const { items, total } = await queries.list_webhooks({
           limit,
           offset,
           search: p.search as string | undefined,
@@ -210,12 +214,12 @@ export function registerRestRoutes(
       strict: true,
       args: webhookFields(true),
       responseStatus: 201,
-      callback: async (req) => new RestResponse(await savedWebhookObject(asRestFields(req.params, refuseDestination, () => webhooks.create_webhook(webhookInput(req.params))), checkDestination), 201),
+      callback: async (req) => new RestResponse(await savedWebhookObject(await asRestFields(req.params, refuseDestination, () => queries.create_webhook(webhookInput(req.params))), checkDestination), 201),
       response: SAVED_WEBHOOK_SCHEMA,
     },
   ];
   const item: RestEndpoint[] = [
-    { methods: 'GET', summary: 'One webhook.', permission_callback: canManage, args: { id }, callback: (req) => webhookObject(webhooks.get_webhook(req.params.id as number)), response: WEBHOOK_SCHEMA as unknown as JsonSchema },
+    { methods: 'GET', summary: 'One webhook.', permission_callback: canManage, args: { id }, callback: async (req) => webhookObject(await queries.get_webhook(req.params.id as number)), response: WEBHOOK_SCHEMA as unknown as JsonSchema },
     {
       methods: ['POST', 'PUT', 'PATCH'],
       summary: 'Changes the given fields; an unknown field is a 400.',
@@ -225,8 +229,8 @@ export function registerRestRoutes(
       callback: async (req) => {
         // A client that PATCHes back the headers it read sends our own masks: keep those values.
         const params = { ...req.params };
-        if (params.headers !== undefined) params.headers = unmaskHeaders(params.headers, webhooks.get_webhook(req.params.id as number).headers);
-        return savedWebhookObject(asRestFields(params, refuseDestination, () => webhooks.update_webhook(req.params.id as number, webhookInput(params))), checkDestination);
+        if (params.headers !== undefined) params.headers = unmaskHeaders(params.headers, (await queries.get_webhook(req.params.id as number)).headers);
+        return savedWebhookObject(await asRestFields(params, refuseDestination, () => queries.update_webhook(req.params.id as number, webhookInput(params))), checkDestination);
       },
       response: SAVED_WEBHOOK_SCHEMA,
     },
@@ -235,9 +239,9 @@ export function registerRestRoutes(
       summary: 'Deletes a webhook (Zapier’s unsubscribe).',
       permission_callback: canManage,
       args: { id },
-      callback: (req) => {
-        const previous = webhookObject(webhooks.get_webhook(req.params.id as number));
-        webhooks.delete_webhook(req.params.id as number);
+      callback: async (req) => {
+        const previous = webhookObject(await queries.get_webhook(req.params.id as number));
+        await queries.delete_webhook(req.params.id as number);
         return { deleted: true, previous };
       },
       response: { type: 'object', required: ['deleted', 'previous'], properties: { deleted: { type: 'boolean' }, previous: WEBHOOK_SCHEMA } },
@@ -270,8 +274,8 @@ export function registerRestRoutes(
       id,
       secret: { type: 'string', minLength: 1, maxLength: 200, description: 'The new signing secret: `whsec_` + base64 of 24–64 random bytes (or that base64 alone). Omit it to have one generated.' },
     },
-    callback: (req) => {
-      const w = webhooks.rotate_secret(req.params.id as number, req.params.secret as string | undefined);
+    callback: async (req) => {
+      const w = await queries.rotate_secret(req.params.id as number, req.params.secret as string | undefined);
       return { id: w.id, secret: w.secret, previous_secret_expires: w.previous_secret_expires === null ? null : new Date(w.previous_secret_expires).toISOString() };
     },
     response: { type: 'object', required: ['id', 'secret'], properties: { id: { type: 'integer' }, secret: { type: 'string', pattern: '^whsec_' }, previous_secret_expires: { type: ['string', 'null'], format: 'date-time' } } },
@@ -283,9 +287,9 @@ export function registerRestRoutes(
     permission_callback: canManage,
     paginated: true,
     args: { id, ...pagination, status: { type: 'string', enum: ['pending', 'succeeded', 'failed', 'cancelled'] } },
-    callback: (req) => {
+    callback: async (req) => {
       const { limit, offset } = pageOf(req.params);
-      const { items, total } = webhooks.list_deliveries({ webhookId: req.params.id as number, status: req.params.status as string | undefined, limit, offset });
+      const { items, total } = await queries.list_deliveries({ webhookId: req.params.id as number, status: req.params.status as string | undefined, limit, offset });
       return pageResponse(items.map(deliveryObject), total, limit, req.params);
     },
     response: list(DELIVERY_SCHEMA as unknown as JsonSchema),
@@ -296,7 +300,7 @@ export function registerRestRoutes(
     summary: 'Requeues every failed delivery of the webhook created since `since`.',
     permission_callback: canManage,
     args: { id, since: { type: 'string', format: 'date-time', required: true, description: 'ISO 8601 date-time.' } },
-    callback: (req) => ({ requeued: webhooks.recover_failed_deliveries(req.params.id as number, Date.parse(req.params.since as string)) }),
+    callback: async (req) => ({ requeued: await queries.recover_failed_deliveries(req.params.id as number, Date.parse(req.params.since as string)) }),
     response: { type: 'object', required: ['requeued'], properties: { requeued: { type: 'integer' } } },
   });
 
@@ -305,8 +309,8 @@ export function registerRestRoutes(
     summary: 'One delivery with its body and every attempt.',
     permission_callback: canManage,
     args: { id },
-    callback: (req) => {
-      const d = webhooks.get_delivery(req.params.id as number);
+    callback: async (req) => {
+      const d = await queries.get_delivery(req.params.id as number);
       return { ...deliveryObject(d.delivery), body: d.body, attempts: d.attempts.map(attemptObject) };
     },
     response: { ...DELIVERY_SCHEMA, properties: { ...DELIVERY_SCHEMA.properties, body: { type: 'string' }, attempts: list(ATTEMPT_SCHEMA as unknown as JsonSchema) } },
@@ -317,7 +321,7 @@ export function registerRestRoutes(
     summary: 'Sends a finished delivery once more, now, with the same message id.',
     permission_callback: canManage,
     args: { id },
-    callback: (req) => deliveryObject(webhooks.resend_delivery(req.params.id as number)),
+    callback: async (req) => deliveryObject(await queries.resend_delivery(req.params.id as number)),
     response: DELIVERY_SCHEMA as unknown as JsonSchema,
   });
 

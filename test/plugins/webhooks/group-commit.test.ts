@@ -158,7 +158,7 @@ describe('plugins/webhooks events fired by units of work', () => {
   const events = () => (w.hp.db.prepare("SELECT COUNT(*) AS n FROM webhook_events WHERE event = 'user_created'").get() as { n: number }).n;
 
   it('concurrent callers share one commit, and each resolves only once its event is stored', async () => {
-    const before = { ...w.service.deliveries.commits.stats };
+    const before = { ...w.service.deliveries!.commits.stats };
     const seen: number[] = [];
     await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -168,7 +168,7 @@ describe('plugins/webhooks events fired by units of work', () => {
       ),
     );
     expect(seen.every((n) => n === 5), 'every caller resumed after all five were stored').to.equal(true);
-    expect(w.service.deliveries.commits.stats.commits - before.commits, 'one commit for five callers').to.equal(1);
+    expect(w.service.deliveries!.commits.stats.commits - before.commits, 'one commit for five callers').to.equal(1);
   });
 
   it('an event fired inside a caller’s transaction still commits or rolls back with it', () => {

@@ -60,8 +60,8 @@ describe('plugins/webhooks request inspector', () => {
     await fetch(url, { method: 'POST', headers: forwarded, body: original.body.replace('2718', '9999') });
     await fetch(url, { method: 'POST', headers: { ...forwarded, 'webhook-id': 'msg_never_sent' }, body: original.body });
     const [unknown, tampered] = w.service.inspector.store.requests(token);
-    expect(w.service.inspector.check(tampered!).status).to.equal('invalid');
-    expect(w.service.inspector.check(unknown!).status).to.equal('unknown');
+    expect((await w.service.inspector.check(tampered!)).status).to.equal('invalid');
+    expect((await w.service.inspector.check(unknown!)).status).to.equal('unknown');
     const screen = await agent.get(page('webhooks-inspector', `&inbox=${token}`));
     expect(screen.text).to.include('signature invalid').and.include('unknown webhook-id');
   });

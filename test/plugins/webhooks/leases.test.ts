@@ -9,6 +9,7 @@ import { openDatabase, type Db } from '../../../core/db/database.js';
 import { FakeClock } from '../../../core/testing/fake-clock.js';
 import { DeliveriesStore, type AttemptToRecord, type ClaimedDelivery, type Delivery } from '../../../plugins/webhooks/data/deliveries-store.js';
 import { workerOwnerId } from '../../../plugins/webhooks/delivery/ids.js';
+import { sqliteWorkerStore } from '../../../plugins/webhooks/data/worker-stores.js';
 import { DeliveryWorker } from '../../../plugins/webhooks/delivery/worker.js';
 import { resolveSettings } from '../../../plugins/webhooks/settings.js';
 import { Receiver } from '../../helpers/receiver.js';
@@ -130,7 +131,7 @@ describe('plugins/webhooks leases across processes (two owners, one database fil
     // Process B starts: its worker leaves A's lease alone (A may still be alive and sending).
     const sent: number[] = [];
     const worker = new DeliveryWorker({
-      store: B,
+      store: sqliteWorkerStore(B),
       dispatch: async (d) => void sent.push(d.id),
       clock: clock.fn,
       concurrency: 4,
@@ -283,7 +284,7 @@ describe('plugins/webhooks leases across processes (two owners, one database fil
     let most = 0;
     const workerFor = (store: DeliveriesStore) =>
       new DeliveryWorker({
-        store,
+        store: sqliteWorkerStore(store),
         dispatch: (d) =>
           new Promise<void>((resolve) => {
             sent.push(d.id);

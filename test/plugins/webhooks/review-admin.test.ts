@@ -34,7 +34,7 @@ describe('webhooks admin, review findings', () => {
       const detail = await agent.get(page('webhooks-deliveries', `&delivery=${d.id}`));
       await agent.post(page('webhooks-deliveries')).type('form').send({ _wpnonce: nonceNear(detail.text, 'name="delivery_id"'), delivery_id: String(d.id) });
       // The worker has taken it (leased for 5 minutes) and the request is on its way.
-      expect(w.service.deliveries.claimDue(w.clock.fn(), 10, 5 * 60_000)).to.have.length(1);
+      expect(w.service.deliveries!.claimDue(w.clock.fn(), 10, 5 * 60_000)).to.have.length(1);
       for (const url of [page('webhooks-deliveries', `&delivery=${d.id}`), page('webhooks-deliveries')]) {
         const res = await agent.get(url);
         expect(res.text, url).not.to.include('(retrying)');

@@ -10,7 +10,7 @@ describe('plugins/webhooks outbox store', () => {
   let store: DeliveriesStore;
   beforeEach(async () => {
     w = await makeWebhooksApp();
-    store = w.service.deliveries;
+    store = w.service.deliveries!;
   });
   afterEach(() => w.hp.close());
 

@@ -7,14 +7,14 @@ import { DeliveryWorker, type WorkerStore } from '../../../plugins/webhooks/deli
 class FakeStore implements WorkerStore {
   due: ClaimedDelivery[] = [];
   released: number[] = [];
-  claimDue(now: number, limit: number, leaseMs: number): ClaimedDelivery[] {
+  async claimDue(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     return this.due.splice(0, limit).map((d) => ({ ...d, lease_until: now + leaseMs }));
   }
-  releaseLeases(ids: readonly number[]): number {
+  async releaseLeases(ids: readonly number[]): Promise<number> {
     this.released.push(...ids);
     return ids.length;
   }
-  nextDueAt(): number | null {
+  async nextDueAt(): Promise<number | null> {
     return null;
   }
 }
@@ -118,7 +118,26 @@ describe('plugins/webhooks delivery worker (unit, fake store and dispatch)', () 
     await wk.stop(0);
   });
 
-  it('a hanging endpoint never takes the slots of the others', async () => {
+  it('stop waits for a claim still running and hands its batch back: nothing stays leased to a stopped worker', async () => {
+    for (let i = 0; i < 3; i++) store.due.push(delivery(i, 'http://one.test'));
+    let answer: (() => void) | undefined;
+    const claim = store.claimDue.bind(store);
+    store.claimDue = (n, limit, lease) => new Promise((resolve) => (answer = () => resolve(claim(n, limit, lease))));
+    const wk = worker();
+    wk.start();
+    await new Promise((r) => setImmediate(r));
+    expect(answer, 'a claim is running').to.be.a('function');
+    let stopped = false;
+    const stopping = wk.stop(0).then(() => (stopped = true));
+    await new Promise((r) => setImmediate(r));
+    expect(stopped, 'stop waits for the claim').to.equal(false);
+    answer!();
+    await stopping;
+    expect(store.released.sort()).to.deep.equal([0, 1, 2]);
+    expect(dispatch.started).to.deep.equal([]);
+  });
+
+    it('a hanging endpoint never takes the slots of the others', async () => {
     for (let i = 0; i < 20; i++) store.due.push(delivery(i, 'http://hanging.test'));
     store.due.push(delivery(100, 'http://healthy.test'));
     const wk = worker();

@@ -395,6 +395,8 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'WebhooksStore.insertAsync': [{ name: 'W', url: 'http://127.0.0.1:9/w', event: 'payment_received', active: 1, created_at: NOW, updated_at: NOW, event_count: 0 }],
     'WebhooksStore.updateAsync': [1, { name: 'Walked' }],
     'WebhooksStore.listAsync': [{ limit: 10, offset: 0 }],
+    // Without `on` (the write's own transaction, PostgreSQL's outbox path): the store's own query.
+    'WebhooksStore.activeForAsync': ['payment_received'],
     'DeliveriesStore.list': [{ limit: 10, offset: 0 }],
     'DeliveriesStore.releaseLeases': [[1], NOW],
     'DeliveriesStore.recordAttempts': [[]],

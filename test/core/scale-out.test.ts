@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { adminAgent } from '../../core/testing/admin-agent.js';
-import { ChildHost, loginChild, pluginsFolder, tempDataDir } from '../helpers/child-host.js';
+import { ChildHost, createWebhooksChild, loginChild, pluginsFolder, tempDataDir } from '../helpers/child-host.js';
 import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../helpers/backends.js';
 import { Receiver, type Received } from '../helpers/receiver.js';
 
@@ -84,15 +84,7 @@ const LEASE_MS = 6000;
       });
 
     // Three webhooks on the receiver, made through the REST API (cookie + wp_rest nonce) of one process.
-    const admin = await loginChild(urlA);
-    const restNonce = /name="wp_rest_nonce" value="([^"]+)"/.exec((await admin.get('/wp-admin/network/profile.php')).text)![1]!;
-    for (const name of ['one', 'two', 'three']) {
-      const created = await admin
-        .post('/wp-json/wu/v2/webhook')
-        .set('X-WP-Nonce', restNonce)
-        .send({ name, webhook_url: `${receiver.url}/${name}`, event: 'scale_probe', integration: 'manual' });
-      expect(created.status, created.text).to.equal(201);
-    }
+    await createWebhooksChild(urlA, ['one', 'two', 'three'].map((name) => ({ name, url: `${receiver.url}/${name}`, event: 'scale_probe' })));
 
     // The burst: each process answers fire requests of 5 events (durable when answered), 8 rounds each.
     const fired: string[] = [];

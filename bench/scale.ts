@@ -18,6 +18,7 @@
  * On 2 cores scaling shows as flat CPU per delivery and no lock waits, not as wall-clock.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -146,21 +147,71 @@ async function cpuMicros(urls: string[]): Promise<number> {
   return all.reduce((s, c) => s + c.user + c.system, 0);
 }
 
-/** Samples the database's backends every 10 ms until `stop()`: samples, samples with a lock wait, of which a claim waited. */
-function sampleLockWaits(datname: string): { stop(): Promise<{ samples: number; waiting: number; claims: number }> } {
+/** Lock-wait samples of one round, and the CPU time of the database's PostgreSQL backends. */
+interface ServerSamples {
+  samples: number;
+  /** Samples in which at least one backend waited on a lock. */
+  waiting: number;
+  /** Of those, samples in which a claim (SELECT … FOR UPDATE on webhook_deliveries) waited. */
+  claims: number;
+  /** Waiting backends by statement (its first words), summed over the samples. */
+  byStatement: Map<string, number>;
+  /** CPU-seconds of the database's backends over the round (from /proc; clock ticks). */
+  serverCpuSeconds: number;
+}
+
+const TICKS_PER_SECOND = 100; // Linux USER_HZ (getconf CLK_TCK)
+
+/** utime + stime of a process in clock ticks, or undefined when it is gone or unreadable. */
+function procTicks(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A statement's kind for the lock report: its first words, numbers and parameters dropped. */
+const statementKind = (q: string) => q.replace(/\s+/g, ' ').replace(/\$\d+|\d+/g, '?').slice(0, 70);
+
+/**
+ * Samples the database's backends every 10 ms until `stop()` (pg_stat_activity): lock waits, by
+ * statement, and each backend's CPU time (/proc/<pid>/stat — the server runs on this machine).
+ */
+function sampleServer(datname: string): { stop(): Promise<ServerSamples> } {
   const client = new pg.Client({ connectionString: SERVER_URL });
   let running = true;
-  const result = { samples: 0, waiting: 0, claims: 0 };
+  const result: ServerSamples = { samples: 0, waiting: 0, claims: 0, byStatement: new Map(), serverCpuSeconds: 0 };
+  const cpu = new Map<number, { first: number; last: number }>();
+  let firstSample = true;
   const done = (async () => {
     await client.connect();
+    const own = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     while (running) {
-      const { rows } = await client.query<{ query: string }>("SELECT query FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [datname]);
+      const { rows } = await client.query<{ pid: number; query: string; lock: boolean }>(
+        "SELECT pid, query, wait_event_type = 'Lock' AS lock FROM pg_stat_activity WHERE datname = $1 AND pid <> $2",
+        [datname, own],
+      );
       result.samples++;
-      if (rows.length) result.waiting++;
-      if (rows.some((r) => /webhook_deliveries/i.test(r.query) && /for update/i.test(r.query))) result.claims++;
+      const waiting = rows.filter((r) => r.lock);
+      if (waiting.length) result.waiting++;
+      if (waiting.some((r) => /webhook_deliveries/i.test(r.query) && /for update/i.test(r.query))) result.claims++;
+      for (const r of waiting) result.byStatement.set(statementKind(r.query), (result.byStatement.get(statementKind(r.query)) ?? 0) + 1);
+      for (const r of rows) {
+        const ticks = procTicks(r.pid);
+        if (ticks === undefined) continue;
+        const seen = cpu.get(r.pid);
+        // A backend first seen after the round began did all its work in it.
+        if (!seen) cpu.set(r.pid, { first: firstSample ? ticks : 0, last: ticks });
+        else seen.last = ticks;
+      }
+      firstSample = false;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     await client.end();
+    result.serverCpuSeconds = [...cpu.values()].reduce((n, c) => n + c.last - c.first, 0) / TICKS_PER_SECOND;
   })();
   return {
     async stop() {
@@ -174,7 +225,9 @@ function sampleLockWaits(datname: string): { stop(): Promise<{ samples: number; 
 interface RoundResult {
   perSecond: number;
   cpuPer1000: number;
-  locks?: { samples: number; waiting: number; claims: number };
+  server?: ServerSamples;
+  /** PostgreSQL: CPU-seconds of the database's backends per 1,000 deliveries. */
+  serverCpuPer1000?: number;
 }
 
 /** One burst on `s`: EVENTS events × WEBHOOKS webhooks, timed until every attempt is recorded. */
@@ -182,7 +235,7 @@ async function burst(s: Setup, receiver: Awaited<ReturnType<typeof receiverProce
   const expected = EVENTS * WEBHOOKS;
   const before = await s.succeeded();
   await receiver.reset();
-  const sampler = s.datname ? sampleLockWaits(s.datname) : undefined;
+  const sampler = s.datname ? sampleServer(s.datname) : undefined;
   const cpuBefore = await cpuMicros(s.urls);
   const started = performance.now();
   let next = 0;
@@ -207,8 +260,8 @@ async function burst(s: Setup, receiver: Awaited<ReturnType<typeof receiverProce
   await until(async () => (await s.succeeded()) - before >= expected, 'attempts recorded');
   const seconds = (performance.now() - started) / 1000;
   const cpu = (await cpuMicros(s.urls)) - cpuBefore;
-  const locks = await sampler?.stop();
-  return { perSecond: expected / seconds, cpuPer1000: cpu / 1e6 / (expected / 1000), locks };
+  const server = await sampler?.stop();
+  return { perSecond: expected / seconds, cpuPer1000: cpu / 1e6 / (expected / 1000), server, serverCpuPer1000: server && server.serverCpuSeconds / (expected / 1000) };
 }
 
 function median(xs: number[]): number {
@@ -239,17 +292,22 @@ try {
     for (const s of order) {
       const res = await burst(s, receiver, r);
       results.get(s.name)!.push(res);
-      line.push(`${s.name} ${res.perSecond.toFixed(0)}/s ${res.cpuPer1000.toFixed(2)} CPU-s/1k${res.locks ? ` lock waits ${res.locks.waiting}/${res.locks.samples} (claims ${res.locks.claims})` : ''}`);
+      const server = res.server ? ` + server ${res.serverCpuPer1000!.toFixed(2)}; lock waits ${res.server.waiting}/${res.server.samples} (claims ${res.server.claims})` : '';
+      line.push(`${s.name} ${res.perSecond.toFixed(0)}/s ${res.cpuPer1000.toFixed(2)} CPU-s/1k${server}`);
     }
     console.log(`  round ${r}: ${line.join(' · ')}`);
   }
   console.log('medians:');
   for (const s of setups) {
     const rs = results.get(s.name)!;
-    const locks = rs[0]!.locks
-      ? `   lock waits in ${rs.reduce((n, x) => n + x.locks!.waiting, 0)} of ${rs.reduce((n, x) => n + x.locks!.samples, 0)} samples (claims: ${rs.reduce((n, x) => n + x.locks!.claims, 0)})`
+    const servers = rs.flatMap((x) => (x.server ? [x.server] : []));
+    const server = servers.length
+      ? `; PostgreSQL backends ${median(rs.map((x) => x.serverCpuPer1000!)).toFixed(2)}; lock waits in ${servers.reduce((n, x) => n + x.waiting, 0)} of ${servers.reduce((n, x) => n + x.samples, 0)} samples (claims: ${servers.reduce((n, x) => n + x.claims, 0)})`
       : '';
-    console.log(`  ${s.name.padEnd(24)} ${median(rs.map((x) => x.perSecond)).toFixed(0).padStart(6)} deliveries/s   ${median(rs.map((x) => x.cpuPer1000)).toFixed(2)} CPU-s per 1,000 deliveries (host processes)${locks}`);
+    console.log(`  ${s.name.padEnd(24)} ${median(rs.map((x) => x.perSecond)).toFixed(0).padStart(6)} deliveries/s   CPU-s per 1,000 deliveries: host processes ${median(rs.map((x) => x.cpuPer1000)).toFixed(2)}${server}`);
+    const byStatement = new Map<string, number>();
+    for (const x of servers) for (const [k, n] of x.byStatement) byStatement.set(k, (byStatement.get(k) ?? 0) + n);
+    for (const [k, n] of [...byStatement].sort((a, b) => b[1] - a[1]).slice(0, 4)) console.log(`      waiting on a lock: ${String(n).padStart(5)} × ${k}`);
   }
   console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${((performance.now() - started) / 1000).toFixed(0)} s in all`);
 } finally {

@@ -113,6 +113,24 @@ export async function loginChild(url: string, login = 'admin', password = ADMIN_
   return agent;
 }
 
+/**
+ * Creates webhooks through a child host's REST API (`POST /wp-json/wu/v2/webhook`), as the admin
+ * logged in with a cookie and a `wp_rest` nonce (from the profile screen). Resolves with their ids.
+ * @throws Error naming the status and body of a create that was not answered 201
+ */
+export async function createWebhooksChild(url: string, hooks: Array<{ name: string; url: string; event: string }>): Promise<number[]> {
+  const admin = await loginChild(url);
+  const nonce = /name="wp_rest_nonce" value="([^"]+)"/.exec((await admin.get('/wp-admin/network/profile.php')).text)?.[1];
+  if (!nonce) throw new Error('no wp_rest nonce on the profile screen');
+  const ids: number[] = [];
+  for (const h of hooks) {
+    const res = await admin.post('/wp-json/wu/v2/webhook').set('X-WP-Nonce', nonce).send({ name: h.name, webhook_url: h.url, event: h.event, integration: 'manual' });
+    if (res.status !== 201) throw new Error(`creating webhook ${h.name}: ${res.status} ${res.text.slice(0, 300)}`);
+    ids.push(res.body.id as number);
+  }
+  return ids;
+}
+
 /** A temporary DATA_DIR, removed by the returned function. */
 export function tempDataDir(prefix = 'hookpress-child-'): { dir: string; remove: () => void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -602,6 +602,17 @@ export class WebhooksService implements WebhooksApi {
    * made are admitted by this process's SSRF exception from then on).
    */
   start(): void {
+    if (this.deliveries) {
+      // SQLite: what a killed process on this machine had in flight is due again at once
+      // (its leases would otherwise wait WEBHOOKS_LEASE_MS); a live process's are never touched.
+      try {
+        const released = this.deliveries.releaseDeadOwners(this.clock());
+        if (released) this.api.logger.info({ released }, 'resuming deliveries leased by a process that is gone');
+      } catch (error) {
+        // Nothing is lost: those leases run out by themselves.
+        this.api.logger.error({ err: error }, 'handing back the leases of a process that is gone failed; they will run out');
+      }
+    }
     this.worker.start();
     this.startPruning();
     if (!this.deliveries) {

@@ -1,4 +1,5 @@
 import type { Db } from '../../../core/plugin-sdk.js';
+import { hostname } from 'node:os';
 import { workerOwnerId } from '../delivery/ids.js';
 import { GroupCommit } from './group-commit.js';
 
@@ -447,6 +448,32 @@ export class DeliveriesStore {
   }
 
   /**
+   * Hands back the leases of workers on this machine whose process is gone (killed, crashed):
+   * due again at `now` (ms) instead of after their lease runs out. An owner id is
+   * `host:pid:random` (workerOwnerId); a lease is released only when its host is `host` and its
+   * pid is not alive (`isAlive`, by default `process.kill(pid, 0)`: ESRCH means no such
+   * process). A pid the system reused for another process reads as alive, so its leases simply
+   * run out — never released while their holder may still send. Returns how many were released.
+   */
+  releaseDeadOwners(now: number, isAlive: (pid: number) => boolean = pidAlive, host: string = hostname()): number {
+    const owners = this.db
+      .prepare("SELECT DISTINCT lease_owner AS owner FROM webhook_deliveries WHERE status = 'pending' AND lease_owner IS NOT NULL")
+      .all() as Array<{ owner: string }>;
+    const release = this.db.prepare(
+      "UPDATE webhook_deliveries SET lease_until = NULL, lease_owner = NULL, next_attempt_at = ? WHERE status = 'pending' AND lease_owner = ?",
+    );
+    let released = 0;
+    for (const { owner } of owners) {
+      const m = /^(.*):(\d+):[0-9a-f]+$/.exec(owner);
+      if (!m || m[1] !== host || owner === this.owner) continue;
+      const pid = Number(m[2]);
+      if (pid === process.pid || isAlive(pid)) continue;
+      released += release.run(now, owner).changes;
+    }
+    return released;
+  }
+
+  /**
    * The one way an attempt is recorded: the attempt row, its delivery's new state and its
    * webhook's health, in one transaction. Group commit: attempts that finish in the same turn
    * of the event loop share one transaction with each other and with events fired by units of
@@ -640,5 +667,15 @@ export class DeliveriesStore {
   countPending(): number {
     this.commits.flush();
     return (this.db.prepare("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'").get() as { n: number }).n;
+  }
+}
+
+/** Whether a process with this pid exists on this machine (EPERM: it exists, not ours). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }

@@ -124,6 +124,21 @@ describe('plugins/webhooks leases across processes (two owners, one database fil
     expect(B.claimDue(clock.now, 10, LEASE).map((d) => d.id).sort(), 'released: due again, for anyone').to.deep.equal(ids.slice(0, 2).sort());
   });
 
+  it('a starting worker hands back the leases of a process on this machine that is gone, and only those', () => {
+    const ids = enqueue(A, hook1, 3).ids;
+    const taken = A.claimDue(clock.now, 2, LEASE);
+    expect(B.claimDue(clock.now, 10, LEASE).map((d) => d.id)).to.deep.equal([ids[2]]);
+    // A's process (pid 101 on host-a) is alive, or on another machine: nothing is touched.
+    expect(B.releaseDeadOwners(clock.now, () => true, 'host-a'), 'holder alive').to.equal(0);
+    expect(B.releaseDeadOwners(clock.now, () => false, 'host-c'), 'holder on another machine').to.equal(0);
+    for (const d of taken) expect(row(d.id)).to.include({ lease_owner: A.owner });
+    // A's process is gone (killed): its two are due again now; B's own lease stays.
+    expect(B.releaseDeadOwners(clock.now, (pid) => pid !== 101, 'host-a')).to.equal(2);
+    for (const d of taken) expect(row(d.id)).to.include({ lease_owner: null, lease_until: null, next_attempt_at: clock.now });
+    expect(row(ids[2]!)).to.include({ lease_owner: B.owner });
+    expect(B.claimDue(clock.now, 10, LEASE).map((d) => d.id).sort(), 'claimed at once, not after the lease').to.deep.equal(ids.slice(0, 2).sort());
+  });
+
   it('a dead process\'s lease runs out and another worker claims it; a starting worker releases nothing', async () => {
     const [id] = enqueue(A, hook1, 1).ids;
     A.claimDue(clock.now, 10, LEASE); // …and process A is killed here.

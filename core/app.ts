@@ -75,8 +75,8 @@ export interface HookpressApp {
   /** Graceful stop: stop accepting, finish requests, fire `shutdown`, close the database. */
   close(): Promise<void>;
   /**
-   * Brings other processes' option writes into this host's options cache (`onReload` and the
-   * `subscribe` listeners fire after each; the plugins follow `active_sitewide_plugins` through one).
+   * Brings other processes' option writes into this host's options cache (its `subscribe`
+   * listeners fire after each; the plugins follow `active_sitewide_plugins` through one).
    */
   optionsSync: OptionsSync;
   /** The first super admin's generated password, when one was generated at this start. */

@@ -37,7 +37,6 @@ import { interceptHandle } from './handle-interceptor.js';
 const transactionContext = new AsyncLocalStorage<symbol>();
 
 export class SharedConnectionGuard {
-  private readonly context = transactionContext;
   /** The token of the open Kysely transaction, or null. */
   private owner: symbol | null = null;
   /** Synchronous writes refused because a transaction was open elsewhere (for tests and logs). */
@@ -45,12 +44,12 @@ export class SharedConnectionGuard {
 
   /** Runs `fn` (a Kysely transaction's whole execution) as the context that owns its transaction. */
   runAsTransaction<T>(fn: () => T): T {
-    return this.context.run(Symbol('kysely-transaction'), fn);
+    return transactionContext.run(Symbol('kysely-transaction'), fn);
   }
 
   /** Called by the driver right after BEGIN: the caller's context owns the connection's transaction. */
   opened(): void {
-    this.owner = this.context.getStore() ?? Symbol('unowned-transaction');
+    this.owner = transactionContext.getStore() ?? Symbol('unowned-transaction');
   }
 
   /** Called by the driver after COMMIT or ROLLBACK. */
@@ -65,7 +64,7 @@ export class SharedConnectionGuard {
 
   /** Throws SQLITE_BUSY when a synchronous write comes from outside the open transaction. */
   checkWrite(sql: string): void {
-    if (this.owner === null || this.context.getStore() === this.owner) return;
+    if (this.owner === null || transactionContext.getStore() === this.owner) return;
     this.refused++;
     throw new Database.SqliteError(
       `database is locked (a query-layer transaction is open on this connection; refused: ${sql.slice(0, 80)})`,

@@ -23,8 +23,6 @@ export class OptionsSync {
   private timer: NodeJS.Timeout | undefined;
   private listener: pg.Client | undefined;
   private stopped = false;
-  /** Called after each reload caused by another process (tests wait on it), before the subscribers. */
-  onReload: () => void = () => {};
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -82,7 +80,6 @@ export class OptionsSync {
   }
 
   private reloaded(): void {
-    this.onReload();
     for (const listener of [...this.listeners]) {
       try {
         listener();

@@ -173,9 +173,9 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
     expect(await rows(url, 'SELECT count(*)::int AS n FROM sites')).to.deep.equal([{ n: 1 }]);
 
     const reloaded = new Promise<void>((resolve) => {
-      b.optionsSync.onReload = () => {
+      b.optionsSync.subscribe(() => {
         if (b.host.options.get_site_option('site_name') === 'Renamed via A') resolve();
-      };
+      });
     });
     const login = await request(a.app).post('/wp-login.php').type('form').send({ log: 'admin', pwd: ADMIN_PASSWORD });
     expect(login.status).to.equal(303);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { adminAgent } from '../../core/testing/admin-agent.js';
 import { ChildHost, createWebhooksChild, loginChild, pluginsFolder, tempDataDir } from '../helpers/child-host.js';
-import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../helpers/backends.js';
+import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../helpers/backends.js';
 import { Receiver, type Received } from '../helpers/receiver.js';
 
 /** Resolves when `event` happens, rejects after `ms` (a deadline, not a sleep). */

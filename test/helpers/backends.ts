@@ -118,8 +118,6 @@ export function withSearchPath(url: string, schema: string): string {
   return u.toString();
 }
 
-/** The same as `rows` (the name the webhooks engine tests use). */
-export const queryRows = rows;
 
 let created: Promise<{ url: string; name: string; client: pg.Client }> | undefined;
 

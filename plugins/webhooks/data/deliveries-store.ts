@@ -1,6 +1,6 @@
 import type { Db } from '../../../core/plugin-sdk.js';
 import { hostname } from 'node:os';
-import { workerOwnerId } from '../delivery/ids.js';
+import { ownerProcess, workerOwnerId } from '../delivery/ids.js';
 import { GroupCommit } from './group-commit.js';
 
 export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
@@ -464,10 +464,9 @@ export class DeliveriesStore {
     );
     let released = 0;
     for (const { owner } of owners) {
-      const m = /^(.*):(\d+):[0-9a-f]+$/.exec(owner);
-      if (!m || m[1] !== host || owner === this.owner) continue;
-      const pid = Number(m[2]);
-      if (pid === process.pid || isAlive(pid)) continue;
+      const holder = ownerProcess(owner);
+      if (!holder || holder.host !== host || owner === this.owner) continue;
+      if (holder.pid === process.pid || isAlive(holder.pid)) continue;
       released += release.run(now, owner).changes;
     }
     return released;

@@ -28,3 +28,9 @@ export function newId(prefix: 'msg' | 'evt', now: number): string {
 export function workerOwnerId(host = hostname(), pid = process.pid): string {
   return `${host}:${pid}:${randomBytes(4).toString('hex')}`;
 }
+
+/** The host and pid a workerOwnerId names, or undefined for anything else. */
+export function ownerProcess(owner: string): { host: string; pid: number } | undefined {
+  const m = /^(.*):(\d+):[0-9a-f]+$/.exec(owner);
+  return m ? { host: m[1]!, pid: Number(m[2]) } : undefined;
+}

@@ -24,7 +24,12 @@ async function processOn(t: TestDb, schema?: string) {
 }
 
 function nextReload(sync: OptionsSync): Promise<void> {
-  return new Promise((resolve) => (sync.onReload = resolve));
+  return new Promise((resolve) => {
+    const off = sync.subscribe(() => {
+      off();
+      resolve();
+    });
+  });
 }
 
 forEachBackend('SiteOptions across host processes', (backend) => {
@@ -93,7 +98,7 @@ forEachBackend('SiteOptions across host processes', (backend) => {
   it('a process\'s own writes cause no reload, and reach the database', async () => {
     const { a } = await two();
     let reloads = 0;
-    a.sync.onReload = () => void reloads++;
+    a.sync.subscribe(() => void reloads++);
     a.options.add_site_option('mine', { n: 1 });
     a.options.update_site_option('mine', { n: 2 });
     await a.options.flush();

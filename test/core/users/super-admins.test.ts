@@ -41,7 +41,7 @@ forEachBackend("Users' super-admin status across host processes", (backend) => {
       b.sync.check(); // what the start of b's next request does
       return Date.now() - started;
     }
-    const reloaded = new Promise<void>((resolve) => (b.sync.onReload = resolve));
+    const reloaded = new Promise<void>((resolve) => void b.sync.subscribe(resolve));
     await write();
     await reloaded;
     return Date.now() - started;

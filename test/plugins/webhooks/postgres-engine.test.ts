@@ -4,7 +4,7 @@ import request from 'supertest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { runInUnitOfWork } from '../../../core/plugin-sdk.js';
 import { hookpress } from '../../helpers/cli.js';
-import { freshDatabaseUrl, queryRows as rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
+import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { Receiver } from '../../helpers/receiver.js';
 import { loginAgent, nonceIn, nonceNear } from '../../helpers/app.js';
 import { apiKeyAuth } from '../../helpers/rest.js';

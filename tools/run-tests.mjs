@@ -41,8 +41,19 @@ function main() {
   const bin = path.join(root, 'node_modules', 'mocha', 'bin', 'mocha.js');
   const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit'], { cwd: root, stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-  const run = spawnSync(process.execPath, [bin, ...rest, ...(specs.length ? specs : [ALL])], { cwd: root, stdio: 'inherit' });
-  process.exit(run.status ?? 1);
+  const argv = [bin, ...rest, ...(specs.length ? specs : [ALL])];
+  // With TEST_DATABASE_URL the suite runs twice: hosts on SQLite (storage suites on both
+  // backends), then every host a test builds on PostgreSQL (HOOKPRESS_TEST_HOST=postgres).
+  // HOOKPRESS_TEST_HOST=sqlite or =postgres runs one pass only.
+  const chosen = process.env.HOOKPRESS_TEST_HOST;
+  const passes = chosen ? [chosen] : process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+  let status = 0;
+  for (const host of passes) {
+    if (passes.length > 1) console.log(`\n=== npm test: hosts on ${host} ===`);
+    const run = spawnSync(process.execPath, argv, { cwd: root, stdio: 'inherit', env: { ...process.env, HOOKPRESS_TEST_HOST: host } });
+    if (run.status !== 0) status = run.status ?? 1;
+  }
+  process.exit(status);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -6,7 +6,7 @@ import { configFromEnv } from '../../core/config.js';
 import { pluginsFolder } from '../helpers/child-host.js';
 import type { HookpressApp } from '../../core/app.js';
 import { adminAgent, ADMIN_PASSWORD, nonceIn, nonceNear } from '../../core/testing/admin-agent.js';
-import { loginAgent, makeApp } from '../helpers/app.js';
+import { firstPassOnly, loginAgent, makeApp } from '../helpers/app.js';
 import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../helpers/backends.js';
 
 /** Resolves when `event` happens, rejects after `ms` (a deadline, not a sleep). */
@@ -55,6 +55,7 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
 }
 
 (TEST_DATABASE_URL ? describe : describe.skip)('core: the host on PostgreSQL (DATABASE_URL)', function () {
+  firstPassOnly();
   this.timeout(30_000);
   const opened: HookpressApp[] = [];
   // The real memberships plugin beside a fixture still on api.sqlite.
@@ -246,6 +247,7 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
   });
 });
 
+  firstPassOnly();
 describe('core/config: DATABASE_URL', () => {
   it('selects PostgreSQL with a postgres:// or postgresql:// URL, SQLite when unset or empty, and refuses anything else', () => {
     expect(configFromEnv({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/hp' }).databaseUrl).to.equal('postgres://u:p@127.0.0.1:5432/hp');

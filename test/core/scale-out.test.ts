@@ -4,6 +4,7 @@ import { adminAgent } from '../../core/testing/admin-agent.js';
 import { ChildHost, createWebhooksChild, loginChild, pluginsFolder, tempDataDir } from '../helpers/child-host.js';
 import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../helpers/backends.js';
 import { Receiver, type Received } from '../helpers/receiver.js';
+import { firstPassOnly } from '../helpers/app.js';
 
 /** Resolves when `event` happens, rejects after `ms` (a deadline, not a sleep). */
 function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
@@ -34,6 +35,7 @@ const LEASE_MS = 6000;
  * SIGKILL while it holds leases.
  */
 (TEST_DATABASE_URL ? describe : describe.skip)('core: three host processes on one PostgreSQL database', function () {
+  firstPassOnly();
   this.timeout(120_000);
   const hosts: ChildHost[] = [];
   const cleanups: Array<() => unknown> = [];

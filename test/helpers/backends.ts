@@ -38,6 +38,9 @@ export interface TestBackend {
  * suite `on postgres`. Everything a test opens is closed (and its schema or file removed) after it.
  */
 export function forEachBackend(title: string, suite: (backend: TestBackend) => void): void {
+  // The PostgreSQL pass of `npm test` (HOOKPRESS_TEST_HOST=postgres) repeats host-level suites on
+  // PostgreSQL; these suites already ran on both backends in the first pass.
+  if (process.env.HOOKPRESS_TEST_HOST === 'postgres') return;
   const names: DialectName[] = TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
   for (const name of names) {
     describe(`${title} on ${name}`, function () {

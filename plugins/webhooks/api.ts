@@ -81,8 +81,8 @@ export interface TestTarget {
  * Asynchronous twins of WebhooksApi's webhook and delivery-log methods: the same arguments,
  * answers and WebhookErrors (as rejections), on either backend. On SQLite they wrap the
  * synchronous methods; on PostgreSQL — where the synchronous ones throw, there being no
- * synchronous database handle — they are the way in. The REST routes, the admin screens and the
- * CLI use them (through the engine: facades.ts, engineOf); other plugins do not get them yet.
+ * synchronous database handle — they are the way in. Other plugins reach them as
+ * `WebhooksApi.async` (like Node's `fs.promises`); the REST routes, admin screens and CLI use them too.
  */
 export interface WebhooksAsyncApi {
   /** WebhooksApi.create_webhook, resolved once stored. */
@@ -114,9 +114,8 @@ export interface WebhooksAsyncApi {
  *
  * Backends: every method works on SQLite. On PostgreSQL (no synchronous database handle) the
  * event methods (`wu_register_event_type`, `wu_get_event_type(s)`, `wu_do_event`) and
- * `send_test_event` work; the other synchronous methods throw an Error. Their asynchronous twins
- * (WebhooksAsyncApi) serve this plugin's REST routes, admin screens and CLI commands there; they
- * are not (yet) part of the object other plugins get — use the REST API meanwhile.
+ * `send_test_event` work; the other synchronous methods throw. Their asynchronous twins,
+ * `async` (WebhooksAsyncApi), work on both backends: code meant to run on either uses them.
  */
 export interface WebhooksApi {
   // ── Events ────────────────────────────────────────────────────────────────────────────
@@ -237,4 +236,7 @@ export interface WebhooksApi {
    *   strict base64 of 24–64 bytes, nor that base64 without the prefix).
    */
   send_test_event(target: number | TestTarget): Promise<TestResult>;
+
+  /** The webhook and delivery-log methods as promises, on SQLite and PostgreSQL alike (WebhooksAsyncApi). */
+  readonly async: WebhooksAsyncApi;
 }

@@ -28,6 +28,7 @@ export function publicApi(service: WebhooksService): WebhooksApi {
     resend_delivery: (id) => service.resend_delivery(id),
     recover_failed_deliveries: (webhookId, since) => service.recover_failed_deliveries(webhookId, since),
     send_test_event: (target) => service.send_test_event(target),
+    async: service.asyncApi(),
   };
   engines.set(Object.freeze(api), service);
   return api;
@@ -38,7 +39,7 @@ export function publicApi(service: WebhooksService): WebhooksApi {
  * plus the screens' internal reads. `provided` is this engine's publicApi.
  */
 export function adminApi(service: WebhooksService, provided: WebhooksApi): WebhooksAdminApi {
-  const { wu_register_event_type: _register, wu_do_event: _fire, ...methods } = provided;
+  const { wu_register_event_type: _register, wu_do_event: _fire, async: _async, ...methods } = provided;
   const { health, deliveries, log } = service;
   // PostgreSQL (no synchronous log): the screens' reads run on the query layer and are awaited.
   const sync = deliveries !== undefined;

@@ -73,7 +73,7 @@ export function publicWebhook(w: Webhook): PublicWebhook {
  * code and the field at fault. Other plugins never see it: they get facades.ts's publicApi,
  * the admin screens its adminApi; only this plugin's tests, benches and tools reach it (engineOf).
  */
-export class WebhooksService implements WebhooksApi {
+export class WebhooksService implements Omit<WebhooksApi, 'async'> {
   readonly events: EventRegistry;
   readonly webhooks: WebhooksStore;
   /** SQLite: the synchronous outbox store (claims, records, the log's reads). Undefined on PostgreSQL: see outboxStore, log. */

@@ -92,12 +92,15 @@ describe('plugins/webhooks architecture', () => {
       const typed: Record<keyof WebhooksApi, true> = {
         wu_register_event_type: true, wu_get_event_types: true, wu_get_event_type: true, wu_do_event: true,
         create_webhook: true, get_webhook: true, update_webhook: true, delete_webhook: true, list_webhooks: true, rotate_secret: true,
-        list_deliveries: true, get_delivery: true, resend_delivery: true, recover_failed_deliveries: true, send_test_event: true,
+        list_deliveries: true, get_delivery: true, resend_delivery: true, recover_failed_deliveries: true, send_test_event: true, async: true,
       };
       const provided = webhooksApi(w.hp);
       expect(Object.keys(provided).sort()).to.deep.equal(Object.keys(typed).sort());
       expect(Object.isFrozen(provided)).to.equal(true);
-      for (const key of Object.keys(provided)) expect(typeof provided[key as keyof WebhooksApi], key).to.equal('function');
+      for (const key of Object.keys(provided)) if (key !== 'async') expect(typeof provided[key as keyof WebhooksApi], key).to.equal('function');
+      // The promise twins: frozen functions too, exactly WebhooksAsyncApi's.
+      expect(Object.isFrozen(provided.async)).to.equal(true);
+      for (const [key, fn] of Object.entries(provided.async)) expect(typeof fn, `async.${key}`).to.equal('function');
 
       const readme = fs.readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
       const at = readme.indexOf('Its methods, all of them:');

@@ -43,6 +43,7 @@ import { formTooLargePage, MAX_FORM_BYTES, MAX_FORM_FIELDS } from './http/form-l
 import { checkDatabase, checkQueryLayer, healthzHandler } from './http/healthz.js';
 import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
 import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
+import { checkPostgresReachable } from './db/postgres-startup.js';
 import { CallbackGuard } from './plugins/containment.js';
 import { HookpressError } from './errors.js';
 import './error-codes.js';
@@ -128,7 +129,9 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
  */
 async function openStorage(config: AppConfig): Promise<{ raw?: Db; query: QueryLayer; db: Db }> {
   if (config.databaseUrl) {
-    return { query: await postgresQueryLayer(config.databaseUrl, { applicationName: 'hookpress' }), db: noSqliteHandle() };
+    const query = await postgresQueryLayer(config.databaseUrl, { applicationName: 'hookpress' });
+    await checkPostgresReachable(query, config.databaseUrl);
+    return { query, db: noSqliteHandle() };
   }
   const raw = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, synchronous: config.sqliteSynchronous });
   const connection = config.faults ? withFaults(raw, config.faults) : raw;

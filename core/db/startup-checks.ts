@@ -11,7 +11,8 @@ export type StartupErrorCode =
   | 'STARTUP_DB_EMPTY'
   | 'STARTUP_DB_UNREADABLE'
   | 'STARTUP_DB_CORRUPT'
-  | 'STARTUP_SECRET_INVALID';
+  | 'STARTUP_SECRET_INVALID'
+  | 'STARTUP_DATABASE_UNUSABLE';
 
 /**
  * The host refuses to start: something in DATA_DIR is wrong and starting anyway would lose or

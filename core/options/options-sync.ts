@@ -9,6 +9,18 @@ export const OPTIONS_POLL_MS = 500;
 
 export type OptionsSyncSource = { sqlite: Db } | { postgresUrl: string };
 
+/** Bounds of the waits between attempts to LISTEN again after the connection dropped, in ms (doubling). */
+export interface ListenRetry {
+  firstMs: number;
+  maxMs: number;
+}
+
+/** What happened to the PostgreSQL listening connection (for logs and tests). */
+export type ListenState = 'listening' | 'lost' | 'retry-failed';
+
+/** The longest wait between two attempts to listen again: an outage of any length ends within it. */
+export const LISTEN_RETRY_MAX_MS = 30_000;
+
 /**
  * Brings other processes' option writes (a super admin revoked through another host process, a
  * setting changed with the CLI) into this process's options cache:
@@ -24,14 +36,29 @@ export class OptionsSync {
   private listener: pg.Client | undefined;
   private stopped = false;
   private readonly listeners = new Set<() => void>();
+  private readonly stateListeners = new Set<(state: ListenState) => void>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs: number;
 
   constructor(
     private readonly options: SiteOptions,
     private readonly source: OptionsSyncSource,
     private readonly logger?: Logger,
     private readonly pollMs = OPTIONS_POLL_MS,
+    private readonly retry: ListenRetry = { firstMs: OPTIONS_POLL_MS, maxMs: LISTEN_RETRY_MAX_MS },
   ) {
     if ('sqlite' in source) this.dataVersion = this.readDataVersion();
+    this.retryMs = retry.firstMs;
+  }
+
+  /**
+   * PostgreSQL: calls `listener` when the listening connection is up (`listening`), drops
+   * (`lost`), or an attempt to listen again fails (`retry-failed`; the next comes after a
+   * doubling wait, at most `retry.maxMs`). Returns the function that unsubscribes it.
+   */
+  onListenState(listener: (state: ListenState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => void this.stateListeners.delete(listener);
   }
 
   /** Starts polling (and on PostgreSQL listening). The timer never keeps the process alive. */
@@ -74,6 +101,7 @@ export class OptionsSync {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     const client = this.listener;
     this.listener = undefined;
     await client?.end().catch(() => undefined);
@@ -93,6 +121,36 @@ export class OptionsSync {
     return (this.source as { sqlite: Db }).sqlite.pragma('data_version', { simple: true }) as number;
   }
 
+  private emit(state: ListenState): void {
+    for (const listener of [...this.stateListeners]) {
+      try {
+        listener(state);
+      } catch (error) {
+        this.logger?.error({ err: error }, 'a listener of the option listener state failed');
+      }
+    }
+  }
+
+  /**
+   * Listens again after a wait that doubles with each failed attempt (retry.firstMs up to
+   * retry.maxMs), for as long as the outage lasts; the poll keeps the cache within
+   * OPTIONS_POLL_MS of the database meanwhile.
+   */
+  private relisten(): void {
+    if (this.stopped || this.retryTimer) return;
+    const wait = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, this.retry.maxMs);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.listen().catch((error: unknown) => {
+        this.logger?.warn({ err: error, retryInMs: this.retryMs }, 'listening for option changes failed; trying again');
+        this.emit('retry-failed');
+        this.relisten();
+      });
+    }, wait);
+    this.retryTimer.unref();
+  }
+
   private async listen(): Promise<void> {
     const { postgresUrl } = this.source as { postgresUrl: string };
     const { default: driver } = await import('pg');
@@ -101,17 +159,32 @@ export class OptionsSync {
     client.on('notification', (msg) => {
       if (msg.payload === OPTIONS_CACHE) void this.poll();
     });
-    client.on('error', (error) => {
-      // The connection dropped (server restart): the poll covers the gap; listen again shortly.
-      this.logger?.warn({ err: error }, 'option change listener lost its connection; reconnecting');
-      this.listener = undefined;
+    let lost = false;
+    const onLost = (error?: Error) => {
+      // The connection dropped (server restart, network): the poll covers the gap; listen again.
+      if (lost) return;
+      lost = true;
+      if (this.listener === client) this.listener = undefined;
       client.end().catch(() => undefined);
-      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), this.pollMs).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CACHE_CHANNEL}`);
+      if (this.stopped) return;
+      this.logger?.warn({ err: error }, 'option change listener lost its connection; reconnecting');
+      this.emit('lost');
+      this.relisten();
+    };
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CACHE_CHANNEL}`);
+    } catch (error) {
+      lost = true;
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    client.on('error', onLost);
+    client.on('end', () => onLost());
     if (this.stopped) return void (await client.end());
     this.listener = client;
+    this.retryMs = this.retry.firstMs;
+    this.emit('listening');
     await this.poll();
   }
 }

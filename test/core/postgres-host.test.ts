@@ -1,4 +1,3 @@
-import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
@@ -8,6 +7,7 @@ import type { HookpressApp } from '../../core/app.js';
 import { adminAgent, ADMIN_PASSWORD, nonceIn, nonceNear } from '../../core/testing/admin-agent.js';
 import { firstPassOnly, loginAgent, makeApp } from '../helpers/app.js';
 import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../helpers/backends.js';
+import { relayTo } from '../helpers/pg-relay.js';
 
 /** Resolves when `event` happens, rejects after `ms` (a deadline, not a sleep). */
 function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
@@ -18,41 +18,6 @@ function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
   return Promise.race([event, deadline]).finally(() => clearTimeout(timer));
 }
 
-/**
- * A TCP relay on 127.0.0.1 to the test PostgreSQL server that can be cut (connections dropped,
- * new ones refused) and restored: the database becoming unreachable for a host.
- */
-async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => s.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
-  await listen(0);
-  const port = (server.address() as net.AddressInfo).port;
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  return {
-    url(u) {
-      const relayed = new URL(u);
-      relayed.hostname = '127.0.0.1';
-      relayed.port = String(port);
-      return relayed.toString();
-    },
-    cut: stop,
-    restore: () => listen(port),
-    close: () => (server.listening ? stop() : Promise.resolve()),
-  };
-}
 
 (TEST_DATABASE_URL ? describe : describe.skip)('core: the host on PostgreSQL (DATABASE_URL)', function () {
   firstPassOnly();

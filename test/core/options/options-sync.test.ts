@@ -3,14 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import request from 'supertest';
-import { ADMIN_PASSWORD, makeApp } from '../../helpers/app.js';
+import { ADMIN_PASSWORD, firstPassOnly, makeApp } from '../../helpers/app.js';
 import { coreMigrations } from '../../../core/db/core-schema.js';
 import { migrateSchema } from '../../../core/db/schema-migrations.js';
 import { createHooks } from '../../../core/hooks/index.js';
 import { OptionsStore } from '../../../core/options/options-store.js';
 import { SiteOptions } from '../../../core/options/site-options.js';
-import { OPTIONS_POLL_MS, OptionsSync } from '../../../core/options/options-sync.js';
-import { forEachBackend, runDatabaseUrl, withSearchPath, type TestDb } from '../../helpers/backends.js';
+import { OPTIONS_POLL_MS, OptionsSync, type ListenState } from '../../../core/options/options-sync.js';
+import { postgresQueryLayer } from '../../../core/db/query-layer.js';
+import { relayTo } from '../../helpers/pg-relay.js';
+import { forEachBackend, freshDatabaseUrl, runDatabaseUrl, TEST_DATABASE_URL, withSearchPath, type TestDb } from '../../helpers/backends.js';
 
 /** One host process's options: the store, the cache (loaded) and its sync (not started). */
 async function processOn(t: TestDb, schema?: string) {
@@ -132,6 +134,64 @@ describe('two hosts on one SQLite DATA_DIR (the CLI beside a server, or a second
       await b.close();
       await a.close();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+(TEST_DATABASE_URL ? describe : describe.skip)('OptionsSync on PostgreSQL: the listening connection through an outage', function () {
+  firstPassOnly();
+
+  /** Resolves on the next `state` the sync reports. */
+  function next(sync: OptionsSync, state: ListenState): Promise<void> {
+    return new Promise((resolve) => {
+      const off = sync.onListenState((s) => {
+        if (s !== state) return;
+        off();
+        resolve();
+      });
+    });
+  }
+
+  it('listens again once the database is back, however many attempts failed meanwhile; notifications then arrive', async () => {
+    const url = await freshDatabaseUrl();
+    const relay = await relayTo(new URL(url));
+    const layer = await postgresQueryLayer(url, { max: 2 });
+    let sync: OptionsSync | undefined;
+    try {
+      await migrateSchema(layer, 'core', coreMigrations);
+      const writer = new SiteOptions(new OptionsStore(layer.db), createHooks());
+      await writer.load();
+      const options = new SiteOptions(new OptionsStore(layer.db), createHooks());
+      await options.load();
+      // A poll far beyond the test: only a notification on a live LISTEN brings the write.
+      sync = new OptionsSync(options, { postgresUrl: relay.url(url) }, undefined, 3_600_000, { firstMs: 5, maxMs: 40 });
+      const up = next(sync, 'listening');
+      await sync.start();
+      await up;
+
+      const lost = next(sync, 'lost');
+      await relay.cut();
+      await lost;
+      // A long outage: several attempts fail while the relay refuses connections.
+      for (let i = 0; i < 3; i++) await next(sync, 'retry-failed');
+      const back = next(sync, 'listening');
+      await relay.restore();
+      await back;
+
+      const reloaded = new Promise<void>((resolve) => {
+        const off = sync!.subscribe(() => {
+          off();
+          resolve();
+        });
+      });
+      writer.update_site_option('after_outage', 'seen');
+      await writer.flush();
+      await reloaded;
+      expect(options.get_site_option('after_outage')).to.equal('seen');
+    } finally {
+      await sync?.stop();
+      await relay.close();
+      await layer.close();
     }
   });
 });

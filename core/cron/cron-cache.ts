@@ -13,7 +13,8 @@ export type CronSyncFace = Pick<CronStore, 'insertSync' | 'findSync' | 'byHookSy
  * core/http/unit-of-work.ts). A new event has a negative id until its INSERT returns the real
  * one. A failed write is logged and the cache reloaded from the database.
  * Other processes' schedule changes are seen at the next `load()` (the scheduler's tick, at most
- * a minute apart): two processes starting at once may both schedule the same recurring event.
+ * a minute apart); a recurring event two processes schedule at once is stored once
+ * (CronStore.insertRecurring).
  */
 export class CronCache implements CronSyncFace {
   private rows: CronRow[] = [];
@@ -44,7 +45,15 @@ export class CronCache implements CronSyncFace {
     const row: CronRow = { id: -++this.tempIds, ...r };
     this.rows.push(row);
     this.stage(async () => {
-      row.id = await this.store.insert(r);
+      if (r.schedule === null) {
+        row.id = await this.store.insert(r);
+        return;
+      }
+      // Another process may have scheduled the same recurring event since our last load: the
+      // database keeps one, and the cache takes the database's schedule.
+      const { id, inserted } = await this.store.insertRecurring(r);
+      row.id = id;
+      if (!inserted) this.rows = await this.store.all();
     });
     return row.id;
   }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import { executeSync } from '../db/query-layer.js';
 import type { CoreTables } from '../db/tables.js';
@@ -30,6 +30,23 @@ export class CronStore {
 
   async insert(r: Omit<CronRow, 'id'>): Promise<number> {
     return (await this.insertQuery(r).executeTakeFirstOrThrow()).id;
+  }
+
+  /**
+   * Schedules a recurring event unless one with the same hook and args is already scheduled, as
+   * wp_schedule_event refuses (WordPress's wp-includes/cron.php) — here the check and the insert
+   * are one step across processes: on PostgreSQL under a transaction-scoped advisory lock on the
+   * hook (two processes whose caches both lacked the event add it once), on SQLite under its
+   * single writer. Returns the new event's id (`inserted`) or the one already there.
+   */
+  async insertRecurring(r: Omit<CronRow, 'id'>): Promise<{ id: number; inserted: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!this.sync) await sql`SELECT pg_advisory_xact_lock(hashtext(${`hookpress_cron:${r.hook}`}))`.execute(trx);
+      const existing = await trx.selectFrom('cron_events').select('id').where('hook', '=', r.hook).where('args', '=', r.args).where('schedule', 'is not', null).orderBy('id').executeTakeFirst();
+      if (existing) return { id: existing.id, inserted: false };
+      const { id } = await trx.insertInto('cron_events').values(r).returning('id').executeTakeFirstOrThrow();
+      return { id, inserted: true };
+    });
   }
 
   async get(id: number): Promise<CronRow | undefined> {

@@ -5,7 +5,9 @@ import { CronStore } from '../../../core/cron/cron-store.js';
 import { Cron } from '../../../core/cron/cron.js';
 import { createHooks } from '../../../core/hooks/index.js';
 import { createLogger } from '../../../core/logger.js';
-import { forEachBackend, type TestDb } from '../../helpers/backends.js';
+import { forEachBackend, freshDatabaseUrl, rows, TEST_DATABASE_URL, type TestDb } from '../../helpers/backends.js';
+import { firstPassOnly } from '../../helpers/app.js';
+import { postgresQueryLayer } from '../../../core/db/query-layer.js';
 
 const T0 = 1_795_824_000; // unix seconds
 
@@ -64,5 +66,39 @@ forEachBackend('CronStore', (backend) => {
       ['hourly', T0 + 3600],
       ['daily', T0 - 30 + 86_400],
     ]);
+  });
+});
+
+(TEST_DATABASE_URL ? describe : describe.skip)('wp_schedule_event on two PostgreSQL host processes at the same moment', function () {
+  firstPassOnly();
+
+  it('stores the recurring event once, and both caches end up with that one', async () => {
+    const url = await freshDatabaseUrl();
+    const layers = [await postgresQueryLayer(url, { max: 2 }), await postgresQueryLayer(url, { max: 2 })];
+    try {
+      await migrateSchema(layers[0]!, 'core', coreMigrations);
+      const runs = new Map<string, number>();
+      const [a, b] = layers.map((l) => runner(new CronStore(l.db), () => T0 * 1000, runs));
+      await Promise.all([a!.load(), b!.load()]);
+      // Both caches lack the event: each process's "if (!wp_next_scheduled) wp_schedule_event" passes.
+      expect(a!.wp_next_scheduled('daily')).to.equal(false);
+      expect(b!.wp_next_scheduled('daily')).to.equal(false);
+      expect(a!.wp_schedule_event(T0 + 60, 'daily', 'daily')).to.equal(true);
+      expect(b!.wp_schedule_event(T0 + 120, 'daily', 'daily')).to.equal(true);
+      await Promise.all([a!.flush(), b!.flush()]);
+      const stored = await rows<{ id: number; timestamp: string }>(url, "SELECT id, timestamp FROM cron_events WHERE hook = 'daily'");
+      expect(stored).to.have.length(1);
+      for (const cron of [a!, b!]) {
+        expect(cron.wp_next_scheduled('daily')).to.equal(Number(stored[0]!.timestamp));
+        expect(cron.wp_clear_scheduled_hook('daily')).to.equal(1);
+      }
+      // Single events are not merged: WordPress only refuses one within 10 minutes of another.
+      expect(a!.wp_schedule_single_event(T0 + 60, 'single')).to.equal(true);
+      expect(b!.wp_schedule_single_event(T0 + 6000, 'single')).to.equal(true);
+      await Promise.all([a!.flush(), b!.flush()]);
+      expect(await rows(url, "SELECT id FROM cron_events WHERE hook = 'single'")).to.have.length(2);
+    } finally {
+      for (const l of layers) await l.close();
+    }
   });
 });

@@ -17,7 +17,7 @@ import { createHooks, type Hooks } from './hooks/index.js';
 import { OptionsStore } from './options/options-store.js';
 import { OptionsSync } from './options/options-sync.js';
 import { SiteOptions } from './options/site-options.js';
-import { UsersStore } from './users/users-store.js';
+import { USERS_CACHE, UsersStore } from './users/users-store.js';
 import { Users } from './users/users.js';
 import { generatePassword } from './users/passwords.js';
 import { Sites } from './sites/sites.js';
@@ -175,6 +175,7 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
   const optionsSync = new OptionsSync(options, raw ? { sqlite: raw } : { postgresUrl: config.databaseUrl! }, logger);
   await optionsSync.start();
   const users = new Users(new UsersStore(query.db, query.dialect, sync), options, hooks, config.clock, config.passwordCost);
+  optionsSync.follow(USERS_CACHE, () => users.refreshKnown());
   const sites = new Sites(new SitesStore(query.db, query.dialect, sync), hooks, config.clock);
   // PostgreSQL: one key for every process (in the database), so any of them accepts any cookie and nonce.
   const secret = raw ? loadOrCreateSecret(config.dataDir) : await loadOrCreateSharedSecret(query.db);

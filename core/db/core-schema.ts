@@ -177,4 +177,24 @@ export const coreMigrations: SchemaMigration[] = [
       await db.schema.createTable('host_secrets').addColumn('name', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
     },
   },
+  {
+    version: 8,
+    name: 'users deleted through any process leave every process’s cache',
+    async up(db, dialect) {
+      // PostgreSQL processes remember the users they read (the synchronous users.get); a delete by
+      // any writer moves this version and notifies, so each drops the users that are gone.
+      await db.insertInto('cache_versions').values({ name: 'users', version: 0 }).execute();
+      if (dialect === 'postgres') {
+        await sql`CREATE FUNCTION hookpress_users_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            UPDATE cache_versions SET version = version + 1 WHERE name = 'users';
+            PERFORM pg_notify('hookpress_cache', 'users');
+            RETURN NULL;
+          END $$`.execute(db);
+        await sql`CREATE TRIGGER users_deleted AFTER DELETE ON users FOR EACH STATEMENT EXECUTE FUNCTION hookpress_users_deleted()`.execute(db);
+      } else {
+        await sql`CREATE TRIGGER users_deleted AFTER DELETE ON users BEGIN UPDATE cache_versions SET version = version + 1 WHERE name = 'users'; END`.execute(db);
+      }
+    },
+  },
 ];

@@ -36,6 +36,8 @@ export class OptionsSync {
   private listener: pg.Client | undefined;
   private stopped = false;
   private readonly listeners = new Set<() => void>();
+  /** PostgreSQL: other caches kept current the same way, by notification payload (cache_versions name). */
+  private readonly followers = new Map<string, () => Promise<unknown>>();
   private readonly stateListeners = new Set<(state: ListenState) => void>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs: number;
@@ -79,6 +81,16 @@ export class OptionsSync {
     return () => void this.listeners.delete(listener);
   }
 
+  /**
+   * PostgreSQL: keeps another per-process cache current like the options — `refresh` runs on
+   * each notification whose payload is `name` (its cache_versions row) and at every poll; it
+   * compares the version itself. Errors are logged. Nothing on SQLite (caches there read the
+   * database).
+   */
+  follow(name: string, refresh: () => Promise<unknown>): void {
+    this.followers.set(name, refresh);
+  }
+
   /** SQLite: reloads now if another connection committed an option write since the last look. */
   check(): void {
     if (!('sqlite' in this.source)) return;
@@ -92,9 +104,20 @@ export class OptionsSync {
   async poll(): Promise<void> {
     try {
       if ('sqlite' in this.source) this.check();
-      else if (await this.options.refresh()) this.reloaded();
+      else {
+        if (await this.options.refresh()) this.reloaded();
+        for (const name of this.followers.keys()) await this.refreshFollower(name);
+      }
     } catch (error) {
       this.logger?.warn({ err: error }, 'checking for option changes failed; trying again');
+    }
+  }
+
+  private async refreshFollower(name: string): Promise<void> {
+    try {
+      await this.followers.get(name)?.();
+    } catch (error) {
+      this.logger?.warn({ err: error, cache: name }, 'refreshing a cache failed; trying again');
     }
   }
 
@@ -158,6 +181,7 @@ export class OptionsSync {
     // Our own writes notify us too: the version check then finds the cache current or reloads once.
     client.on('notification', (msg) => {
       if (msg.payload === OPTIONS_CACHE) void this.poll();
+      else if (msg.payload && this.followers.has(msg.payload)) void this.refreshFollower(msg.payload);
     });
     let lost = false;
     const onLost = (error?: Error) => {

@@ -25,6 +25,9 @@ export interface UserListQuery {
   offset: number;
 }
 
+/** The `cache_versions` row (and notification payload) that moves when users are deleted. */
+export const USERS_CACHE = 'users';
+
 const PUBLIC_COLUMNS = ['id', 'login', 'email', 'display_name', 'registered'] as const;
 const ORDERABLE = ['login', 'email', 'registered', 'display_name'];
 
@@ -61,6 +64,17 @@ export class UsersStore extends QueryLayerStore {
   /** Deletes a user (their application passwords go with them); false when there was none. */
   async delete(id: number): Promise<boolean> {
     return Number((await this.deleteQuery(id).executeTakeFirst()).numDeletedRows) > 0;
+  }
+
+  /** How many times users were deleted (core schema v8): moves whenever any process deletes one. */
+  async deletionsVersion(): Promise<number> {
+    return Number((await this.db.selectFrom('cache_versions').select('version').where('name', '=', USERS_CACHE).executeTakeFirst())?.version ?? 0);
+  }
+
+  /** Which of `ids` still exist. */
+  async existing(ids: number[]): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    return new Set((await this.db.selectFrom('users').select('id').where('id', 'in', ids).execute()).map((r) => r.id));
   }
 
   /** One page of users and the total matching the search. */

@@ -56,11 +56,14 @@ export function couldBeIdentifier(loginOrEmail: string): boolean {
  * cache of the users this process has read asynchronously (`getAsync`, `listAsync`,
  * `recentAsync`, `create`): the host loads the session's user afresh at the start of every
  * request, so `get`, `user_can` and `is_super_admin` answer for them; a user never read by
- * this process is unknown to the synchronous calls (`get` returns undefined).
+ * this process is unknown to the synchronous calls (`get` returns undefined), and one deleted
+ * through another process is forgotten within a second (refreshKnown).
  */
 export class Users {
   /** PostgreSQL: users read asynchronously, by id (see the class comment). */
   private readonly known = new Map<number, User>();
+  /** The users' deletion version `known` was last checked against (refreshKnown). */
+  private knownVersion = -1;
 
   constructor(
     private readonly store: UsersStore,
@@ -106,6 +109,22 @@ export class Users {
     const items = await this.store.recent(limit);
     for (const u of items) this.remember(u);
     return items;
+  }
+
+  /**
+   * PostgreSQL: forgets the remembered users that another process (or plain SQL) deleted, once the
+   * users' deletion version moved (OptionsSync calls it on the `users` notification and every
+   * OPTIONS_POLL_MS). True when it looked. On SQLite the synchronous calls read the database.
+   */
+  async refreshKnown(): Promise<boolean> {
+    if (this.store.sync) return false;
+    const version = await this.store.deletionsVersion();
+    if (version === this.knownVersion) return false;
+    const ids = [...this.known.keys()];
+    const existing = await this.store.existing(ids);
+    for (const id of ids) if (!existing.has(id)) this.known.delete(id);
+    this.knownVersion = version;
+    return true;
   }
 
   /** SQLite: the row now; PostgreSQL: the remembered user. */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { HookpressApp } from '../../../core/app.js';
-import { makeApp } from '../../helpers/app.js';
+import { firstPassOnly, makeApp } from '../../helpers/app.js';
+import { freshDatabaseUrl, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { onOneDataDir } from '../../helpers/two-hosts.js';
 
 describe('core/users capabilities and super admins', () => {
@@ -68,4 +69,29 @@ describe('core/users custom capabilities: two hosts on one SQLite DATA_DIR', () 
       a.host.options.refreshSync();
       expect(a.host.options.get_site_option('hookpress_user_capabilities')).to.deep.equal({ 7: ['manage_coupons'], 8: ['manage_coupons'] });
     }));
+});
+
+(TEST_DATABASE_URL ? describe : describe.skip)('core/users: a user deleted through another PostgreSQL host process', function () {
+  firstPassOnly();
+
+  it('is forgotten by the other process at its next look (notification or poll), not served from its cache', async () => {
+    const url = await freshDatabaseUrl();
+    const a = await makeApp({ databaseUrl: url });
+    const b = await makeApp({ databaseUrl: url });
+    try {
+      const { user } = await a.host.users.create({ login: 'gone', email: 'gone@example.com', password: 'a long enough password' });
+      const keep = (await a.host.users.create({ login: 'kept', email: 'kept@example.com', password: 'a long enough password' })).user;
+      await b.host.users.getAsync(user.id);
+      await b.host.users.getAsync(keep.id);
+      await b.optionsSync.poll();
+      expect(b.host.users.get(user.id)?.login).to.equal('gone');
+      expect(await a.host.users.deleteAsync(user.id)).to.equal(true);
+      await b.optionsSync.poll();
+      expect(b.host.users.get(user.id), 'the deleted user').to.equal(undefined);
+      expect(b.host.users.get(keep.id)?.login, 'the others stay known').to.equal('kept');
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
 });

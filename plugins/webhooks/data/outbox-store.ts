@@ -141,13 +141,59 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
     return room;
   }
 
+  /** Attempts waiting for the next shared transaction (group commit), in arrival order. */
+  private stagedAttempts: Array<{ r: AttemptToRecord; resolve: (v: Recorded) => void; reject: (e: unknown) => void }> = [];
+  private attemptsScheduled = false;
+  /** Transactions that recorded attempts, and the attempts they carried (tests, benches). */
+  readonly recordStats = { commits: 0, attempts: 0 };
+
   /**
-   * Records one attempt in one transaction: the attempt row, its delivery's new state and its
-   * webhook's health (DeliveriesStore.recordAttempt's rules: see recordOne). Resolves once
-   * committed; rejects when the transaction failed (nothing of it was stored).
+   * Records one attempt: the attempt row, its delivery's new state and its webhook's health
+   * (DeliveriesStore.recordAttempt's rules: see recordOne), in one transaction. Group commit,
+   * as on SQLite: attempts that finish in the same turn of the event loop share one
+   * transaction — on PostgreSQL one round trip each for BEGIN and COMMIT, and one WAL flush —
+   * applied in webhook id order (arrival order within a webhook), so two processes' batches
+   * lock webhooks' health rows in the same order and never deadlock. Resolves once committed.
+   * When the shared transaction fails, each of its attempts is recorded again in a transaction
+   * of its own, so one bad attempt rejects alone (nothing of it stored) and the others resolve.
+   * Inside a caller's transaction (`db` is one) it joins it at once.
    */
   recordAttempt(r: AttemptToRecord): Promise<Recorded> {
-    return this.transaction((trx) => this.recordOne(trx, r));
+    if (this.db.isTransaction) return this.recordOne(this.db, r);
+    return new Promise<Recorded>((resolve, reject) => {
+      this.stagedAttempts.push({ r, resolve, reject });
+      if (this.attemptsScheduled) return;
+      this.attemptsScheduled = true;
+      setImmediate(() => void this.flushAttempts());
+    });
+  }
+
+  private async flushAttempts(): Promise<void> {
+    this.attemptsScheduled = false;
+    // A stable sort: arrival order within one webhook.
+    const batch = this.stagedAttempts.splice(0).sort((x, y) => (x.r.health?.webhookId ?? x.r.attempt.webhookId ?? 0) - (y.r.health?.webhookId ?? y.r.attempt.webhookId ?? 0));
+    try {
+      const results = await this.db.transaction().execute(async (trx) => {
+        const out: Recorded[] = [];
+        for (const s of batch) out.push(await this.recordOne(trx, s.r));
+        return out;
+      });
+      this.recordStats.commits++;
+      this.recordStats.attempts += batch.length;
+      batch.forEach((s, i) => s.resolve(results[i]!));
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      for (const s of batch) {
+        await this.db
+          .transaction()
+          .execute((trx) => this.recordOne(trx, s.r))
+          .then((v) => {
+            this.recordStats.commits++;
+            this.recordStats.attempts++;
+            s.resolve(v);
+          }, s.reject);
+      }
+    }
   }
 
   /** Records a batch in order, in one transaction (tests drive the conditional SQL step by step). */

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
 import type { ClaimedDelivery } from '../data/deliveries-store.js';
 
@@ -75,7 +76,17 @@ export class DeliveryWorker {
   private stopping = false;
   private idleWaiters: Array<() => void> = [];
 
-  constructor(private readonly o: WorkerOptions) {}
+  /**
+   * `pump` in the worker's own async context (the one it was made in). A wake comes from
+   * whoever made something due — often code inside a caller's open transaction, whose async
+   * context (a transaction scope; on SQLite the shared connection's guard) the claims and
+   * records must never inherit: they are the worker's, committed on their own.
+   */
+  private readonly pumpInOwnContext: () => void;
+
+  constructor(private readonly o: WorkerOptions) {
+    this.pumpInOwnContext = AsyncResource.bind(() => this.pump());
+  }
 
   start(): void {
     if (this.running) return;
@@ -95,7 +106,7 @@ export class DeliveryWorker {
     this.pumpScheduled = true;
     setImmediate(() => {
       this.pumpScheduled = false;
-      this.pump();
+      this.pumpInOwnContext();
     });
   }
 
@@ -239,7 +250,7 @@ export class DeliveryWorker {
 
   private setTimer(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.pump(), ms);
+    this.timer = setTimeout(this.pumpInOwnContext, ms);
     this.timer.unref();
   }
 

@@ -208,6 +208,33 @@ forEachBackend('OutboxStore (event write, attempt record and cancel on the query
       expect((await webhook(hook1)).last_status).to.equal(null);
     });
 
+    it('attempts finishing in one turn share one transaction (group commit); a bad one is rejected alone and the others are stored', async () => {
+      const ones = await enqueued(hook1, 3);
+      const twos = await enqueued(hook2, 2);
+      const t = now;
+      const before = { ...A.recordStats };
+      // Arrival order mixes the webhooks; the batch applies them by webhook (arrival order within one).
+      const all = [attempt(twos[0]!, true, t + 1), attempt(ones[0]!, false, t + 2), attempt(ones[1]!, true, t + 3), attempt(twos[1]!, false, t + 4), attempt(ones[2]!, false, t + 5)];
+      const results = await Promise.all(all.map((r) => A.recordAttempt(r)));
+      expect(results).to.deep.equal(all.map(() => ({ disabled: null, superseded: false })));
+      expect(A.recordStats.commits - before.commits, 'one COMMIT').to.equal(1);
+      expect(A.recordStats.attempts - before.attempts).to.equal(5);
+      expect(await health(hook1)).to.include({ last_status: 'failure', failing_since: t + 5, last_delivery_at: t + 5 });
+      expect(await health(hook2)).to.include({ last_status: 'failure', failing_since: t + 4, last_delivery_at: t + 4 });
+      expect((await db.selectFrom('webhook_attempts').select('delivery_id').orderBy('id').execute()).map((r) => r.delivery_id)).to.deep.equal([...ones, ...twos].map((d) => d.id));
+
+      const more = await enqueued(hook1, 2);
+      const bad = attempt(more[0]!, true, t + 10);
+      (bad.attempt as { requestUrl: unknown }).requestUrl = null;
+      const settled = await Promise.allSettled([A.recordAttempt(bad), A.recordAttempt(attempt(more[1]!, true, t + 11))]);
+      expect(settled[0]).to.have.property('status', 'rejected');
+      expect(String((settled[0] as PromiseRejectedResult).reason)).to.match(/NOT NULL|not-null/i);
+      expect(settled[1]).to.deep.equal({ status: 'fulfilled', value: { disabled: null, superseded: false } });
+      expect(await row(more[0]!.id)).to.include({ status: 'pending', attempts: 0 });
+      expect(await row(more[1]!.id)).to.include({ status: 'succeeded', attempts: 1 });
+      expect(await outcomes(more[0]!.id)).to.deep.equal([]);
+    });
+
     it('health comes from the row\'s current values: an older attempt finishing later never overwrites a newer outcome', async () => {
       const ds = await enqueued(hook1, 6);
       const t = now;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { expect } from 'chai';
 import pino from 'pino';
 import type { ClaimedDelivery } from '../../../plugins/webhooks/data/deliveries-store.js';
@@ -94,6 +95,27 @@ describe('plugins/webhooks delivery worker (unit, fake store and dispatch)', () 
     expect(dispatch.maxInflight).to.equal(5);
     expect(Math.max(...dispatch.maxPerOrigin.values())).to.equal(2);
     expect(new Set(dispatch.started).size).to.equal(30);
+  });
+
+  it('claims in its own async context, never in that of the code that woke it (a caller\'s open transaction)', async () => {
+    const context = new AsyncLocalStorage<string>();
+    let seen: string | undefined = 'no claim yet';
+    const claim = store.claimDue.bind(store);
+    store.claimDue = (n, limit, lease) => ((seen = context.getStore()), claim(n, limit, lease));
+    const wk = worker();
+    wk.start();
+    for (let i = 0; i < 5 && seen === 'no claim yet'; i++) await new Promise((r) => setImmediate(r));
+    expect(seen, 'the first claim').to.equal(undefined);
+    seen = 'no claim yet';
+    context.run('inside a caller transaction', () => {
+      store.due.push(delivery(1, 'http://host.test'));
+      wk.wake();
+    });
+    for (let i = 0; i < 5 && seen === 'no claim yet'; i++) await new Promise((r) => setImmediate(r));
+    expect(seen).to.equal(undefined);
+    expect(dispatch.started).to.deep.equal([1]);
+    dispatch.finishAll();
+    await wk.stop();
   });
 
   it('completions claim again only while a backlog may remain: a claim short of its limit took all that was due', async () => {

@@ -80,8 +80,8 @@ export interface TestTarget {
 /**
  * Asynchronous twins of WebhooksApi's webhook and delivery-log methods: the same arguments,
  * answers and WebhookErrors (as rejections), on either backend. On SQLite they wrap the
- * synchronous methods; on PostgreSQL — where the synchronous ones throw, there being no
- * synchronous database handle — they are the way in. Other plugins reach them as
+ * synchronous methods; on PostgreSQL — where the synchronous ones throw SYNC_NEEDS_SQLITE, there
+ * being no synchronous database handle — they are the way in. Other plugins reach them as
  * `WebhooksApi.async` (like Node's `fs.promises`); the REST routes, admin screens and CLI use them too.
  */
 export interface WebhooksAsyncApi {

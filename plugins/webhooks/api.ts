@@ -80,8 +80,8 @@ export interface TestTarget {
 /**
  * Asynchronous twins of WebhooksApi's webhook and delivery-log methods: the same arguments,
  * answers and WebhookErrors (as rejections), on either backend. On SQLite they wrap the
- * synchronous methods; on PostgreSQL — where the synchronous ones throw, there being no
- * synchronous database handle — they are the way in. Other plugins reach them as
+ * synchronous methods; on PostgreSQL — where the synchronous ones throw SYNC_NEEDS_SQLITE, there
+ * being no synchronous database handle — they are the way in. Other plugins reach them as
  * `WebhooksApi.async` (like Node's `fs.promises`); the REST routes, admin screens and CLI use them too.
  */
 export interface WebhooksAsyncApi {
@@ -114,8 +114,9 @@ export interface WebhooksAsyncApi {
  *
  * Backends: every method works on SQLite. On PostgreSQL (no synchronous database handle) the
  * event methods (`wu_register_event_type`, `wu_get_event_type(s)`, `wu_do_event`) and
- * `send_test_event` work; the other synchronous methods throw. Their asynchronous twins,
- * `async` (WebhooksAsyncApi), work on both backends: code meant to run on either uses them.
+ * `send_test_event` work; the other synchronous methods throw WebhookError `SYNC_NEEDS_SQLITE`
+ * (status 500), whose message names the twin to call instead (`webhooks.async.<method>`). Those
+ * twins, `async` (WebhooksAsyncApi), work on both backends: code meant to run on either uses them.
  */
 export interface WebhooksApi {
   // ── Events ────────────────────────────────────────────────────────────────────────────
@@ -157,10 +158,14 @@ export interface WebhooksApi {
    *   credentials, ≤ 2000 characters), `event` (a registered slug), `active` (boolean), `secret`
    *   (optional: `whsec_` + strict base64 of 24–64 bytes, or that base64 without the prefix, read
    *   as the `standardwebhooks` and `svix` libraries read it; generated when omitted).
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.create_webhook`.
    */
   create_webhook(input: WebhookInput): Webhook;
 
-  /** One webhook. @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`). */
+  /**
+   * One webhook. @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`).
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.get_webhook`.
+   */
   get_webhook(id: number): Webhook;
 
   /**
@@ -168,12 +173,14 @@ export interface WebhooksApi {
    * failure window; a new `secret` is a rotation (the old one keeps its grace). Fires
    * `wu_webhook_updated` (new, old — without secrets).
    * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INVALID` as for create_webhook.
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.update_webhook`.
    */
   update_webhook(id: number, patch: WebhookInput): Webhook;
 
   /**
    * Deletes a webhook; its pending deliveries are cancelled when next due. Fires `wu_webhook_deleted`.
    * @returns true once deleted. @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`).
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.delete_webhook`.
    */
   delete_webhook(id: number): boolean;
 
@@ -182,7 +189,8 @@ export interface WebhooksApi {
    * or event), `status` 'active' | 'inactive' | 'disabled', `hidden`, `active`, `integration`,
    * `event`; `orderby` a column (default `created_at`; an unknown one falls back to it), `order`
    * 'asc' | 'desc' (default 'desc': newest first), `limit` (default 20), `offset` (default 0).
-   * Throws no WebhookError.
+   * Throws no WebhookError on SQLite.
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.list_webhooks`.
    */
   list_webhooks(q?: Partial<WebhookListQuery>): { items: Webhook[]; total: number };
 
@@ -193,6 +201,7 @@ export interface WebhooksApi {
    * @returns the webhook with its new `secret`.
    * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INVALID` (field `secret`) for a
    *   secret that is not `whsec_` + strict base64 of 24–64 bytes (or that base64 without the prefix).
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.rotate_secret`.
    */
   rotate_secret(id: number, secret?: string): Webhook;
 
@@ -201,10 +210,14 @@ export interface WebhooksApi {
   /**
    * A page of deliveries, newest first, and the total matching the filter.
    * @throws WebhookError `INVALID_ARGUMENT` (field `status`, `limit` or `offset`); `WEBHOOK_NOT_FOUND` (field `id`) for an unknown `webhookId`.
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.list_deliveries`.
    */
   list_deliveries(q?: DeliveryListFilter): { items: Delivery[]; total: number };
 
-  /** One delivery, its body and its attempts. @throws WebhookError `DELIVERY_NOT_FOUND` (field `id`). */
+  /**
+   * One delivery, its body and its attempts. @throws WebhookError `DELIVERY_NOT_FOUND` (field `id`).
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.get_delivery`.
+   */
   get_delivery(id: number): DeliveryDetail;
 
   /**
@@ -212,6 +225,7 @@ export interface WebhooksApi {
    * @returns the delivery, pending again.
    * @throws WebhookError `DELIVERY_NOT_FOUND` (field `id`); `INVALID_ARGUMENT` (field `id`) while it is pending or for a test delivery;
    *   `WEBHOOK_INACTIVE` (field `id`) when its webhook is inactive, disabled or deleted (the message says which, and what to do).
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.resend_delivery`.
    */
   resend_delivery(id: number): Delivery;
 
@@ -221,6 +235,7 @@ export interface WebhooksApi {
    * @returns how many were requeued.
    * @throws WebhookError `WEBHOOK_NOT_FOUND` (field `id`); `WEBHOOK_INACTIVE` (field `id`) when the webhook is
    *   inactive or disabled; `INVALID_ARGUMENT` (field `since`).
+   * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.recover_failed_deliveries`.
    */
   recover_failed_deliveries(webhookId: number, since: number | Date): number;
 

@@ -10,6 +10,7 @@ export const WEBHOOK_ERROR_CODES = defineErrorCodes('webhooks', {
   EVENT_TYPE_INVALID: { status: 500, description: 'A plugin registered an event type with a bad slug, name, description or sample.' },
   INVALID_ARGUMENT: { status: 400, description: 'An argument of a webhooks API call is out of range or of the wrong type.' },
   EBLOCKED: { status: 400, description: 'The destination resolves to an address the SSRF guard refuses.' },
+  SYNC_NEEDS_SQLITE: { status: 500, description: 'A synchronous WebhooksApi method was called on a host running on PostgreSQL; its twin in `webhooks.async` works on both backends.' },
 });
 
 export type WebhookErrorCode = keyof typeof WEBHOOK_ERROR_CODES;

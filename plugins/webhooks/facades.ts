@@ -5,28 +5,40 @@
  */
 import type { WebhooksAdminApi } from './admin/admin-api.js';
 import type { WebhooksApi, WebhooksAsyncApi } from './api.js';
+import { WebhookError } from './errors.js';
 import type { WebhooksService } from './service.js';
 
 /** The engine behind each public API object (for this plugin's own tests and tools only). */
 const engines = new WeakMap<WebhooksApi, WebhooksService>();
 
-/** The narrow API other plugins get: exactly the WebhooksApi methods. */
+/**
+ * The narrow API other plugins get: exactly the WebhooksApi methods. Its synchronous webhook and
+ * delivery-log methods need the SQLite handle: on PostgreSQL each throws `SYNC_NEEDS_SQLITE`.
+ */
 export function publicApi(service: WebhooksService): WebhooksApi {
+  /** The engine, for a synchronous method. @throws WebhookError SYNC_NEEDS_SQLITE on PostgreSQL, naming `webhooks.async.<method>`. */
+  const sync = (method: keyof WebhooksAsyncApi): WebhooksService => {
+    if (service.deliveries) return service;
+    throw new WebhookError(
+      'SYNC_NEEDS_SQLITE',
+      `WebhooksApi.${method} is synchronous and needs SQLite, but this host runs on PostgreSQL: use \`await webhooks.async.${method}(…)\`, which works on both backends.`,
+    );
+  };
   const api: WebhooksApi = {
     wu_register_event_type: (slug, def) => service.wu_register_event_type(slug, def, def?.source ?? 'unknown'),
     wu_get_event_types: () => service.wu_get_event_types(),
     wu_get_event_type: (slug) => service.wu_get_event_type(slug),
     wu_do_event: (slug, payload) => service.outbox.fire(slug, payload),
-    create_webhook: (input) => service.create_webhook(input),
-    get_webhook: (id) => service.get_webhook(id),
-    update_webhook: (id, patch) => service.update_webhook(id, patch),
-    delete_webhook: (id) => service.delete_webhook(id),
-    list_webhooks: (q) => service.list_webhooks(q),
-    rotate_secret: (id, secret) => service.rotate_secret(id, secret),
-    list_deliveries: (q) => service.list_deliveries(q),
-    get_delivery: (id) => service.get_delivery(id),
-    resend_delivery: (id) => service.resend_delivery(id),
-    recover_failed_deliveries: (webhookId, since) => service.recover_failed_deliveries(webhookId, since),
+    create_webhook: (input) => sync('create_webhook').create_webhook(input),
+    get_webhook: (id) => sync('get_webhook').get_webhook(id),
+    update_webhook: (id, patch) => sync('update_webhook').update_webhook(id, patch),
+    delete_webhook: (id) => sync('delete_webhook').delete_webhook(id),
+    list_webhooks: (q) => sync('list_webhooks').list_webhooks(q),
+    rotate_secret: (id, secret) => sync('rotate_secret').rotate_secret(id, secret),
+    list_deliveries: (q) => sync('list_deliveries').list_deliveries(q),
+    get_delivery: (id) => sync('get_delivery').get_delivery(id),
+    resend_delivery: (id) => sync('resend_delivery').resend_delivery(id),
+    recover_failed_deliveries: (webhookId, since) => sync('recover_failed_deliveries').recover_failed_deliveries(webhookId, since),
     send_test_event: (target) => service.send_test_event(target),
     async: service.asyncApi(),
   };

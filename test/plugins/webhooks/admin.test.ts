@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { loginAgent, nonceIn, nonceNear, type Agent } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { fireStored, makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
 const page = (slug: string, params = '') => `/wp-admin/network/admin.php?page=${slug}${params}`;
 
@@ -20,7 +20,7 @@ describe('plugins/webhooks admin screens', () => {
     await receiver.close();
   });
 
-  const addHook = (name = 'Mailing list') => w.service.create_webhook({ name, url: `${receiver.url}/hook`, event: 'payment_received' });
+  const addHook = async (name = 'Mailing list') => await w.api.async.create_webhook({ name, url: `${receiver.url}/hook`, event: 'payment_received' });
 
   describe('menu and list', () => {
     it('has a Webhooks menu with All Webhooks, Add New Webhook, Events and Deliveries', async () => {
@@ -36,7 +36,7 @@ describe('plugins/webhooks admin screens', () => {
     });
 
     it('lists webhooks with their columns, row actions and bulk actions, and never the secret', async () => {
-      const hook = addHook();
+      const hook = await addHook();
       const res = await agent.get(page('webhooks'));
       for (const text of ['Mailing list', 'Payment Received', '<code>payment_received</code>', 'badge-success">Active', 'Send Test Event', 'Deactivate', 'Delete', 'Bulk actions']) {
         expect(res.text).to.include(text);
@@ -46,9 +46,9 @@ describe('plugins/webhooks admin screens', () => {
     });
 
     it('searches and filters by status', async () => {
-      addHook('Alpha hook');
-      const beta = addHook('Beta hook');
-      w.service.update_webhook(beta.id, { active: false });
+      await addHook('Alpha hook');
+      const beta = await addHook('Beta hook');
+      await w.api.async.update_webhook(beta.id, { active: false });
       expect((await agent.get(page('webhooks', '&s=Alpha'))).text).to.include('Alpha hook').and.not.include('Beta hook');
       const inactive = await agent.get(page('webhooks', '&status=inactive'));
       expect(inactive.text).to.include('Beta hook').and.not.include('Alpha hook');
@@ -70,7 +70,7 @@ describe('plugins/webhooks admin screens', () => {
         .type('form')
         .send({ _wpnonce: nonceIn(form.text), name: 'CRM', url: `${receiver.url}/crm`, event: 'customer_created' });
       expect(res.status).to.equal(303);
-      const hook = w.service.list_webhooks({}).items[0]!;
+      const hook = (await w.api.async.list_webhooks({})).items[0]!;
       expect(hook).to.include({ name: 'CRM', active: true, event: 'customer_created' });
       expect(res.headers.location).to.equal(page('webhooks-edit', `&id=${hook.id}`));
       expect((await agent.get(res.headers.location!)).text).to.include('Webhook “CRM” added.');
@@ -82,7 +82,7 @@ describe('plugins/webhooks admin screens', () => {
       expect(res.status).to.equal(422);
       expect(res.text).to.include('id="name-error"').and.include('id="url-error"').and.include('id="event-error"');
       expect(res.text).to.include('value="ftp://nope"').and.include('value="x"');
-      expect(w.service.list_webhooks({}).total).to.equal(0);
+      expect((await w.api.async.list_webhooks({})).total).to.equal(0);
     });
 
     it('refuses a missing nonce and a user without the capability', async () => {
@@ -99,7 +99,7 @@ describe('plugins/webhooks admin screens', () => {
 
   describe('row actions', () => {
     it('Send Test Event without JS: posts, then shows the result in a notice after the redirect', async () => {
-      const hook = addHook();
+      const hook = await addHook();
       const list = await agent.get(page('webhooks'));
       const res = await agent
         .post(page('webhooks'))
@@ -109,11 +109,11 @@ describe('plugins/webhooks admin screens', () => {
       const after = await agent.get(res.headers.location!);
       expect(after.text).to.match(/The endpoint accepted the test event: HTTP 200 in \d+ ms\. Response: ok/);
       expect(receiver.requests).to.have.length(1);
-      expect(w.service.list_deliveries({ webhookId: hook.id }).items[0]).to.include({ is_test: 1 });
+      expect((await w.api.async.list_deliveries({ webhookId: hook.id })).items[0]).to.include({ is_test: 1 });
     });
 
     it('Send Test Event with JS: answers JSON for the dialog, failures in plain words', async () => {
-      const hook = addHook();
+      const hook = await addHook();
       receiver.reply = () => ({ status: 500, body: '<h1>boom</h1>' });
       const list = await agent.get(page('webhooks'));
       const res = await agent
@@ -127,69 +127,69 @@ describe('plugins/webhooks admin screens', () => {
     });
 
     it('deactivates and activates with a nonce bound to the webhook', async () => {
-      const hook = addHook();
+      const hook = await addHook();
       const list = await agent.get(page('webhooks'));
       const nonce = nonceNear(list.text, 'name="action" value="deactivate"');
       const wrong = await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonce, action: 'deactivate', webhook_id: String(hook.id + 1) });
       expect(wrong.status).to.equal(403);
       await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonce, action: 'deactivate', webhook_id: String(hook.id) });
-      expect(w.service.get_webhook(hook.id).active).to.equal(false);
+      expect((await w.api.async.get_webhook(hook.id)).active).to.equal(false);
       const list2 = await agent.get(page('webhooks'));
       expect(list2.text).to.include('badge">Inactive');
       await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonceNear(list2.text, 'name="action" value="activate"'), action: 'activate', webhook_id: String(hook.id) });
-      expect(w.service.get_webhook(hook.id).active).to.equal(true);
+      expect((await w.api.async.get_webhook(hook.id)).active).to.equal(true);
     });
 
     it('deletes only after the confirmation page', async () => {
-      const hook = addHook();
+      const hook = await addHook();
       const confirm = await agent.get(page('webhooks', `&action=confirm-delete&id=${hook.id}`));
       expect(confirm.text).to.include('You are about to delete the webhook').and.include('Yes, Delete Webhook');
-      expect(w.service.list_webhooks({}).total).to.equal(1);
+      expect((await w.api.async.list_webhooks({})).total).to.equal(1);
       await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonceIn(confirm.text), action: 'delete', webhook_id: String(hook.id) });
-      expect(w.service.list_webhooks({}).total).to.equal(0);
+      expect((await w.api.async.list_webhooks({})).total).to.equal(0);
       expect((await agent.get(page('webhooks', `&action=confirm-delete&id=${hook.id}`))).status).to.equal(404);
     });
 
     it('bulk activates, deactivates and deletes with the bulk nonce', async () => {
-      const a = addHook('First hook');
-      const b = addHook('Second hook');
+      const a = await addHook('First hook');
+      const b = await addHook('Second hook');
       const list = await agent.get(page('webhooks'));
       const nonce = nonceNear(list.text, 'name="bulk"');
       await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonce, bulk: '1', action: 'deactivate', 'ids[]': [String(a.id), String(b.id)] });
-      expect(w.service.list_webhooks({ status: 'inactive' }).total).to.equal(2);
+      expect((await w.api.async.list_webhooks({ status: 'inactive' })).total).to.equal(2);
       // Delete asks first, as the row action does: nothing is deleted until confirmed=1.
       const ask = await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonce, bulk: '1', action: 'delete', 'ids[]': [String(a.id)] });
       expect(ask.status).to.equal(200);
       expect(ask.text).to.include('You are about to delete this webhook').and.include('First hook').and.include('Yes, Delete Webhook');
       expect(ask.text).to.include('name="confirmed" value="1"');
-      expect(w.service.list_webhooks({}).total).to.equal(2);
+      expect((await w.api.async.list_webhooks({})).total).to.equal(2);
       await agent.post(page('webhooks')).type('form').send({ _wpnonce: nonceIn(ask.text), bulk: '1', action: 'delete', 'ids[]': [String(a.id)], confirmed: '1' });
-      expect(w.service.list_webhooks({}).total).to.equal(1);
+      expect((await w.api.async.list_webhooks({})).total).to.equal(1);
       expect((await agent.post(page('webhooks')).type('form').send({ bulk: '1', action: 'delete', 'ids[]': String(b.id) })).status).to.equal(403);
     });
   });
 
   describe('Edit webhook', () => {
     it('saves changes including the Active toggle, and validates', async () => {
-      const hook = addHook();
+      const hook = await addHook();
       const url = page('webhooks-edit', `&id=${hook.id}`);
       const form = await agent.get(url);
       expect(form.text).to.include('<label for="active">');
       const nonce = nonceNear(form.text, 'value="save"');
       await agent.post(url).type('form').send({ _wpnonce: nonce, action: 'save', name: 'Renamed', url: `${receiver.url}/new`, event: 'invoice_sent' });
-      expect(w.service.get_webhook(hook.id)).to.include({ name: 'Renamed', event: 'invoice_sent', active: false, url: `${receiver.url}/new` });
+      expect(await w.api.async.get_webhook(hook.id)).to.include({ name: 'Renamed', event: 'invoice_sent', active: false, url: `${receiver.url}/new` });
       const bad = await agent.post(url).type('form').send({ _wpnonce: nonce, action: 'save', name: 'Renamed', url: 'nope', event: 'invoice_sent', active: '1' });
       expect(bad.status).to.equal(422);
       expect(bad.text).to.include('id="url-error"');
     });
 
     it('keeps the secret hidden behind Reveal, and rotates it with a grace period', async () => {
-      const hook = addHook();
+      const hook = await addHook();
       const url = page('webhooks-edit', `&id=${hook.id}`);
       const form = await agent.get(url);
       expect(form.text).to.include('<summary>Reveal secret</summary>');
       await agent.post(url).type('form').send({ _wpnonce: nonceNear(form.text, 'value="rotate"'), action: 'rotate' });
-      const after = w.service.get_webhook(hook.id);
+      const after = await w.api.async.get_webhook(hook.id);
       expect(after.secret).to.not.equal(hook.secret);
       expect(after.previous_secret).to.equal(hook.secret);
       expect((await agent.get(url)).text).to.include('The previous secret is still valid until');
@@ -198,9 +198,9 @@ describe('plugins/webhooks admin screens', () => {
       const ask = await agent.post(url).type('form').send({ _wpnonce: nonce, action: 'rotate' });
       expect(ask.status).to.equal(200);
       expect(ask.text).to.include('Rotate Secret Again').and.include('Yes, Rotate Secret');
-      expect(w.service.get_webhook(hook.id).secret).to.equal(after.secret);
+      expect((await w.api.async.get_webhook(hook.id)).secret).to.equal(after.secret);
       await agent.post(url).type('form').send({ _wpnonce: nonce, action: 'rotate', confirmed: '1' });
-      const again = w.service.get_webhook(hook.id);
+      const again = await w.api.async.get_webhook(hook.id);
       expect(again.secret).to.not.equal(after.secret);
       expect(again.previous_secret).to.equal(after.secret);
     });
@@ -209,9 +209,9 @@ describe('plugins/webhooks admin screens', () => {
       await w.hp.close();
       w = await makeWebhooksApp({ schedule: [0] });
       agent = await loginAgent(w.hp);
-      const hook = addHook();
+      const hook = await addHook();
       receiver.reply = () => ({ status: 503 });
-      w.service.wu_do_event('payment_received', { n: 1 });
+      await fireStored(w, 'payment_received', { n: 1 });
       await w.service.worker.drain();
       const url = page('webhooks-edit', `&id=${hook.id}`);
       const form = await agent.get(url);
@@ -219,7 +219,7 @@ describe('plugins/webhooks admin screens', () => {
       const since = new Date(w.clock.now - 3600_000).toISOString().slice(0, 16);
       await agent.post(url).type('form').send({ _wpnonce: nonceNear(form.text, 'value="recover"'), action: 'recover', since });
       expect((await agent.get(url)).text).to.include('1 failed delivery was queued to be sent again.');
-      expect(w.service.list_deliveries({ status: 'pending' }).total).to.equal(1);
+      expect((await w.api.async.list_deliveries({ status: 'pending' })).total).to.equal(1);
     });
 
     it('answers 404 for a webhook that does not exist', async () => {
@@ -229,26 +229,26 @@ describe('plugins/webhooks admin screens', () => {
 
   describe('deliveries', () => {
     it('lists, filters and opens a delivery with request and every attempt, then resends it', async () => {
-      const hook = addHook();
+      const hook = await addHook();
       receiver.reply = () => ({ status: 410, body: '<script>alert("gone")</script>', headers: { 'x-reason': 'moved' } });
-      w.service.wu_do_event('payment_received', { payment_id: 7 });
+      await fireStored(w, 'payment_received', { payment_id: 7 });
       await w.service.worker.drain();
       const list = await agent.get(page('webhooks-deliveries', '&status=failed'));
       expect(list.text).to.include('badge-error">Failed');
       expect((await agent.get(page('webhooks-deliveries', '&status=succeeded'))).text).to.include('No deliveries match these filters');
-      const d = w.service.list_deliveries({ webhookId: hook.id }).items[0]!;
+      const d = (await w.api.async.list_deliveries({ webhookId: hook.id })).items[0]!;
       const detail = await agent.get(page('webhooks-deliveries', `&delivery=${d.id}`));
       expect(detail.text).to.include(d.msg_id).and.include('&quot;payment_id&quot;: 7').and.include('<code>x-reason</code>');
       expect(detail.text).to.include('&lt;script&gt;alert(&quot;gone&quot;)&lt;/script&gt;').and.not.include('<script>alert');
       expect(detail.text).to.include('<code>webhook-signature</code>').and.not.include(hook.secret);
       // The 410 disabled the webhook: Resend is not offered until it is active again.
       expect(detail.text).to.include('Cannot be resent').and.not.include('name="delivery_id"');
-      w.service.update_webhook(hook.id, { active: true });
+      await w.api.async.update_webhook(hook.id, { active: true });
       receiver.reply = () => ({ status: 200 });
       const again = await agent.get(page('webhooks-deliveries', `&delivery=${d.id}`));
       await agent.post(page('webhooks-deliveries')).type('form').send({ _wpnonce: nonceNear(again.text, 'name="delivery_id"'), delivery_id: String(d.id) });
       await w.service.worker.drain();
-      expect(w.service.get_delivery(d.id).delivery.status).to.equal('succeeded');
+      expect((await w.api.async.get_delivery(d.id)).delivery.status).to.equal('succeeded');
       expect((await agent.get(page('webhooks-deliveries', '&delivery=424242'))).status).to.equal(404);
     });
   });

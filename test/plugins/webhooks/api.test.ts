@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { runInUnitOfWork } from '../../../core/http/unit-of-work.js';
 import { WebhookError } from '../../../plugins/webhooks/errors.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { sqliteHostOnly } from '../../helpers/app.js';
+import { fireStored, makeWebhooksApp, rejectionOf, type WebhooksApp } from '../../helpers/webhooks.js';
 
 describe('plugins/webhooks API', () => {
   let w: WebhooksApp;
@@ -55,31 +57,54 @@ describe('plugins/webhooks API', () => {
       expect(seen).to.deep.equal([['wu_event', 'invoice_sent', expected], ['wu_event_invoice_sent', expected]]);
     });
 
-    it('fired inside the caller’s transaction, an event commits or rolls back with it (transactional outbox)', async () => {
-      w.service.create_webhook({ name: 'Outbox', url: `${receiver.url}/o`, event: 'payment_received' });
-      expect(() =>
-        w.hp.db.transaction(() => {
+    it('fired inside a plugin’s api.db transaction, an event commits or rolls back with it; nothing is handed to the worker before COMMIT', async () => {
+      await w.api.async.create_webhook({ name: 'Outbox', url: `${receiver.url}/o`, event: 'payment_received' });
+      // Another plugin's change and the event its code fires, in that plugin's own transaction (either backend).
+      const db = w.hp.plugins.apiOf('memberships')!.db;
+      const failed = await rejectionOf(
+        db.transaction().execute(async () => {
           w.service.wu_do_event('payment_received', { n: 'rolled back' });
           throw new Error('the business change failed');
-        })(),
-      ).to.throw('the business change failed');
-      w.hp.db.transaction(() => void w.service.wu_do_event('payment_received', { n: 'committed' }))();
+        }),
+      );
+      expect(failed.message).to.equal('the business change failed');
+      await db.transaction().execute(async () => {
+        w.service.wu_do_event('payment_received', { n: 'committed' });
+        expect(w.service.worker.stats(), 'nothing handed over inside the transaction').to.deep.equal({ inflight: 0, queued: 0 });
+      });
       await w.service.worker.drain();
       expect(receiver.requests.map((r) => JSON.parse(r.body).n)).to.deep.equal(['committed']);
     });
 
-    it('a running worker takes a fresh delivery at once, but never before the caller’s transaction commits', async () => {
-      await w.hp.close();
-      w = await makeWebhooksApp({ autoStart: true });
-      w.service.create_webhook({ name: 'Fast path', url: `${receiver.url}/f`, event: 'payment_received' });
-      w.hp.db.transaction(() => {
-        w.service.wu_do_event('payment_received', { n: 1 });
-        expect(w.service.worker.stats(), 'nothing handed over inside the transaction').to.deep.equal({ inflight: 0, queued: 0 });
-      })();
-      w.service.wu_do_event('payment_received', { n: 2 });
-      expect(w.service.worker.stats().inflight, 'handed over at once outside one').to.equal(1);
-      await receiver.waitFor(2);
-      expect(receiver.requests.map((r) => JSON.parse(r.body).n).sort()).to.deep.equal([1, 2]);
+    describe('in a synchronous SQLite transaction (hp.db)', () => {
+      sqliteHostOnly('hp.db.transaction is the synchronous SQLite handle; and outside a transaction an event is written and handed to the worker synchronously only on SQLite (PostgreSQL batches it: event-batches.test.ts)');
+
+      it('fired inside the caller’s transaction, an event commits or rolls back with it (transactional outbox)', async () => {
+        await w.api.async.create_webhook({ name: 'Outbox', url: `${receiver.url}/o`, event: 'payment_received' });
+        expect(() =>
+          w.hp.db.transaction(() => {
+            w.service.wu_do_event('payment_received', { n: 'rolled back' });
+            throw new Error('the business change failed');
+          })(),
+        ).to.throw('the business change failed');
+        w.hp.db.transaction(() => void w.service.wu_do_event('payment_received', { n: 'committed' }))();
+        await w.service.worker.drain();
+        expect(receiver.requests.map((r) => JSON.parse(r.body).n)).to.deep.equal(['committed']);
+      });
+
+      it('a running worker takes a fresh delivery at once, but never before the caller’s transaction commits', async () => {
+        await w.hp.close();
+        w = await makeWebhooksApp({ autoStart: true });
+        await w.api.async.create_webhook({ name: 'Fast path', url: `${receiver.url}/f`, event: 'payment_received' });
+        w.hp.db.transaction(() => {
+          w.service.wu_do_event('payment_received', { n: 1 });
+          expect(w.service.worker.stats(), 'nothing handed over inside the transaction').to.deep.equal({ inflight: 0, queued: 0 });
+        })();
+        w.service.wu_do_event('payment_received', { n: 2 });
+        expect(w.service.worker.stats().inflight, 'handed over at once outside one').to.equal(1);
+        await receiver.waitFor(2);
+        expect(receiver.requests.map((r) => JSON.parse(r.body).n).sort()).to.deep.equal([1, 2]);
+      });
     });
 
     it('binds an event to any action with hook: { action, accepted_args, to_payload }', async () => {
@@ -89,15 +114,16 @@ describe('plugins/webhooks API', () => {
         payload: { coupon: 'SAVE10', order: 1 },
         hook: { action: 'shop_coupon_used', accepted_args: 2, to_payload: (coupon: string, order: number) => ({ coupon, order }) },
       });
-      w.service.create_webhook({ name: 'Coupons', url: `${receiver.url}/c`, event: 'coupon_used' });
-      w.hp.hooks.do_action('shop_coupon_used', 'WELCOME', 42);
+      await w.api.async.create_webhook({ name: 'Coupons', url: `${receiver.url}/c`, event: 'coupon_used' });
+      // As while serving a request: the event is stored once the unit of work settles (either backend).
+      await runInUnitOfWork(() => w.hp.hooks.do_action('shop_coupon_used', 'WELCOME', 42));
       await w.service.worker.drain();
       expect(JSON.parse(receiver.requests[0]!.body)).to.include({ coupon: 'WELCOME', order: 42 });
     });
 
     it('turns a new user account into the user_created event (the mailing-list example)', async () => {
-      w.service.create_webhook({ name: 'Mailing list', url: `${receiver.url}/list`, event: 'user_created' });
-      await w.hp.host.users.create({ login: 'newbie', email: 'newbie@example.com', display_name: 'New Bie', password: 'password 123' });
+      await w.api.async.create_webhook({ name: 'Mailing list', url: `${receiver.url}/list`, event: 'user_created' });
+      await runInUnitOfWork(() => w.hp.host.users.create({ login: 'newbie', email: 'newbie@example.com', display_name: 'New Bie', password: 'password 123' }));
       await w.service.worker.drain();
       expect(JSON.parse(receiver.requests[0]!.body)).to.include({ user_login: 'newbie', user_email: 'newbie@example.com', user_display_name: 'New Bie' });
     });
@@ -116,16 +142,16 @@ describe('plugins/webhooks API', () => {
   });
 
   describe('webhooks', () => {
-    it('creates an active webhook with a whsec_ secret of 32 random bytes', () => {
-      const wh = w.service.create_webhook({ name: 'CRM', url: 'https://crm.example.com/hooks?x=1', event: 'customer_created' });
+    it('creates an active webhook with a whsec_ secret of 32 random bytes', async () => {
+      const wh = await w.api.async.create_webhook({ name: 'CRM', url: 'https://crm.example.com/hooks?x=1', event: 'customer_created' });
       expect(wh).to.include({ active: true, event_count: 0, name: 'CRM', url: 'https://crm.example.com/hooks?x=1' });
       expect(wh.secret).to.match(/^whsec_[A-Za-z0-9+/]{43}=$/);
       expect(Buffer.from(wh.secret.slice(6), 'base64')).to.have.length(32);
     });
 
-    it('reports every invalid field with a typed error', () => {
+    it('reports every invalid field with a typed error', async () => {
       try {
-        w.service.create_webhook({ name: 'x', url: 'ftp://host/file', event: 'nope' });
+        await w.api.async.create_webhook({ name: 'x', url: 'ftp://host/file', event: 'nope' });
         expect.fail('should throw');
       } catch (error) {
         expect(error).to.be.instanceOf(WebhookError);
@@ -138,23 +164,24 @@ describe('plugins/webhooks API', () => {
         ['javascript:alert(1)', /http:\/\/ or https:\/\//],
       ];
       for (const [url, message] of urls) {
-        expect(() => w.service.create_webhook({ name: 'Name', url, event: 'payment_received' })).to.throw(message);
+        expect((await rejectionOf(w.api.async.create_webhook({ name: 'Name', url, event: 'payment_received' }))).message).to.match(message);
       }
-      expect(() => w.service.get_webhook(999)).to.throw(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
-      expect(() => w.service.update_webhook(999, {})).to.throw(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
-      expect(() => w.service.list_deliveries({ status: 'weird' })).to.throw(WebhookError).with.property('field', 'status');
-      expect(() => w.service.list_deliveries({ limit: 0 })).to.throw(WebhookError).with.property('field', 'limit');
-      expect(() => w.service.get_delivery(12345)).to.throw(WebhookError).with.property('code', 'DELIVERY_NOT_FOUND');
-      expect(() => w.service.recover_failed_deliveries(999, 0)).to.throw(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
+      expect(await rejectionOf(w.api.async.get_webhook(999))).to.be.instanceOf(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
+      expect(await rejectionOf(w.api.async.update_webhook(999, {}))).to.be.instanceOf(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
+      expect(await rejectionOf(w.api.async.list_deliveries({ status: 'weird' }))).to.be.instanceOf(WebhookError).with.property('field', 'status');
+      expect(await rejectionOf(w.api.async.list_deliveries({ limit: 0 }))).to.be.instanceOf(WebhookError).with.property('field', 'limit');
+      expect(await rejectionOf(w.api.async.get_delivery(12345))).to.be.instanceOf(WebhookError).with.property('code', 'DELIVERY_NOT_FOUND');
+      expect(await rejectionOf(w.api.async.recover_failed_deliveries(999, 0))).to.be.instanceOf(WebhookError).with.property('code', 'WEBHOOK_NOT_FOUND');
       expect(() => w.service.wu_do_event('payment_received', 'text' as never)).to.throw(WebhookError).with.property('code', 'INVALID_ARGUMENT');
       expect(() => w.service.wu_do_event('payment_received', { big: 1n })).to.throw(WebhookError, /cannot be sent as JSON/);
     });
 
     it('deleting a webhook deletes its deliveries', async () => {
-      const wh = w.service.create_webhook({ name: 'Gone', url: `${receiver.url}/g`, event: 'payment_received' });
-      w.service.wu_do_event('payment_received', {});
-      expect(w.service.delete_webhook(wh.id)).to.equal(true);
-      expect(w.service.list_deliveries({}).total).to.equal(0);
+      const wh = await w.api.async.create_webhook({ name: 'Gone', url: `${receiver.url}/g`, event: 'payment_received' });
+      await fireStored(w, 'payment_received', {});
+      expect((await w.api.async.list_deliveries({})).total).to.equal(1);
+      expect(await w.api.async.delete_webhook(wh.id)).to.equal(true);
+      expect((await w.api.async.list_deliveries({})).total).to.equal(0);
       await w.service.worker.drain();
       expect(receiver.requests).to.have.length(0);
     });
@@ -162,7 +189,7 @@ describe('plugins/webhooks API', () => {
 
   describe('send_test_event', () => {
     it('posts the signed sample payload marked as a test, records a test attempt, leaves the count alone', async () => {
-      const wh = w.service.create_webhook({ name: 'Bin', url: `${receiver.url}/bin`, event: 'payment_received' });
+      const wh = await w.api.async.create_webhook({ name: 'Bin', url: `${receiver.url}/bin`, event: 'payment_received' });
       receiver.reply = () => ({ status: 200, body: '{"received":true}' });
       const result = await w.service.send_test_event(wh.id);
       expect(result).to.include({ ok: true, status: 200, responseExcerpt: '{"received":true}', errorClass: null });
@@ -170,8 +197,8 @@ describe('plugins/webhooks API', () => {
       expect(req.headers['x-hookpress-test']).to.equal('true');
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
       expect(new StandardWebhook(wh.secret).verify(req.body, headers)).to.include.keys('payment_id', 'customer_id', 'membership_id');
-      expect(w.service.get_webhook(wh.id).event_count).to.equal(0);
-      const d = w.service.get_delivery(result.deliveryId);
+      expect((await w.api.async.get_webhook(wh.id)).event_count).to.equal(0);
+      const d = await w.api.async.get_delivery(result.deliveryId);
       expect(d.delivery).to.include({ is_test: 1, status: 'succeeded' });
       expect(d.attempts.map((a) => a.trigger)).to.deep.equal(['test']);
       await w.service.worker.drain();

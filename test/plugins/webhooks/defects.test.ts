@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { loginAgent, type Agent } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import type { Kysely } from 'kysely';
+import { fireStored, makeWebhooksApp, rejectionOf, type WebhooksApp } from '../../helpers/webhooks.js';
 
 // Defects found by clicking through the webhooks screens (issue #10, item 4). Each test
 // failed before its fix.
@@ -37,15 +38,15 @@ describe('plugins/webhooks: defects found while clicking through', () => {
 
   /** One succeeded, one failed once and retrying, one failed for good — all in the last hour. */
   async function seedDeliveries(): Promise<number> {
-    const hook = w.service.create_webhook({ name: 'Counted', url: `${receiver.url}/hook`, event: 'payment_received' });
+    const hook = await w.api.async.create_webhook({ name: 'Counted', url: `${receiver.url}/hook`, event: 'payment_received' });
     receiver.reply = () => ({ status: 200 });
-    w.service.wu_do_event('payment_received', { payment_id: 1 });
+    await fireStored(w, 'payment_received', { payment_id: 1 });
     await w.service.worker.drain();
     receiver.reply = () => ({ status: 500 });
-    w.service.wu_do_event('payment_received', { payment_id: 2 });
-    w.service.wu_do_event('payment_received', { payment_id: 3 });
-    const last = w.service.list_deliveries({ webhookId: hook.id }).items[0]!;
-    w.hp.db.prepare('UPDATE webhook_deliveries SET max_attempts = 1 WHERE id = ?').run(last.id);
+    await fireStored(w, 'payment_received', { payment_id: 2 });
+    await fireStored(w, 'payment_received', { payment_id: 3 });
+    const last = (await w.api.async.list_deliveries({ webhookId: hook.id })).items[0]!;
+    await (w.hp.plugins.apiOf('webhooks')!.db as Kysely<any>).updateTable('webhook_deliveries').set({ max_attempts: 1 }).where('id', '=', last.id).execute();
     await w.service.worker.drain();
     return hook.id;
   }
@@ -91,8 +92,10 @@ describe('plugins/webhooks: defects found while clicking through', () => {
 
   it('recovering failed deliveries of an inactive webhook says why nothing was queued', async () => {
     const id = await seedDeliveries();
-    w.service.update_webhook(id, { active: false });
-    expect(() => w.service.recover_failed_deliveries(id, 0)).to.throw('inactive').with.property('code', 'WEBHOOK_INACTIVE');
-    expect(w.service.list_deliveries({ webhookId: id, status: 'failed' }).total).to.equal(1);
+    await w.api.async.update_webhook(id, { active: false });
+    const refused = await rejectionOf(w.api.async.recover_failed_deliveries(id, 0));
+    expect(refused.message).to.include('inactive');
+    expect(refused).to.have.property('code', 'WEBHOOK_INACTIVE');
+    expect((await w.api.async.list_deliveries({ webhookId: id, status: 'failed' })).total).to.equal(1);
   });
 });

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
+import { runInUnitOfWork } from '../../../core/http/unit-of-work.js';
 import { Receiver, type Received } from '../../helpers/receiver.js';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { fireStored, makeWebhooksApp, storedNotice, type WebhooksApp } from '../../helpers/webhooks.js';
 import { DEFAULT_SCHEDULE_MS } from '../../../plugins/webhooks/delivery/retry-policy.js';
 
 const flatHeaders = (r: Received): Record<string, string> =>
@@ -21,13 +22,13 @@ describe('plugins/webhooks delivery engine', () => {
     await receiver.close();
   });
 
-  const hook = (over: Record<string, unknown> = {}) =>
-    w.service.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received', ...over });
+  const hook = async (over: Record<string, unknown> = {}) =>
+    await w.api.async.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received', ...over });
 
   describe('wire format (Standard Webhooks)', () => {
     it('sends the webhook\'s custom headers (prepare stage), never over the signature headers', async () => {
-      hook({ headers: [{ name: 'Authorization', value: 'Bearer abc' }, { name: 'X-Team', value: 'billing' }] });
-      w.service.wu_do_event('payment_received', { payment_id: 1 });
+      await hook({ headers: [{ name: 'Authorization', value: 'Bearer abc' }, { name: 'X-Team', value: 'billing' }] });
+      await fireStored(w, 'payment_received', { payment_id: 1 });
       await w.service.worker.drain();
       const h = receiver.requests[0]!.headers;
       expect(h).to.include({ authorization: 'Bearer abc', 'x-team': 'billing', 'content-type': 'application/json' });
@@ -35,8 +36,8 @@ describe('plugins/webhooks delivery engine', () => {
     });
 
     it('delivers a compact JSON body that standardwebhooks and svix both verify', async () => {
-      const wh = hook();
-      const eventId = w.service.wu_do_event('payment_received', { payment_id: 1, payment_total: '$1.00' });
+      const wh = await hook();
+      const eventId = await fireStored(w, 'payment_received', { payment_id: 1, payment_total: '$1.00' });
       expect(eventId).to.match(/^evt_/);
       await w.service.worker.drain();
       expect(receiver.requests).to.have.length(1);
@@ -56,17 +57,17 @@ describe('plugins/webhooks delivery engine', () => {
     });
 
     it('signs with both secrets during a rotation, then only with the new one after the grace period', async () => {
-      const old = hook();
-      const rotated = w.service.rotate_secret(old.id);
+      const old = await hook();
+      const rotated = await w.api.async.rotate_secret(old.id);
       expect(rotated.secret).to.not.equal(old.secret);
-      w.service.wu_do_event('payment_received', { n: 1 });
+      await fireStored(w, 'payment_received', { n: 1 });
       await w.service.worker.drain();
       const during = flatHeaders(receiver.requests[0]!);
       expect(during['webhook-signature']!.split(' ')).to.have.length(2);
       expect(() => new StandardWebhook(old.secret).verify(receiver.requests[0]!.body, during)).not.to.throw();
       expect(() => new StandardWebhook(rotated.secret).verify(receiver.requests[0]!.body, during)).not.to.throw();
       w.clock.advance(24 * 3600_000 + 1);
-      w.service.wu_do_event('payment_received', { n: 2 });
+      await fireStored(w, 'payment_received', { n: 2 });
       await w.service.worker.drain();
       const after = flatHeaders(receiver.requests[1]!);
       expect(after['webhook-signature']!.split(' ')).to.have.length(1);
@@ -76,10 +77,13 @@ describe('plugins/webhooks delivery engine', () => {
     });
 
     it('snapshots the payload when the event happens, not when it is sent', async () => {
-      hook();
+      await hook();
       const payload: Record<string, unknown> = { status: 'at event time' };
-      w.service.wu_do_event('payment_received', payload);
-      payload.status = 'changed later';
+      // Changed before the event is stored (the unit of work settles after): the snapshot is already taken.
+      await runInUnitOfWork(() => {
+        w.service.wu_do_event('payment_received', payload);
+        payload.status = 'changed later';
+      });
       await w.service.worker.drain();
       expect(JSON.parse(receiver.requests[0]!.body).status).to.equal('at event time');
     });
@@ -87,48 +91,48 @@ describe('plugins/webhooks delivery engine', () => {
 
   describe('outcomes', () => {
     it('counts only 2xx as success', async () => {
-      const wh = hook();
+      const wh = await hook();
       receiver.reply = () => ({ status: 204 });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
-      const { items } = w.service.list_deliveries({ webhookId: wh.id });
+      const { items } = await w.api.async.list_deliveries({ webhookId: wh.id });
       expect(items[0]).to.include({ status: 'succeeded', attempts: 1, last_http_status: 204 });
-      expect(w.service.get_webhook(wh.id)).to.include({ last_status: 'success', event_count: 1, last_http_status: 204 });
+      expect(await w.api.async.get_webhook(wh.id)).to.include({ last_status: 'success', event_count: 1, last_http_status: 204 });
     });
 
     it('does not follow redirects: a 3xx is a failure and its target is never requested', async () => {
-      const wh = hook();
+      const wh = await hook();
       receiver.reply = (req) => (req.path === '/hook' ? { status: 302, headers: { location: `${receiver.url}/elsewhere` } } : { status: 200 });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
       expect(receiver.requests.map((r) => r.path)).to.deep.equal(['/hook']);
-      const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
+      const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
       expect(d.status).to.equal('pending');
-      const detail = w.service.get_delivery(d.id);
+      const detail = await w.api.async.get_delivery(d.id);
       expect(detail.attempts[0]).to.include({ success: 0, response_status: 302, error_class: 'http' });
       expect(detail.attempts[0]!.error_message).to.include('redirects are not followed');
     });
 
     for (const status of [400, 404, 500]) {
       it(`retries after HTTP ${status} following the schedule`, async () => {
-        const wh = hook();
+        const wh = await hook();
         receiver.reply = () => ({ status });
-        w.service.wu_do_event('payment_received', {});
+        await fireStored(w, 'payment_received', {});
         await w.service.worker.drain();
-        const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
+        const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
         expect(d).to.include({ status: 'pending', attempts: 1, next_trigger: 'retry' });
         expect(d.next_attempt_at! - d.last_attempt_at!).to.equal(DEFAULT_SCHEDULE_MS[1]);
       });
     }
 
     it('retries on the whole schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h) then fails', async () => {
-      const wh = hook();
+      const wh = await hook();
       receiver.reply = () => ({ status: 500 });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       const gaps: number[] = [];
       for (let i = 0; i < DEFAULT_SCHEDULE_MS.length; i++) {
         await w.service.worker.drain();
-        const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
+        const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
         if (d.status === 'failed') break;
         gaps.push(d.next_attempt_at! - d.last_attempt_at!);
         // Nothing is sent before the retry is due.
@@ -137,11 +141,11 @@ describe('plugins/webhooks delivery engine', () => {
         w.clock.advance(1);
       }
       expect(gaps).to.deep.equal(DEFAULT_SCHEDULE_MS.slice(1));
-      const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
+      const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
       expect(d).to.include({ status: 'failed', attempts: 8 });
       expect(receiver.requests).to.have.length(8);
       expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size, 'one webhook-id across retries').to.equal(1);
-      const triggers = w.service.get_delivery(d.id).attempts.map((a) => a.trigger);
+      const triggers = (await w.api.async.get_delivery(d.id)).attempts.map((a) => a.trigger);
       expect(triggers).to.deep.equal(['event', ...Array(7).fill('retry')]);
     });
 
@@ -152,11 +156,11 @@ describe('plugins/webhooks delivery engine', () => {
         [0.999999, 6000],
       ] as const) {
         w = await makeWebhooksApp({ random: () => random });
-        const wh = w.service.create_webhook({ name: 'Jitter', url: `${receiver.url}/hook`, event: 'payment_received' });
+        const wh = await w.api.async.create_webhook({ name: 'Jitter', url: `${receiver.url}/hook`, event: 'payment_received' });
         receiver.reply = () => ({ status: 500 });
-        w.service.wu_do_event('payment_received', {});
+        await fireStored(w, 'payment_received', {});
         await w.service.worker.drain();
-        const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
+        const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
         expect(d.next_attempt_at! - d.last_attempt_at!).to.equal(expected);
         await w.hp.close();
       }
@@ -165,16 +169,16 @@ describe('plugins/webhooks delivery engine', () => {
 
     for (const status of [429, 503]) {
       it(`treats ${status} as throttling: waits at least 60 s, and max(schedule, Retry-After) capped at schedule + 6 h`, async () => {
-        const wh = hook();
+        const wh = await hook();
         const gap = async (retryAfter: string | undefined) => {
           receiver.reply = () => ({ status, headers: retryAfter === undefined ? {} : { 'retry-after': retryAfter } as Record<string, string> });
           await w.service.worker.drain();
-          const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
+          const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
           const ms = d.next_attempt_at! - d.last_attempt_at!;
           w.clock.advance(ms);
           return ms;
         };
-        w.service.wu_do_event('payment_received', {});
+        await fireStored(w, 'payment_received', {});
         expect(await gap(undefined), 'no Retry-After: the throttling floor').to.equal(60_000);
         expect(await gap('120'), 'Retry-After 120 s is shorter than the 5 min schedule: the schedule wins').to.equal(5 * 60_000);
         expect(await gap('3600'), 'Retry-After 1 h beats the 30 min schedule').to.equal(3_600_000);
@@ -184,57 +188,58 @@ describe('plugins/webhooks delivery engine', () => {
     }
 
     it('503 with Retry-After: 120 waits 120 s, and 429 with Retry-After: 3600 waits an hour (not 10 s / 120 s)', async () => {
-      const a = hook({ name: 'Hook A' });
+      const a = await hook({ name: 'Hook A' });
       receiver.reply = () => ({ status: 503, headers: { 'retry-after': '120' } });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
-      let d = w.service.list_deliveries({ webhookId: a.id }).items[0]!;
+      let d = (await w.api.async.list_deliveries({ webhookId: a.id })).items[0]!;
       expect(d.next_attempt_at! - d.last_attempt_at!).to.equal(120_000);
-      w.service.update_webhook(a.id, { active: false });
-      const b = hook({ name: 'Hook B' });
+      await w.api.async.update_webhook(a.id, { active: false });
+      const b = await hook({ name: 'Hook B' });
       receiver.reply = () => ({ status: 429, headers: { 'retry-after': new Date(w.clock.now + 3_600_000).toUTCString() } });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
-      d = w.service.list_deliveries({ webhookId: b.id }).items[0]!;
+      d = (await w.api.async.list_deliveries({ webhookId: b.id })).items[0]!;
       // An HTTP date has whole seconds: within a second of an hour.
       expect(d.next_attempt_at! - d.last_attempt_at!).to.be.within(3_599_000, 3_600_000);
     });
 
     it('times out a slow endpoint, says so, and waits at least 60 s', async () => {
-      const wh = hook();
+      const wh = await hook();
       let release!: () => void;
       const hold = new Promise<void>((r) => (release = r));
       receiver.reply = () => ({ status: 200, hold });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
       release();
-      const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
-      const attempt = w.service.get_delivery(d.id).attempts[0]!;
+      const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
+      const attempt = (await w.api.async.get_delivery(d.id)).attempts[0]!;
       expect(attempt).to.include({ error_class: 'timeout', success: 0 });
       expect(attempt.error_message).to.equal(`Timed out after 2 s waiting for 127.0.0.1:${new URL(receiver.url).port}.`);
       expect(d.next_attempt_at! - d.last_attempt_at!).to.equal(60_000);
     });
 
     it('disables the webhook at once on 410 Gone, with the action and a notice', async () => {
-      const wh = hook();
+      const wh = await hook();
       const disabled: unknown[] = [];
       w.hp.hooks.add_action('wu_webhook_disabled', (webhook: { id: number }, reason: string) => void disabled.push([webhook.id, reason]), 10, 2);
       receiver.reply = () => ({ status: 410 });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
-      expect(w.service.get_webhook(wh.id)).to.include({ active: false, disabled_reason: 'gone' });
-      expect(w.service.list_deliveries({ webhookId: wh.id }).items[0]).to.include({ status: 'failed', attempts: 1 });
+      expect(await w.api.async.get_webhook(wh.id)).to.include({ active: false, disabled_reason: 'gone' });
+      expect((await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]).to.include({ status: 'failed', attempts: 1 });
       expect(disabled).to.deep.equal([[wh.id, 'gone']]);
-      expect(w.hp.host.notices.list()[0]!.message).to.include('answered 410 Gone');
+      expect((await storedNotice(w.hp, (n) => n.id === `webhook-disabled-${wh.id}`)).message).to.include('answered 410 Gone');
+      expect(await w.hp.host.notices.listAsync()).to.have.length(1);
     });
 
     it('records the response truncated to 20 KB, with headers and duration', async () => {
-      const wh = hook();
+      const wh = await hook();
       receiver.reply = () => ({ status: 500, body: 'x'.repeat(100_000), headers: { 'x-trace': 'abc' } });
-      w.service.wu_do_event('payment_received', { a: 1 });
+      await fireStored(w, 'payment_received', { a: 1 });
       await w.service.worker.drain();
-      const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
-      const detail = w.service.get_delivery(d.id);
+      const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
+      const detail = await w.api.async.get_delivery(d.id);
       const a = detail.attempts[0]!;
       expect(a.response_body).to.have.length(20 * 1024);
       expect(JSON.parse(a.response_headers!)).to.include({ 'x-trace': 'abc' });
@@ -249,66 +254,66 @@ describe('plugins/webhooks delivery engine', () => {
     it('does not disable after quick failures, disables when an exhausted delivery ends a 5-day failing window', async () => {
       await w.hp.close();
       w = await makeWebhooksApp({ schedule: [0, 1000] });
-      const wh = w.service.create_webhook({ name: 'Flaky', url: `${receiver.url}/hook`, event: 'payment_received' });
+      const wh = await w.api.async.create_webhook({ name: 'Flaky', url: `${receiver.url}/hook`, event: 'payment_received' });
       const disabled: string[] = [];
       w.hp.hooks.add_action('wu_webhook_disabled', (_w: unknown, reason: string) => void disabled.push(reason), 10, 2);
       receiver.reply = () => ({ status: 500 });
       for (let i = 0; i < 5; i++) {
-        w.service.wu_do_event('payment_received', { i });
+        await fireStored(w, 'payment_received', { i });
         await w.service.worker.drain();
         w.clock.advance(1000);
         await w.service.worker.drain();
       }
-      expect(w.service.get_webhook(wh.id).active, 'many quick failures are not enough').to.equal(true);
+      expect((await w.api.async.get_webhook(wh.id)).active, 'many quick failures are not enough').to.equal(true);
       w.clock.advance(5 * 24 * 3600_000);
-      w.service.wu_do_event('payment_received', { last: true });
+      await fireStored(w, 'payment_received', { last: true });
       await w.service.worker.drain();
-      expect(w.service.get_webhook(wh.id).active, 'the delivery is not exhausted yet').to.equal(true);
+      expect((await w.api.async.get_webhook(wh.id)).active, 'the delivery is not exhausted yet').to.equal(true);
       w.clock.advance(1000);
       await w.service.worker.drain();
-      expect(w.service.get_webhook(wh.id)).to.include({ active: false, disabled_reason: 'failing' });
+      expect(await w.api.async.get_webhook(wh.id)).to.include({ active: false, disabled_reason: 'failing' });
       expect(disabled).to.deep.equal(['failing']);
-      const notice = w.hp.host.notices.list().find((n) => n.id === `webhook-disabled-${wh.id}`)!;
+      const notice = await storedNotice(w.hp, (n) => n.id === `webhook-disabled-${wh.id}`);
       expect(notice.link!.href).to.include('page=webhooks-deliveries');
     });
 
     it('any success resets the failure window', async () => {
       await w.hp.close();
       w = await makeWebhooksApp({ schedule: [0] });
-      const wh = w.service.create_webhook({ name: 'Flaky', url: `${receiver.url}/hook`, event: 'payment_received' });
+      const wh = await w.api.async.create_webhook({ name: 'Flaky', url: `${receiver.url}/hook`, event: 'payment_received' });
       receiver.reply = () => ({ status: 500 });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
-      expect(w.service.get_webhook(wh.id).failing_since).to.equal(w.clock.now);
+      expect((await w.api.async.get_webhook(wh.id)).failing_since).to.equal(w.clock.now);
       w.clock.advance(4 * 24 * 3600_000);
       receiver.reply = () => ({ status: 200 });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
-      expect(w.service.get_webhook(wh.id).failing_since).to.equal(null);
+      expect((await w.api.async.get_webhook(wh.id)).failing_since).to.equal(null);
       receiver.reply = () => ({ status: 500 });
       w.clock.advance(2 * 24 * 3600_000);
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
-      expect(w.service.get_webhook(wh.id).active).to.equal(true);
+      expect((await w.api.async.get_webhook(wh.id)).active).to.equal(true);
     });
   });
 
   describe('who receives what', () => {
     it('inactive webhooks receive nothing, and deliveries pending when one is deactivated are cancelled', async () => {
-      const on = hook();
-      const off = hook({ active: false, name: 'Off' });
-      w.service.wu_do_event('payment_received', {});
-      expect(w.service.list_deliveries({ webhookId: off.id }).total).to.equal(0);
-      w.service.update_webhook(on.id, { active: false });
+      const on = await hook();
+      const off = await hook({ active: false, name: 'Off' });
+      await fireStored(w, 'payment_received', {});
+      expect((await w.api.async.list_deliveries({ webhookId: off.id })).total).to.equal(0);
+      await w.api.async.update_webhook(on.id, { active: false });
       await w.service.worker.drain();
       expect(receiver.requests).to.have.length(0);
-      expect(w.service.list_deliveries({ webhookId: on.id }).items[0]).to.include({ status: 'cancelled' });
+      expect((await w.api.async.list_deliveries({ webhookId: on.id })).items[0]).to.include({ status: 'cancelled' });
     });
 
     it('has no cap on the number of webhooks of an event', async () => {
-      for (let i = 0; i < 150; i++) w.service.create_webhook({ name: `W${i}`, url: `${receiver.url}/h${i}`, event: 'payment_received' });
-      w.service.create_webhook({ name: 'Other', url: `${receiver.url}/other`, event: 'invoice_sent' });
-      w.service.wu_do_event('payment_received', {});
+      for (let i = 0; i < 150; i++) await w.api.async.create_webhook({ name: `W${i}`, url: `${receiver.url}/h${i}`, event: 'payment_received' });
+      await w.api.async.create_webhook({ name: 'Other', url: `${receiver.url}/other`, event: 'invoice_sent' });
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
       expect(receiver.requests).to.have.length(150);
       expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).to.equal(150);
@@ -317,17 +322,17 @@ describe('plugins/webhooks delivery engine', () => {
 
   describe('resend and recover', () => {
     it('resends one delivery now with the same message id', async () => {
-      const wh = hook();
+      const wh = await hook();
       receiver.reply = () => ({ status: 410 });
-      w.service.wu_do_event('payment_received', {});
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
-      w.service.update_webhook(wh.id, { active: true });
+      await w.api.async.update_webhook(wh.id, { active: true });
       receiver.reply = () => ({ status: 200 });
-      const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
-      w.service.resend_delivery(d.id);
+      const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
+      await w.api.async.resend_delivery(d.id);
       await w.service.worker.drain();
       expect(receiver.requests[1]!.headers['webhook-id']).to.equal(d.msg_id);
-      const after = w.service.get_delivery(d.id);
+      const after = await w.api.async.get_delivery(d.id);
       expect(after.delivery).to.include({ status: 'succeeded', attempts: 2 });
       expect(after.attempts.map((a) => a.trigger)).to.deep.equal(['event', 'manual']);
     });
@@ -335,17 +340,17 @@ describe('plugins/webhooks delivery engine', () => {
     it('recovers every failed delivery of a webhook since a date', async () => {
       await w.hp.close();
       w = await makeWebhooksApp({ schedule: [0] });
-      const wh = w.service.create_webhook({ name: 'Recover', url: `${receiver.url}/hook`, event: 'payment_received' });
+      const wh = await w.api.async.create_webhook({ name: 'Recover', url: `${receiver.url}/hook`, event: 'payment_received' });
       receiver.reply = () => ({ status: 500 });
-      w.service.wu_do_event('payment_received', { n: 'old' });
+      await fireStored(w, 'payment_received', { n: 'old' });
       await w.service.worker.drain();
       w.clock.advance(3600_000);
       const since = w.clock.now;
-      w.service.wu_do_event('payment_received', { n: 'new1' });
-      w.service.wu_do_event('payment_received', { n: 'new2' });
+      await fireStored(w, 'payment_received', { n: 'new1' });
+      await fireStored(w, 'payment_received', { n: 'new2' });
       await w.service.worker.drain();
       receiver.reply = () => ({ status: 200 });
-      expect(w.service.recover_failed_deliveries(wh.id, new Date(since))).to.equal(2);
+      expect(await w.api.async.recover_failed_deliveries(wh.id, new Date(since))).to.equal(2);
       await w.service.worker.drain();
       const bodies = receiver.requests.slice(3).map((r) => JSON.parse(r.body).n).sort();
       expect(bodies).to.deep.equal(['new1', 'new2']);
@@ -354,14 +359,14 @@ describe('plugins/webhooks delivery engine', () => {
 
   describe('retention', () => {
     it('prunes attempts, finished deliveries and events older than the retention', async () => {
-      hook();
-      w.service.wu_do_event('payment_received', {});
+      await hook();
+      await fireStored(w, 'payment_received', {});
       await w.service.worker.drain();
       w.clock.advance(31 * 24 * 3600_000);
-      hook({ name: 'new' });
-      w.service.wu_do_event('payment_received', {});
-      expect(w.service.prune()).to.equal(3);
-      expect(w.service.list_deliveries({}).total).to.equal(2);
+      await hook({ name: 'new' });
+      await fireStored(w, 'payment_received', {});
+      expect(await w.service.pruneAsync()).to.equal(3);
+      expect((await w.api.async.list_deliveries({})).total).to.equal(2);
     });
   });
 });

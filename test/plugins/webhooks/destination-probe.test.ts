@@ -6,8 +6,8 @@ import { blockReason, parseAllowList, type LookupFn } from '../../../plugins/web
 import type { DestinationPolicy } from '../../../plugins/webhooks/delivery/transport.js';
 import { offlineLookup } from '../../../core/plugin-testkit.js';
 import { loginAgent, nonceIn } from '../../helpers/app.js';
-import { apiKeyAuth, OpenApiChecker, restClient } from '../../helpers/rest.js';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { OpenApiChecker, restClient } from '../../helpers/rest.js';
+import { makeWebhooksApp, storedApiKeyAuth, type WebhooksApp } from '../../helpers/webhooks.js';
 
 /** A resolver that knows only these names; nothing here ever asks a real one. */
 const fakeDns =
@@ -92,7 +92,7 @@ describe('webhooks: a saved URL whose host resolves to a refused range gets a wa
     const form = await agent.get(page('webhooks-new'));
     const res = await agent.post(page('webhooks-new')).type('form').send({ _wpnonce: nonceIn(form.text), name: 'Intranet', url: 'https://intranet.test/hook', event: 'payment_received' });
     expect(res.status).to.equal(303);
-    const saved = w.service.list_webhooks({}).items[0]!;
+    const saved = (await w.api.async.list_webhooks({})).items[0]!;
     expect(saved).to.include({ name: 'Intranet', url: 'https://intranet.test/hook', active: true });
     const edit = await agent.get(res.headers.location!);
     expect(edit.text).to.match(/notice-warning[^>]*>\s*<p>The webhook was saved, but intranet\.test resolves to 10\.1\.2\.3, which is a private address/);
@@ -101,7 +101,7 @@ describe('webhooks: a saved URL whose host resolves to a refused range gets a wa
 
   it('Save Changes on the edit screen warns too; a public host gets no warning', async () => {
     const agent = await loginAgent(w.hp);
-    const hook = w.service.create_webhook({ name: 'Hook', url: 'https://public.test/a', event: 'payment_received' });
+    const hook = await w.api.async.create_webhook({ name: 'Hook', url: 'https://public.test/a', event: 'payment_received' });
     const save = async (url: string) => {
       const form = await agent.get(page('webhooks-edit', `&id=${hook.id}`));
       const res = await agent.post(page('webhooks-edit', `&id=${hook.id}`)).type('form').send({ _wpnonce: nonceIn(form.text), action: 'save', name: 'Hook', url, event: 'payment_received', active: '1' });
@@ -110,13 +110,13 @@ describe('webhooks: a saved URL whose host resolves to a refused range gets a wa
     };
     const warned = await save('http://metadata.test/latest');
     expect(warned).to.include('Webhook updated.').and.include('metadata.test resolves to 169.254.169.254');
-    expect(w.service.get_webhook(hook.id).url).to.equal('http://metadata.test/latest');
+    expect((await w.api.async.get_webhook(hook.id)).url).to.equal('http://metadata.test/latest');
     expect(await save('https://public.test/b')).to.include('Webhook updated.').and.not.include('notice-warning');
   });
 
   it('REST create and update answer `warnings`, documented in the OpenAPI document', async () => {
     const doc = (await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body;
-    const call = restClient(w.hp, new OpenApiChecker(doc), apiKeyAuth(w.hp));
+    const call = restClient(w.hp, new OpenApiChecker(doc), await storedApiKeyAuth(w.hp));
     const created = await call('POST', '/wp-json/wu/v2/webhook', { name: 'Zap', webhook_url: 'https://intranet.test/zap', event: 'payment_received', integration: 'zapier' });
     expect(created.status).to.equal(201);
     expect(created.body.warnings).to.deep.equal([
@@ -128,7 +128,7 @@ describe('webhooks: a saved URL whose host resolves to a refused range gets a wa
         message: created.body.warnings[0].message,
       },
     ]);
-    expect(w.service.get_webhook(created.body.id).url).to.equal('https://intranet.test/zap');
+    expect((await w.api.async.get_webhook(created.body.id)).url).to.equal('https://intranet.test/zap');
     const patched = await call('PATCH', `/wp-json/wu/v2/webhook/${created.body.id}`, { webhook_url: 'https://public.test/zap' });
     expect(patched.status).to.equal(200);
     expect(patched.body).to.not.have.property('warnings');
@@ -139,32 +139,32 @@ describe('webhooks: a saved URL whose host resolves to a refused range gets a wa
 
   it('REST create and update refuse an IP literal in a blocked range: 400 rest_invalid_param on webhook_url, as typed, nothing saved', async () => {
     const doc = (await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body;
-    const call = restClient(w.hp, new OpenApiChecker(doc), apiKeyAuth(w.hp));
+    const call = restClient(w.hp, new OpenApiChecker(doc), await storedApiKeyAuth(w.hp));
     const mapped = await call('POST', '/wp-json/wu/v2/webhook', { name: 'Zap', webhook_url: 'http://[::ffff:10.0.0.1]/zap', event: 'payment_received', integration: 'zapier' });
     expect(mapped.status).to.equal(400);
     expect(mapped.body.code).to.equal('rest_invalid_param');
     expect(Object.keys(mapped.body.data.params)).to.deep.equal(['webhook_url']);
     expect(mapped.body.data.params.webhook_url).to.include('cannot be sent to [::ffff:10.0.0.1]: it is').and.include('WEBHOOKS_ALLOW_NETWORKS').and.not.include('a00:1');
-    expect(w.service.list_webhooks({}).total).to.equal(0);
-    const hook = w.service.create_webhook({ name: 'Hook', url: 'https://public.test/a', event: 'payment_received' });
+    expect((await w.api.async.list_webhooks({})).total).to.equal(0);
+    const hook = await w.api.async.create_webhook({ name: 'Hook', url: 'https://public.test/a', event: 'payment_received' });
     for (const url of ['http://10.1.2.3/', 'http://[fd00::1]/zap', 'http://169.254.169.254/latest']) {
       const patched = await call('PATCH', `/wp-json/wu/v2/webhook/${hook.id}`, { webhook_url: url });
       expect([patched.status, patched.body.code], url).to.deep.equal([400, 'rest_invalid_param']);
       expect(patched.body.data.params.webhook_url, url).to.include('Webhooks cannot be sent to');
     }
-    expect(w.service.get_webhook(hook.id).url).to.equal('https://public.test/a');
+    expect((await w.api.async.get_webhook(hook.id)).url).to.equal('https://public.test/a');
   });
 
   it('REST create answers 201 for an IP literal in an allowed network (WEBHOOKS_ALLOW_NETWORKS)', async () => {
-    const call = restClient(w.hp, new OpenApiChecker((await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body), apiKeyAuth(w.hp));
+    const call = restClient(w.hp, new OpenApiChecker((await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body), await storedApiKeyAuth(w.hp));
     const ok = await call('POST', '/wp-json/wu/v2/webhook', { name: 'Local', webhook_url: 'http://127.0.0.1:9/in', event: 'payment_received', integration: 'manual' });
     expect(ok.status).to.equal(201);
     expect(ok.body).to.not.have.property('warnings');
   });
 
   it('REST names service errors on the URL with the REST field name (webhook_url), as schema errors do', async () => {
-    const call = restClient(w.hp, new OpenApiChecker((await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body), apiKeyAuth(w.hp));
-    const hook = w.service.create_webhook({ name: 'Hook', url: 'https://public.test/a', event: 'payment_received' });
+    const call = restClient(w.hp, new OpenApiChecker((await request(w.hp.app).get('/wp-json/wu/v2/openapi.json')).body), await storedApiKeyAuth(w.hp));
+    const hook = await w.api.async.create_webhook({ name: 'Hook', url: 'https://public.test/a', event: 'payment_received' });
     const bad = await call('PATCH', `/wp-json/wu/v2/webhook/${hook.id}`, { webhook_url: 'ftp://public.test/a' });
     expect([bad.status, bad.body.code]).to.deep.equal([400, 'rest_invalid_param']);
     expect(Object.keys(bad.body.data.params)).to.deep.equal(['webhook_url']);

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { FaultInjector } from '../../../core/db/fault-injection.js';
 import { runInUnitOfWork } from '../../../core/http/unit-of-work.js';
 import { GroupCommit } from '../../../plugins/webhooks/data/group-commit.js';
+import { sqliteHostOnly } from '../../helpers/app.js';
 import { apiKeyAuth } from '../../helpers/rest.js';
 import { makeWebhooksApp, webhooksApi, type WebhooksApp } from '../../helpers/webhooks.js';
 
@@ -141,12 +142,14 @@ describe('plugins/webhooks group commit', () => {
 });
 
 describe('plugins/webhooks events fired by units of work', () => {
+  // PostgreSQL has its own batches (EventBatches: event-batches.test.ts, postgres-engine.test.ts).
+  sqliteHostOnly('the SQLite group commit on the synchronous handle: its stats, its transactions and its injected faults');
   let w: WebhooksApp;
   let faults: FaultInjector;
   beforeEach(async () => {
     faults = new FaultInjector();
     w = await makeWebhooksApp({}, { faults });
-    w.service.create_webhook({ name: 'Endpoint', url: 'http://127.0.0.1:9/hook', event: 'user_created' });
+    await w.api.async.create_webhook({ name: 'Endpoint', url: 'http://127.0.0.1:9/hook', event: 'user_created' });
     // An endpoint that fires one event and answers with its id, like any handler that fires.
     w.hp.host.rest.register_rest_route('fire-test/v1', '/fire', {
       methods: 'POST',

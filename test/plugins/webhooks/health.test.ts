@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { sparkline, attemptsChart, successSummary } from '../../../plugins/webhooks/admin/charts.js';
 import { loginAgent } from '../../helpers/app.js';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import type { Kysely } from 'kysely';
+import { fireStored, makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
 const HOUR = 3_600_000;
 
@@ -14,40 +15,42 @@ describe('plugins/webhooks delivery health', () => {
   });
   afterEach(() => w.hp.close());
 
-  /** Writes attempts of `webhookId` straight into the log: [hoursAgo, outcome, durationMs]. */
-  function seed(webhookId: number, rows: Array<[number, 'success' | 'retrying' | 'failed', number]>): void {
-    w.service.wu_do_event('payment_received', {});
-    const delivery = w.service.list_deliveries({ webhookId, limit: 1 }).items[0]!;
-    const insert = w.hp.db.prepare(
-      `INSERT INTO webhook_attempts (delivery_id, webhook_id, trigger, attempted_at, request_url, request_headers, duration_ms, success, outcome)
-       VALUES (?, ?, 'event', ?, 'http://x', '{}', ?, ?, ?)`,
-    );
-    for (const [hoursAgo, outcome, ms] of rows) insert.run(delivery.id, webhookId, w.clock.now - hoursAgo * HOUR, ms, outcome === 'success' ? 1 : 0, outcome);
+  /** Writes attempts of `webhookId` straight into the log (api.db: either backend): [hoursAgo, outcome, durationMs]. */
+  async function seed(webhookId: number, rows: Array<[number, 'success' | 'retrying' | 'failed', number]>): Promise<void> {
+    await fireStored(w, 'payment_received', {});
+    const delivery = (await w.api.async.list_deliveries({ webhookId, limit: 1 })).items[0]!;
+    const db = w.hp.plugins.apiOf('webhooks')!.db as Kysely<any>;
+    for (const [hoursAgo, outcome, ms] of rows) {
+      await db
+        .insertInto('webhook_attempts')
+        .values({ delivery_id: delivery.id, webhook_id: webhookId, trigger: 'event', attempted_at: w.clock.now - hoursAgo * HOUR, request_url: 'http://x', request_headers: '{}', duration_ms: ms, success: outcome === 'success' ? 1 : 0, outcome })
+        .execute();
+    }
   }
 
-  const hook = (name: string) => w.service.create_webhook({ name, url: 'http://127.0.0.1:9/x', event: 'payment_received' });
+  const hook = async (name: string) => await w.api.async.create_webhook({ name, url: 'http://127.0.0.1:9/x', event: 'payment_received' });
   const ui = () => w.hp.plugins.apiOf('webhooks')!.ui;
 
-  it('counts outcomes per hour from the attempt log', () => {
-    const a = hook('Counted');
-    seed(a.id, [[0, 'success', 10], [0, 'success', 20], [0, 'failed', 30], [1, 'retrying', 40], [30, 'success', 50]]);
+  it('counts outcomes per hour from the attempt log', async () => {
+    const a = await hook('Counted');
+    await seed(a.id, [[0, 'success', 10], [0, 'success', 20], [0, 'failed', 30], [1, 'retrying', 40], [30, 'success', 50]]);
     const since = Math.floor(w.clock.now / HOUR) * HOUR - 23 * HOUR;
-    const buckets = w.service.health.buckets(a.id, since, HOUR, 24);
+    const buckets = await w.service.health.bucketsAsync(a.id, since, HOUR, 24);
     expect(buckets[23]).to.deep.equal({ success: 2, retrying: 0, failed: 1 });
     expect(buckets[22]).to.deep.equal({ success: 0, retrying: 1, failed: 0 });
     expect(buckets.reduce((n, b) => n + b.success + b.retrying + b.failed, 0), 'the 30-hour-old attempt is outside').to.equal(4);
     expect(successSummary(buckets, 'last 24 hours')).to.equal('Last 24 hours: 50% success (2 of 4 attempts).');
-    expect(w.service.health.latency(a.id, since)).to.deep.equal({ p50: 30, p95: 40, n: 4 });
+    expect(await w.service.health.latencyAsync(a.id, since)).to.deep.equal({ p50: 30, p95: 40, n: 4 });
   });
 
-  it('renders sparklines with a text alternative, including the empty and all-failure cases', () => {
-    const ok = hook('All good');
-    const bad = hook('All bad');
-    const empty = hook('Nothing yet');
-    seed(ok.id, [[0, 'success', 5], [2, 'success', 5]]);
-    seed(bad.id, [[0, 'failed', 5], [1, 'failed', 5], [1, 'retrying', 5]]);
+  it('renders sparklines with a text alternative, including the empty and all-failure cases', async () => {
+    const ok = await hook('All good');
+    const bad = await hook('All bad');
+    const empty = await hook('Nothing yet');
+    await seed(ok.id, [[0, 'success', 5], [2, 'success', 5]]);
+    await seed(bad.id, [[0, 'failed', 5], [1, 'failed', 5], [1, 'retrying', 5]]);
     const since = Math.floor(w.clock.now / HOUR) * HOUR - 23 * HOUR;
-    const many = w.service.health.bucketsMany([ok.id, bad.id, empty.id], since, HOUR, 24);
+    const many = await w.service.health.bucketsManyAsync([ok.id, bad.id, empty.id], since, HOUR, 24);
     const okSvg = sparkline(ui(), many.get(ok.id)!).value;
     expect(okSvg).to.include('aria-label="Last 24 hours: 100% success (2 of 2 attempts)."').and.include('fill="#00a32a"');
     const badSvg = sparkline(ui(), many.get(bad.id)!).value;
@@ -56,8 +59,8 @@ describe('plugins/webhooks delivery health', () => {
   });
 
   it('shows sparklines on the list, the 7-day chart and latency on the edit screen', async () => {
-    const a = hook('Charted');
-    seed(a.id, [[0, 'success', 12], [50, 'retrying', 30], [100, 'failed', 90]]);
+    const a = await hook('Charted');
+    await seed(a.id, [[0, 'success', 12], [50, 'retrying', 30], [100, 'failed', 90]]);
     const agent = await loginAgent(w.hp);
     const list = await agent.get('/wp-admin/network/admin.php?page=webhooks');
     expect(list.text).to.include('Health (24 h)').and.include('100% success (1 of 1 attempts)');
@@ -66,17 +69,17 @@ describe('plugins/webhooks delivery health', () => {
     expect(edit.text).to.include('Attempts per day (table)');
   });
 
-  it('draws an empty chart without attempts', () => {
+  it('draws an empty chart without attempts', async () => {
     const since = w.clock.now - 168 * HOUR;
     const svg = attemptsChart(ui(), Array.from({ length: 168 }, () => ({ success: 0, retrying: 0, failed: 0 })), since, HOUR).value;
     expect(svg).to.include('No attempts in the last 7 days.').and.not.include('<rect');
   });
 
   it('puts deliveries, failures, pending retries and disabled endpoints on the dashboard, each linked', async () => {
-    const a = hook('Dash');
-    seed(a.id, [[0, 'success', 5], [0, 'failed', 5], [0, 'retrying', 5], [3, 'failed', 5]]);
-    w.service.webhooks.update(hook('Gone').id, { active: false, disabled_reason: 'gone' });
-    w.hp.db.prepare("UPDATE webhook_deliveries SET attempts = 1 WHERE status = 'pending'").run();
+    const a = await hook('Dash');
+    await seed(a.id, [[0, 'success', 5], [0, 'failed', 5], [0, 'retrying', 5], [3, 'failed', 5]]);
+    await w.service.webhooks.updateAsync((await hook('Gone')).id, { active: false, disabled_reason: 'gone' });
+    await (w.hp.plugins.apiOf('webhooks')!.db as Kysely<any>).updateTable('webhook_deliveries').set({ attempts: 1 }).where('status', '=', 'pending').execute();
     const agent = await loginAgent(w.hp);
     const dash = await agent.get('/wp-admin/network/');
     const widget = dash.text.slice(dash.text.indexOf('id="webhooks-health"'));

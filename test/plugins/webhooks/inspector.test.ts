@@ -42,7 +42,7 @@ describe('plugins/webhooks request inspector', () => {
 
   it('shows “signature valid” for a signed test event delivered through the SSRF guard’s inspector rule', async () => {
     const { token, url } = await createInbox();
-    const hook = w.service.create_webhook({ name: 'Inspect me', url, event: 'payment_received' });
+    const hook = await w.api.async.create_webhook({ name: 'Inspect me', url, event: 'payment_received' });
     const result = await w.service.send_test_event(hook.id);
     expect(result, result.errorMessage ?? '').to.include({ ok: true, status: 200 });
     const screen = await agent.get(page('webhooks-inspector', `&inbox=${token}`));
@@ -52,14 +52,14 @@ describe('plugins/webhooks request inspector', () => {
 
   it('shows “signature invalid” for a tampered body and “unknown webhook-id” for one it never sent', async () => {
     const { token, url } = await createInbox();
-    const hook = w.service.create_webhook({ name: 'Signer', url, event: 'payment_received' });
+    const hook = await w.api.async.create_webhook({ name: 'Signer', url, event: 'payment_received' });
     await w.service.send_test_event(hook.id);
-    const original = w.service.inspector.store.requests(token)[0]!;
+    const original = (await w.service.inspector.store.requestsAsync(token))[0]!;
     const headers = JSON.parse(original.headers) as Record<string, string>;
     const forwarded = { 'content-type': 'application/json', 'webhook-id': headers['webhook-id']!, 'webhook-timestamp': headers['webhook-timestamp']!, 'webhook-signature': headers['webhook-signature']! };
     await fetch(url, { method: 'POST', headers: forwarded, body: original.body.replace('2718', '9999') });
     await fetch(url, { method: 'POST', headers: { ...forwarded, 'webhook-id': 'msg_never_sent' }, body: original.body });
-    const [unknown, tampered] = w.service.inspector.store.requests(token);
+    const [unknown, tampered] = (await w.service.inspector.store.requestsAsync(token));
     expect((await w.service.inspector.check(tampered!)).status).to.equal('invalid');
     expect((await w.service.inspector.check(unknown!)).status).to.equal('unknown');
     const screen = await agent.get(page('webhooks-inspector', `&inbox=${token}`));
@@ -78,7 +78,7 @@ describe('plugins/webhooks request inspector', () => {
     const { token, url } = await createInbox();
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ big: 'x'.repeat(5000) }) });
     expect(res.status).to.equal(413);
-    expect(w.service.inspector.store.requests(token)).to.have.length(0);
+    expect(await w.service.inspector.store.requestsAsync(token)).to.have.length(0);
   });
 
   it('keeps at most N requests per inbox and rate-limits each inbox', async () => {
@@ -86,7 +86,7 @@ describe('plugins/webhooks request inspector', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await fetch(url, { method: 'POST', body: JSON.stringify({ i }) })).status);
     expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 429]);
-    const kept = w.service.inspector.store.requests(token).map((r) => JSON.parse(r.body).i);
+    const kept = (await w.service.inspector.store.requestsAsync(token)).map((r) => JSON.parse(r.body).i);
     expect(kept).to.deep.equal([4, 3, 2]);
   });
 
@@ -117,7 +117,7 @@ describe('plugins/webhooks request inspector', () => {
     const url = /id="url" name="url" value="([^"]+)"/.exec(res.text)![1]!;
     expect(url).to.match(new RegExp(`^${base}/webhook-inspector/[A-Za-z0-9_-]{32}$`));
     expect(res.text).to.include('value="My bin"').and.include('<option value="invoice_sent" selected>');
-    expect(w.service.list_webhooks({}).total, 'nothing saved yet').to.equal(0);
+    expect((await w.api.async.list_webhooks({})).total, 'nothing saved yet').to.equal(0);
   });
 
   it('a GET on an inbox explains it accepts POST', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { openDatabase, type Db } from '../../../core/db/database.js';
+import { runInUnitOfWork } from '../../../core/http/unit-of-work.js';
 import { FakeClock } from '../../../core/testing/fake-clock.js';
 import { DeliveriesStore, type AttemptToRecord, type ClaimedDelivery, type Delivery } from '../../../plugins/webhooks/data/deliveries-store.js';
 import { workerOwnerId } from '../../../plugins/webhooks/delivery/ids.js';
@@ -354,10 +355,13 @@ describe('plugins/webhooks fresh deliveries and the per-endpoint limit (through 
     const hold = new Promise<void>((r) => (release = r));
     receiver.reply = () => ({ status: 200, hold });
     try {
-      const hook = w.service.create_webhook({ name: 'Slow', url: `${receiver.url}/hook`, event: 'payment_received' });
+      const hook = await w.api.async.create_webhook({ name: 'Slow', url: `${receiver.url}/hook`, event: 'payment_received' });
       w.service.worker.start();
-      for (let i = 0; i < 5; i++) w.service.wu_do_event('payment_received', { n: i });
-      const rows = w.service.list_deliveries({ webhookId: hook.id, limit: 10 }).items.sort((a, b) => a.id - b.id);
+      // Fired as by a request: stored (and leased) once the unit of work settles, on either backend.
+      await runInUnitOfWork(() => {
+        for (let i = 0; i < 5; i++) w.service.wu_do_event('payment_received', { n: i });
+      });
+      const rows = (await w.api.async.list_deliveries({ webhookId: hook.id, limit: 10 })).items.sort((a, b) => a.id - b.id);
       expect(rows.map((d) => d.lease_owner), 'written leased to the worker: two, its limit').to.deep.equal(['host-a:7:abcd', 'host-a:7:abcd', null, null, null]);
       await receiver.waitFor(2);
       expect(w.service.worker.stats(), 'nothing queued beyond the limit').to.deep.equal({ inflight: 2, queued: 0 });
@@ -365,7 +369,7 @@ describe('plugins/webhooks fresh deliveries and the per-endpoint limit (through 
       await receiver.waitFor(5);
       await w.service.worker.stop();
       expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).to.equal(5);
-      expect(w.service.list_deliveries({ webhookId: hook.id, status: 'succeeded', limit: 10 }).total).to.equal(5);
+      expect((await w.api.async.list_deliveries({ webhookId: hook.id, status: 'succeeded', limit: 10 })).total).to.equal(5);
     } finally {
       release();
       await w.hp.close();

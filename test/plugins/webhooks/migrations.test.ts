@@ -8,6 +8,7 @@ import { sqliteQueryLayer } from '../../../core/db/query-layer.js';
 import { migratePlugin } from '../../../core/plugins/plugin-migrations.js';
 import { webhookMigrations } from '../../../plugins/webhooks/data/migrations.js';
 import { legacyWebhookMigrations } from '../../fixtures/webhooks-legacy-migrations.js';
+import { firstPassOnly } from '../../helpers/app.js';
 import { forEachBackend } from '../../helpers/backends.js';
 import { makeWebhooksApp } from '../../helpers/webhooks.js';
 import { sqliteSchema, WEBHOOKS_OWNER, webhooksSchema, webhooksSchemaOnSqlite } from '../../helpers/webhooks-schema.js';
@@ -24,6 +25,8 @@ async function legacyInstall(upTo = 5, dataDir = ':memory:'): Promise<Db> {
 const recorded = (db: Db) => (db.prepare('SELECT version FROM schema_migrations WHERE owner = ? ORDER BY version').all(WEBHOOKS_OWNER) as Array<{ version: number }>).map((r) => r.version);
 
 describe('plugins/webhooks migrations (Kysely form) against the raw-SQL ones they replace, on SQLite', () => {
+  // Both sides are SQLite databases of its own, whichever the pass.
+  firstPassOnly();
   const open: Db[] = [];
   afterEach(() => open.splice(0).forEach((db) => db.close()));
   const track = (db: Db) => (open.push(db), db);
@@ -90,6 +93,8 @@ describe('plugins/webhooks migrations (Kysely form) against the raw-SQL ones the
 });
 
 describe('plugins/webhooks: a host started on a data directory migrated by the raw-SQL versions', () => {
+  // Its hosts run on SQLite data directories of its own (the raw-SQL versions are SQLite only), whichever the pass.
+  firstPassOnly();
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-wh-upgrade-'));
@@ -109,7 +114,7 @@ describe('plugins/webhooks: a host started on a data directory migrated by the r
         expect(records.slice(0, upTo), 'the raw-SQL records are kept as they were').to.deep.equal(appliedBefore);
         expect(records.map((r) => r.version)).to.deep.equal([1, 2, 3, 4, 5]);
         expect(w.service.webhooks.get(1)).to.deep.include({ name: 'Old', active: false, integration: 'manual', hidden: false, headers: [] });
-        const hook = w.service.create_webhook({ name: 'New', url: 'http://127.0.0.1:9/new', event: 'payment_received' });
+        const hook = await w.api.async.create_webhook({ name: 'New', url: 'http://127.0.0.1:9/new', event: 'payment_received' });
         expect(w.service.wu_do_event('payment_received', { amount: 1 })).to.be.a('string');
         const deliveries = w.hp.db.prepare('SELECT webhook_id, status FROM webhook_deliveries').all();
         expect(deliveries, 'one delivery, to the active webhook only').to.deep.equal([{ webhook_id: hook.id, status: 'pending' }]);

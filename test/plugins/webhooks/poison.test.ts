@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Receiver } from '../../helpers/receiver.js';
+import { firstPassOnly } from '../../helpers/app.js';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'poison-child.ts');
 
@@ -34,6 +35,8 @@ async function until<T>(read: () => T | undefined, what: string, timeoutMs = 15_
 }
 
 describe('plugins/webhooks: nothing a delivery does stops the host (process level)', () => {
+  // Its host runs on a SQLite data directory (a real child process), whichever the pass.
+  firstPassOnly();
   it('a throwing resolver callback, an IPv4-translated DNS answer and a throwing filter become failed attempts; the host keeps serving and delivering', async function () {
     this.timeout(60_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-poison-'));

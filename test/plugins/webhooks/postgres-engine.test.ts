@@ -6,7 +6,7 @@ import { runInUnitOfWork } from '../../../core/plugin-sdk.js';
 import { hookpress } from '../../helpers/cli.js';
 import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { loginAgent, nonceIn, nonceNear } from '../../helpers/app.js';
+import { firstPassOnly, loginAgent, nonceIn, nonceNear } from '../../helpers/app.js';
 import { apiKeyAuth } from '../../helpers/rest.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
@@ -15,6 +15,8 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
 
 (TEST_DATABASE_URL ? describe : describe.skip)('plugins/webhooks: the delivery engine on PostgreSQL', function () {
   this.timeout(30_000);
+  // Its hosts are on PostgreSQL whichever the pass.
+  firstPassOnly();
   const opened: WebhooksApp[] = [];
   let receiver: Receiver;
   /** A host on `url` with the webhooks plugin; its worker running under `owner`. */

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
-import { apiKeyAuth, basic, OpenApiChecker, restClient } from '../../helpers/rest.js';
+import { fireStored, makeWebhooksApp, storedApiKeyAuth, type WebhooksApp } from '../../helpers/webhooks.js';
+import { basic, OpenApiChecker, restClient } from '../../helpers/rest.js';
 import { loginAgent, nonceIn } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
 
@@ -25,7 +25,7 @@ describe('REST API wu/v2', () => {
     w = await makeWebhooksApp({}, { loginAttempts: { perIp: 10_000, perAccount: 10_000, windowMs: 60_000 } });
     const doc = (await request(w.hp.app).get(`${NS}/openapi.json`)).body;
     checker = new OpenApiChecker(doc);
-    call = restClient(w.hp, checker, apiKeyAuth(w.hp));
+    call = restClient(w.hp, checker, await storedApiKeyAuth(w.hp));
   });
   afterEach(async () => {
     await w.hp.close();
@@ -62,7 +62,7 @@ describe('REST API wu/v2', () => {
     expect(created.body.date_created).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     expect(created.body.headers).to.deep.equal([{ name: 'Authorization', value: '••••cdef' }]);
     expect(JSON.stringify(created.body)).not.to.include('whsec_').and.not.include('sk_live');
-    expect(w.service.get_webhook(id).headers).to.deep.equal([{ name: 'Authorization', value: 'Bearer sk_live_abcdef' }]);
+    expect((await w.api.async.get_webhook(id)).headers).to.deep.equal([{ name: 'Authorization', value: 'Bearer sk_live_abcdef' }]);
 
     expect((await call('GET', `${NS}/webhook/${id}`)).body.name).to.equal('Zap');
     const patched = await call('PATCH', `${NS}/webhook/${id}`, { name: 'Renamed', active: false });
@@ -81,7 +81,7 @@ describe('REST API wu/v2', () => {
     const created = await create({ name: 'Z\u0000a\u0007p\u009f' });
     expect(created.status).to.equal(201);
     expect(created.body.name).to.equal('Zap');
-    expect(w.service.get_webhook(created.body.id).name).to.equal('Zap');
+    expect((await w.api.async.get_webhook(created.body.id)).name).to.equal('Zap');
     const patched = await call('PATCH', `${NS}/webhook/${created.body.id}`, { name: '\u0001Re\u0000named\u007f' });
     expect(patched.body.name).to.equal('Renamed');
     const bare = await call('PATCH', `${NS}/webhook/${created.body.id}`, { name: 'x\u0000\u0000' });
@@ -126,7 +126,7 @@ describe('REST API wu/v2', () => {
     expect(zapier.headers['x-wp-total']).to.equal('3');
     const search = await call('GET', `${NS}/webhook?search=Hook%204`);
     expect(search.body).to.have.length(1);
-    const fields = await request(w.hp.app).get(`${NS}/webhook?_fields=id,name&per_page=1`).set('Authorization', apiKeyAuth(w.hp));
+    const fields = await request(w.hp.app).get(`${NS}/webhook?_fields=id,name&per_page=1`).set('Authorization', await storedApiKeyAuth(w.hp));
     expect(Object.keys(fields.body[0])).to.deep.equal(['id', 'name']);
     const badPage = await call('GET', `${NS}/webhook?per_page=1000`);
     expect(badPage.status).to.equal(400);
@@ -155,16 +155,16 @@ describe('REST API wu/v2', () => {
 
   it('rotate-secret refuses unknown fields and a bad `secret` (400, nothing rotated) and takes a valid `secret`', async () => {
     const id = (await create()).body.id as number;
-    const before = w.service.get_webhook(id).secret;
+    const before = (await w.api.async.get_webhook(id)).secret;
     const bad = await call('POST', `${NS}/webhook/${id}/rotate-secret`, { secret: 'whsec_!!!!' });
     expect([bad.status, bad.body.code, Object.keys(bad.body.data.params)]).to.deep.equal([400, 'rest_invalid_param', ['secret']]);
     const unknown = await call('POST', `${NS}/webhook/${id}/rotate-secret`, { key: 'x' });
     expect([unknown.status, Object.keys(unknown.body.data.params)]).to.deep.equal([400, ['key']]);
-    expect(w.service.get_webhook(id).secret).to.equal(before);
+    expect((await w.api.async.get_webhook(id)).secret).to.equal(before);
     const chosen = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
     const rotated = await call('POST', `${NS}/webhook/${id}/rotate-secret`, { secret: chosen });
     expect([rotated.status, rotated.body.secret]).to.deep.equal([200, chosen]);
-    expect(w.service.get_webhook(id)).to.include({ secret: chosen, previous_secret: before });
+    expect(await w.api.async.get_webhook(id)).to.include({ secret: chosen, previous_secret: before });
   });
 
   it('tests, rotates the secret (returned only there), lists deliveries, shows one, resends and recovers', async () => {
@@ -176,9 +176,9 @@ describe('REST API wu/v2', () => {
 
     const rotated = await call('POST', `${NS}/webhook/${id}/rotate-secret`);
     expect(rotated.body.secret).to.match(/^whsec_/);
-    expect(rotated.body.secret).to.equal(w.service.get_webhook(id).secret);
+    expect(rotated.body.secret).to.equal((await w.api.async.get_webhook(id)).secret);
 
-    w.service.wu_do_event('payment_received', { amount: 1 });
+    await fireStored(w, 'payment_received', { amount: 1 });
     await w.service.worker.drain();
     const deliveries = await call('GET', `${NS}/webhook/${id}/deliveries?status=succeeded`);
     expect(deliveries.headers['x-wp-total']).to.equal('2');
@@ -211,7 +211,7 @@ describe('REST API wu/v2', () => {
     const none = await request(w.hp.app).get(`${NS}/nothing`);
     expect(none.status).to.equal(404);
     expect(none.body).to.deep.equal({ code: 'rest_no_route', message: 'No route was found matching the URL and request method.', data: { status: 404 } });
-    const auth = apiKeyAuth(w.hp);
+    const auth = await storedApiKeyAuth(w.hp);
     const bad = await request(w.hp.app).post(`${NS}/webhook`).set('Authorization', auth).set('Content-Type', 'application/json').send('{"name": ');
     expect(bad.status).to.equal(400);
     expect(bad.body.code).to.equal('rest_invalid_json');
@@ -225,7 +225,7 @@ describe('REST API wu/v2', () => {
 
   describe('authentication', () => {
     it('accepts the API key as api_key/api_secret parameters; refuses a wrong secret (401) and a disabled API (403)', async () => {
-      apiKeyAuth(w.hp);
+      await storedApiKeyAuth(w.hp);
       const { key, secret } = w.hp.host.apiKey.get();
       const ok = await request(w.hp.app).get(`${NS}/auth?api_key=${key}&api_secret=${encodeURIComponent(secret)}`);
       expect(ok.status).to.equal(200);
@@ -233,31 +233,33 @@ describe('REST API wu/v2', () => {
       expect(wrong.status).to.equal(401);
       expect(wrong.body.code).to.equal('incorrect_password');
       w.hp.host.apiKey.setEnabled(false);
+      await w.hp.host.options.flush();
       const off = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic(key, secret));
       expect(off.status).to.equal(403);
       expect(off.body.code).to.equal('rest_api_disabled');
       w.hp.host.apiKey.setEnabled(true);
       const old = basic(key, secret);
       w.hp.host.apiKey.regenerate();
+      await w.hp.host.options.flush();
       expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', old)).status).to.equal(401);
     });
 
     it('accepts a user’s application password (with spaces or not) and acts with that user’s capabilities', async () => {
-      const admin = w.hp.host.users.byLogin('admin')!;
-      const { password, item } = w.hp.host.appPasswords.create(admin.id, 'Zapier');
+      const admin = (await w.hp.host.users.find('admin'))!;
+      const { password, item } = await w.hp.host.appPasswords.createAsync(admin.id, 'Zapier');
       const spaced = password.match(/.{4}/g)!.join(' ');
       const res = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', spaced));
       expect(res.status).to.equal(200);
-      const used = w.hp.host.appPasswords.list(admin.id)[0]!;
+      const used = (await w.hp.host.appPasswords.listAsync(admin.id))[0]!;
       expect(used.uuid).to.equal(item.uuid);
       expect(used.last_used).to.be.a('number');
       expect(used.last_ip).to.match(/127\.0\.0\.1/);
       const { user } = await w.hp.host.users.create({ login: 'editor', email: 'editor@example.com', password: 'editor-password' });
-      const editorPass = w.hp.host.appPasswords.create(user.id, 'Mine').password;
+      const editorPass = (await w.hp.host.appPasswords.createAsync(user.id, 'Mine')).password;
       const forbidden = await request(w.hp.app).get(`${NS}/webhook`).set('Authorization', basic('editor', editorPass));
       expect(forbidden.status).to.equal(403);
       expect(forbidden.body.code).to.equal('rest_forbidden');
-      w.hp.host.appPasswords.delete(admin.id, item.uuid);
+      await w.hp.host.appPasswords.deleteAsync(admin.id, item.uuid);
       expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', password))).status).to.equal(401);
     });
 
@@ -276,8 +278,8 @@ describe('REST API wu/v2', () => {
 
     it('refuses anonymous, wrong-secret and non-super-admin callers on every route of the index', async () => {
       const { user } = await w.hp.host.users.create({ login: 'member', email: 'member@example.com', password: 'member-password' });
-      const memberAuth = basic('member', w.hp.host.appPasswords.create(user.id, 'x').password);
-      apiKeyAuth(w.hp);
+      const memberAuth = basic('member', (await w.hp.host.appPasswords.createAsync(user.id, 'x')).password);
+      await storedApiKeyAuth(w.hp);
       const wrongAuth = basic(w.hp.host.apiKey.get().key, 'wrong-secret');
       const index = (await request(w.hp.app).get('/wp-json/')).body as { routes: Record<string, { endpoints: Array<{ methods: string[] }> }> };
       // Documents, public like WordPress's own index.
@@ -306,7 +308,7 @@ describe('REST authentication throttle', () => {
   it('throttles failed authentications per IP like logins (429), counts nothing that succeeds, and never refuses a correct credential', async () => {
     const w = await makeWebhooksApp({}, { loginAttempts: { perIp: 3, perAccount: 3, windowMs: 60_000 } });
     try {
-      const auth = apiKeyAuth(w.hp);
+      const auth = await storedApiKeyAuth(w.hp);
       for (let i = 0; i < 5; i++) expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', auth)).status).to.equal(200);
       for (let i = 0; i < 3; i++) expect((await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', 'nope'))).status).to.equal(401);
       const blocked = await request(w.hp.app).get(`${NS}/auth`).set('Authorization', basic('admin', 'nope'));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { loginAgent, nonceNear, type Agent } from '../../helpers/app.js';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { fireStored, makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 import { Receiver } from '../../helpers/receiver.js';
 
 const page = (slug: string, params = '') => `/wp-admin/network/admin.php?page=${slug}${params}`;
@@ -26,15 +26,15 @@ describe('webhooks admin, review findings', () => {
 
   describe('findings-1', () => {
     it('#9 a resent delivery in flight reads "Sending", not "Pending (retrying)" with a next attempt minutes away', async () => {
-      const hook = w.service.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received' });
-      w.service.wu_do_event('payment_received', { payment_id: 7 });
+      const hook = await w.api.async.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received' });
+      await fireStored(w, 'payment_received', { payment_id: 7 });
       await w.service.worker.drain();
-      const d = w.service.list_deliveries({ webhookId: hook.id }).items[0]!;
+      const d = (await w.api.async.list_deliveries({ webhookId: hook.id })).items[0]!;
       expect(d.status).to.equal('succeeded');
       const detail = await agent.get(page('webhooks-deliveries', `&delivery=${d.id}`));
       await agent.post(page('webhooks-deliveries')).type('form').send({ _wpnonce: nonceNear(detail.text, 'name="delivery_id"'), delivery_id: String(d.id) });
       // The worker has taken it (leased for 5 minutes) and the request is on its way.
-      expect(w.service.deliveries!.claimDue(w.clock.fn(), 10, 5 * 60_000)).to.have.length(1);
+      expect(await w.service.workerStore.claimDue(w.clock.fn(), 10, 5 * 60_000)).to.have.length(1);
       for (const url of [page('webhooks-deliveries', `&delivery=${d.id}`), page('webhooks-deliveries')]) {
         const res = await agent.get(url);
         expect(res.text, url).not.to.include('(retrying)');
@@ -51,11 +51,11 @@ describe('webhooks admin, review findings', () => {
     });
 
     it('#9 a resend waiting for the worker reads "Pending (resend)" and a failed attempt still reads "retrying"', async () => {
-      const hook = w.service.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received' });
-      w.service.wu_do_event('payment_received', { payment_id: 7 });
+      const hook = await w.api.async.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received' });
+      await fireStored(w, 'payment_received', { payment_id: 7 });
       await w.service.worker.drain();
-      const d = w.service.list_deliveries({ webhookId: hook.id }).items[0]!;
-      w.service.resend_delivery(d.id);
+      const d = (await w.api.async.list_deliveries({ webhookId: hook.id })).items[0]!;
+      await w.api.async.resend_delivery(d.id);
       const res = await agent.get(page('webhooks-deliveries', `&delivery=${d.id}`));
       expect(res.text).to.include('Pending (resend)').and.not.include('(retrying)');
     });
@@ -64,7 +64,7 @@ describe('webhooks admin, review findings', () => {
   describe('test sends in the counts (finding 11)', () => {
 
     it('two Send Test Events leave Deliveries, Last delivery and Health agreeing: tests are not deliveries', async () => {
-      const hook = w.service.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received' });
+      const hook = await w.api.async.create_webhook({ name: 'Mailing list', url: `${receiver.url}/hook`, event: 'payment_received' });
       expect((await w.service.send_test_event(hook.id)).ok).to.equal(true);
       expect((await w.service.send_test_event(hook.id)).ok).to.equal(true);
       const list = await agent.get(page('webhooks'));
@@ -75,7 +75,7 @@ describe('webhooks admin, review findings', () => {
       expect(edit.text).to.include('<dt>Last delivery</dt><dd>Never</dd>');
       expect(edit.text).not.to.match(/\d+% success \(\d+ of \d+ attempts\)/);
       // A real delivery counts everywhere.
-      w.service.wu_do_event('payment_received', { payment_id: 1 });
+      await fireStored(w, 'payment_received', { payment_id: 1 });
       await w.service.worker.drain();
       const after = await agent.get(page('webhooks-edit', `&id=${hook.id}`));
       expect(after.text).to.include('<strong>1</strong> delivery');

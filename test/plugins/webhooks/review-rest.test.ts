@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
-import { apiKeyAuth } from '../../helpers/rest.js';
+import { makeWebhooksApp, storedApiKeyAuth, type WebhooksApp } from '../../helpers/webhooks.js';
 
 const NS = '/wp-json/wu/v2';
 
@@ -10,7 +9,7 @@ describe('REST review findings (findings-1)', () => {
   let auth: string;
   beforeEach(async () => {
     w = await makeWebhooksApp({}, { loginAttempts: { perIp: 10_000, perAccount: 5, windowMs: 60_000 } });
-    auth = apiKeyAuth(w.hp);
+    auth = await storedApiKeyAuth(w.hp);
   });
   afterEach(async () => {
     await w.hp.close();
@@ -60,7 +59,7 @@ describe('REST review findings (findings-1)', () => {
     const got = await request(w.hp.app).get(`${NS}/webhook/${id}`).set('Authorization', auth);
     const res = await request(w.hp.app).patch(`${NS}/webhook/${id}`).set('Authorization', auth).send({ headers: got.body.headers });
     expect(res.status).to.equal(200);
-    const stored = w.service.get_webhook(id).headers;
+    const stored = (await w.api.async.get_webhook(id)).headers;
     expect(stored).to.deep.equal([{ name: 'Authorization', value: 'Bearer sk_live_0123456789abcdef' }, { name: 'X-Short', value: 'tiny-token' }]);
     // A mask that is not this header's own is still refused (not ASCII), never stored.
     const wrong = await request(w.hp.app).patch(`${NS}/webhook/${id}`).set('Authorization', auth).send({ headers: [{ name: 'X-Short', value: '••••zzzz' }] });

@@ -5,14 +5,14 @@ import { Webhook as SvixWebhook } from 'svix';
 import { WebhookError } from '../../../plugins/webhooks/errors.js';
 import { sign, secretKey } from '../../../plugins/webhooks/delivery/signing.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { fireStored, makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
 const HOUR = 3_600_000;
 const BAD = ['whsec_', 'whsec_!!!!', 'whsec_' + randomBytes(16).toString('base64'), 'whsec_' + randomBytes(65).toString('base64'), 'whsec_abc$def', 'not a secret', ''];
 
-function fieldOf(fn: () => unknown): string | undefined {
+async function fieldOf(fn: () => unknown): Promise<string | undefined> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     expect(error).to.be.instanceOf(WebhookError);
     const e = error as WebhookError & { fields?: Record<string, string> };
@@ -42,23 +42,23 @@ describe('plugins/webhooks signing secrets', () => {
   });
 
   it('validates a secret wherever one enters: create, update, rotate, test send', async () => {
-    for (const s of BAD) expect(fieldOf(() => w.service.create_webhook(input(s))), `create ${JSON.stringify(s)}`).to.equal('secret');
-    const wh = w.service.create_webhook(input());
+    for (const s of BAD) expect(await fieldOf(() => w.api.async.create_webhook(input(s))), `create ${JSON.stringify(s)}`).to.equal('secret');
+    const wh = await w.api.async.create_webhook(input());
     for (const s of BAD) {
-      expect(fieldOf(() => w.service.update_webhook(wh.id, { secret: s })), `update ${JSON.stringify(s)}`).to.equal('secret');
-      expect(fieldOf(() => w.service.rotate_secret(wh.id, s)), `rotate ${JSON.stringify(s)}`).to.equal('secret');
+      expect(await fieldOf(() => w.api.async.update_webhook(wh.id, { secret: s })), `update ${JSON.stringify(s)}`).to.equal('secret');
+      expect(await fieldOf(() => w.api.async.rotate_secret(wh.id, s)), `rotate ${JSON.stringify(s)}`).to.equal('secret');
       let thrown: unknown;
       await w.service.send_test_event({ url: `${receiver.url}/hook`, event: 'payment_received', secret: s }).catch((e: unknown) => (thrown = e));
       expect((thrown as WebhookError)?.field, `test send ${JSON.stringify(s)}`).to.equal('secret');
     }
-    expect(w.service.get_webhook(wh.id).secret, 'nothing changed').to.equal(wh.secret);
+    expect((await w.api.async.get_webhook(wh.id)).secret, 'nothing changed').to.equal(wh.secret);
     expect(receiver.requests).to.have.length(0);
   });
 
   it('accepts a secret without the prefix and signs as standardwebhooks and svix read it', async () => {
     const bare = randomBytes(32).toString('base64');
-    w.service.create_webhook(input(bare));
-    w.service.wu_do_event('payment_received', { payment_id: 1 });
+    await w.api.async.create_webhook(input(bare));
+    await fireStored(w, 'payment_received', { payment_id: 1 });
     await w.service.worker.drain();
     const req = receiver.requests[0]!;
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
@@ -68,23 +68,23 @@ describe('plugins/webhooks signing secrets', () => {
   });
 
   it('the previous secret stops signing and verifying when its 24 h grace ends', async () => {
-    const wh = w.service.create_webhook(input());
-    w.service.wu_do_event('payment_received', { payment_id: 1 });
-    const d = w.service.list_deliveries({ webhookId: wh.id }).items[0]!;
-    const body = w.service.get_delivery(d.id).body;
+    const wh = await w.api.async.create_webhook(input());
+    await fireStored(w, 'payment_received', { payment_id: 1 });
+    const d = (await w.api.async.list_deliveries({ webhookId: wh.id })).items[0]!;
+    const body = (await w.api.async.get_delivery(d.id)).body;
     const ts = Math.floor(w.clock.now / 1000);
     const signedWithOld = { 'webhook-id': d.msg_id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(wh.secret, d.msg_id, ts, body) };
     const request = { id: 1, token: 't', received_at: w.clock.now, method: 'POST', headers: JSON.stringify(signedWithOld), body, source_ip: '127.0.0.1' };
-    w.service.rotate_secret(wh.id);
+    await w.api.async.rotate_secret(wh.id);
 
     w.clock.advance(23 * HOUR);
-    expect(w.service.inspector.check(request)).to.include({ status: 'valid' });
+    expect(await w.service.inspector.check(request)).to.include({ status: 'valid' });
     await w.service.worker.drain();
     expect(String(receiver.requests[0]!.headers['webhook-signature']).split(' '), 'both signatures within the grace').to.have.length(2);
 
     w.clock.advance(2 * HOUR); // 25 h after the rotation
-    expect(w.service.inspector.check(request), 'the inspector no longer accepts the old secret').to.include({ status: 'invalid' });
-    w.service.wu_do_event('payment_received', { payment_id: 2 });
+    expect(await w.service.inspector.check(request), 'the inspector no longer accepts the old secret').to.include({ status: 'invalid' });
+    await fireStored(w, 'payment_received', { payment_id: 2 });
     await w.service.worker.drain();
     expect(String(receiver.requests[1]!.headers['webhook-signature']).split(' '), 'only the current secret signs').to.have.length(1);
   });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { AttemptToRecord, DeliveriesStore } from '../../../plugins/webhooks/data/deliveries-store.js';
+import { sqliteHostOnly } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
@@ -14,7 +15,7 @@ describe('plugins/webhooks outbox store', () => {
   });
   afterEach(() => w.hp.close());
 
-  const webhook = () => w.service.create_webhook({ name: 'Endpoint', url: 'http://127.0.0.1:9/hook', event: 'payment_received' });
+  const webhook = async () => await w.api.async.create_webhook({ name: 'Endpoint', url: 'http://127.0.0.1:9/hook', event: 'payment_received' });
   const enqueue = (webhookId: number, n: number, now = w.clock.now) =>
     store.enqueue({
       eventId: `evt_${Math.random()}`,
@@ -27,8 +28,9 @@ describe('plugins/webhooks outbox store', () => {
     });
 
   describe('claim and lease', () => {
-    it('leases what it claims, never hands a leased delivery out twice, and takes it back when the lease runs out', () => {
-      const wh = webhook();
+    sqliteHostOnly('DeliveriesStore is the synchronous SQLite outbox store (on PostgreSQL the same claims and records are LeaseClaims and OutboxStore: lease-claims.test.ts, outbox-store.test.ts, both backends)');
+    it('leases what it claims, never hands a leased delivery out twice, and takes it back when the lease runs out', async () => {
+      const wh = await webhook();
       const ids = enqueue(wh.id, 3);
       const now = w.clock.now;
       const first = store.claimDue(now, 2, 1_000);
@@ -39,8 +41,8 @@ describe('plugins/webhooks outbox store', () => {
       expect(store.claimDue(now + 1_000, 10, 1_000).map((d) => d.id).sort(), 'leases ran out').to.deep.equal([...ids].sort());
     });
 
-    it('releaseLeases makes given deliveries due now, once (a released row is no longer held)', () => {
-      const wh = webhook();
+    it('releaseLeases makes given deliveries due now, once (a released row is no longer held)', async () => {
+      const wh = await webhook();
       const ids = enqueue(wh.id, 3);
       store.claimDue(w.clock.now, 3, 60_000);
       expect(store.releaseLeases([ids[0]!], w.clock.now)).to.equal(1);
@@ -51,6 +53,7 @@ describe('plugins/webhooks outbox store', () => {
   });
 
   describe('recording attempts', () => {
+    sqliteHostOnly('DeliveriesStore is the synchronous SQLite outbox store (on PostgreSQL the same claims and records are LeaseClaims and OutboxStore: lease-claims.test.ts, outbox-store.test.ts, both backends)');
     const attempt = (deliveryId: number, webhookId: number, at: number, done: number, ok: boolean, extra: Partial<NonNullable<AttemptToRecord['health']>> = {}): AttemptToRecord => ({
       attempt: {
         deliveryId,
@@ -76,7 +79,7 @@ describe('plugins/webhooks outbox store', () => {
     };
 
     it('group commit: attempts finishing in one turn share one transaction, applied in arrival order', async () => {
-      const wh = webhook();
+      const wh = await webhook();
       const ids = enqueue(wh.id, 3);
       const before = { ...store.commits.stats };
       const t = w.clock.now;
@@ -93,8 +96,8 @@ describe('plugins/webhooks outbox store', () => {
       expect(health(wh.id)).to.include({ last_status: 'failure', failing_since: t + 3, last_delivery_at: t + 3 });
     });
 
-    it('health comes from the row\'s current values: an older attempt finishing later never overwrites a newer outcome', () => {
-      const wh = webhook();
+    it('health comes from the row\'s current values: an older attempt finishing later never overwrites a newer outcome', async () => {
+      const wh = await webhook();
       const ids = enqueue(wh.id, 8);
       const t = w.clock.now;
       const step = (i: number, at: number, done: number, ok: boolean, extra = {}) => store.recordAttempts([attempt(ids[i]!, wh.id, t + at, t + done, ok, extra)])[0];
@@ -116,8 +119,8 @@ describe('plugins/webhooks outbox store', () => {
       expect(health(wh.id), 'a failure after the last success, older than the window start, moves the start back').to.include({ failing_since: t + 240 });
     });
 
-    it('a success in flight with an older failure: the failure never reopens the window nor disables the endpoint', () => {
-      const wh = webhook();
+    it('a success in flight with an older failure: the failure never reopens the window nor disables the endpoint', async () => {
+      const wh = await webhook();
       const ids = enqueue(wh.id, 2);
       const t = w.clock.now;
       w.service.webhooks.update(wh.id, { failing_since: t - 6 * DAY });
@@ -128,8 +131,8 @@ describe('plugins/webhooks outbox store', () => {
       expect(health(wh.id)).to.include({ active: true, last_status: 'success', failing_since: null });
     });
 
-    it('the disable decision: an exhausted failure after the window disables once; 410 disables unless a newer attempt succeeded', () => {
-      const wh = webhook();
+    it('the disable decision: an exhausted failure after the window disables once; 410 disables unless a newer attempt succeeded', async () => {
+      const wh = await webhook();
       const ids = enqueue(wh.id, 4);
       const t = w.clock.now;
       store.recordAttempts([attempt(ids[0]!, wh.id, t, t + 1, false)]);
@@ -141,7 +144,7 @@ describe('plugins/webhooks outbox store', () => {
       const [again] = store.recordAttempts([attempt(ids[3]!, wh.id, t + 5 * DAY, t + 5 * DAY + 1, false, { exhausted: true })]);
       expect(again, 'only the attempt that disabled it says so').to.deep.equal({ disabled: null, superseded: false });
 
-      const other = webhook();
+      const other = await webhook();
       const [a, b] = enqueue(other.id, 2);
       store.recordAttempts([attempt(b!, other.id, t + 10, t + 11, true)]);
       const [gone] = store.recordAttempts([attempt(a!, other.id, t, t + 12, false, { gone: true, exhausted: true })]);
@@ -154,7 +157,7 @@ describe('plugins/webhooks outbox store', () => {
       const receiver = new Receiver();
       await receiver.start();
       try {
-        const wh = w.service.create_webhook({ name: 'Endpoint', url: `${receiver.url}/hook`, event: 'payment_received' });
+        const wh = await w.api.async.create_webhook({ name: 'Endpoint', url: `${receiver.url}/hook`, event: 'payment_received' });
         let release!: () => void;
         const hold = new Promise<void>((r) => (release = r));
         receiver.reply = (_req, i) => (i === 0 ? { status: 500, hold } : { status: 200 });
@@ -164,10 +167,10 @@ describe('plugins/webhooks outbox store', () => {
         w.clock.advance(1_000);
         w.service.wu_do_event('payment_received', { n: 2 });
         await receiver.waitFor(2);
-        await until(() => w.service.list_deliveries({ status: 'succeeded' }).total === 1);
+        await until(async () => (await w.api.async.list_deliveries({ status: 'succeeded' })).total === 1);
         release();
-        await until(() => w.service.list_deliveries({ status: 'pending' }).items.some((d) => d.attempts === 1));
-        const h = w.service.get_webhook(wh.id);
+        await until(async () => (await w.api.async.list_deliveries({ status: 'pending' })).items.some((d) => d.attempts === 1));
+        const h = await w.api.async.get_webhook(wh.id);
         expect(h).to.include({ last_status: 'success', failing_since: null, last_http_status: 200, active: true });
       } finally {
         await w.service.worker.stop();
@@ -178,9 +181,9 @@ describe('plugins/webhooks outbox store', () => {
 });
 
 /** Waits for a condition the engine reaches asynchronously (each check after a turn of the event loop). */
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not reached');
     await new Promise((r) => setTimeout(r, 5));
   }

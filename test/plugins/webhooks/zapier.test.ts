@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
-import { apiKeyAuth, OpenApiChecker, restClient } from '../../helpers/rest.js';
+import { fireStored, makeWebhooksApp, storedApiKeyAuth, storedNotice, type WebhooksApp } from '../../helpers/webhooks.js';
+import { OpenApiChecker, restClient } from '../../helpers/rest.js';
 import { Receiver } from '../../helpers/receiver.js';
 import request from 'supertest';
 
@@ -16,7 +16,7 @@ describe('Zapier’s flow end to end (REST Hook subscription on a local receiver
     zap = new Receiver();
     await zap.start();
     const doc = (await request(w.hp.app).get(`${NS}/openapi.json`)).body;
-    call = restClient(w.hp, new OpenApiChecker(doc), apiKeyAuth(w.hp));
+    call = restClient(w.hp, new OpenApiChecker(doc), await storedApiKeyAuth(w.hp));
   });
   afterEach(async () => {
     await w.hp.close();
@@ -30,17 +30,17 @@ describe('Zapier’s flow end to end (REST Hook subscription on a local receiver
     const sub = await call('POST', `${NS}/webhook`, { name: 'Zap: new payments', webhook_url: `${zap.url}/hooks/catch/1/abc`, event: 'payment_received', integration: 'zapier', hidden: true });
     expect(sub.status).to.equal(201);
 
-    w.service.wu_do_event('payment_received', { payment_id: 42 });
+    await fireStored(w, 'payment_received', { payment_id: 42 });
     await w.service.worker.drain();
     expect(zap.requests).to.have.length(1);
     const got = zap.requests[0]!;
-    const secret = w.service.get_webhook(sub.body.id).secret;
+    const secret = (await w.api.async.get_webhook(sub.body.id)).secret;
     const payload = new StandardWebhook(secret).verify(got.body, got.headers as Record<string, string>) as Record<string, unknown>;
     expect(payload.payment_id).to.equal(42);
 
     const unsub = await call('DELETE', `${NS}/webhook/${sub.body.id}`);
     expect(unsub.body.deleted).to.equal(true);
-    w.service.wu_do_event('payment_received', { payment_id: 43 });
+    await fireStored(w, 'payment_received', { payment_id: 43 });
     await w.service.worker.drain();
     expect(zap.requests).to.have.length(1);
   });
@@ -49,13 +49,12 @@ describe('Zapier’s flow end to end (REST Hook subscription on a local receiver
     zap.reply = () => ({ status: 410, body: 'gone' });
     const zapier = (await call('POST', `${NS}/webhook`, { name: 'Zap', webhook_url: `${zap.url}/zap`, event: 'payment_received', integration: 'zapier' })).body;
     const manual = (await call('POST', `${NS}/webhook`, { name: 'Mine', webhook_url: `${zap.url}/mine`, event: 'payment_received', integration: 'manual' })).body;
-    w.service.wu_do_event('payment_received', { payment_id: 1 });
+    await fireStored(w, 'payment_received', { payment_id: 1 });
     await w.service.worker.drain();
     expect(zap.requests).to.have.length(2);
     expect((await call('GET', `${NS}/webhook/${zapier.id}`)).status).to.equal(404);
     const still = (await call('GET', `${NS}/webhook/${manual.id}`)).body;
     expect(still).to.include({ active: false, disabled_reason: 'gone' });
-    const notices = w.hp.host.notices.list().map((n) => n.message);
-    expect(notices.some((m: string) => m.includes('“Zap” (created by zapier) was deleted'))).to.equal(true);
+    expect((await storedNotice(w.hp, (n) => n.id === `webhook-deleted-${zapier.id}`)).message).to.include('“Zap” (created by zapier) was deleted');
   });
 });

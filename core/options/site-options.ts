@@ -34,6 +34,11 @@ export class SiteOptions {
   /** PostgreSQL: writes in flight, and the values they write (kept over a reload that races them). */
   private readonly pending = new Set<Promise<unknown>>();
   private readonly pendingValues = new Map<string, { value: unknown } | null>();
+  /** PostgreSQL: how many of this process's writes have settled (see refresh), and the reload under way. */
+  private settledWrites = 0;
+  private refreshing: Promise<boolean> | undefined;
+  /** PostgreSQL: the last write of each option still in flight (the next one waits for it). */
+  private readonly lastWrites = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly store: OptionsStore,
@@ -47,12 +52,34 @@ export class SiteOptions {
     this.replace(await this.store.loadAll(), version);
   }
 
-  /** Reloads when the database's options changed since the cache was loaded; true when it did. */
-  async refresh(): Promise<boolean> {
-    const version = await this.store.version();
-    if (version === this.version) return false;
-    this.replace(await this.store.loadAll(), version);
-    return true;
+  /**
+   * Reloads when the database's options changed since the cache was loaded; true when it did.
+   * One reload at a time (a later one waits), so an older read never replaces a newer one; and a
+   * read that a write of ours committed during is read again — its rows may predate that write,
+   * whose value the cache no longer keeps aside once it is committed.
+   */
+  refresh(): Promise<boolean> {
+    const run = (this.refreshing ?? Promise.resolve(false)).then(
+      () => this.reload(),
+      () => this.reload(),
+    );
+    this.refreshing = run;
+    void run.finally(() => {
+      if (this.refreshing === run) this.refreshing = undefined;
+    }).catch(() => undefined);
+    return run;
+  }
+
+  private async reload(): Promise<boolean> {
+    for (;;) {
+      const writes = this.settledWrites;
+      const version = await this.store.version();
+      if (version === this.version) return false;
+      const rows = await this.store.loadAll();
+      if (writes !== this.settledWrites) continue;
+      this.replace(rows, version);
+      return true;
+    }
   }
 
   /** `refresh()` now, on the synchronous SQLite handle. */
@@ -102,13 +129,21 @@ export class SiteOptions {
       return kind === 'insert' ? this.store.insertSync(option, json) : this.store.deleteSync(option);
     }
     this.pendingValues.set(option, kind === 'delete' ? null : { value: clone(value) });
-    const attempt = kind === 'insert' ? this.store.insert(option, json) : kind === 'upsert' ? this.store.upsert(option, json) : this.store.delete(option);
+    const send = (): Promise<unknown> => (kind === 'insert' ? this.store.insert(option, json) : kind === 'upsert' ? this.store.upsert(option, json) : this.store.delete(option));
+    // After the previous write of this option (each runs on a pooled connection of its own):
+    // two writes in flight would otherwise commit in either order, and the older value win.
+    const previous = this.lastWrites.get(option);
+    const attempt: Promise<unknown> = previous ? previous.then(send, send) : send();
+    this.lastWrites.set(option, attempt);
+    const forget = () => void (this.lastWrites.get(option) === attempt && this.lastWrites.delete(option));
+    attempt.then(forget, forget);
     // The request (or CLI command) that wrote is answered only once the write is committed; a
     // failure answers it 503 (core/http/unit-of-work.ts) as well as reloading the cache below.
     currentUnitOfWork()?.defer(attempt);
     const write = attempt.then(
-      () => undefined,
+      () => void this.settledWrites++,
       async (error: unknown) => {
+        this.settledWrites++;
         this.logger?.error({ err: error, option }, 'writing a network option failed; reloading options');
         this.pendingValues.delete(option);
         this.version = -1;

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Host } from '../host.js';
 import type { Kysely } from 'kysely';
 import { migratePlugin, unmigratePlugin, type AnyPluginMigration } from './plugin-migrations.js';
-import { scopedTransactions } from '../db/transaction-scope.js';
+import { currentTransactionScope, scopedTransactions } from '../db/transaction-scope.js';
+import type { CoreTables } from '../db/tables.js';
 import { HOOKPRESS_VERSION } from '../version.js';
 import { adminPageUrl, networkAdminUrl } from '../admin/page-context.js';
 import { HookLedger, trackedHooks } from './tracked-hooks.js';
@@ -107,9 +108,9 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
       get: (id) => sqliteOnly('api.sites.get', 'api.sites.getAsync', () => host.sites.get(id)),
       list: (q = {}) => sqliteOnly('api.sites.list', 'api.sites.listAsync', () => host.sites.list(siteQuery(q))),
       create: (input) => sqliteOnly('api.sites.create', 'api.sites.createAsync', () => host.sites.create(input)),
-      getAsync: (id) => eitherBackend(() => host.sites.get(id), () => host.sites.getAsync(id)),
-      listAsync: (q = {}) => eitherBackend(() => host.sites.list(siteQuery(q)), () => host.sites.listAsync(siteQuery(q))),
-      createAsync: (input) => eitherBackend(() => host.sites.create(input), () => host.sites.createAsync(input)),
+      getAsync: (id) => eitherBackend(() => host.sites.get(id), () => host.sites.getAsync(id, openTransaction())),
+      listAsync: (q = {}) => eitherBackend(() => host.sites.list(siteQuery(q)), () => host.sites.listAsync(siteQuery(q), openTransaction())),
+      createAsync: (input) => eitherBackend(() => host.sites.create(input), () => host.sites.createAsync(input, openTransaction())),
     },
     cron: {
       wp_schedule_event: (t, r, h, a) => host.cron.wp_schedule_event(t, r, h, a),
@@ -158,6 +159,14 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+  /**
+   * PostgreSQL: the `api.db` transaction the calling code runs in (any plugin's: one database),
+   * for the core calls that join it as the synchronous ones do on SQLite — their writes commit or
+   * roll back with the plugin's, and their reads see its writes. Undefined outside one.
+   */
+  function openTransaction(): Kysely<CoreTables> | undefined {
+    return currentTransactionScope()?.trx as Kysely<CoreTables> | undefined;
   }
   function addRoute(method: string, routePath: string, handler: PublicHandler, maxBodyBytes?: number): void {
     if (!/^\/[a-z0-9/_-]*$/i.test(routePath) || routePath.startsWith('/wp-')) {

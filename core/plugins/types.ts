@@ -220,14 +220,14 @@ export interface PluginApi<DB = any> {
     list(q?: { search?: string; limit?: number; offset?: number }): { items: Site[]; total: number };
     /** Creates a network site (fires wp_initialize_site). @throws SiteError (a HookpressError: code SITE_*, `fieldMessages()` for every failing field) */
     create(input: { slug: string; title: string; admin_email: string }): Site;
-    /** The site with this id, on either backend, or undefined. */
+    /** The site with this id, on either backend, or undefined (inside an `api.db` transaction: as that transaction sees it). */
     getAsync(id: number): Promise<Site | undefined>;
     /** One page of sites ordered by id (100 by default) and the total matching `search`, on either backend. */
     listAsync(q?: { search?: string; limit?: number; offset?: number }): Promise<{ items: Site[]; total: number }>;
     /**
      * `create` on either backend (same checks, fires wp_initialize_site). Inside an `api.db`
-     * transaction's callback: on SQLite the site is written in that transaction (and rolled
-     * back with it); on PostgreSQL it is committed on its own, at once.
+     * transaction's callback the site is written in that transaction, on both backends: it
+     * commits or rolls back with the plugin's own writes and the events fired in it.
      * @throws SiteError (a HookpressError: code SITE_*, `fieldMessages()` for every failing field)
      */
     createAsync(input: { slug: string; title: string; admin_email: string }): Promise<Site>;

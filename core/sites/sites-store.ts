@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { equalsIgnoringCase, likeIgnoringCase, orderIgnoringCase } from '../db/case-insensitive.js';
 import { QueryLayerStore } from '../db/sync-face.js';
 import type { CoreTables } from '../db/tables.js';
@@ -31,6 +31,11 @@ const ORDERABLE = ['slug', 'title', 'registered', 'id'];
  * synchronous SQLite handle (the network admin's synchronous calls) and throw on PostgreSQL.
  */
 export class SitesStore extends QueryLayerStore {
+  /** This store's asynchronous queries on another executor of the same database: an open transaction (no synchronous face). */
+  on(db: Kysely<CoreTables>): SitesStore {
+    return new SitesStore(db, this.dialect);
+  }
+
   async byId(id: number): Promise<Site | undefined> {
     return this.byIdQuery(id).executeTakeFirst();
   }

@@ -1,7 +1,9 @@
 import { stripControlChars } from '../admin/form.js';
 import { HookpressError, throwAll } from '../errors.js';
 import type { CoreErrorCode } from '../error-codes.js';
+import type { Kysely } from 'kysely';
 import type { Site, SiteListQuery, SitesStore } from './sites-store.js';
+import type { CoreTables } from '../db/tables.js';
 import type { Hooks } from '../hooks/index.js';
 import type { Clock } from '../config.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
@@ -54,29 +56,32 @@ export class Sites {
   }
 
   /**
-   * `create` on either backend (same checks and hook). @throws SiteError (SITE_*); SITE_EXISTS
-   * also when another process adds the slug between the check and the insert.
+   * `create` on either backend (same checks and hook). With `trx` (an open transaction of the
+   * same database) the check and the insert run in it, and commit or roll back with it.
+   * @throws SiteError (SITE_*); SITE_EXISTS also when another process adds the slug between the
+   * check and the insert.
    */
-  async createAsync(input: { slug: string; title: string; admin_email: string }): Promise<Site> {
+  async createAsync(input: { slug: string; title: string; admin_email: string }, trx?: Kysely<CoreTables>): Promise<Site> {
+    const store = this.storeOn(trx);
     const slug = normalSlug(input.slug);
-    const taken = slug !== '' && (await this.store.bySlug(slug)) !== undefined;
+    const taken = slug !== '' && (await store.bySlug(slug)) !== undefined;
     const site = validSite(input, this.clock, () => taken);
-    site.id = await this.store.insert(site).catch((error: unknown) => {
+    site.id = await store.insert(site).catch((error: unknown) => {
       throw slugTaken(error) ?? error;
     });
     this.hooks.do_action('wp_initialize_site', { ...site }, { title: site.title, admin_email: site.admin_email });
     return site;
   }
 
-  /** `get`, `count`, `list` and `recent` on either backend. */
-  async getAsync(id: number): Promise<Site | undefined> {
-    return this.store.byId(id);
+  /** `get`, `count`, `list` and `recent` on either backend; `get` and `list` with `trx`, inside that open transaction (they see its writes). */
+  async getAsync(id: number, trx?: Kysely<CoreTables>): Promise<Site | undefined> {
+    return this.storeOn(trx).byId(id);
   }
   async countAsync(): Promise<number> {
     return this.store.count();
   }
-  async listAsync(q: SiteListQuery): Promise<{ items: Site[]; total: number }> {
-    return this.store.list(q);
+  async listAsync(q: SiteListQuery, trx?: Kysely<CoreTables>): Promise<{ items: Site[]; total: number }> {
+    return this.storeOn(trx).list(q);
   }
   async recentAsync(limit: number): Promise<Site[]> {
     return this.store.recent(limit);
@@ -96,6 +101,10 @@ export class Sites {
   /** `ensureMainSite` on either backend. */
   async ensureMainSiteAsync(title: string, adminEmail: string): Promise<void> {
     if ((await this.store.count()) === 0) await this.store.insert({ slug: 'main', title, admin_email: adminEmail, registered: this.clock(), public: 1 });
+  }
+
+  private storeOn(trx: Kysely<CoreTables> | undefined): SitesStore {
+    return trx ? this.store.on(trx) : this.store;
   }
 
   /** Deletes a site; fires `wp_delete_site` (site) after, like WordPress. */

@@ -294,7 +294,7 @@ export class MembershipsService {
   }
 
   // ── Sites and domains ──
-  /** Creates and publishes a network site for a membership: site_published. */
+  /** Creates and publishes a network site for a membership: site_published. One unit: a failure anywhere leaves no site. */
   publishSite(input: { membership_id: number; slug: string; title: string }): Promise<Site> {
     return this.store.transaction((s) => this._publishSite(s, input));
   }
@@ -304,8 +304,8 @@ export class MembershipsService {
     if (!m) throw new MembershipError({ membership_id: 'Choose a membership.' });
     const customer = (await s.get<Customer>('mb_customers', m.customer_id))!;
     const user = await this.api.users.getAsync(customer.user_id);
-    // On SQLite the site is written in this transaction; on PostgreSQL it commits at once, so a
-    // failure below leaves it without its membership link (see api.sites.createAsync).
+    // Written in this transaction on both backends (api.sites.createAsync joins it): the site,
+    // its link and both events (site_created, site_published) commit together or not at all.
     const site = await this.api.sites.createAsync({ slug: input.slug, title: input.title, admin_email: user?.email ?? this.api.config.adminEmail });
     await s.linkSite(site.id, m.id);
     await this.fire(s, 'site_published', site, m);

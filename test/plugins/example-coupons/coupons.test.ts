@@ -1,10 +1,23 @@
 import { expect } from 'chai';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { HookpressApp } from '../../../core/app.js';
-import type { WebhooksService } from '../../../plugins/webhooks/service.js';
 import { loginAgent, makeApp, nonceIn, nonceNear } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { PLUGINS_DIR, webhooksEngine } from '../../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksApi, webhooksEngine } from '../../helpers/webhooks.js';
+
+/**
+ * How many redemptions the plugin's table holds, or undefined when the table does not exist —
+ * on the host's own storage (SQLite, or its PostgreSQL schema), through the query layer.
+ */
+async function redemptionRows(hp: HookpressApp): Promise<number | undefined> {
+  try {
+    const row = await hp.host.query.db.selectFrom('example_coupon_redemptions' as never).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  } catch (error) {
+    if (/no such table|does not exist/.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
 
 describe('plugins/example-coupons (the guide’s example)', () => {
   let hp: HookpressApp;
@@ -29,7 +42,7 @@ describe('plugins/example-coupons (the guide’s example)', () => {
     const webhooks = webhooksEngine(hp);
     const type = webhooks.wu_get_event_type('coupon_redeemed')!;
     expect(type).to.include({ name: 'Coupon Redeemed', source: 'example-coupons' });
-    const hook = webhooks.create_webhook({ name: 'Coupons', url: `${receiver.url}/coupons`, event: 'coupon_redeemed' });
+    const hook = await webhooksApi(hp).async.create_webhook({ name: 'Coupons', url: `${receiver.url}/coupons`, event: 'coupon_redeemed' });
 
     const agent = await loginAgent(hp);
     const page = await agent.get('/wp-admin/network/admin.php?page=example-coupons');
@@ -61,8 +74,8 @@ describe('plugins/example-coupons (the guide’s example)', () => {
 
   it('fires its event inside the transaction of its change: a failure after it leaves neither row nor delivery', async () => {
     await hp.plugins.activate('example-coupons');
-    const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;
-    webhooks.create_webhook({ name: 'Coupons', url: `${receiver.url}/coupons`, event: 'coupon_redeemed' });
+    const webhooks = webhooksApi(hp).async;
+    await webhooks.create_webhook({ name: 'Coupons', url: `${receiver.url}/coupons`, event: 'coupon_redeemed' });
     hp.hooks.add_action('example_coupon_redeemed', () => {
       throw new Error('a later listener failed');
     }, 99);
@@ -70,8 +83,8 @@ describe('plugins/example-coupons (the guide’s example)', () => {
     const page = await agent.get('/wp-admin/network/admin.php?page=example-coupons');
     const res = await agent.post('/wp-admin/network/admin.php?page=example-coupons').type('form').send({ _wpnonce: nonceIn(page.text), code: 'ROLLBACK', amount: '5' });
     expect(res.status).to.equal(500);
-    expect(hp.db.prepare('SELECT COUNT(*) AS n FROM example_coupon_redemptions').get()).to.deep.equal({ n: 0 });
-    expect(webhooks.list_deliveries().total).to.equal(0);
+    expect(await redemptionRows(hp)).to.equal(0);
+    expect((await webhooks.list_deliveries()).total).to.equal(0);
   });
 
   it('uninstalls from the Plugins screen once deactivated: asks first, then drops its table', async () => {
@@ -84,14 +97,14 @@ describe('plugins/example-coupons (the guide’s example)', () => {
     const ask = await agent.post('/wp-admin/network/plugins.php').type('form').send({ _wpnonce: nonce, action: 'uninstall', plugin: 'example-coupons' });
     expect(ask.status).to.equal(200);
     expect(ask.text).to.include('Are you sure you want to uninstall “Example: Coupons” and delete all of its data?');
-    expect(hp.db.prepare("SELECT name FROM sqlite_master WHERE name = 'example_coupon_redemptions'").get()).to.not.equal(undefined);
+    expect(await redemptionRows(hp), 'the table is there until confirmed').to.equal(0);
     const done = await agent.post('/wp-admin/network/plugins.php').type('form').send({ _wpnonce: nonceIn(ask.text), action: 'uninstall', plugin: 'example-coupons', confirm: '1' });
     expect(done.status).to.equal(303);
     expect((await agent.get(done.headers.location!)).text).to.include('Plugin “Example: Coupons” uninstalled: its data was deleted.');
-    expect(hp.db.prepare("SELECT name FROM sqlite_master WHERE name = 'example_coupon_redemptions'").get()).to.equal(undefined);
+    expect(await redemptionRows(hp), 'the table is gone').to.equal(undefined);
     // Activating again starts from scratch.
     await hp.plugins.activate('example-coupons');
-    expect(hp.db.prepare('SELECT COUNT(*) AS n FROM example_coupon_redemptions').get()).to.deep.equal({ n: 0 });
+    expect(await redemptionRows(hp)).to.equal(0);
   });
 
   it('refuses to uninstall an active plugin', async () => {

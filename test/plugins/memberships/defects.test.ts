@@ -90,7 +90,7 @@ describe('plugins/memberships: defects found while clicking through', () => {
     const { user, customer } = await customerFor('ada');
     const m = await mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: null });
     const p = await mb.createPayment({ membership_id: m.id, subtotal_cents: 2900, tax_cents: 0, status: 'completed' });
-    hp.host.users.delete(user.id);
+    await hp.host.users.deleteAsync(user.id);
     let fired = 0;
     hp.hooks.add_action('memberships_invoice_sent', () => void fired++);
     const list = await agent.get(page('memberships-payments'));
@@ -107,20 +107,20 @@ describe('plugins/memberships: defects found while clicking through', () => {
     const { user } = await customerFor('ada');
     const userConfirm = await agent.get(`/wp-admin/network/users.php?action=confirm-delete&id=${user.id}`);
     expect(userConfirm.text).to.include('notice-warning').and.include('is a customer');
-    const site = hp.host.sites.create({ slug: 'ada', title: 'Ada', admin_email: 'ada@example.com' });
+    const site = await hp.host.sites.createAsync({ slug: 'ada', title: 'Ada', admin_email: 'ada@example.com' });
     await mb.addDomain({ site_id: site.id, domain: 'ada.example.com', primary: true, secure: true });
     const siteConfirm = await agent.get(`/wp-admin/network/sites.php?action=confirm-delete&id=${site.id}`);
     expect(siteConfirm.text).to.include('notice-warning').and.include('ada.example.com');
     // Confirming removes the mapping with the site: nothing points at a missing site.
     await agent.post('/wp-admin/network/sites.php').type('form').send({ _wpnonce: nonceNear(siteConfirm.text, 'name="confirmed"'), action: 'delete', 'ids[]': String(site.id), confirmed: '1' });
-    expect(hp.host.sites.get(site.id)).to.equal(undefined);
+    expect(await hp.host.sites.getAsync(site.id)).to.equal(undefined);
     expect(await mb.store.domainByName('ada.example.com')).to.equal(undefined);
     // A bulk delete from the list asks first too, with the same warning.
     const list = await agent.get('/wp-admin/network/users.php');
     const bulk = await agent.post('/wp-admin/network/users.php').type('form').send({ _wpnonce: nonceNear(list.text, 'name="ids[]"'), action: 'delete', 'ids[]': String(user.id) });
     expect(bulk.status).to.equal(200);
     expect(bulk.text).to.include('is a customer').and.include('name="confirmed"');
-    expect(hp.host.users.get(user.id)).to.not.equal(undefined);
+    expect(await hp.host.users.getAsync(user.id)).to.not.equal(undefined);
   });
 
   it('*_manage_url opens the item: the screen shows exactly the row with that id', async () => {
@@ -130,8 +130,8 @@ describe('plugins/memberships: defects found while clicking through', () => {
     const res = await agent.get(new URL(url).pathname + new URL(url).search);
     expect(res.text).to.include(`customers-row-${a.customer.id}"`).and.not.include(`customers-row-${b.customer.id}"`);
     expect(res.text).to.include('Show all');
-    const siteUrl = String(mb.payloads.site(hp.host.sites.create({ slug: 'ada', title: 'Ada', admin_email: 'a@example.com' })).site_manage_url);
-    hp.host.sites.create({ slug: 'ada-two', title: 'Ada two', admin_email: 'a@example.com' });
+    const siteUrl = String(mb.payloads.site(await hp.host.sites.createAsync({ slug: 'ada', title: 'Ada', admin_email: 'a@example.com' })).site_manage_url);
+    await hp.host.sites.createAsync({ slug: 'ada-two', title: 'Ada two', admin_email: 'a@example.com' });
     const sites = await agent.get(new URL(siteUrl).pathname + new URL(siteUrl).search);
     expect(sites.text).to.include('<strong>ada</strong>').and.not.include('<strong>ada-two</strong>');
   });

@@ -2,16 +2,19 @@ import { expect } from 'chai';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { HookpressApp } from '../../../core/app.js';
 import type { MembershipsService } from '../../../plugins/memberships/service.js';
+import type { WebhooksAsyncApi } from '../../../plugins/webhooks/api.js';
 import type { WebhooksService } from '../../../plugins/webhooks/service.js';
 import { makeApp } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
-import { FakeClock, PLUGINS_DIR, webhooksEngine } from '../../helpers/webhooks.js';
+import { FakeClock, PLUGINS_DIR, webhooksApi, webhooksEngine } from '../../helpers/webhooks.js';
 
 const DAY = 86_400_000;
 
 interface Ctx {
   hp: HookpressApp;
   webhooks: WebhooksService;
+  /** The webhook and delivery-log methods as promises: the same on SQLite and PostgreSQL. */
+  hooksApi: WebhooksAsyncApi;
   mb: MembershipsService;
   clock: FakeClock;
   ids: { customer: number; membership: number; product: number };
@@ -32,7 +35,7 @@ async function setup(): Promise<Ctx> {
   const customer = await mb.createCustomer({ user_id: user.id, billing_address: '12 Analytical Row, London', verify: false });
   const membership = await mb.createMembership({ customer_id: customer.id, product_id: product.id, status: 'active', date_expiration: clock.now + 30 * DAY });
   // Fixtures fired events before anything subscribed: nothing is pending.
-  return { hp, webhooks, mb, clock, ids: { customer: customer.id, membership: membership.id, product: product.id } };
+  return { hp, webhooks, hooksApi: webhooksApi(hp).async, mb, clock, ids: { customer: customer.id, membership: membership.id, product: product.id } };
 }
 
 describe('plugins/memberships: every catalogue event fires for real', () => {
@@ -50,7 +53,7 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
 
   /** Subscribes a webhook to `slug`, does the thing, and checks exactly one signed payload with the catalogue's keys. */
   async function expectOne(slug: string, doIt: () => unknown | Promise<unknown>): Promise<Record<string, unknown>> {
-    const hook = c.webhooks.create_webhook({ name: `Receiver for ${slug}`, url: `${receiver.url}/${slug}`, event: slug });
+    const hook = await c.hooksApi.create_webhook({ name: `Receiver for ${slug}`, url: `${receiver.url}/${slug}`, event: slug });
     await doIt();
     await c.webhooks.worker.drain();
     const got = receiver.requests.filter((r) => r.path === `/${slug}`);
@@ -163,13 +166,13 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
   });
 
   it('domain_created for a site without a membership: every key, the absent groups null', async () => {
-    const site = c.hp.host.sites.create({ slug: 'lonely', title: 'Lonely', admin_email: 'admin@example.com' });
+    const site = await c.hp.host.sites.createAsync({ slug: 'lonely', title: 'Lonely', admin_email: 'admin@example.com' });
     const payload = await expectOne('domain_created', () => c.mb.addDomain({ site_id: site.id, domain: 'lonely.example.com', primary: false, secure: true }));
     expect(payload).to.include({ domain_domain: 'lonely.example.com', membership_id: null, customer_id: null, customer_user_email: null });
   });
 
   it('an event commits with the change that fired it: a change that fails after firing leaves neither', async () => {
-    c.webhooks.create_webhook({ name: 'Payments', url: `${receiver.url}/payments`, event: 'payment_created' });
+    await c.hooksApi.create_webhook({ name: 'Payments', url: `${receiver.url}/payments`, event: 'payment_created' });
     const before = (await c.mb.store.all('mb_payments')).length;
     const boom = (): void => {
       throw new Error('a later listener fails');
@@ -179,9 +182,9 @@ describe('plugins/memberships: every catalogue event fires for real', () => {
     expect(failed).to.equal('a later listener fails');
     c.hp.host.hooks.remove_action('memberships_payment_created', boom, 20);
     expect(await c.mb.store.all('mb_payments'), 'the payment rolled back').to.have.length(before);
-    expect(c.webhooks.list_deliveries({ event: 'payment_created' }).total, 'and its event with it').to.equal(0);
+    expect((await c.hooksApi.list_deliveries({ event: 'payment_created' })).total, 'and its event with it').to.equal(0);
     await c.mb.createPayment({ membership_id: c.ids.membership, subtotal_cents: 100, tax_cents: 0, status: 'pending' });
-    expect(c.webhooks.list_deliveries({ event: 'payment_created' }).total, 'a change that commits brings its event').to.equal(1);
+    expect((await c.hooksApi.list_deliveries({ event: 'payment_created' })).total, 'a change that commits brings its event').to.equal(1);
   });
 
   it('registers its event types on wu_register_all_events, each bound to its own plain action', async () => {

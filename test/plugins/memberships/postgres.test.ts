@@ -4,7 +4,7 @@ import type { HookpressApp } from '../../../core/app.js';
 import { FakeClock } from '../../../core/testing/fake-clock.js';
 import type { MembershipsService } from '../../../plugins/memberships/service.js';
 import { eventBuilders } from '../../../plugins/memberships/payloads.js';
-import { loginAgent, makeApp, nonceNear, type Agent } from '../../helpers/app.js';
+import { firstPassOnly, loginAgent, makeApp, nonceNear, type Agent } from '../../helpers/app.js';
 import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { pluginsFolder } from '../../helpers/child-host.js';
 
@@ -18,6 +18,8 @@ const DAY = 86_400_000;
  */
 (TEST_DATABASE_URL ? describe : describe.skip)('plugins/memberships on PostgreSQL', function () {
   this.timeout(30_000);
+  // Its hosts are on PostgreSQL already: the PostgreSQL pass would only repeat it.
+  firstPassOnly();
   const plugins = pluginsFolder(['memberships'], []);
   after(() => plugins.remove());
   const opened: HookpressApp[] = [];

@@ -37,7 +37,7 @@ describe('plugins/memberships admin screens', () => {
     const payment = (await mb.store.all<{ id: number; total_cents: number; status: string }>('mb_payments'))[0]!;
     expect(payment).to.include({ total_cents: 3480, status: 'pending' });
     await post('memberships-memberships', 'value="publish-site"', { action: 'publish-site', site_membership_id: String(membership.id), slug: 'ada', title: 'Ada' });
-    const site = hp.host.sites.list({ search: 'ada', limit: 5, offset: 0 }).items[0]!;
+    const site = (await hp.host.sites.listAsync({ search: 'ada', limit: 5, offset: 0 })).items[0]!;
     await post('memberships-domains', 'value="create"', { action: 'create', site_id: String(site.id), domain: 'ada.example.com', secure: '1' });
     expect(await mb.store.domainByName('ada.example.com')).to.include({ site_id: site.id, secure: 1 });
     const list = await agent.get(page('memberships-payments'));

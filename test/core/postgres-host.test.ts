@@ -247,8 +247,8 @@ async function relayTo(target: URL): Promise<{ url(u: string): string; cut(): Pr
   });
 });
 
-  firstPassOnly();
 describe('core/config: DATABASE_URL', () => {
+  firstPassOnly();
   it('selects PostgreSQL with a postgres:// or postgresql:// URL, SQLite when unset or empty, and refuses anything else', () => {
     expect(configFromEnv({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/hp' }).databaseUrl).to.equal('postgres://u:p@127.0.0.1:5432/hp');
     expect(configFromEnv({ DATABASE_URL: 'postgresql://127.0.0.1/hp' }).databaseUrl).to.equal('postgresql://127.0.0.1/hp');

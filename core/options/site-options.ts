@@ -34,6 +34,8 @@ export class SiteOptions {
   /** PostgreSQL: writes in flight, and the values they write (kept over a reload that races them). */
   private readonly pending = new Set<Promise<unknown>>();
   private readonly pendingValues = new Map<string, { value: unknown } | null>();
+  /** PostgreSQL: the last write queued; each write starts after it, so they land in the order made. */
+  private lastWrite: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: OptionsStore,
@@ -102,7 +104,9 @@ export class SiteOptions {
       return kind === 'insert' ? this.store.insertSync(option, json) : this.store.deleteSync(option);
     }
     this.pendingValues.set(option, kind === 'delete' ? null : { value: clone(value) });
-    const attempt = kind === 'insert' ? this.store.insert(option, json) : kind === 'upsert' ? this.store.upsert(option, json) : this.store.delete(option);
+    // In order: on a pool, two writes of one option sent at once could commit the older one last.
+    const attempt = this.lastWrite.then((): Promise<unknown> => (kind === 'insert' ? this.store.insert(option, json) : kind === 'upsert' ? this.store.upsert(option, json) : this.store.delete(option)));
+    this.lastWrite = attempt.catch(() => undefined);
     // The request (or CLI command) that wrote is answered only once the write is committed; a
     // failure answers it 503 (core/http/unit-of-work.ts) as well as reloading the cache below.
     currentUnitOfWork()?.defer(attempt);

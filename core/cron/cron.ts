@@ -136,7 +136,8 @@ export class Cron {
   /** Fires everything due now; returns how many events ran. Used by the scheduler and tests. */
   async runDue(): Promise<number> {
     if (this.ticking) await this.ticking;
-    this.ticking = this.tick();
+    // PostgreSQL: the events the synchronous API scheduled so far are in the database before it is asked what is due.
+    this.ticking = this.flushed().then(() => this.tick());
     try {
       return await this.ticking;
     } finally {
@@ -173,6 +174,11 @@ export class Cron {
     }
   }
 
+  /** PostgreSQL: the cache's writes so far are in the database (a failed one is logged; never rejects). */
+  private async flushed(): Promise<void> {
+    await this.cache?.flush();
+  }
+
   /** Runs an event's callbacks; an error is logged and returned, never thrown. */
   private async fire(row: CronRow): Promise<unknown> {
     const args = JSON.parse(row.args) as unknown[];
@@ -187,7 +193,8 @@ export class Cron {
 
   private wake(): void {
     if (!this.running) return;
-    this.store.next().then(
+    // PostgreSQL: after the event just scheduled has reached the database, or it would not be seen.
+    this.flushed().then(() => this.store.next()).then(
       (next) => this.sleepUntil(next),
       (error: unknown) => {
         // A timer must never throw (it would end the process): look again in a minute.

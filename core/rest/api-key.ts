@@ -46,6 +46,9 @@ export class NetworkApiKey {
 
   /** The same, from the database on either backend. */
   async current(): Promise<ApiCredentials> {
+    // PostgreSQL: this process's option writes in flight first (a key `get()` just made, or the
+    // enabled switch), or a read missing them would make a second key that replaces the first.
+    await this.options.flush();
     const read = async <T>(name: string) => decode<T>(await this.store.read(name));
     if (!(await read<string>(KEY)) || !(await read<string>(SECRET))) {
       this.regenerate();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../core/app.js';
-import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
+import { ADMIN_PASSWORD, makeApp, userByLogin } from '../helpers/app.js';
 
 describe('core/app composition root and lifecycle', () => {
   it('builds isolated apps: hooks of one are not seen by another', async () => {
@@ -19,7 +19,7 @@ describe('core/app composition root and lifecycle', () => {
   it('creates the super admin on first start, with a generated password when none is given', async () => {
     const hp = await makeApp({ adminPassword: undefined, adminUser: 'chief' });
     expect(hp.generatedAdminPassword).to.be.a('string').with.length.greaterThan(15);
-    const chief = hp.host.users.byLogin('chief')!;
+    const chief = (await userByLogin(hp, 'chief'))!;
     expect(hp.host.users.is_super_admin(chief.id)).to.equal(true);
     expect(await hp.host.users.authenticate('chief', hp.generatedAdminPassword!)).to.not.equal(null);
     await hp.close();
@@ -73,6 +73,7 @@ describe('core/app composition root and lifecycle', () => {
     const [status] = await Promise.all([inflight, closing]);
     expect(status, 'the in-flight request got its full answer').to.equal(200);
     expect(order).to.deep.equal(['request handled', 'shutdown', 'closed']);
-    expect(hp.db.open).to.equal(false);
+    const after = await hp.query.db.selectFrom('users').select('id').execute().then(() => null, (e: unknown) => e);
+    expect(after, 'the database is closed').to.be.instanceOf(Error);
   });
 });

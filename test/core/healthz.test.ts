@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { FaultInjector } from '../../core/db/fault-injection.js';
-import { makeApp } from '../helpers/app.js';
+import { makeApp, sqliteHostOnly } from '../helpers/app.js';
 import type { HookpressApp } from '../../core/app.js';
 
 describe('core: /healthz for a load balancer', () => {
@@ -26,18 +26,22 @@ describe('core: /healthz for a load balancer', () => {
     expect((await request(hp.app).head('/healthz')).status).to.equal(200);
   });
 
-  it('answers 503 with Retry-After while the storage fails, and 200 again once it clears', async () => {
-    faults.fail('SQLITE_IOERR');
-    const down = await request(hp.app).get('/healthz');
-    expect(down.status).to.equal(503);
-    expect(down.headers['retry-after']).to.equal('5');
-    expect(down.body).to.deep.equal({ status: 'unavailable', database: 'SQLITE_IOERR' });
-    expect(down.headers['set-cookie']).to.equal(undefined);
-    faults.fail('SQLITE_CORRUPT');
-    const corrupt = await request(hp.app).get('/healthz');
-    expect([corrupt.status, corrupt.headers['retry-after']]).to.deep.equal([503, '60']);
-    faults.clear();
-    expect((await request(hp.app).get('/healthz')).status).to.equal(200);
+  describe('storage faults', () => {
+    sqliteHostOnly('SQLite fault injection (config.faults); on PostgreSQL the database cut off through a relay is tested in test/core/postgres-host.test.ts');
+
+    it('answers 503 with Retry-After while the storage fails, and 200 again once it clears', async () => {
+      faults.fail('SQLITE_IOERR');
+      const down = await request(hp.app).get('/healthz');
+      expect(down.status).to.equal(503);
+      expect(down.headers['retry-after']).to.equal('5');
+      expect(down.body).to.deep.equal({ status: 'unavailable', database: 'SQLITE_IOERR' });
+      expect(down.headers['set-cookie']).to.equal(undefined);
+      faults.fail('SQLITE_CORRUPT');
+      const corrupt = await request(hp.app).get('/healthz');
+      expect([corrupt.status, corrupt.headers['retry-after']]).to.deep.equal([503, '60']);
+      faults.clear();
+      expect((await request(hp.app).get('/healthz')).status).to.equal(200);
+    });
   });
 
   it('is not rate limited: a balancer polling it far past every throttle still gets 200', async () => {

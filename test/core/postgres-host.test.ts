@@ -212,8 +212,8 @@ function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
   });
 });
 
-  firstPassOnly();
 describe('core/config: DATABASE_URL', () => {
+  firstPassOnly();
   it('selects PostgreSQL with a postgres:// or postgresql:// URL, SQLite when unset or empty, and refuses anything else', () => {
     expect(configFromEnv({ DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/hp' }).databaseUrl).to.equal('postgres://u:p@127.0.0.1:5432/hp');
     expect(configFromEnv({ DATABASE_URL: 'postgresql://127.0.0.1/hp' }).databaseUrl).to.equal('postgresql://127.0.0.1/hp');

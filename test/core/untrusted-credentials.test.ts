@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { HookpressApp } from '../../core/app.js';
 import { MAX_PLAIN_KEY_LENGTH, storedRateLimitKey } from '../../core/auth/rate-limit-store.js';
-import { loginAgent, makeApp } from '../helpers/app.js';
+import { firstPassOnly, loginAgent, makeApp } from '../helpers/app.js';
 import { freshDatabaseUrl, TEST_DATABASE_URL } from '../helpers/backends.js';
 import { basic } from '../helpers/rest.js';
 
@@ -20,6 +20,7 @@ const rawBasic = (text: string) => `Basic ${Buffer.from(text, 'utf8').toString('
  */
 for (const backend of TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']) {
   describe(`untrusted credentials and search terms on ${backend}`, function () {
+    firstPassOnly();
     this.timeout(30_000);
     let hp: HookpressApp;
     const open = async (limits = { perIp: 100, perAccount: 3, windowMs: 60_000 }) => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, type HookpressApp } from '../../core/app.js';
 import type { AppConfig } from '../../core/config.js';
+import type { User } from '../../core/users/users-store.js';
 
 import { ADMIN_PASSWORD } from '../../core/testing/admin-agent.js';
 import { withOfflineDns } from '../../core/testing/offline-lookup.js';
@@ -29,6 +30,7 @@ export function sqliteHostOnly(why: string): void {
   before(function () {
     // Mocha shows no reason for a skip; `why` documents it at the call.
     void why;
+    insideDescribe(this, 'sqliteHostOnly');
     this.skip();
   });
 }
@@ -41,8 +43,14 @@ export function sqliteHostOnly(why: string): void {
 export function firstPassOnly(): void {
   if (HOST_BACKEND !== 'postgres') return;
   before(function () {
+    insideDescribe(this, 'firstPassOnly');
     this.skip();
   });
+}
+
+/** Refuses a skip hook at the root: it would skip every file of the run on the PostgreSQL pass. */
+function insideDescribe(ctx: Mocha.Context, name: string): void {
+  if (ctx.test?.parent?.root) throw new Error(`${name}() must be called inside a describe: at the top level of a file it skips the whole run.`);
 }
 
 /** A fresh, isolated host: in-memory SQLite (or, on the PostgreSQL pass, a fresh schema), silent logs, cheap password hashing, offline DNS (core/testing/offline-lookup.ts). */
@@ -63,3 +71,13 @@ export async function makeApp(overrides: Partial<AppConfig> = {}): Promise<Hookp
   });
 }
 
+
+/**
+ * The user with this login (without regard to case), read asynchronously so it works on both
+ * backends — and remembered for the synchronous calls (`user_can`, `is_super_admin`) on PostgreSQL,
+ * as the host does for the session's user at the start of every request.
+ */
+export async function userByLogin(hp: HookpressApp, login: string): Promise<User | undefined> {
+  const found = await hp.host.users.find(login);
+  return found && hp.host.users.getAsync(found.id);
+}

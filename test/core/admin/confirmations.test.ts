@@ -28,22 +28,22 @@ describe('admin: confirmations before actions that cannot be undone', () => {
   });
 
   it('Revoke (application password) asks first, naming it; revoked only when confirmed', async () => {
-    const { item } = hp.host.appPasswords.create(1, 'Zapier <b>prod</b>');
+    const { item } = await hp.host.appPasswords.createAsync(1, 'Zapier <b>prod</b>');
     const screen = await agent.get('/wp-admin/network/profile.php');
     const nonce = nonceNear(screen.text, `value="${item.uuid}"`);
     const ask = await agent.post('/wp-admin/network/profile.php').type('form').send({ _wpnonce: nonce, action: 'revoke-application-password', uuid: item.uuid });
     expect(ask.status).to.equal(200);
     expect(ask.text).to.include('Zapier &lt;b&gt;prod&lt;/b&gt;').and.include('never used').and.include('Yes, Revoke');
-    expect(hp.host.appPasswords.list(1)).to.have.length(1);
+    expect(await hp.host.appPasswords.listAsync(1)).to.have.length(1);
     await agent.post('/wp-admin/network/profile.php').type('form').send({ _wpnonce: nonceIn(ask.text), action: 'revoke-application-password', uuid: item.uuid, confirmed: '1' });
-    expect(hp.host.appPasswords.list(1)).to.have.length(0);
+    expect(await hp.host.appPasswords.listAsync(1)).to.have.length(0);
   });
 
   it('a revoke of a password that is gone says so instead of asking', async () => {
-    const { item } = hp.host.appPasswords.create(1, 'Gone');
+    const { item } = await hp.host.appPasswords.createAsync(1, 'Gone');
     const screen = await agent.get('/wp-admin/network/profile.php');
     const nonce = nonceNear(screen.text, `value="${item.uuid}"`);
-    hp.host.appPasswords.delete(1, item.uuid);
+    await hp.host.appPasswords.deleteAsync(1, item.uuid);
     const res = await agent.post('/wp-admin/network/profile.php').type('form').send({ _wpnonce: nonce, action: 'revoke-application-password', uuid: item.uuid });
     expect(res.status).to.equal(303);
     const page = await agent.get('/wp-admin/network/profile.php');

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { HookpressApp } from '../../../core/app.js';
+import type { WebhooksApi } from '../../../core/plugin-sdk.js';
 import { loginAgent, makeApp, nonceIn, type Agent } from '../../helpers/app.js';
 import { PLUGINS_DIR } from '../../helpers/webhooks.js';
 
@@ -27,7 +28,7 @@ describe('core admin: defects found while clicking through', () => {
     const res = await addUser({ user_login: 'ada', email: 'ada@example.com', display_name: '', pass1: '        ' });
     expect(res.status).to.equal(422);
     expect(res.text).to.include('id="pass1-error"');
-    expect(hp.host.users.byLogin('ada')).to.equal(undefined);
+    expect(await hp.host.users.find('ada')).to.equal(undefined);
     try {
       await hp.host.users.create({ login: 'bob', email: 'bob@example.com', password: ' '.repeat(12) });
       expect.fail('created');
@@ -56,8 +57,8 @@ describe('core admin: defects found while clicking through', () => {
   });
 
   it('&paged=999 says this page is empty and links to the last page, not the first-run empty state', async () => {
-    const engine = hp.host.services.get('webhooks')!.service as { create_webhook(i: object): unknown };
-    for (let i = 0; i < 21; i++) engine.create_webhook({ name: `Hook ${i}`, url: 'https://example.com/hook', event: 'payment_received' });
+    const engine = hp.host.services.get('webhooks')!.service as WebhooksApi;
+    for (let i = 0; i < 21; i++) await engine.async.create_webhook({ name: `Hook ${i}`, url: 'https://example.com/hook', event: 'payment_received' });
     const res = await agent.get('/wp-admin/network/admin.php?page=webhooks&paged=999');
     expect(res.text).to.not.include('No webhooks yet');
     expect(res.text).to.include('No items on page 999').and.include('paged=2');

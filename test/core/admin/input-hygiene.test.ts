@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { HookpressApp } from '../../../core/app.js';
 import { formField, TEXT_LIMITS } from '../../../core/admin/form.js';
 import type { MembershipsService } from '../../../plugins/memberships/service.js';
-import type { WebhooksService } from '../../../plugins/webhooks/service.js';
+import type { WebhooksApi } from '../../../core/plugin-sdk.js';
 import { loginAgent, makeApp, nonceIn, nonceNear, type Agent } from '../../helpers/app.js';
 import { PLUGINS_DIR } from '../../helpers/webhooks.js';
 
@@ -27,7 +27,7 @@ describe('input hygiene in one place: declared maximum lengths, no control chara
     const user = await submit('/wp-admin/network/user-new.php', null, { user_login: 'longname', email: 'long@example.com', display_name: LONG, pass1: 'password 123' });
     expect(user.status).to.equal(422);
     expect(user.text).to.include(`The display name can have at most ${TEXT_LIMITS.display_name} characters; this one has 10000.`);
-    expect(hp.host.users.byLogin('longname')).to.equal(undefined);
+    expect(await hp.host.users.find('longname')).to.equal(undefined);
     expect(user.text).to.include(`maxlength="${TEXT_LIMITS.display_name}"`);
 
     const product = await submit('/wp-admin/network/admin.php?page=memberships-products', 'value="create"', { action: 'create', name: LONG, price: '29', setup_fee: '0', currency: 'USD', period: 'month' });
@@ -54,9 +54,9 @@ describe('input hygiene in one place: declared maximum lengths, no control chara
 
   it('NUL and control characters never reach storage from a form (stripped, as sanitize_text_field does)', async () => {
     await submit('/wp-admin/network/user-new.php', null, { user_login: 'nul', email: 'nul@example.com', display_name: 'Ada\u0000 Love\u0007lace', pass1: 'password 123' });
-    expect(hp.host.users.byLogin('nul')!.display_name).to.equal('Ada Lovelace');
+    expect((await hp.host.users.find('nul'))!.display_name).to.equal('Ada Lovelace');
     await submit('/wp-admin/network/site-new.php', null, { slug: 'nulsite', title: 'Evil\u0000Site\u001b', admin_email: 'site@example.com' });
-    expect(hp.host.sites.list({ search: 'nulsite', limit: 5, offset: 0, orderby: 'id', order: 'asc' }).items[0]!.title).to.equal('EvilSite');
+    expect((await hp.host.sites.listAsync({ search: 'nulsite', limit: 5, offset: 0, orderby: 'id', order: 'asc' })).items[0]!.title).to.equal('EvilSite');
     await submit('/wp-admin/network/settings.php', null, { site_name: 'Net\u0000work', admin_email: 'admin@example.com' });
     expect(hp.host.options.get_site_option('site_name')).to.equal('Network');
     await submit('/wp-admin/network/admin.php?page=memberships-products', 'value="create"', { action: 'create', name: 'Pro\u0000 Plan', price: '29', setup_fee: '0', currency: 'USD', period: 'month' });
@@ -64,8 +64,8 @@ describe('input hygiene in one place: declared maximum lengths, no control chara
     expect((await mb.store.all<{ name: string }>('mb_products'))[0]!.name).to.equal('Pro Plan');
     const add = await agent.get('/wp-admin/network/admin.php?page=webhooks-new');
     await agent.post('/wp-admin/network/admin.php?page=webhooks-new').type('form').send({ _wpnonce: nonceNear(add.text, 'name="name"'), name: 'Hook\u0000Name', url: 'https://hooks.example.com/hook', event: 'payment_received', active: '1' });
-    const webhooks = hp.host.services.get('webhooks')!.service as WebhooksService;
-    expect(webhooks.list_webhooks({}).items.map((w) => w.name)).to.include('HookName');
+    const webhooks = hp.host.services.get('webhooks')!.service as WebhooksApi;
+    expect((await webhooks.async.list_webhooks({})).items.map((w) => w.name)).to.include('HookName');
   });
 
   it('formField renders the declared maximum length', () => {

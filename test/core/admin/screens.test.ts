@@ -94,19 +94,19 @@ describe('core/admin network screens', () => {
     });
 
     it('deletes a site through the confirmation page, firing wp_delete_site; the main site stays', async () => {
-      const site = hp.host.sites.create({ slug: 'gone', title: 'Gone', admin_email: 'g@example.com' });
+      const site = await hp.host.sites.createAsync({ slug: 'gone', title: 'Gone', admin_email: 'g@example.com' });
       const deleted: unknown[] = [];
       hp.hooks.add_action('wp_delete_site', (s: unknown) => void deleted.push(s));
       const confirm = await agent.get(`/wp-admin/network/sites.php?action=confirm-delete&id=${site.id}`);
       expect(confirm.text).to.include('You are about to delete the site');
       await agent.post('/wp-admin/network/sites.php').type('form').send({ _wpnonce: nonceIn(confirm.text), action: 'delete', 'ids[]': [String(site.id), '1'] });
       expect(deleted).to.have.length(1);
-      expect(hp.host.sites.get(site.id)).to.equal(undefined);
-      expect(hp.host.sites.get(1)).to.not.equal(undefined);
+      expect(await hp.host.sites.getAsync(site.id)).to.equal(undefined);
+      expect(await hp.host.sites.getAsync(1)).to.not.equal(undefined);
     });
 
     it('searches, sorts and paginates', async () => {
-      for (let i = 0; i < 25; i++) hp.host.sites.create({ slug: `s${String(i).padStart(2, '0')}`, title: `Site ${i}`, admin_email: 'a@b.co' });
+      for (let i = 0; i < 25; i++) await hp.host.sites.createAsync({ slug: `s${String(i).padStart(2, '0')}`, title: `Site ${i}`, admin_email: 'a@b.co' });
       const p1 = await agent.get('/wp-admin/network/sites.php?orderby=slug&order=desc');
       expect(p1.text).to.include('Page 1 of 2').and.include('26 items');
       expect(p1.text.indexOf('s24')).to.be.lessThan(p1.text.indexOf('s23'));
@@ -122,7 +122,7 @@ describe('core/admin network screens', () => {
       const form = await agent.get('/wp-admin/network/user-new.php');
       const res = await agent.post('/wp-admin/network/user-new.php').type('form').send({ _wpnonce: nonceIn(form.text), user_login: 'grace', email: 'grace@example.com', pass1: '' });
       expect(res.status).to.equal(303);
-      expect(ids).to.deep.equal([hp.host.users.byLogin('grace')!.id]);
+      expect(ids).to.deep.equal([(await hp.host.users.find('grace'))!.id]);
       const list = await agent.get('/wp-admin/network/users.php');
       expect(list.text).to.match(/User grace added\. Their generated password is: \S{20}/);
     });
@@ -132,10 +132,10 @@ describe('core/admin network screens', () => {
       const deleted: number[] = [];
       hp.hooks.add_action('delete_user', (id: number) => void deleted.push(id));
       const list = await agent.get('/wp-admin/network/users.php');
-      const me = hp.host.users.byLogin('admin')!.id;
+      const me = (await hp.host.users.find('admin'))!.id;
       await agent.post('/wp-admin/network/users.php').type('form').send({ _wpnonce: nonceIn(list.text), action: 'delete', 'ids[]': [String(user.id), String(me)] });
       expect(deleted).to.deep.equal([user.id]);
-      expect(hp.host.users.get(me)).to.not.equal(undefined);
+      expect(await hp.host.users.getAsync(me)).to.not.equal(undefined);
       expect((await agent.get('/wp-admin/network/users.php')).text).to.include('You cannot delete your own account.');
       const self = await agent.get(`/wp-admin/network/users.php?action=confirm-delete&id=${me}`);
       expect(self.status).to.equal(403);
@@ -146,10 +146,10 @@ describe('core/admin network screens', () => {
       const list = await agent.get('/wp-admin/network/users.php');
       const nonce = nonceIn(list.text);
       await agent.post('/wp-admin/network/users.php').type('form').send({ _wpnonce: nonce, action: 'grant_super_admin', 'ids[]': String(user.id) });
-      expect(hp.host.users.is_super_admin(user.id)).to.equal(true);
-      const me = hp.host.users.byLogin('admin')!.id;
+      expect(await hp.host.users.isSuperAdmin(user.id)).to.equal(true);
+      const me = (await hp.host.users.find('admin'))!.id;
       await agent.post('/wp-admin/network/users.php').type('form').send({ _wpnonce: nonce, action: 'revoke_super_admin', 'ids[]': String(me) });
-      expect(hp.host.users.is_super_admin(me)).to.equal(true);
+      expect(await hp.host.users.isSuperAdmin(me)).to.equal(true);
     });
   });
 
@@ -215,7 +215,7 @@ describe('core/admin network screens', () => {
     it('renders names containing <script> as text everywhere', async () => {
       const evil = '<script>alert(1)</script>';
       await hp.host.users.create({ login: 'mallory', email: 'm@example.com', display_name: evil, password: 'password 123' });
-      hp.host.sites.create({ slug: 'evil', title: evil, admin_email: 'm@example.com' });
+      await hp.host.sites.createAsync({ slug: 'evil', title: evil, admin_email: 'm@example.com' });
       hp.host.options.update_site_option('site_name', evil);
       for (const url of ['/wp-admin/network/', '/wp-admin/network/users.php', '/wp-admin/network/sites.php', '/wp-admin/network/settings.php']) {
         const res = await agent.get(url);

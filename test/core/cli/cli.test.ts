@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { hookpress, tempDataDir } from '../../helpers/cli.js';
+import { firstPassOnly } from '../../helpers/app.js';
 
 describe('hookpress CLI (child process)', function () {
   this.timeout(60_000);
@@ -69,6 +70,7 @@ describe('hookpress wu webhook create/update: the URL and flag checks the admin 
 });
 
 describe('hookpress CLI commands on DATA_DIR, while a server runs on it', function () {
+  firstPassOnly();
   this.timeout(120_000);
   it('webhook create/list/get/update/test/delete, delivery list/get, application passwords, api-key', async () => {
     const { createApp } = await import('../../../core/app.js');

@@ -51,6 +51,19 @@ describe('core/cron scheduled events', () => {
     expect(hp.host.cron.wp_next_scheduled('nightly')).to.equal(start + 100 + 4 * DAY);
   });
 
+  it('the running scheduler wakes for an event scheduled while it waits (on PostgreSQL once the write has landed)', async function () {
+    this.timeout(5000);
+    const fired = new Promise<void>((resolve) => hp.hooks.add_action('wake_me', () => resolve()));
+    hp.host.cron.start();
+    try {
+      // Nothing else is scheduled: only the wake-up this schedules can run it (the clock stands still).
+      hp.host.cron.wp_schedule_single_event(now(), 'wake_me');
+      await fired;
+    } finally {
+      hp.host.cron.stop();
+    }
+  });
+
   it('computes the next run like wp_reschedule_event', () => {
     expect(nextRun(1000, 100, 900)).to.equal(1000);
     expect(nextRun(1000, 100, 1250)).to.equal(1300);

@@ -8,7 +8,7 @@ import { FAULT_CODES, FaultInjector, type FaultCode } from '../../../core/db/fau
 import { isStorageError } from '../../../core/db/storage-errors.js';
 import type { MembershipsService } from '../../../plugins/memberships/service.js';
 import type { WebhooksService } from '../../../plugins/webhooks/service.js';
-import { loginAgent, makeApp, nonceNear, type Agent } from '../../helpers/app.js';
+import { loginAgent, makeApp, nonceNear, sqliteHostOnly, type Agent } from '../../helpers/app.js';
 import { PLUGINS_DIR } from '../../helpers/webhooks.js';
 
 /**
@@ -122,6 +122,7 @@ function postForms(html: string, pageUrl: string): Form[] {
 }
 
 describe('fault injection: every store method and every admin screen under SQLITE_BUSY, FULL, IOERR and CORRUPT', function () {
+  sqliteHostOnly('SQLite fault injection (config.faults wraps the SQLite connection) and snapshots of sqlite_master; PostgreSQL faults are tested with a real database cut off in test/core/postgres-host.test.ts');
   this.timeout(120_000);
   const counts = { storeMethods: 0, screens: 0, forms: 0, faultedCalls: 0 };
   after(() => {

@@ -2,8 +2,10 @@ import { expect } from 'chai';
 import { redactDatabaseUrl } from '../../../core/db/redact-url.js';
 import { ChildHost, tempDataDir } from '../../helpers/child-host.js';
 import { freshDatabaseUrl, TEST_DATABASE_URL } from '../../helpers/backends.js';
+import { firstPassOnly } from '../../helpers/app.js';
 
 describe('redactDatabaseUrl: a DATABASE_URL without its password', () => {
+  firstPassOnly();
   it('leaves out the userinfo and every password query parameter, keeping host, port, database and other parameters', () => {
     expect(redactDatabaseUrl('postgres://hp:TOPSECRET@db.example:5432/net')).to.equal('postgres://…@db.example:5432/net');
     expect(redactDatabaseUrl('postgres://hp:p@ss@db/net')).to.equal('postgres://…@db/net');

@@ -25,11 +25,12 @@ describe('core/options site options', () => {
     expect(opts.get_site_option('list')).to.deep.equal([1]);
   });
 
-  it('update creates a missing option, reports false when unchanged, and persists', () => {
+  it('update creates a missing option, reports false when unchanged, and persists', async () => {
     expect(opts.update_site_option('n', 1)).to.equal(true);
     expect(opts.update_site_option('n', 1)).to.equal(false);
     expect(opts.update_site_option('n', 2)).to.equal(true);
-    const row = hp.db.prepare("SELECT value FROM site_options WHERE name = 'n'").get() as { value: string };
+    await opts.flush();
+    const row = await hp.query.db.selectFrom('site_options').select('value').where('name', '=', 'n').executeTakeFirstOrThrow();
     expect(JSON.parse(row.value)).to.equal(2);
   });
 

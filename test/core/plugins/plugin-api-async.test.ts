@@ -5,7 +5,7 @@ import { createPluginApi } from '../../../core/plugins/plugin-api.js';
 import type { PluginApi } from '../../../core/plugin-sdk.js';
 import { PluginError } from '../../../core/plugin-sdk.js';
 import { FakeClock } from '../../../core/testing/fake-clock.js';
-import { makeApp } from '../../helpers/app.js';
+import { firstPassOnly, makeApp } from '../../helpers/app.js';
 import { freshDatabaseUrl, TEST_DATABASE_URL } from '../../helpers/backends.js';
 
 function apiFor(hp: HookpressApp, slug: string): PluginApi {
@@ -20,6 +20,7 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 
 for (const backend of TEST_DATABASE_URL ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const)) {
   describe(`core/plugins: the asynchronous users, sites and site transients of the plugin API on ${backend}`, function () {
+    firstPassOnly();
     this.timeout(20_000);
     let hp: HookpressApp;
     let api: PluginApi;

@@ -3,7 +3,7 @@ import type { HookpressApp } from '../../../core/app.js';
 import { createPluginApi } from '../../../core/plugins/plugin-api.js';
 import type { PluginApi, PluginModule } from '../../../core/plugin-sdk.js';
 import { PluginError, wp_die } from '../../../core/plugin-sdk.js';
-import { loginAgent, makeApp } from '../../helpers/app.js';
+import { HOST_BACKEND, loginAgent, makeApp, sqliteHostOnly } from '../../helpers/app.js';
 
 function apiFor(hp: HookpressApp, slug: string, module: Partial<PluginModule> = {}): PluginApi {
   const manifest = { name: slug, description: 'test', version: '1', author: 'tests' };
@@ -47,17 +47,21 @@ describe('core/plugins: the plugin API of the SDK', () => {
       expect(await count(api)).to.equal(0);
     });
 
-    it('the deprecated api.sqlite handle writing inside the callback joins the transaction (rolled back with it)', async () => {
-      const api = apiFor(hp, 'demo-plugin');
-      api.sqlite.exec('CREATE TABLE demo_t (v INTEGER)');
-      const failed = api.db.transaction().execute(async (trx) => {
-        await trx.insertInto('demo_t').values({ v: 1 }).execute();
-        api.sqlite.prepare('INSERT INTO demo_t VALUES (2)').run();
-        throw new Error('boom');
+    describe('the deprecated api.sqlite handle', () => {
+      sqliteHostOnly('api.sqlite is the synchronous SQLite handle; a host on PostgreSQL refuses it (PLUGIN_NO_SQLITE, tested below)');
+
+      it('the deprecated api.sqlite handle writing inside the callback joins the transaction (rolled back with it)', async () => {
+        const api = apiFor(hp, 'demo-plugin');
+        api.sqlite.exec('CREATE TABLE demo_t (v INTEGER)');
+        const failed = api.db.transaction().execute(async (trx) => {
+          await trx.insertInto('demo_t').values({ v: 1 }).execute();
+          api.sqlite.prepare('INSERT INTO demo_t VALUES (2)').run();
+          throw new Error('boom');
+        });
+        expect(await rejection(failed)).to.have.property('message', 'boom');
+        expect(api.sqlite.prepare('SELECT COUNT(*) AS n FROM demo_t').get()).to.deep.equal({ n: 0 });
+        expect(api.dialect).to.equal('sqlite');
       });
-      expect(await rejection(failed)).to.have.property('message', 'boom');
-      expect(api.sqlite.prepare('SELECT COUNT(*) AS n FROM demo_t').get()).to.deep.equal({ n: 0 });
-      expect(api.dialect).to.equal('sqlite');
     });
   });
 
@@ -67,7 +71,9 @@ describe('core/plugins: the plugin API of the SDK', () => {
     const { api } = createPluginApi(pgHost, { slug: 'on-pg', dir: '/nowhere', manifest, module: { manifest } });
     expect(api.dialect).to.equal('postgres');
     expect(() => api.sqlite).to.throw(PluginError, 'this host runs on PostgreSQL: use api.db (Kysely)').with.property('code', 'PLUGIN_NO_SQLITE');
-    expect(apiFor(hp, 'on-sqlite').sqlite.prepare('SELECT 1 AS one').get()).to.deep.equal({ one: 1 });
+    // The host itself: SQLite hands the handle out, PostgreSQL refuses it the same way.
+    if (HOST_BACKEND === 'sqlite') expect(apiFor(hp, 'on-sqlite').sqlite.prepare('SELECT 1 AS one').get()).to.deep.equal({ one: 1 });
+    else expect(() => apiFor(hp, 'on-sqlite').sqlite).to.throw(PluginError, 'this host runs on PostgreSQL').with.property('code', 'PLUGIN_NO_SQLITE');
   });
 
   it('api.config is an allowlisted view: no admin password, no data dir, only the plugin’s own variables', () => {

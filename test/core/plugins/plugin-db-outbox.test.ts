@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { createPluginApi } from '../../../core/plugins/plugin-api.js';
 import type { PluginApi } from '../../../core/plugin-sdk.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
+import { sqliteHostOnly } from '../../helpers/app.js';
 
 interface DemoTables {
   demo_orders: { id: number; total: number };
@@ -16,6 +17,7 @@ interface DemoTables {
  * it join that transaction: it commits or rolls back with the plugin's rows.
  */
 describe('core/plugins: events fired inside an api.db transaction commit or roll back with it (SQLite)', () => {
+  sqliteHostOnly('the outbox joins the transaction through the synchronous SQLite handle on the same connection and its shared-connection guard');
   let w: WebhooksApp;
   let api: PluginApi<DemoTables>;
 

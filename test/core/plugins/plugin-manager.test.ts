@@ -42,7 +42,7 @@ describe('core/plugins loader and plugin API', () => {
     // Activated at run time, its init callback runs then, as it would have at start.
     expect(calls).to.deep.equal(['activate', 'init']);
     expect(hp.host.options.get_site_option('active_sitewide_plugins')).to.have.property('sample');
-    expect(hp.db.prepare("SELECT owner, version FROM schema_migrations WHERE owner = 'plugin:sample'").all()).to.deep.equal([{ owner: 'plugin:sample', version: 1 }]);
+    expect(await hp.query.db.selectFrom('schema_migrations').select(['owner', 'version']).where('owner', '=', 'plugin:sample').execute()).to.deep.equal([{ owner: 'plugin:sample', version: 1 }]);
 
     calls.length = 0;
     const page = await agent.get('/wp-admin/network/admin.php?page=sample&msg=%3Cb%3Ehi');

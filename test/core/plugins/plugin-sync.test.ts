@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { HookpressApp } from '../../../core/app.js';
 import { adminAgent, type AdminAgent } from '../../../core/testing/admin-agent.js';
-import { FIXTURE_PLUGINS, loginAgent, makeApp } from '../../helpers/app.js';
+import { FIXTURE_PLUGINS, firstPassOnly, loginAgent, makeApp } from '../../helpers/app.js';
 import { freshDatabaseUrl, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { onOneDataDir } from '../../helpers/two-hosts.js';
 
@@ -79,6 +79,7 @@ const backends: Array<'sqlite' | 'postgres'> = TEST_DATABASE_URL ? ['sqlite', 'p
 
 for (const backend of backends) {
   describe(`core/plugins: Network Activate / Deactivate reach the other host processes on ${backend}`, function () {
+    firstPassOnly();
     this.timeout(30_000);
     beforeEach(() => Object.assign(state, { activations: 0, deactivations: 0, loads: 0, inits: 0 }));
 
@@ -137,6 +138,7 @@ for (const backend of backends) {
 }
 
 describe('core/plugins: on SQLite a request to the other host sees the activation at once', () => {
+  firstPassOnly();
   beforeEach(() => Object.assign(state, { activations: 0, deactivations: 0, loads: 0, inits: 0 }));
 
   it('the first request B serves after A activated the plugin waits for B to load it (no timer involved)', () =>
@@ -153,6 +155,7 @@ describe('core/plugins: on SQLite a request to the other host sees the activatio
 });
 
 describe('core/plugins: a plugin another process activated that this process does not have', () => {
+  firstPassOnly();
   it('is not loaded here, logged, and stays active for the network (not deactivated)', async () => {
     const logs: string[] = [];
     const logDestination = { write: (line: string) => void logs.push(line) } as unknown as NodeJS.WritableStream;

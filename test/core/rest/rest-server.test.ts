@@ -4,7 +4,7 @@ import type { HookpressApp } from '../../../core/app.js';
 import { filterFields, openApiPath } from '../../../core/rest/server.js';
 import { toRestError, RestError } from '../../../core/rest/errors.js';
 import { HookpressError } from '../../../core/errors.js';
-import { makeApp } from '../../helpers/app.js';
+import { makeApp, userByLogin } from '../../helpers/app.js';
 import { apiKeyAuth, basic } from '../../helpers/rest.js';
 
 describe('core/rest: the REST server', () => {
@@ -50,8 +50,8 @@ describe('core/rest: the REST server', () => {
   });
 
   it('wp/v2 application passwords: a user manages their own (me), the network key names the user, others are refused', async () => {
-    const admin = hp.host.users.byLogin('admin')!;
-    const adminAuth = basic('admin', hp.host.appPasswords.create(admin.id, 'seed').password);
+    const admin = (await userByLogin(hp, 'admin'))!;
+    const adminAuth = basic('admin', (await hp.host.appPasswords.createAsync(admin.id, 'seed')).password);
     const created = await request(hp.app).post('/wp-json/wp/v2/users/me/application-passwords').set('Authorization', adminAuth).send({ name: 'Zapier' });
     expect(created.status).to.equal(201);
     expect(created.body.password).to.match(/^[A-Za-z0-9]{24}$/);
@@ -61,7 +61,7 @@ describe('core/rest: the REST server', () => {
     expect(JSON.stringify(list.body)).to.not.include(created.body.password);
 
     const { user } = await hp.host.users.create({ login: 'member', email: 'm@example.com', password: 'member-password' });
-    const memberAuth = basic('member', hp.host.appPasswords.create(user.id, 'own').password);
+    const memberAuth = basic('member', (await hp.host.appPasswords.createAsync(user.id, 'own')).password);
     expect((await request(hp.app).get('/wp-json/wp/v2/users/me/application-passwords').set('Authorization', memberAuth)).status).to.equal(200);
     expect((await request(hp.app).get(`/wp-json/wp/v2/users/${admin.id}/application-passwords`).set('Authorization', memberAuth)).status).to.equal(403);
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { HookpressApp } from '../../../core/app.js';
-import { firstPassOnly, makeApp } from '../../helpers/app.js';
+import { firstPassOnly, makeApp, userByLogin } from '../../helpers/app.js';
 import { freshDatabaseUrl, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { onOneDataDir } from '../../helpers/two-hosts.js';
 
@@ -11,9 +11,9 @@ describe('core/users capabilities and super admins', () => {
   });
   afterEach(() => hp.close());
 
-  it('a super admin has every capability except do_not_allow', () => {
+  it('a super admin has every capability except do_not_allow', async () => {
     const users = hp.host.users;
-    const admin = users.byLogin('admin')!;
+    const admin = (await userByLogin(hp, 'admin'))!;
     for (const cap of ['manage_network', 'manage_sites', 'anything_at_all']) expect(users.user_can(admin.id, cap)).to.equal(true);
     expect(users.user_can(admin.id, 'do_not_allow')).to.equal(false);
   });
@@ -38,7 +38,7 @@ describe('core/users capabilities and super admins', () => {
 
   it('stores scrypt hashes, never the password', async () => {
     await hp.host.users.create({ login: 'frank', email: 'frank@example.com', password: 'plain text pw' });
-    const row = hp.db.prepare("SELECT pass_hash FROM users WHERE login = 'frank'").get() as { pass_hash: string };
+    const row = await hp.query.db.selectFrom('users').select('pass_hash').where('login', '=', 'frank').executeTakeFirstOrThrow();
     expect(row.pass_hash).to.match(/^scrypt\$/).and.not.include('plain text pw');
     expect(await hp.host.users.authenticate('frank', 'plain text pw')).to.include({ login: 'frank' });
     expect(await hp.host.users.authenticate('frank', 'wrong')).to.equal(null);

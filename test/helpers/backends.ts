@@ -190,4 +190,10 @@ export async function dropRunDatabase(): Promise<void> {
 
 // A root-level hook (this module is loaded by the first suite that uses it): after the whole
 // run, passed or failed, the run's database goes.
-if (TEST_DATABASE_URL && typeof after === 'function') after(dropRunDatabase);
+if (TEST_DATABASE_URL && typeof after === 'function') {
+  after(async function () {
+    // Hundreds of schemas (one per test, one per host on the PostgreSQL pass) take a while to drop.
+    this.timeout(180_000);
+    await dropRunDatabase();
+  });
+}

@@ -39,6 +39,7 @@ import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
 import { unitOfWorkMiddleware } from './http/unit-of-work.js';
+import { sessionSavedFirst } from './auth/session-saved-first.js';
 import { formTooLargePage, MAX_FORM_BYTES, MAX_FORM_FIELDS } from './http/form-limit.js';
 import { checkDatabase, checkQueryLayer, healthzHandler } from './http/healthz.js';
 import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
@@ -332,6 +333,8 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
   app.use('/wp-json', host.rest.router(throttledAuthenticator(restAuthenticator(host, host.apiKey, host.appPasswords), restThrottle), sessions));
   app.use(express.urlencoded({ extended: false, limit: MAX_FORM_BYTES, parameterLimit: MAX_FORM_FIELDS }));
   app.use(sessions);
+  // A changed session (a notice before a redirect) is stored before the browser gets the answer.
+  app.use(sessionSavedFirst(logger));
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
   app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
   app.use('/wp-admin/network', (req, res, next) => {

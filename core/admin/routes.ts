@@ -15,6 +15,7 @@ import { settingsScreen } from './screens/settings.js';
 import { cronScreen } from './screens/cron.js';
 import { apiSettingsScreen } from './screens/api-settings.js';
 import { profileScreen } from './screens/profile.js';
+import { isAnswered } from '../http/answered.js';
 
 export interface ScreenDeps {
   host: Host;
@@ -70,7 +71,7 @@ export function adminRoutes(deps: ScreenDeps): express.Router {
       if (!host.users.user_can(user.id, screen.capability)) throw new HttpError(403, NOT_ALLOWED);
       const ctx = shell.context(req, res, user, screen.id);
       await host.hooks.do_action_async(`load-${screen.id}`, ctx);
-      if (!res.headersSent) await screen.handle(ctx, deps);
+      if (!isAnswered(res)) await screen.handle(ctx, deps);
     };
     for (const p of paths) router.all(p, handler);
   };
@@ -106,9 +107,9 @@ export function adminRoutes(deps: ScreenDeps): express.Router {
     if (!host.users.user_can(user.id, page.capability)) throw new HttpError(403, NOT_ALLOWED);
     const ctx = shell.context(req, res, user, page.hookName);
     await host.hooks.do_action_async(`load-${page.hookName}`, ctx);
-    if (res.headersSent) return;
+    if (isAnswered(res)) return;
     await host.hooks.do_action_async(page.hookName, ctx);
-    if (!res.headersSent) await ctx.renderHtml(html``, { title: page.pageTitle });
+    if (!isAnswered(res)) await ctx.renderHtml(html``, { title: page.pageTitle });
   });
 
   router.use(() => {

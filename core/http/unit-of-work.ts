@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { markAnswered } from './answered.js';
 
 /**
  * A unit of work: one HTTP request (or one caller of runInUnitOfWork). Writes a store defers —
@@ -70,6 +71,7 @@ export function unitOfWorkMiddleware(logger: Logger): RequestHandler {
     res.end = function (this: Response, ...args: unknown[]) {
       if (ending || unit.deferred === 0) return (end as (...a: unknown[]) => Response).apply(this, args);
       ending = true;
+      markAnswered(this);
       unit.settle().then(
         () => (end as (...a: unknown[]) => Response).apply(this, args),
         (error: unknown) => {

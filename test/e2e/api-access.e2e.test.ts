@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { HookpressApp } from '../../core/app.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
-import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksApi } from '../helpers/webhooks.js';
 import { launchChromiumOrSkip } from './browser.js';
 
 // Screenshots go to .tmp/ during `npm test`; `npm run screenshots` refreshes docs/screenshots.
@@ -109,8 +109,8 @@ describe('e2e: API access screens and custom headers in Chromium', function () {
     await page.getByLabel('Value 1', { exact: true }).fill('Bearer secret-token-1234');
     await page.getByRole('button', { name: 'Add New Webhook' }).last().click();
     await page.waitForURL(/page=webhooks-edit/);
-    const engine = webhooksEngine(hp);
-    const [w] = engine.list_webhooks().items;
+    const webhooks = webhooksApi(hp).async;
+    const [w] = (await webhooks.list_webhooks()).items;
     expect(w!.headers).to.deep.equal([{ name: 'Authorization', value: 'Bearer secret-token-1234' }]);
     expect(w!.integration).to.equal('manual');
     expect(await page.content()).to.not.include('secret-token');
@@ -118,10 +118,10 @@ describe('e2e: API access screens and custom headers in Chromium', function () {
     await page.getByLabel('Name', { exact: true }).fill('Renamed');
     await page.getByRole('button', { name: 'Save Changes' }).click();
     await page.waitForURL(/page=webhooks-edit/);
-    expect(engine.get_webhook(w!.id).headers).to.deep.equal([{ name: 'Authorization', value: 'Bearer secret-token-1234' }]);
+    expect((await webhooks.get_webhook(w!.id)).headers).to.deep.equal([{ name: 'Authorization', value: 'Bearer secret-token-1234' }]);
     await page.getByLabel('Remove').check();
     await page.getByRole('button', { name: 'Save Changes' }).click();
     await page.waitForURL(/page=webhooks-edit/);
-    expect(engine.get_webhook(w!.id).headers).to.deep.equal([]);
+    expect((await webhooks.get_webhook(w!.id)).headers).to.deep.equal([]);
   });
 });

@@ -2,11 +2,14 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { HookpressApp } from '../../core/app.js';
 import type { MembershipsService } from '../../plugins/memberships/service.js';
+import type { WebhooksAsyncApi } from '../../plugins/webhooks/api.js';
 import type { WebhooksService } from '../../plugins/webhooks/service.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
-import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
+import { sql } from 'kysely';
+import { PLUGINS_DIR, webhooksApi, webhooksEngine } from '../helpers/webhooks.js';
 import { launchChromiumOrSkip } from './browser.js';
+import { fireEvent, sqlRows } from './storage.js';
 
 // Defects found while clicking through (issue #10, item 4), clicked in Chromium with
 // JavaScript on and off. Each failed before its fix.
@@ -16,6 +19,8 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
   let hp: HookpressApp;
   let url: string;
   let webhooks: WebhooksService;
+  /** The webhooks API's promise twins: the test's way into webhooks and deliveries on either backend. */
+  let hooks: WebhooksAsyncApi;
   let mb: MembershipsService;
   let receiver: Receiver;
 
@@ -31,6 +36,7 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
     });
     url = await hp.start();
     webhooks = webhooksEngine(hp);
+    hooks = webhooksApi(hp).async;
     mb = hp.host.services.get('memberships')!.service as MembershipsService;
   });
   after(async () => {
@@ -79,12 +85,12 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
       await page.getByRole('button', { name: 'Add User' }).click();
       await page.waitForLoadState();
       expect(await errorOf(page, 'pass1')).to.include('at least 8 characters');
-      expect(hp.host.users.byLogin(`spaces-${js}`)).to.equal(undefined);
+      expect(await hp.host.users.find(`spaces-${js}`)).to.equal(undefined);
       await context.close();
     });
 
     it(`Domain mapping: after a validation error every checkbox comes back as it was typed (${mode})`, async () => {
-      const site = hp.host.sites.create({ slug: `dm-${js}`, title: `DM ${js}`, admin_email: 'dm@example.com' });
+      const site = await hp.host.sites.createAsync({ slug: `dm-${js}`, title: `DM ${js}`, admin_email: 'dm@example.com' });
       const { context, page } = await session(js);
       await page.goto(`${url}/wp-admin/network/admin.php?page=memberships-domains`);
       await page.getByLabel('Site', { exact: true }).selectOption(String(site.id));
@@ -107,26 +113,26 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
     });
 
     it(`Resend on a delivery whose webhook became inactive says why, and keeps the failure record (${mode})`, async () => {
-      const hook = webhooks.create_webhook({ name: `Gone ${js}`, url: `${receiver.url}/gone-${js}`, event: 'payment_received' });
+      const hook = await hooks.create_webhook({ name: `Gone ${js}`, url: `${receiver.url}/gone-${js}`, event: 'payment_received' });
       receiver.reply = () => ({ status: 500 });
-      webhooks.wu_do_event('payment_received', { payment_id: 1 });
-      const d = webhooks.list_deliveries({ webhookId: hook.id }).items[0]!;
+      await fireEvent(webhooks, 'payment_received', { payment_id: 1 });
+      const d = (await hooks.list_deliveries({ webhookId: hook.id })).items[0]!;
       // Exhaust it: one attempt at the limit, failed.
-      hp.db.prepare('UPDATE webhook_deliveries SET max_attempts = 1 WHERE id = ?').run(d.id);
+      await sqlRows(hp, sql`UPDATE webhook_deliveries SET max_attempts = 1 WHERE id = ${d.id}`);
       await webhooks.worker.drain();
       receiver.reply = () => ({ status: 200 });
-      const failed = webhooks.get_delivery(d.id).delivery;
+      const failed = (await hooks.get_delivery(d.id)).delivery;
       expect(failed.status).to.equal('failed');
       const { context, page } = await session(js);
       await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-deliveries&delivery=${d.id}`);
-      webhooks.update_webhook(hook.id, { active: false }); // from another tab, or the auto-disable
+      await hooks.update_webhook(hook.id, { active: false }); // from another tab, or the auto-disable
       await page.getByRole('button', { name: 'Resend' }).click();
       await page.waitForLoadState();
       const notice = await page.locator('.notice-error').first().textContent();
       expect(notice).to.include('inactive');
       expect(await page.locator('.notice-success').count()).to.equal(0);
       await webhooks.worker.drain();
-      const after = webhooks.get_delivery(d.id).delivery;
+      const after = (await hooks.get_delivery(d.id)).delivery;
       expect(after.status).to.equal('failed');
       expect(after.last_error).to.equal(failed.last_error);
       expect(after.attempts).to.equal(failed.attempts);
@@ -165,7 +171,7 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
       expect(await page.locator('.notices').textContent()).to.include('marked as received');
       const after = (await mb.store.get<{ date_expiration: number }>('mb_memberships', m.id))!;
       expect(after.date_expiration).to.be.greaterThan(expires + 27 * 86_400_000);
-      hp.host.users.delete(user.id);
+      await hp.host.users.deleteAsync(user.id);
       await page.goto(`${url}/wp-admin/network/admin.php?page=memberships-payments`);
       await page.getByRole('button', { name: `Send invoice: ${renewal.reference_code}` }).click({ force: true });
       await page.waitForLoadState();
@@ -176,7 +182,7 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
     });
 
     it(`&paged=999: the list says the page is empty and its link leads to the last page (${mode})`, async () => {
-      for (let i = 0; i < 21; i++) webhooks.create_webhook({ name: `Paged ${js} ${i}`, url: `${receiver.url}/p`, event: 'payment_received' });
+      for (let i = 0; i < 21; i++) await hooks.create_webhook({ name: `Paged ${js} ${i}`, url: `${receiver.url}/p`, event: 'payment_received' });
       const { context, page } = await session(js);
       await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks&paged=999`);
       expect(await page.getByRole('heading', { name: 'No webhooks yet' }).count()).to.equal(0);
@@ -207,7 +213,7 @@ describe('e2e: defects found while clicking through, in Chromium', function () {
       }
       expect(await page.getByLabel('Site Address (URL)').inputValue()).to.equal(`big-${js}`);
       expect((await page.getByLabel('Site Title').inputValue()).length).to.equal(big.length);
-      expect(hp.host.sites.list({ search: `big-${js}`, limit: 5, offset: 0 }).total).to.equal(0);
+      expect((await hp.host.sites.listAsync({ search: `big-${js}`, limit: 5, offset: 0 })).total).to.equal(0);
       await context.close();
     });
   }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { HookpressApp } from '../../core/app.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
-import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksApi } from '../helpers/webhooks.js';
 import { launchChromiumOrSkip } from './browser.js';
 
 type Box = { x: number; y: number; width: number; height: number; what: string };
@@ -32,12 +32,14 @@ describe('e2e: Add/Edit Webhook layout, in Chromium (finding 6)', function () {
     browser = await launchChromiumOrSkip(this);
     hp = await makeApp({ port: 0, pluginsDir: PLUGINS_DIR, pluginSlugs: ['webhooks', 'memberships'], plugins: { webhooks: { autoStart: false } } });
     url = await hp.start();
-    editId = webhooksEngine(hp).create_webhook({
-      name: 'Mailing list',
-      url: 'https://hooks.example.com/a/rather/long/path/to/an/endpoint?token=abcdefghijklmnopqrstuvwxyz',
-      event: 'payment_received',
-      headers: [{ name: 'Authorization', value: 'Bearer sk_live_0123456789abcdef' }],
-    }).id;
+    editId = (
+      await webhooksApi(hp).async.create_webhook({
+        name: 'Mailing list',
+        url: 'https://hooks.example.com/a/rather/long/path/to/an/endpoint?token=abcdefghijklmnopqrstuvwxyz',
+        event: 'payment_received',
+        headers: [{ name: 'Authorization', value: 'Bearer sk_live_0123456789abcdef' }],
+      })
+    ).id;
   });
   after(async () => {
     await browser?.close();

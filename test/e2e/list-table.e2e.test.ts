@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { HookpressApp } from '../../core/app.js';
-import type { WebhooksService } from '../../plugins/webhooks/service.js';
+import type { WebhooksAsyncApi } from '../../plugins/webhooks/api.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
-import { PLUGINS_DIR } from '../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksApi } from '../helpers/webhooks.js';
 import { launchChromiumOrSkip } from './browser.js';
 import { offlineLookup } from '../../core/plugin-testkit.js';
 import type { LookupFn } from '../../plugins/webhooks/delivery/ssrf-guard.js';
@@ -20,7 +20,8 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
   let browser: Browser;
   let hp: HookpressApp;
   let url: string;
-  let service: WebhooksService;
+  /** The webhooks API's promise twins: webhooks on either backend. */
+  let service: WebhooksAsyncApi;
   let receiver: Receiver;
 
   before(async function () {
@@ -35,7 +36,7 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
       plugins: { webhooks: { allowNetworks: '127.0.0.0/8', totalTimeoutMs: 3000, deps: { lookup: intranetDns } } },
     });
     url = await hp.start();
-    service = hp.host.services.get('webhooks')!.service as WebhooksService;
+    service = webhooksApi(hp).async;
   });
   after(async () => {
     await browser?.close();
@@ -55,14 +56,15 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
     return { context, page };
   }
 
-  function seed(prefix: string, n: number): number[] {
-    for (const w of service.list_webhooks({ limit: 1000 }).items) service.delete_webhook(w.id);
+  async function seed(prefix: string, n: number): Promise<number[]> {
+    for (const w of (await service.list_webhooks({ limit: 1000 })).items) await service.delete_webhook(w.id);
     const ids: number[] = [];
     for (let i = 0; i < n; i++) {
-      ids.push(service.create_webhook({ name: `${prefix} ${i + 1}`, url: `${receiver.url}/${prefix}-${i + 1}`, event: 'payment_received', active: true }).id);
+      ids.push((await service.create_webhook({ name: `${prefix} ${i + 1}`, url: `${receiver.url}/${prefix}-${i + 1}`, event: 'payment_received', active: true })).id);
     }
     return ids;
   }
+  const actives = async (ids: number[]) => Promise.all(ids.map(async (id) => (await service.get_webhook(id)).active));
   const listUrl = () => `${url}/wp-admin/network/admin.php?page=webhooks`;
 
   for (const js of [true, false]) {
@@ -70,7 +72,7 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
 
     it(`a URL whose host is an IP literal in a blocked range is refused at save, the reason next to the URL field (${mode})`, async () => {
       const { context, page } = await session(js);
-      const before = service.list_webhooks({}).total;
+      const before = (await service.list_webhooks({})).total;
       await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-new`);
       await page.getByLabel('Name', { exact: true }).fill('Metadata');
       await page.getByLabel('URL', { exact: true }).fill('http://169.254.169.254/latest/meta-data');
@@ -79,14 +81,14 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
       const error = await page.locator('#url-error').textContent();
       expect(error).to.include('169.254.169.254').and.include('link-local');
       expect(await page.getByLabel('URL', { exact: true }).inputValue(), 'the typed URL is kept').to.equal('http://169.254.169.254/latest/meta-data');
-      expect(service.list_webhooks({}).total, 'nothing saved').to.equal(before);
+      expect((await service.list_webhooks({})).total, 'nothing saved').to.equal(before);
       // The edit screen refuses it too; an allowlisted literal (127.0.0.0/8 here) is accepted.
-      const [id] = seed(`ssrf-${js}`, 1);
+      const [id] = await seed(`ssrf-${js}`, 1);
       await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-edit&id=${id}`);
       await page.getByLabel('URL', { exact: true }).fill('http://[::ffff:10.0.0.1]/hook');
       await page.getByRole('button', { name: 'Save Changes' }).click();
       expect(await page.locator('#url-error').textContent()).to.include('10.0.0.1');
-      expect(service.get_webhook(id!).url).to.not.include('10.0.0.1');
+      expect((await service.get_webhook(id!)).url).to.not.include('10.0.0.1');
       await page.getByLabel('URL', { exact: true }).fill('http://127.0.0.1:9/ok');
       await page.getByRole('button', { name: 'Save Changes' }).click();
       expect(await page.locator('.notice-success').textContent()).to.include('updated');
@@ -104,19 +106,19 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
       await warning.waitFor();
       expect(await warning.textContent()).to.include('intranet.test resolves to 10.1.2.3, which is a private address').and.include('WEBHOOKS_ALLOW_NETWORKS');
       expect(await page.locator('.notice-success').textContent()).to.include(`Webhook “Intranet ${js}” added.`);
-      const saved = service.list_webhooks({ search: `Intranet ${js}` }).items;
+      const saved = (await service.list_webhooks({ search: `Intranet ${js}` })).items;
       expect(saved.map((w) => w.url), 'the row was saved').to.deep.equal(['https://intranet.test/hook']);
       expect(page.url()).to.include(`page=webhooks-edit&id=${saved[0]!.id}`);
       // Saving again from the edit screen warns again; the row keeps the URL.
       await page.getByRole('button', { name: 'Save Changes' }).click();
       await page.locator('.notice-warning').waitFor();
       expect(await page.locator('.notice-success').textContent()).to.include('updated');
-      expect(service.get_webhook(saved[0]!.id).url).to.equal('https://intranet.test/hook');
+      expect((await service.get_webhook(saved[0]!.id)).url).to.equal('https://intranet.test/hook');
       await context.close();
     });
 
     it(`Send Test Event on the first, middle and last row (${mode})`, async () => {
-      seed(`row-${js}`, 3);
+      await seed(`row-${js}`, 3);
       const { context, page } = await session(js);
       for (const i of [1, 2, 3]) {
         const name = `row-${js} ${i}`;
@@ -139,7 +141,7 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
 
     for (const where of ['top', 'bottom'] as const) {
       it(`bulk Deactivate, Activate and Delete from the ${where} selector (${mode})`, async () => {
-        const ids = seed(`bulk-${where}-${js}`, 3);
+        const ids = await seed(`bulk-${where}-${js}`, 3);
         const { context, page } = await session(js);
         const apply = async (action: string, rows: number[]) => {
           await page.goto(listUrl());
@@ -150,32 +152,32 @@ describe('e2e: list-table row and bulk actions in Chromium (JavaScript on and of
           if (action === 'delete') {
             // A bulk delete asks first, as the row's Delete does; nothing is gone until confirmed.
             await page.getByRole('button', { name: 'Yes, Delete Webhooks', exact: true }).waitFor();
-            expect(rows.every((id) => service.get_webhook(id).id === id)).to.equal(true);
+            for (const id of rows) expect((await service.get_webhook(id)).id).to.equal(id);
             await page.getByRole('button', { name: 'Yes, Delete Webhooks', exact: true }).click();
           }
           await page.locator('.notice').first().waitFor();
         };
         await apply('deactivate', [ids[0]!, ids[2]!]);
         expect(await page.locator('.notice-success').textContent()).to.include('2 webhooks deactivated');
-        expect(ids.map((id) => service.get_webhook(id).active)).to.deep.equal([false, true, false]);
+        expect(await actives(ids)).to.deep.equal([false, true, false]);
         await apply('activate', [ids[0]!]);
-        expect(ids.map((id) => service.get_webhook(id).active)).to.deep.equal([true, true, false]);
+        expect(await actives(ids)).to.deep.equal([true, true, false]);
         await apply('delete', [ids[1]!, ids[2]!]);
         expect(await page.locator('.notice-success').textContent()).to.include('2 webhooks deleted');
-        expect(service.list_webhooks({}).items.map((w) => w.id)).to.deep.equal([ids[0]]);
+        expect((await service.list_webhooks({})).items.map((w) => w.id)).to.deep.equal([ids[0]]);
         await context.close();
       });
     }
 
     it(`Deactivate and Activate row actions (${mode})`, async () => {
-      const ids = seed(`toggle-${js}`, 3);
+      const ids = await seed(`toggle-${js}`, 3);
       const { context, page } = await session(js);
       await page.goto(listUrl());
       await page.getByRole('button', { name: `Deactivate “toggle-${js} 2”` }).click({ force: true });
       expect(await page.locator('.notice-success').textContent()).to.include('deactivated');
-      expect(service.get_webhook(ids[1]!).active).to.equal(false);
+      expect((await service.get_webhook(ids[1]!)).active).to.equal(false);
       await page.getByRole('button', { name: `Activate “toggle-${js} 2”` }).click({ force: true });
-      expect(service.get_webhook(ids[1]!).active).to.equal(true);
+      expect((await service.get_webhook(ids[1]!)).active).to.equal(true);
       await context.close();
     });
   }

@@ -47,7 +47,7 @@ describe('markup: every admin screen is valid HTML without nested forms, with ze
 
   it('every screen of an empty network', async () => {
     const problems: string[] = [];
-    for (const path of adminPages(net)) {
+    for (const path of await adminPages(net)) {
       await check(page, net.url, path, problems);
       checked.add(`empty ${path}`);
     }
@@ -57,7 +57,7 @@ describe('markup: every admin screen is valid HTML without nested forms, with ze
   it('every screen of a filled network, with its edit, detail and confirmation views', async () => {
     const s = (seeded = await seed(net, 3, 'mk'));
     const problems: string[] = [];
-    const pages = adminPages(net, s);
+    const pages = await adminPages(net, s);
     for (const path of pages) {
       await check(page, net.url, path, problems);
       checked.add(`filled ${path}`);
@@ -69,7 +69,7 @@ describe('markup: every admin screen is valid HTML without nested forms, with ze
   it('every form submitted empty: the validation-error views', async () => {
     const problems: string[] = [];
     let errorViews = 0;
-    for (const path of adminPages(net, seeded)) {
+    for (const path of await adminPages(net, seeded)) {
       await page.goto(net.url + path);
       // Forms with fields the server validates (novalidate: the browser leaves it to the server).
       const forms = await page.locator('main form[method=post][novalidate]').count();
@@ -109,7 +109,7 @@ describe('markup: every admin screen is valid HTML without nested forms, with ze
     await small.getByRole('button', { name: 'Log In' }).click();
     await small.waitForURL(`${net.url}/wp-admin/network/`);
     const overflowing: string[] = [];
-    for (const path of adminPages(net, seeded)) {
+    for (const path of await adminPages(net, seeded)) {
       await small.goto(net.url + path);
       const width = await small.evaluate(() => document.documentElement.scrollWidth);
       if (width > 390) overflowing.push(`${path}: ${width}px`);

@@ -1,11 +1,14 @@
+import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { HookpressApp } from '../../core/app.js';
 import type { MembershipsService } from '../../plugins/memberships/service.js';
+import type { WebhooksAsyncApi } from '../../plugins/webhooks/api.js';
 import type { WebhooksService } from '../../plugins/webhooks/service.js';
 import { networkAdminUrl } from '../../core/admin/page-context.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
-import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksApi, webhooksEngine } from '../helpers/webhooks.js';
+import { sqlRows } from './storage.js';
 
 const DAY = 86_400_000;
 
@@ -14,6 +17,8 @@ export interface Network {
   hp: HookpressApp;
   url: string;
   webhooks: WebhooksService;
+  /** The webhooks API's promise twins: webhooks and deliveries on either backend. */
+  hooks: WebhooksAsyncApi;
   mb: MembershipsService;
   receiver: Receiver;
   close(): Promise<void>;
@@ -36,6 +41,7 @@ export async function startNetwork(): Promise<Network> {
     hp,
     url,
     webhooks,
+    hooks: webhooksApi(hp).async,
     mb,
     receiver,
     async close() {
@@ -62,14 +68,14 @@ export interface Seeded {
  * memberships, payments (pending renewals), domain mappings, an inspector inbox.
  */
 export async function seed(net: Network, n = 3, tag = 's'): Promise<Seeded> {
-  const { hp, webhooks, mb, receiver } = net;
+  const { hp, webhooks, hooks, mb, receiver } = net;
   const out: Seeded = { webhooks: [], users: [], sites: [], customers: [], products: [], memberships: [], payments: [] };
   for (let i = 1; i <= n; i++) {
-    const site = hp.host.sites.create({ slug: `${tag}-site-${i}`, title: `${tag} Site ${i}`, admin_email: `site${i}@example.com` });
+    const site = await hp.host.sites.createAsync({ slug: `${tag}-site-${i}`, title: `${tag} Site ${i}`, admin_email: `site${i}@example.com` });
     out.sites.push(site.id);
     const { user } = await hp.host.users.create({ login: `${tag}user${i}`, email: `${tag}user${i}@example.com`, display_name: `${tag} User ${i}`, password: 'password 123' });
     out.users.push(user.id);
-    const w = webhooks.create_webhook({ name: `${tag} hook ${i}`, url: `${receiver.url}/${tag}-${i}`, event: 'payment_received', active: true });
+    const w = await hooks.create_webhook({ name: `${tag} hook ${i}`, url: `${receiver.url}/${tag}-${i}`, event: 'payment_received', active: true });
     out.webhooks.push(w.id);
     const p = await mb.createProduct({ name: `${tag} Plan ${i}`, price_cents: 1000 * i, setup_fee_cents: 0, currency: 'USD', period: 'month' });
     out.products.push(p.id);
@@ -81,7 +87,7 @@ export async function seed(net: Network, n = 3, tag = 's'): Promise<Seeded> {
     out.payments.push(pay.id);
     await mb.addDomain({ site_id: site.id, domain: `${tag}-shop${i}.example.com`, primary: i === 1, secure: true });
   }
-  webhooks.inspector.createInbox(null);
+  await webhooks.inspector.createInboxAsync(null);
   // One delivery per new webhook (for the delivery screens), sent now.
   for (const id of out.webhooks) await webhooks.send_test_event(id);
   return out;
@@ -105,7 +111,7 @@ export async function logIn(browser: Browser, url: string, js: boolean): Promise
  * included without anyone listing it), plus the sub-views reached from a list — edit screens,
  * delete confirmations, a delivery, an inspector inbox — for the seeded rows when given.
  */
-export function adminPages(net: Network, s?: Seeded): string[] {
+export async function adminPages(net: Network, s?: Seeded): Promise<string[]> {
   const urls = new Set<string>();
   for (const item of net.hp.host.menu.entries()) {
     urls.add(networkAdminUrl(item.url));
@@ -117,15 +123,14 @@ export function adminPages(net: Network, s?: Seeded): string[] {
     urls.add(`/wp-admin/network/admin.php?page=webhooks&action=confirm-delete&id=${wh}`);
     urls.add(`/wp-admin/network/sites.php?action=confirm-delete&id=${s.sites[0]}`);
     urls.add(`/wp-admin/network/users.php?action=confirm-delete&id=${s.users[0]}`);
-    const d = net.webhooks.list_deliveries({}).items[0];
+    const d = (await net.hooks.list_deliveries({})).items[0];
     if (d) urls.add(`/wp-admin/network/admin.php?page=webhooks-deliveries&delivery=${d.id}`);
-    const inbox = net.webhooks.inspector.store.inboxes()[0];
+    const inbox = (await net.webhooks.inspector.store.inboxesAsync())[0];
     if (inbox) {
       urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&inbox=${inbox.token}`);
       urls.add(`/wp-admin/network/admin.php?page=webhooks-inspector&action=confirm-delete&token=${inbox.token}`);
     }
-    // Read synchronously from the host's SQLite database (adminPages is synchronous).
-    const active = net.hp.db.prepare("SELECT id FROM mb_memberships WHERE status = 'active' ORDER BY id LIMIT 1").get() as { id: number } | undefined;
+    const [active] = await sqlRows<{ id: number }>(net.hp, sql`SELECT id FROM mb_memberships WHERE status = 'active' ORDER BY id LIMIT 1`);
     if (active) urls.add(`/wp-admin/network/admin.php?page=memberships-memberships&confirm=cancel&row_id=${active.id}`);
   }
   return [...urls];

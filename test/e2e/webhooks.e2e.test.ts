@@ -5,11 +5,13 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { HookpressApp } from '../../core/app.js';
+import type { WebhooksAsyncApi } from '../../plugins/webhooks/api.js';
 import type { WebhooksService } from '../../plugins/webhooks/service.js';
 import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
 import { Receiver } from '../helpers/receiver.js';
-import { PLUGINS_DIR, webhooksEngine } from '../helpers/webhooks.js';
+import { PLUGINS_DIR, webhooksApi, webhooksEngine } from '../helpers/webhooks.js';
 import { launchChromiumOrSkip } from './browser.js';
+import { fireEvent } from './storage.js';
 
 // Screenshots go to an ignored folder during `npm test`; `npm run screenshots` sets
 // HOOKPRESS_SCREENSHOTS=docs to refresh the ones README shows, so tests leave git status clean.
@@ -19,7 +21,7 @@ const SHOTS = process.env.HOOKPRESS_SCREENSHOTS === 'docs'
   : path.join(ROOT, '.tmp', 'screenshots');
 fs.mkdirSync(SHOTS, { recursive: true });
 
-async function startHost(): Promise<{ hp: HookpressApp; url: string; service: WebhooksService }> {
+async function startHost(): Promise<{ hp: HookpressApp; url: string; service: WebhooksService; hooks: WebhooksAsyncApi }> {
   const hp = await makeApp({
     port: 0,
     pluginsDir: PLUGINS_DIR,
@@ -27,7 +29,7 @@ async function startHost(): Promise<{ hp: HookpressApp; url: string; service: We
     plugins: { webhooks: { allowNetworks: '127.0.0.0/8', totalTimeoutMs: 3000 } },
   });
   const url = await hp.start();
-  return { hp, url, service: webhooksEngine(hp) };
+  return { hp, url, service: webhooksEngine(hp), hooks: webhooksApi(hp).async };
 }
 
 async function logIn(page: Page, url: string): Promise<void> {
@@ -47,6 +49,8 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
   let hp: HookpressApp;
   let url: string;
   let service: WebhooksService;
+  /** The webhooks API's promise twins: webhooks and deliveries on either backend. */
+  let hooks: WebhooksAsyncApi;
   let receiver: Receiver;
 
   before(async function () {
@@ -56,7 +60,7 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     await browser?.close();
   });
   beforeEach(async () => {
-    ({ hp, url, service } = await startHost());
+    ({ hp, url, service, hooks } = await startHost());
     receiver = new Receiver();
     await receiver.start();
   });
@@ -84,7 +88,7 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
 
     await page.waitForURL(/page=webhooks-edit/);
     expect(await page.locator('.notice-success').textContent()).to.include('Webhook “Request bin” added');
-    const webhook = service.list_webhooks({}).items[0]!;
+    const webhook = (await hooks.list_webhooks({})).items[0]!;
     expect(webhook).to.include({ active: true, event: 'payment_received' });
 
     await page.getByText('Reveal secret').click();
@@ -106,7 +110,7 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     expect(new StandardWebhook(webhook.secret).verify(test.body, flat(test.headers))).to.include.keys('payment_id', 'customer_id');
 
     // A real event: the worker delivers it and the log shows it.
-    service.wu_do_event('payment_received', { payment_id: 99, payment_total: '$10.00' });
+    await fireEvent(service, 'payment_received', { payment_id: 99, payment_total: '$10.00' });
     await receiver.waitFor(2);
     await service.worker.idle();
     await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-deliveries`);
@@ -135,10 +139,10 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     await page.screenshot({ path: path.join(SHOTS, '08-webhooks-list.png') });
     await page.getByRole('button', { name: 'Deactivate “Request bin”' }).click();
     expect(await page.locator('.notice-success').textContent()).to.include('deactivated');
-    const before = service.list_deliveries({}).total;
-    service.wu_do_event('payment_received', { payment_id: 100 });
+    const before = (await hooks.list_deliveries({})).total;
+    await fireEvent(service, 'payment_received', { payment_id: 100 });
     await service.worker.idle();
-    expect(service.list_deliveries({}).total, 'no delivery for an inactive webhook').to.equal(before);
+    expect((await hooks.list_deliveries({})).total, 'no delivery for an inactive webhook').to.equal(before);
     expect(receiver.requests).to.have.length(2);
 
     // Delete, through the confirmation page.
@@ -215,7 +219,7 @@ describe('e2e: the user guide’s walkthrough in Chromium', function () {
     expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('Add New Webhook');
     await page.keyboard.press('Enter');
     await page.waitForURL(/page=webhooks-edit/);
-    expect(service.list_webhooks({}).total).to.equal(1);
+    expect((await hooks.list_webhooks({})).total).to.equal(1);
     await page.close();
   });
 

@@ -152,8 +152,10 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
    * (DeliveriesStore.recordAttempt's rules: see recordOne), in one transaction. Group commit,
    * as on SQLite: attempts that finish in the same turn of the event loop share one
    * transaction — on PostgreSQL one round trip each for BEGIN and COMMIT, and one WAL flush —
-   * applied in webhook id order (arrival order within a webhook), so two processes' batches
-   * lock webhooks' health rows in the same order and never deadlock. Resolves once committed.
+   * one batch at a time. A batch writes the deliveries' states and the attempt rows first, then
+   * the webhooks' health in webhook id order (arrival order within a webhook): health rows stay
+   * locked only for the end of the transaction, and two processes' batches lock them in the
+   * same order, so they never deadlock. Resolves once committed.
    * When the shared transaction fails, each of its attempts is recorded again in a transaction
    * of its own, so one bad attempt rejects alone (nothing of it stored) and the others resolve.
    * Inside a caller's transaction (`db` is one) it joins it at once.
@@ -162,20 +164,32 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
     if (this.db.isTransaction) return this.recordOne(this.db, r);
     return new Promise<Recorded>((resolve, reject) => {
       this.stagedAttempts.push({ r, resolve, reject });
-      if (this.attemptsScheduled) return;
-      this.attemptsScheduled = true;
-      setImmediate(() => void this.flushAttempts());
+      this.scheduleAttempts();
     });
   }
 
+  /** One batch in flight at a time: what finishes meanwhile waits for the next (and rides along). */
+  private scheduleAttempts(): void {
+    if (this.attemptsScheduled || this.stagedAttempts.length === 0) return;
+    this.attemptsScheduled = true;
+    setImmediate(() => void this.flushAttempts().finally(() => {
+      this.attemptsScheduled = false;
+      this.scheduleAttempts();
+    }));
+  }
+
   private async flushAttempts(): Promise<void> {
-    this.attemptsScheduled = false;
-    // A stable sort: arrival order within one webhook.
-    const batch = this.stagedAttempts.splice(0).sort((x, y) => (x.r.health?.webhookId ?? x.r.attempt.webhookId ?? 0) - (y.r.health?.webhookId ?? y.r.attempt.webhookId ?? 0));
+    const batch = this.stagedAttempts.splice(0);
+    const webhookOf = (x: AttemptToRecord) => x.health?.webhookId ?? x.attempt.webhookId ?? 0;
+    // Health last and in webhook id order (a stable sort: arrival order within one webhook), so
+    // the webhooks' rows are locked for the end of the transaction only, always in one order.
+    const byWebhook = batch.map((s, i) => ({ s, i })).sort((x, y) => webhookOf(x.s.r) - webhookOf(y.s.r));
     try {
       const results = await this.db.transaction().execute(async (trx) => {
-        const out: Recorded[] = [];
-        for (const s of batch) out.push(await this.recordOne(trx, s.r));
+        const superseded: boolean[] = [];
+        for (const s of batch) superseded.push(await this.recordRows(trx, s.r));
+        const out: Recorded[] = new Array(batch.length);
+        for (const { s, i } of byWebhook) out[i] = await this.recordHealth(trx, s.r, superseded[i]!);
         return out;
       });
       this.recordStats.commits++;
@@ -216,7 +230,12 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
    * exhausted delivery of a webhook failing for `disableAfterMs`) is made from current values
    * too: `disabled` is set only for the attempt whose update disabled the webhook.
    */
-  async recordOne(trx: Kysely<OutboxTables>, { attempt: a, outcome, health: h }: AttemptToRecord): Promise<Recorded> {
+  async recordOne(trx: Kysely<OutboxTables>, r: AttemptToRecord): Promise<Recorded> {
+    return this.recordHealth(trx, r, await this.recordRows(trx, r));
+  }
+
+  /** recordOne's first half: the delivery's new state and the attempt row. Returns whether the attempt was superseded. */
+  private async recordRows(trx: Kysely<OutboxTables>, { attempt: a, outcome }: AttemptToRecord): Promise<boolean> {
     const finished = await trx
       .updateTable('webhook_deliveries')
       .set({
@@ -254,6 +273,11 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
         outcome: a.trigger === 'test' ? null : a.success ? 'success' : outcome.status === 'pending' || superseded ? 'retrying' : 'failed',
       })
       .execute();
+    return superseded;
+  }
+
+  /** recordOne's second half: the webhook's health and the disable decision (locks the webhook's row). */
+  private async recordHealth(trx: Kysely<OutboxTables>, { health: h }: AttemptToRecord, superseded: boolean): Promise<Recorded> {
     if (!h) return { disabled: null, superseded };
     await this.updateHealth(trx, h.webhookId, h.at, h.ok, h.httpStatus);
     if (superseded || h.ok || (!h.gone && !h.exhausted)) return { disabled: null, superseded };

@@ -213,7 +213,7 @@ forEachBackend('OutboxStore (event write, attempt record and cancel on the query
       const twos = await enqueued(hook2, 2);
       const t = now;
       const before = { ...A.recordStats };
-      // Arrival order mixes the webhooks; the batch applies them by webhook (arrival order within one).
+      // Arrival order mixes the webhooks: rows are written in arrival order, health by webhook.
       const all = [attempt(twos[0]!, true, t + 1), attempt(ones[0]!, false, t + 2), attempt(ones[1]!, true, t + 3), attempt(twos[1]!, false, t + 4), attempt(ones[2]!, false, t + 5)];
       const results = await Promise.all(all.map((r) => A.recordAttempt(r)));
       expect(results).to.deep.equal(all.map(() => ({ disabled: null, superseded: false })));
@@ -221,7 +221,7 @@ forEachBackend('OutboxStore (event write, attempt record and cancel on the query
       expect(A.recordStats.attempts - before.attempts).to.equal(5);
       expect(await health(hook1)).to.include({ last_status: 'failure', failing_since: t + 5, last_delivery_at: t + 5 });
       expect(await health(hook2)).to.include({ last_status: 'failure', failing_since: t + 4, last_delivery_at: t + 4 });
-      expect((await db.selectFrom('webhook_attempts').select('delivery_id').orderBy('id').execute()).map((r) => r.delivery_id)).to.deep.equal([...ones, ...twos].map((d) => d.id));
+      expect((await db.selectFrom('webhook_attempts').select('delivery_id').orderBy('id').execute()).map((r) => r.delivery_id)).to.deep.equal([twos[0], ones[0], ones[1], twos[1], ones[2]].map((d) => d!.id));
 
       const more = await enqueued(hook1, 2);
       const bad = attempt(more[0]!, true, t + 10);

@@ -81,6 +81,8 @@ describe('PostgreSQL-style writes behind WordPress’s synchronous calls: the un
     const store = {
       all: async () => [] as CronRow[],
       insert: () => inserted.promise,
+      // A recurring event is inserted unless the database has it already (CronStore.insertRecurring).
+      insertRecurring: async () => ({ id: await inserted.promise, inserted: true }),
       remove: async (id: number) => void removed.push(id),
     } as unknown as CronStore;
     const cache = new CronCache(store, silent);

@@ -8,7 +8,7 @@ import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './db/database.js';
 import { postgresQueryLayer, sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
 import { withStartLock } from './db/start-lock.js';
-import { postgresFault } from './db/postgres-errors.js';
+import { DATA_EXCEPTION_MESSAGE, isPostgresDataException, postgresFault } from './db/postgres-errors.js';
 import { guardSyncHandle } from './db/shared-connection-guard.js';
 import { withFaults } from './db/fault-injection.js';
 import { migrateSchema } from './db/schema-migrations.js';
@@ -355,6 +355,9 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
       res.set('Retry-After', String(err.retryAfter));
       if (!req.accepts('html') && req.accepts('json')) return void res.status(503).json({ code: err.code, message: err.message, data: { status: 503 } });
       return void res.status(503).render('standalone', { title: err.title, message: err.message, backUrl: '' });
+    }
+    if (isPostgresDataException(err) && !res.headersSent) {
+      return void res.status(400).render('standalone', { title: 'Bad Request', message: DATA_EXCEPTION_MESSAGE, backUrl: '' });
     }
     const typed = err instanceof HookpressError ? err : undefined;
     const parserRefusal = (err as { type?: unknown })?.type;

@@ -4,8 +4,16 @@ import { StartupError } from './db/startup-checks.js';
 import { redactDatabaseUrl as redacted } from './db/redact-url.js';
 
 /** `npm start`: the host on DATA_DIR (or DATABASE_URL), listening on HOST:PORT, stopped gracefully by signals. */
+/** A setting in the environment that cannot be used: `npm start` says which and stops (no stack trace). */
+class ConfigurationError extends Error {}
+
 async function main(): Promise<void> {
-  const config = configFromEnv(environment());
+  let config;
+  try {
+    config = configFromEnv(environment());
+  } catch (error) {
+    throw new ConfigurationError((error as Error).message, { cause: error });
+  }
   let hp;
   try {
     hp = await createApp(config);
@@ -48,7 +56,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A refusal to start is a message for the operator (path, what is wrong, what to do), not a stack trace.
-  if (error instanceof StartupError || (error instanceof Error && error.message.startsWith('cannot use the PostgreSQL database'))) {
+  if (error instanceof StartupError || error instanceof ConfigurationError || (error instanceof Error && error.message.startsWith('cannot use the PostgreSQL database'))) {
     process.stderr.write(`\nHookpress cannot start: ${error.message}\n\n`);
   } else {
     console.error(error);

@@ -55,7 +55,9 @@ export function createCliContext(io: { env: NodeJS.ProcessEnv; stdout: NodeJS.Wr
     warning: (message) => void io.stderr.write(`Warning: ${message}\n`),
     write: (text) => void io.stdout.write(text),
     async close() {
-      if (opened) await (await opened).close();
+      // A host that failed to open (its error already reported) has nothing to close.
+      const hp = opened && (await opened.catch(() => undefined));
+      if (hp) await hp.close();
     },
   };
   return ctx;

@@ -38,3 +38,19 @@ function fault(cause: unknown, code: string): StorageUnavailableError {
       : 'The database server is too busy to do this right now. Please try again in a moment.';
   return new StorageUnavailableError(cause, { code, message });
 }
+
+/**
+ * True when `error` (or an error it wraps) is PostgreSQL refusing a value (SQLSTATE class 22,
+ * data exception: an id beyond `integer`, a NUL character in text, a number it cannot read) —
+ * input a request should not have sent, answered 400 rather than 500. SQLite stores such values.
+ */
+export function isPostgresDataException(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && 'severity' in e && /^22...$/.test(code)) return true;
+  }
+  return false;
+}
+
+/** What a user is told for a PostgreSQL data exception (isPostgresDataException). */
+export const DATA_EXCEPTION_MESSAGE = 'A value in this request is out of range or not allowed (for example an id above 2147483647, or a NUL character in text). Check the address and the fields, then try again.';

@@ -12,7 +12,7 @@ export function postgresStartupHint(error: unknown): string {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const text = typeof message === 'string' ? message : '';
   if (/does not support SSL/i.test(text)) {
-    return 'The server does not accept TLS connections: enable TLS on the server, or remove sslmode from DATABASE_URL (sslmode=disable) if the network between them is trusted.';
+    return 'Enable TLS on the server, or remove sslmode from DATABASE_URL (sslmode=disable) if the network between them is trusted.';
   }
   if (/certificate|self[- ]signed|CERT_|UNABLE_TO_(GET|VERIFY)/i.test(`${text} ${String(code)}`)) {
     return "The server's TLS certificate could not be verified: name the CA that signed it with sslrootcert=/path/to/ca.pem in DATABASE_URL, and check that the host name in the URL is the one in the certificate.";

@@ -61,8 +61,9 @@ export class PluginManager {
     });
     for (const slug of this.activeSlugs()) {
       if (!this.available.has(slug)) {
-        this.host.logger.warn({ plugin: slug }, 'active plugin not found; deactivating');
-        this.setActive(slug, false);
+        // Not deactivated: another process (or this one after a deploy) may have it; turning it
+        // off here would turn it off for the whole network, without its deactivate hook.
+        this.host.logger.warn({ plugin: slug }, "an active plugin is not in this process's plugins folder; not loaded here, left network-active");
         continue;
       }
       await this.loadActive(slug, 'start');

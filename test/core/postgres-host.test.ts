@@ -119,6 +119,9 @@ function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
       const page = await agent.get('/wp-admin/network/');
       expect([page.status, page.headers['retry-after']]).to.deep.equal([503, '5']);
       expect(page.text).to.include('cannot be reached right now');
+      // REST too: 503 with Retry-After (was a 500 rest_internal_error).
+      const rest = await request(hp.app).get('/wp-json/wp/v2/users/1/application-passwords').auth('someone', 'xxxx xxxx xxxx xxxx xxxx xxxx');
+      expect([rest.status, rest.headers['retry-after'], rest.body.code]).to.deep.equal([503, '5', 'storage_unavailable']);
       const down = await request(hp.app).get('/healthz');
       expect(down.status).to.equal(503);
       expect(down.headers['retry-after']).to.equal('5');
@@ -128,6 +131,21 @@ function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
       expect((await request(hp.app).get('/healthz')).status).to.equal(200);
     } finally {
       await relay.close();
+    }
+  });
+
+  it('a value PostgreSQL refuses (an id beyond integer) is a 400 with a reason, on pages and REST — never a 500', async () => {
+    const hp = await pgApp(await freshDatabaseUrl());
+    try {
+      const agent = await loginAgent(hp);
+      const page = await agent.get('/wp-admin/network/sites.php?action=edit&id=99999999999');
+      expect(page.status).to.equal(400);
+      expect(page.text).to.include('out of range or not allowed');
+      const nonce = /name="wp_rest_nonce" value="([^"]+)"/.exec((await agent.get('/wp-admin/network/profile.php')).text)?.[1] ?? '';
+      const rest = await agent.get('/wp-json/wp/v2/users/99999999999/application-passwords').set('X-WP-Nonce', nonce);
+      expect([rest.status, rest.body.code]).to.deep.equal([400, 'rest_invalid_param']);
+    } finally {
+      await hp.close();
     }
   });
 

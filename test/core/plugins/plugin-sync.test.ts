@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
@@ -176,5 +178,27 @@ describe('core/plugins: a plugin another process activated that this process doe
         expect(line?.msg).to.match(/network-activated by another process is not in this process's plugins folder; not loaded/);
       },
     );
+  });
+
+  it('a process starting without it (the CLI, an older deploy) leaves it active for the network and loaded elsewhere', async () => {
+    const logs: string[] = [];
+    const logDestination = { write: (line: string) => void logs.push(line) } as unknown as NodeJS.WritableStream;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-missing-'));
+    const a = await makeApp({ pluginsDir: FIXTURE_PLUGINS, pluginSlugs: [SLUG], dataDir: dir });
+    let b: HookpressApp | undefined;
+    try {
+      await a.plugins.activate(SLUG);
+      b = await makeApp({ pluginsDir: FIXTURE_PLUGINS, pluginSlugs: [], dataDir: dir, lockDataDir: false, logLevel: 'warn', logDestination });
+      expect(b.plugins.isActive(SLUG), 'still network-active').to.equal(true);
+      expect(b.plugins.apiOf(SLUG)).to.equal(undefined);
+      a.optionsSync.check();
+      expect(a.plugins.isActive(SLUG) && a.plugins.apiOf(SLUG) !== undefined, 'still active and loaded in A').to.equal(true);
+      const line = logs.map((l) => JSON.parse(l) as { plugin?: string; msg: string }).find((l) => l.plugin === SLUG);
+      expect(line?.msg).to.match(/not in this process's plugins folder; not loaded here, left network-active/);
+    } finally {
+      await b?.close();
+      await a.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -197,10 +197,9 @@ export class RestServer {
         // PostgreSQL unreachable or overloaded: 503 with Retry-After, as admin pages answer.
         const onPostgres = this.host.query.dialect === 'postgres';
         const fault = onPostgres ? postgresFault(err) : undefined;
-        if (fault) {
-          res.set('Retry-After', String(fault.retryAfter));
-          body = toRestError(fault);
-        } else if (onPostgres && isPostgresDataException(err)) body = toRestError(new RestError('rest_invalid_param', DATA_EXCEPTION_MESSAGE, undefined, 400));
+        if (fault) res.set('Retry-After', String(fault.retryAfter));
+        if (fault) body = toRestError(fault);
+        else if (onPostgres && isPostgresDataException(err)) body = toRestError(new RestError('rest_invalid_param', DATA_EXCEPTION_MESSAGE, undefined, 400));
         else body = toRestError(err, (code) => this.renames.get(code));
       }
       if (body.data.status >= 500) this.host.logger.error({ err, url: req.path, method: req.method }, 'REST request failed');

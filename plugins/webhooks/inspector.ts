@@ -24,6 +24,14 @@ export type SignatureCheck =
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
+/** What an inbox received: its body as the bytes that arrived (never decoded). */
+export interface ReceivedRequest {
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer;
+  sourceIp: string;
+}
+
 /** The host's database-backed rate limits (core/auth/shared-limits.ts), shared by every host process. */
 export const RATE_LIMITS_SERVICE = 'hookpress:rate-limits';
 interface SharedRateLimits {
@@ -145,7 +153,8 @@ export class Inspector {
     return totalHits <= this.settings.ratePerMinute;
   }
 
-  receive(token: string, r: { method: string; headers: Record<string, string>; body: string; sourceIp: string }): number {
+  /** Stores a request an inbox received (SQLite), its body as the bytes that arrived; returns its id. */
+  receive(token: string, r: ReceivedRequest): number {
     return this.store.addRequest(
       { token, received_at: this.api.clock(), method: r.method, headers: JSON.stringify(r.headers), body: r.body, source_ip: r.sourceIp },
       this.settings.maxRequests,
@@ -153,7 +162,7 @@ export class Inspector {
   }
 
   /** receive on either backend. */
-  async receiveAsync(token: string, r: { method: string; headers: Record<string, string>; body: string; sourceIp: string }): Promise<number> {
+  async receiveAsync(token: string, r: ReceivedRequest): Promise<number> {
     if (this.sync) return this.receive(token, r);
     return this.store.addRequestAsync(
       { token, received_at: this.api.clock(), method: r.method, headers: JSON.stringify(r.headers), body: r.body, source_ip: r.sourceIp },
@@ -181,7 +190,10 @@ export class Inspector {
     })();
   }
 
-  /** The verdict on one signed request, with the webhook that sent its webhook-id (undefined: none). */
+  /**
+   * The verdict on one signed request, with the webhook that sent its webhook-id (undefined:
+   * none). The signature is checked over the stored bytes, not a decoding of them.
+   */
   private verify(req: InspectedRequest, id: string, ts: string, header: string, webhook: Webhook | undefined): SignatureCheck {
     if (!webhook) {
       return { status: 'unknown', message: `Unknown webhook-id ${id}: no webhook of this network sent it, so there is no secret to check it with.` };

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { HttpError, type PageContext } from '../../../core/plugin-sdk.js';
 import { boundedPrettyJson, dateTime, PRETTY_LIMITS, relativeTime } from './format.js';
 import { CAPABILITY, PAGES, pageUrl, queryString, type ScreenDeps } from './shared.js';
@@ -50,12 +51,18 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
   const inboxes = await inspector.store.inboxes();
   const selected = current ? await inspector.inbox(current) : undefined;
   if (current && !selected) throw new HttpError(404, 'That inspector URL does not exist or has expired.', 'Not Found');
-  // "Show raw": one body exactly as received, as plain text (never rendered as HTML).
+  // "Show raw": one body, the bytes exactly as received — as plain text (never rendered as HTML)
+  // when they are UTF-8, else as a download (no charset would show them as they are).
   const rawId = Number.parseInt(queryString(ctx, 'raw'), 10);
   if (selected && Number.isInteger(rawId)) {
     const r = await inspector.store.request(selected.token, rawId);
     if (!r) throw new HttpError(404, 'That request is no longer kept (only the newest are).', 'Not Found');
-    ctx.res.status(200).type('text/plain; charset=utf-8').set('content-disposition', `inline; filename="request-${r.id}.txt"`).send(r.body);
+    const text = isUtf8(r.body);
+    ctx.res
+      .status(200)
+      .type(text ? 'text/plain; charset=utf-8' : 'application/octet-stream')
+      .set('content-disposition', text ? `inline; filename="request-${r.id}.txt"` : `attachment; filename="request-${r.id}.bin"`)
+      .send(r.body);
     return;
   }
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
@@ -111,12 +118,14 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
                       ${headers['webhook-id'] ? html`<dt>webhook-id</dt><dd><code>${headers['webhook-id']}</code></dd>` : ''}
                     </dl>
                     <details><summary>Headers</summary><table class="widefat striped"><tbody>${Object.entries(headers).map(([k, v]) => html`<tr><th scope="row"><code>${k}</code></th><td><code>${v}</code></td></tr>`)}</tbody></table></details>
-                    <h4>Body <span class="description">(${r.body.length.toLocaleString('en-US')} characters)</span></h4>${(() => {
-                      const shown = boundedPrettyJson(r.body);
-                      return html`<pre tabindex="0">${shown.text}</pre>
-                      ${shown.truncated ? html`<p class="description">Cut at ${PRETTY_LIMITS.maxChars.toLocaleString('en-US')} characters.</p>` : ''}`;
+                    ${(() => {
+                      const utf8 = isUtf8(r.body);
+                      const shown = boundedPrettyJson(bodyForDisplay(r.body));
+                      return html`<h4>Body <span class="description">(${r.body.length.toLocaleString('en-US')} bytes${utf8 ? '' : '; not valid UTF-8, shown with � where it is not'})</span></h4>
+                      <pre tabindex="0">${shown.text}</pre>
+                      ${shown.truncated ? html`<p class="description">Cut at ${PRETTY_LIMITS.maxChars.toLocaleString('en-US')} characters.</p>` : ''}
+                      <p><a href="${inboxUrl({ raw: r.id })}">${utf8 ? 'Show raw body' : 'Download raw body'}</a></p>`;
                     })()}
-                    <p><a href="${inboxUrl({ raw: r.id })}">Show raw body</a></p>
                   </section>`;
                 })
               : html`<p>Nothing received yet. Use this URL as a webhook's URL and click <strong>Send Test Event</strong>.</p>`
@@ -125,4 +134,12 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
     }`,
     { title: 'Request Inspector' },
   );
+}
+
+/**
+ * A received body as the screen shows it: decoded as UTF-8 (bytes that are not become U+FFFD),
+ * NUL as ␀ (U+2400), which an HTML page cannot carry. The raw view serves the exact bytes.
+ */
+function bodyForDisplay(body: Buffer): string {
+  return body.toString('utf8').replaceAll('\u0000', '\u2400');
 }

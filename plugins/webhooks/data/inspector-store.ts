@@ -12,8 +12,13 @@ export interface InspectedRequest {
   token: string;
   received_at: number;
   method: string;
+  /** JSON object of the request's headers (name → value). */
   headers: string;
-  body: string;
+  /**
+   * The body exactly as received: bytes (BLOB on SQLite, bytea on PostgreSQL), whatever they
+   * are — invalid UTF-8 and NUL included — so the signature check and the raw view see what was sent.
+   */
+  body: Buffer;
   source_ip: string;
 }
 

@@ -6,7 +6,7 @@ import { sql, withId, type DialectName, type PluginMigration } from '../../../co
  * `plugin:webhooks`), and a new one gets the same SQLite schema from these — the same columns,
  * types, defaults, keys and (partial) indexes (test/plugins/webhooks/migrations.test.ts compares
  * them). Times are unix milliseconds: INTEGER on SQLite as before, BIGINT on PostgreSQL; flags
- * are 0/1 integers on both.
+ * are 0/1 integers on both. Version 6 and later exist in this form only.
  */
 export const webhookMigrations: PluginMigration[] = [
   {
@@ -188,6 +188,29 @@ export const webhookMigrations: PluginMigration[] = [
         .columns(['next_attempt_at', 'webhook_id'])
         .where(sql.ref('status'), '=', 'pending')
         .execute();
+    },
+  },
+  {
+    version: 6,
+    name: 'inspector request bodies stored as bytes',
+    async up(db, dialect) {
+      // A received body is bytes, kept exactly for the signature check and the raw view: as
+      // text, PostgreSQL turned invalid UTF-8 into U+FFFD and could not hold NUL at all. The
+      // rows already stored keep their text as its UTF-8 bytes (what was received, unless it
+      // was not UTF-8: that was lost when it was stored).
+      if (dialect === 'postgres') {
+        await sql`ALTER TABLE webhook_inspector_requests ALTER COLUMN body TYPE bytea USING convert_to(body, 'UTF8')`.execute(db);
+        return;
+      }
+      // SQLite cannot change a column's type: a BLOB column takes the bytes, then the name.
+      // (Its default only serves ADD COLUMN, which needs one for NOT NULL; every insert sets it.)
+      await db.schema
+        .alterTable('webhook_inspector_requests')
+        .addColumn('body_bytes', 'blob', (c) => c.notNull().defaultTo(sql`x''`))
+        .execute();
+      await db.updateTable('webhook_inspector_requests').set({ body_bytes: sql`CAST(body AS BLOB)` }).execute();
+      await db.schema.alterTable('webhook_inspector_requests').dropColumn('body').execute();
+      await db.schema.alterTable('webhook_inspector_requests').renameColumn('body_bytes', 'body').execute();
     },
   },
 ];

@@ -36,12 +36,14 @@ export function isValidSecret(secret: unknown): boolean {
 
 /**
  * One Standard Webhooks signature: "v1," + base64 HMAC-SHA256 of "{id}.{timestamp}.{body}".
+ * `body` is a string (signed as its UTF-8) or the exact bytes (the inspector verifies what it
+ * received, valid UTF-8 or not).
  * Throws (TypeError) for an invalid secret: an empty or cut key would sign what anyone can forge.
  */
-export function sign(secret: string, msgId: string, timestamp: number, body: string): string {
+export function sign(secret: string, msgId: string, timestamp: number, body: string | Uint8Array): string {
   const parsed = secretKey(secret);
   if (!('key' in parsed)) throw new TypeError(`Refusing to sign with an invalid secret: ${parsed.problem}`);
-  const mac = createHmac('sha256', parsed.key).update(`${msgId}.${timestamp}.${body}`).digest('base64');
+  const mac = createHmac('sha256', parsed.key).update(`${msgId}.${timestamp}.`).update(body).digest('base64');
   return `v1,${mac}`;
 }
 

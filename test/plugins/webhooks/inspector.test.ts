@@ -5,6 +5,7 @@ import { loginAgent, nonceIn, nonceNear, type Agent } from '../../helpers/app.js
 import { Receiver } from '../../helpers/receiver.js';
 import { makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 import { onOneDataDir } from '../../helpers/two-hosts.js';
+import { sign } from '../../../plugins/webhooks/delivery/signing.js';
 
 const page = (slug: string, params = '') => `/wp-admin/network/admin.php?page=${slug}${params}`;
 
@@ -57,13 +58,50 @@ describe('plugins/webhooks request inspector', () => {
     const original = (await w.service.inspector.store.requestsAsync(token))[0]!;
     const headers = JSON.parse(original.headers) as Record<string, string>;
     const forwarded = { 'content-type': 'application/json', 'webhook-id': headers['webhook-id']!, 'webhook-timestamp': headers['webhook-timestamp']!, 'webhook-signature': headers['webhook-signature']! };
-    await fetch(url, { method: 'POST', headers: forwarded, body: original.body.replace('2718', '9999') });
-    await fetch(url, { method: 'POST', headers: { ...forwarded, 'webhook-id': 'msg_never_sent' }, body: original.body });
+    await fetch(url, { method: 'POST', headers: forwarded, body: original.body.toString('utf8').replace('2718', '9999') });
+    await fetch(url, { method: 'POST', headers: { ...forwarded, 'webhook-id': 'msg_never_sent' }, body: new Uint8Array(original.body) });
     const [unknown, tampered] = (await w.service.inspector.store.requestsAsync(token));
     expect((await w.service.inspector.check(tampered!)).status).to.equal('invalid');
     expect((await w.service.inspector.check(unknown!)).status).to.equal('unknown');
     const screen = await agent.get(page('webhooks-inspector', `&inbox=${token}`));
     expect(screen.text).to.include('signature invalid').and.include('unknown webhook-id');
+  });
+
+  it('keeps a body byte for byte — invalid UTF-8 and NUL included — verifies its signature over those bytes, and serves them back raw', async () => {
+    const { token, url } = await createInbox();
+    const hook = await w.api.async.create_webhook({ name: 'Bytes', url, event: 'payment_received' });
+    await w.service.send_test_event(hook.id);
+    // A webhook-id this webhook sent, so the inspector knows whose secret checks the signature.
+    const sent = JSON.parse((await w.service.inspector.store.requestsAsync(token))[0]!.headers) as Record<string, string>;
+    const id = sent['webhook-id']!;
+    const bytes = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80]), Buffer.from('"}\u0000')]);
+    const ts = Math.floor(w.clock.now / 1000);
+    const headers = { 'content-type': 'application/octet-stream', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(hook.secret, id, ts, bytes) };
+    const res = await fetch(url, { method: 'POST', headers, body: new Uint8Array(bytes) });
+    expect(res.status).to.equal(200);
+
+    const stored = (await w.service.inspector.store.requestsAsync(token))[0]!;
+    expect(Buffer.isBuffer(stored.body)).to.equal(true);
+    expect(stored.body.equals(bytes), `stored ${stored.body.toString('hex')}`).to.equal(true);
+    expect(await w.service.inspector.check(stored)).to.include({ status: 'valid' });
+    const flipped = Buffer.from(bytes);
+    flipped[7] = 0xfd;
+    expect(await w.service.inspector.check({ ...stored, body: flipped }), 'a byte changed').to.include({ status: 'invalid' });
+
+    const screen = await agent.get(page('webhooks-inspector', `&inbox=${token}`));
+    expect(screen.text).to.include('signature valid').and.include(`(${bytes.length} bytes; not valid UTF-8`).and.include('\u2400');
+    const raw = await agent
+      .get(page('webhooks-inspector', `&inbox=${token}&raw=${stored.id}`))
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+    expect(raw.status).to.equal(200);
+    expect(raw.headers['content-type']).to.equal('application/octet-stream');
+    expect(raw.headers['content-disposition']).to.equal(`attachment; filename="request-${stored.id}.bin"`);
+    expect((raw.body as Buffer).equals(bytes), 'the raw view serves the bytes received').to.equal(true);
   });
 
   it('answers 404 for unknown and expired tokens', async () => {
@@ -86,7 +124,7 @@ describe('plugins/webhooks request inspector', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await fetch(url, { method: 'POST', body: JSON.stringify({ i }) })).status);
     expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 429]);
-    const kept = (await w.service.inspector.store.requestsAsync(token)).map((r) => JSON.parse(r.body).i);
+    const kept = (await w.service.inspector.store.requestsAsync(token)).map((r) => JSON.parse(r.body.toString('utf8')).i);
     expect(kept).to.deep.equal([4, 3, 2]);
   });
 

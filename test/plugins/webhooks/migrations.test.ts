@@ -22,6 +22,12 @@ async function legacyInstall(upTo = 5, dataDir = ':memory:'): Promise<Db> {
   return db;
 }
 
+/** The last version that existed as raw SQL; later ones exist in Kysely's form only. */
+const LAST_RAW_SQL = 5;
+/** Every version of the plugin's schema. */
+const ALL = webhookMigrations.map((m) => m.version);
+const after = (v: number) => ALL.filter((x) => x > v);
+
 const recorded = (db: Db) => (db.prepare('SELECT version FROM schema_migrations WHERE owner = ? ORDER BY version').all(WEBHOOKS_OWNER) as Array<{ version: number }>).map((r) => r.version);
 
 describe('plugins/webhooks migrations (Kysely form) against the raw-SQL ones they replace, on SQLite', () => {
@@ -32,13 +38,14 @@ describe('plugins/webhooks migrations (Kysely form) against the raw-SQL ones the
   const track = (db: Db) => (open.push(db), db);
 
   it('keep the version numbers and names of the raw-SQL migrations', () => {
-    expect(webhookMigrations.map((m) => [m.version, m.name])).to.deep.equal(legacyWebhookMigrations.map((m) => [m.version, m.name]));
+    expect(webhookMigrations.filter((m) => m.version <= LAST_RAW_SQL).map((m) => [m.version, m.name])).to.deep.equal(legacyWebhookMigrations.map((m) => [m.version, m.name]));
   });
 
   it('build the same SQLite schema: columns, types, defaults, keys, foreign keys, indexes and partial-index predicates', async () => {
     const legacy = track(await legacyInstall());
+    expect(await webhooksSchemaOnSqlite(legacy), 'the versions after the raw-SQL ones').to.deep.equal(after(LAST_RAW_SQL));
     const fresh = track(openDatabase(':memory:'));
-    expect(await webhooksSchemaOnSqlite(fresh)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(await webhooksSchemaOnSqlite(fresh)).to.deep.equal(ALL);
     const want = sqliteSchema(legacy);
     expect(sqliteSchema(fresh)).to.deep.equal(want);
     // The comparison has teeth: the partial indexes and their predicates are part of it.
@@ -51,13 +58,14 @@ describe('plugins/webhooks migrations (Kysely form) against the raw-SQL ones the
     expect(Object.keys(want.tables as object)).to.have.members(['webhooks', 'webhook_events', 'webhook_deliveries', 'webhook_attempts', 'webhook_inspector_inboxes', 'webhook_inspector_requests']);
   });
 
-  it('an installation migrated with the raw-SQL versions skips them all: nothing runs, nothing changes', async () => {
+  it('an installation migrated with the raw-SQL versions skips them all: only the later versions run', async () => {
     const db = track(await legacyInstall());
-    const before = sqliteSchema(db);
+    const fresh = track(openDatabase(':memory:'));
+    await webhooksSchemaOnSqlite(fresh);
     db.prepare("INSERT INTO webhooks (name, url, event, secret, created_at, updated_at) VALUES ('Kept', 'http://127.0.0.1:9/', 'payment_received', 'whsec_x', 1, 1)").run();
-    expect(await webhooksSchemaOnSqlite(db)).to.deep.equal([]);
-    expect(sqliteSchema(db)).to.deep.equal(before);
-    expect(recorded(db)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(await webhooksSchemaOnSqlite(db)).to.deep.equal(after(LAST_RAW_SQL));
+    expect(sqliteSchema(db)).to.deep.equal(sqliteSchema(fresh));
+    expect(recorded(db)).to.deep.equal(ALL);
     expect(db.prepare('SELECT name FROM webhooks').all()).to.deep.equal([{ name: 'Kept' }]);
   });
 
@@ -74,9 +82,11 @@ describe('plugins/webhooks migrations (Kysely form) against the raw-SQL ones the
       attempt.run(delivery.lastInsertRowid, hook.lastInsertRowid, 1);
       attempt.run(delivery.lastInsertRowid, hook.lastInsertRowid, 0);
 
-      expect(await webhooksSchemaOnSqlite(db)).to.deep.equal([1, 2, 3, 4, 5].filter((v) => v > upTo));
-      expect(recorded(db)).to.deep.equal([1, 2, 3, 4, 5]);
-      expect(sqliteSchema(db)).to.deep.equal(sqliteSchema(track(await legacyInstall())));
+      expect(await webhooksSchemaOnSqlite(db)).to.deep.equal(after(upTo));
+      expect(recorded(db)).to.deep.equal(ALL);
+      const fresh = track(openDatabase(':memory:'));
+      await webhooksSchemaOnSqlite(fresh);
+      expect(sqliteSchema(db)).to.deep.equal(sqliteSchema(fresh));
       const row = db.prepare('SELECT name, integration, hidden, headers, last_success_at FROM webhooks').get();
       // v3 backfills the newest success from the last delivery (only when it ran after the row was written).
       expect(row).to.deep.equal({ name: 'Old', integration: 'manual', hidden: 0, headers: '[]', last_success_at: upTo < 3 ? 4242 : null });
@@ -112,7 +122,7 @@ describe('plugins/webhooks: a host started on a data directory migrated by the r
       try {
         const records = w.hp.db.prepare('SELECT version, applied_at FROM schema_migrations WHERE owner = ? ORDER BY version').all(WEBHOOKS_OWNER) as Array<{ version: number }>;
         expect(records.slice(0, upTo), 'the raw-SQL records are kept as they were').to.deep.equal(appliedBefore);
-        expect(records.map((r) => r.version)).to.deep.equal([1, 2, 3, 4, 5]);
+        expect(records.map((r) => r.version)).to.deep.equal(ALL);
         expect(w.service.webhooks.get(1)).to.deep.include({ name: 'Old', active: false, integration: 'manual', hidden: false, headers: [] });
         const hook = await w.api.async.create_webhook({ name: 'New', url: 'http://127.0.0.1:9/new', event: 'payment_received' });
         expect(w.service.wu_do_event('payment_received', { amount: 1 })).to.be.a('string');
@@ -128,7 +138,7 @@ describe('plugins/webhooks: a host started on a data directory migrated by the r
 forEachBackend('plugins/webhooks migrations', (backend) => {
   it('apply once (a second run applies nothing) and leave tables that take the plugin’s rows, millisecond times past 2^31 included', async () => {
     const t = await backend.open();
-    expect(await webhooksSchema(t)).to.deep.equal([1, 2, 3, 4, 5]);
+    expect(await webhooksSchema(t)).to.deep.equal(ALL);
     expect(await webhooksSchema(await backend.openAgain())).to.deep.equal([]);
     const db = t.layer.db as Kysely<any>;
     const at = 1_700_000_000_000;
@@ -153,6 +163,29 @@ forEachBackend('plugins/webhooks migrations', (backend) => {
     // Deleting the webhook cascades to its deliveries (the foreign key, on both).
     await db.deleteFrom('webhooks').where('id', '=', id).execute();
     expect(await db.selectFrom('webhook_deliveries').selectAll().execute()).to.deep.equal([]);
+  });
+
+  it('v6 stores inspector bodies as bytes: rows stored as text become their UTF-8 bytes, and any bytes go in and come out unchanged', async () => {
+    const t = await backend.open();
+    expect(await migratePlugin(t.layer, t.sync, WEBHOOKS_OWNER, webhookMigrations.filter((m) => m.version < 6))).to.deep.equal([1, 2, 3, 4, 5]);
+    const db = t.layer.db as Kysely<any>;
+    await db.insertInto('webhook_inspector_inboxes').values({ token: 't', created_by: null, created_at: 1, expires_at: 2 }).execute();
+    const row = { token: 't', received_at: 1, method: 'POST', headers: '{}', source_ip: '127.0.0.1' };
+    const text = '{"name":"Zoë ✓ 🚀"}';
+    await db.insertInto('webhook_inspector_requests').values({ ...row, body: text }).execute();
+
+    expect(await webhooksSchema(t)).to.deep.equal(after(5));
+    const old = await db.selectFrom('webhook_inspector_requests').select('body').executeTakeFirstOrThrow();
+    expect(Buffer.isBuffer(old.body) && old.body.equals(Buffer.from(text, 'utf8')), `upgraded row: ${String(old.body)}`).to.equal(true);
+    const bytes = Buffer.from([0x00, 0xff, 0xc3, 0x28, 0x7b, 0x00, 0x80]);
+    const { id } = await db.insertInto('webhook_inspector_requests').values({ ...row, body: bytes }).returning('id').executeTakeFirstOrThrow();
+    const back = await db.selectFrom('webhook_inspector_requests').select('body').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(back.body.equals(bytes), `read back ${back.body.toString('hex')}`).to.equal(true);
+    const type =
+      t.dialect === 'postgres'
+        ? (await sql<{ t: string }>`SELECT data_type AS t FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'webhook_inspector_requests' AND column_name = 'body'`.execute(db)).rows[0]!.t
+        : (await sql<{ t: string }>`SELECT type AS t FROM pragma_table_info('webhook_inspector_requests') WHERE name = 'body'`.execute(db)).rows[0]!.t;
+    expect(type.toLowerCase()).to.equal(t.dialect === 'postgres' ? 'bytea' : 'blob');
   });
 
   it('make the partial indexes the claim and the health queries rely on', async () => {

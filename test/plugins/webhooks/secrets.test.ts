@@ -74,7 +74,7 @@ describe('plugins/webhooks signing secrets', () => {
     const body = (await w.api.async.get_delivery(d.id)).body;
     const ts = Math.floor(w.clock.now / 1000);
     const signedWithOld = { 'webhook-id': d.msg_id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(wh.secret, d.msg_id, ts, body) };
-    const request = { id: 1, token: 't', received_at: w.clock.now, method: 'POST', headers: JSON.stringify(signedWithOld), body, source_ip: '127.0.0.1' };
+    const request = { id: 1, token: 't', received_at: w.clock.now, method: 'POST', headers: JSON.stringify(signedWithOld), body: Buffer.from(body), source_ip: '127.0.0.1' };
     await w.api.async.rotate_secret(wh.id);
 
     w.clock.advance(23 * HOUR);

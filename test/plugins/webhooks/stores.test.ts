@@ -219,8 +219,8 @@ forEachBackend('plugins/webhooks InspectorStore', (backend) => {
     s = await open(await backend.open());
   });
   const inbox = (token: string, created_at = NOW, expires_at = NOW + HOUR) => ({ token, created_by: 1, created_at, expires_at });
-  const request = (token: string, n: number) => ({ token, received_at: NOW + n, method: 'POST', headers: '{}', body: `{"n":${n}}`, source_ip: '127.0.0.1' });
-  const bodies = (rs: Array<{ body: string }>) => rs.map((r) => JSON.parse(r.body).n as number);
+  const request = (token: string, n: number) => ({ token, received_at: NOW + n, method: 'POST', headers: '{}', body: Buffer.from(`{"n":${n}}`), source_ip: '127.0.0.1' });
+  const bodies = (rs: Array<{ body: Buffer }>) => rs.map((r) => JSON.parse(r.body.toString('utf8')).n as number);
 
   it('inboxes: created, read, listed newest first with their request counts, deleted with their requests', async () => {
     await s.inspector.createInboxAsync(inbox('old', NOW));

@@ -173,10 +173,10 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
   const options = new SiteOptions(optionsStore, hooks, logger);
   await retry('loading network options', () => options.load());
   // `raw`: its data_version look is not a database call a fault-injection test plans for.
-  const optionsSync = new OptionsSync(options, raw ? { sqlite: raw } : { postgresUrl: config.databaseUrl! }, logger);
+  const optionsSync = new OptionsSync(options, raw ? { sqlite: raw } : { postgresUrl: config.databaseUrl!, versions: optionsStore }, logger);
   await optionsSync.start();
   const users = new Users(new UsersStore(query.db, query.dialect, sync), options, hooks, config.clock, config.passwordCost);
-  optionsSync.follow(USERS_CACHE, () => users.refreshKnown());
+  optionsSync.follow(USERS_CACHE, (version) => users.refreshKnown(version));
   const sites = new Sites(new SitesStore(query.db, query.dialect, sync), hooks, config.clock);
   // PostgreSQL: one key for every process (in the database), so any of them accepts any cookie and nonce.
   const secret = raw ? loadOrCreateSecret(config.dataDir) : await loadOrCreateSharedSecret(query.db);

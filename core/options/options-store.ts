@@ -42,6 +42,18 @@ export class OptionsStore {
     return Number(this.now<{ version: number }>(this.versionQuery()).rows[0]?.version ?? 0);
   }
 
+  /**
+   * The versions of several `cache_versions` rows in one query (OptionsSync's poll reads every
+   * followed cache at once): name → version, 0 for a name without a row (as `version()` reads it).
+   */
+  async cacheVersions(names: readonly string[]): Promise<Map<string, number>> {
+    const versions = new Map(names.map((name) => [name, 0]));
+    if (!names.length) return versions;
+    const rows = await this.db.selectFrom('cache_versions').select(['name', 'version']).where('name', 'in', names).execute();
+    for (const r of rows) versions.set(r.name, Number(r.version));
+    return versions;
+  }
+
   /** Stored JSON text of one option, or undefined (straight from the database, past any cache). */
   async read(name: string): Promise<string | undefined> {
     return (await this.readQuery(name).executeTakeFirst())?.value;

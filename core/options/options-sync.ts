@@ -1,13 +1,18 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
-import { CACHE_CHANNEL, OPTIONS_CACHE } from './options-store.js';
+import { CACHE_CHANNEL, OPTIONS_CACHE, type OptionsStore } from './options-store.js';
 import type { SiteOptions } from './site-options.js';
 
 /** How often a process looks for other processes' option writes, in ms (the "within 1 s" bound). */
 export const OPTIONS_POLL_MS = 500;
 
-export type OptionsSyncSource = { sqlite: Db } | { postgresUrl: string };
+/**
+ * Where other processes' writes are seen. SQLite: the connection (its data_version). PostgreSQL:
+ * the server to LISTEN on, and the reader of `cache_versions` rows (the options store) the poll
+ * reads every followed cache's version through, in one query.
+ */
+export type OptionsSyncSource = { sqlite: Db } | { postgresUrl: string; versions: Pick<OptionsStore, 'cacheVersions'> };
 
 /** Bounds of the waits between attempts to LISTEN again after the connection dropped, in ms (doubling). */
 export interface ListenRetry {
@@ -37,7 +42,7 @@ export class OptionsSync {
   private stopped = false;
   private readonly listeners = new Set<() => void>();
   /** PostgreSQL: other caches kept current the same way, by notification payload (cache_versions name). */
-  private readonly followers = new Map<string, () => Promise<unknown>>();
+  private readonly followers = new Map<string, (version: number) => Promise<unknown>>();
   private readonly stateListeners = new Set<(state: ListenState) => void>();
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs: number;
@@ -83,11 +88,12 @@ export class OptionsSync {
 
   /**
    * PostgreSQL: keeps another per-process cache current like the options — `refresh` runs on
-   * each notification whose payload is `name` (its cache_versions row) and at every poll; it
-   * compares the version itself. Errors are logged. Nothing on SQLite (caches there read the
-   * database).
+   * each notification whose payload is `name` (its cache_versions row) and at every poll, with
+   * that row's version just read (0 without a row; the poll reads every followed row in one
+   * query); it compares the version with its own. Errors are logged. Nothing on SQLite (caches
+   * there read the database).
    */
-  follow(name: string, refresh: () => Promise<unknown>): void {
+  follow(name: string, refresh: (version: number) => Promise<unknown>): void {
     this.followers.set(name, refresh);
   }
 
@@ -100,22 +106,50 @@ export class OptionsSync {
     if (this.options.refreshSync()) this.reloaded();
   }
 
-  /** One look, on either backend; errors are logged (a timer must never throw). */
+  /**
+   * One look, on either backend; errors are logged (a timer must never throw). PostgreSQL: one
+   * query reads the versions of the options and of every followed cache, and each cache
+   * reloads only when its version moved.
+   */
   async poll(): Promise<void> {
-    try {
-      if ('sqlite' in this.source) this.check();
-      else {
-        if (await this.options.refresh()) this.reloaded();
-        for (const name of this.followers.keys()) await this.refreshFollower(name);
+    if ('sqlite' in this.source) {
+      try {
+        this.check();
+      } catch (error) {
+        this.logger?.warn({ err: error }, 'checking for option changes failed; trying again');
       }
+      return;
+    }
+    await this.look([OPTIONS_CACHE, ...this.followers.keys()]);
+  }
+
+  /** PostgreSQL: reads the versions of the caches `names` in one query, and hands each its own. */
+  private async look(names: string[]): Promise<void> {
+    let versions: Map<string, number>;
+    try {
+      versions = await (this.source as { versions: Pick<OptionsStore, 'cacheVersions'> }).versions.cacheVersions(names);
+    } catch (error) {
+      this.logger?.warn({ err: error }, 'checking for option changes failed; trying again');
+      return;
+    }
+    for (const name of names) {
+      const version = versions.get(name) ?? 0;
+      if (name === OPTIONS_CACHE) await this.refreshOptions(version);
+      else await this.refreshFollower(name, version);
+    }
+  }
+
+  private async refreshOptions(version: number): Promise<void> {
+    try {
+      if (await this.options.refresh(version)) this.reloaded();
     } catch (error) {
       this.logger?.warn({ err: error }, 'checking for option changes failed; trying again');
     }
   }
 
-  private async refreshFollower(name: string): Promise<void> {
+  private async refreshFollower(name: string, version: number): Promise<void> {
     try {
-      await this.followers.get(name)?.();
+      await this.followers.get(name)?.(version);
     } catch (error) {
       this.logger?.warn({ err: error, cache: name }, 'refreshing a cache failed; trying again');
     }
@@ -180,8 +214,7 @@ export class OptionsSync {
     const client = new driver.Client({ connectionString: postgresUrl });
     // Our own writes notify us too: the version check then finds the cache current or reloads once.
     client.on('notification', (msg) => {
-      if (msg.payload === OPTIONS_CACHE) void this.poll();
-      else if (msg.payload && this.followers.has(msg.payload)) void this.refreshFollower(msg.payload);
+      if (msg.payload === OPTIONS_CACHE || (msg.payload && this.followers.has(msg.payload))) void this.look([msg.payload]);
     });
     let lost = false;
     const onLost = (error?: Error) => {

@@ -57,11 +57,16 @@ export class SiteOptions {
    * One reload at a time (a later one waits), so an older read never replaces a newer one; and a
    * read that a write of ours committed during is read again — its rows may predate that write,
    * whose value the cache no longer keeps aside once it is committed.
+   * `seen`: the options version the caller just read (OptionsSync's poll reads it with the other
+   * caches' in one query), so an unchanged cache costs no query of its own; ignored when the
+   * call waits behind another reload (by then it may be older than what that one read).
    */
-  refresh(): Promise<boolean> {
-    const run = (this.refreshing ?? Promise.resolve(false)).then(
-      () => this.reload(),
-      () => this.reload(),
+  refresh(seen?: number): Promise<boolean> {
+    const previous = this.refreshing;
+    const first = previous ? undefined : seen;
+    const run = (previous ?? Promise.resolve(false)).then(
+      () => this.reload(first),
+      () => this.reload(first),
     );
     this.refreshing = run;
     void run.finally(() => {
@@ -70,10 +75,10 @@ export class SiteOptions {
     return run;
   }
 
-  private async reload(): Promise<boolean> {
-    for (;;) {
+  private async reload(seen?: number): Promise<boolean> {
+    for (let known = seen; ; known = undefined) {
       const writes = this.settledWrites;
-      const version = await this.store.version();
+      const version = known ?? (await this.store.version());
       if (version === this.version) return false;
       const rows = await this.store.loadAll();
       if (writes !== this.settledWrites) continue;

@@ -355,6 +355,7 @@ function argsFor(store: string, method: string, obj: object): unknown[] {
     'OptionsStore.updateSync': ['site_name', '"Walked"'],
     'OptionsStore.upsert': ['site_name', '"Walked"'],
     'OptionsStore.upsertSync': ['site_name', '"Walked"'],
+    'OptionsStore.cacheVersions': [['site_options', 'users']],
     'UsersStore.insert': [{ login: 'walker', email: 'walker@example.com', display_name: 'Walker', pass_hash: 'x', registered: NOW }],
     'UsersStore.insertSync': [{ login: 'walker', email: 'walker@example.com', display_name: 'Walker', pass_hash: 'x', registered: NOW }],
     'UsersStore.list': [{ limit: 10, offset: 0, orderby: 'login', order: 'asc' }],

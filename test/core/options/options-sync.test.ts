@@ -12,6 +12,9 @@ import { SiteOptions } from '../../../core/options/site-options.js';
 import { OPTIONS_POLL_MS, OptionsSync, type ListenState } from '../../../core/options/options-sync.js';
 import { postgresQueryLayer } from '../../../core/db/query-layer.js';
 import { relayTo } from '../../helpers/pg-relay.js';
+import { PostgresQueryCompiler, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type UnknownRow } from 'kysely';
+import { USERS_CACHE, UsersStore } from '../../../core/users/users-store.js';
+import { Users } from '../../../core/users/users.js';
 import { forEachBackend, freshDatabaseUrl, runDatabaseUrl, TEST_DATABASE_URL, withSearchPath, type TestDb } from '../../helpers/backends.js';
 
 /** One host process's options: the store, the cache (loaded) and its sync (not started). */
@@ -19,7 +22,7 @@ async function processOn(t: TestDb, schema?: string) {
   const store = new OptionsStore(t.layer.db, t.sync);
   const options = new SiteOptions(store, createHooks());
   await options.load();
-  const source = t.sync ? { sqlite: t.sync } : { postgresUrl: withSearchPath(await runDatabaseUrl(), schema!) };
+  const source = t.sync ? { sqlite: t.sync } : { postgresUrl: withSearchPath(await runDatabaseUrl(), schema!), versions: store };
   // A poll far beyond the test: on PostgreSQL the notification must do it.
   const sync = new OptionsSync(options, source, undefined, 3_600_000);
   return { store, options, sync };
@@ -161,10 +164,11 @@ describe('two hosts on one SQLite DATA_DIR (the CLI beside a server, or a second
       await migrateSchema(layer, 'core', coreMigrations);
       const writer = new SiteOptions(new OptionsStore(layer.db), createHooks());
       await writer.load();
-      const options = new SiteOptions(new OptionsStore(layer.db), createHooks());
+      const store = new OptionsStore(layer.db);
+      const options = new SiteOptions(store, createHooks());
       await options.load();
       // A poll far beyond the test: only a notification on a live LISTEN brings the write.
-      sync = new OptionsSync(options, { postgresUrl: relay.url(url) }, undefined, 3_600_000, { firstMs: 5, maxMs: 40 });
+      sync = new OptionsSync(options, { postgresUrl: relay.url(url), versions: store }, undefined, 3_600_000, { firstMs: 5, maxMs: 40 });
       const up = next(sync, 'listening');
       await sync.start();
       await up;
@@ -191,6 +195,68 @@ describe('two hosts on one SQLite DATA_DIR (the CLI beside a server, or a second
     } finally {
       await sync?.stop();
       await relay.close();
+      await layer.close();
+    }
+  });
+});
+
+/** Records the SQL of every query run through the Kysely instance it is plugged into. */
+class QueryLog implements KyselyPlugin {
+  readonly sql: string[] = [];
+  private readonly compiler = new PostgresQueryCompiler();
+
+  transformQuery(args: PluginTransformQueryArgs): PluginTransformQueryArgs['node'] {
+    this.sql.push(this.compiler.compileQuery(args.node, args.queryId).sql);
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+
+  /** The queries logged since the last call. */
+  take(): string[] {
+    return this.sql.splice(0);
+  }
+}
+
+(TEST_DATABASE_URL ? describe : describe.skip)('OptionsSync on PostgreSQL: one query per poll', function () {
+  firstPassOnly();
+
+  it('reads the versions of the options and of every followed cache (users) in one query; a moved version costs only its reload', async () => {
+    const url = await freshDatabaseUrl();
+    const layer = await postgresQueryLayer(url, { max: 2 });
+    try {
+      await migrateSchema(layer, 'core', coreMigrations);
+      // This process's stores run their queries through the log; the writer's do not.
+      const log = new QueryLog();
+      const db = layer.db.withPlugin(log);
+      const store = new OptionsStore(db);
+      const options = new SiteOptions(store, createHooks());
+      await options.load();
+      const users = new Users(new UsersStore(db, 'postgres'), options, createHooks(), () => 1_795_824_000_000, 1024);
+      // Polled by hand: no timer, no LISTEN.
+      const sync = new OptionsSync(options, { postgresUrl: url, versions: store }, undefined, 3_600_000);
+      sync.follow(USERS_CACHE, (version) => users.refreshKnown(version));
+      await sync.poll();
+      log.take();
+
+      await sync.poll();
+      const idle = log.take();
+      expect(idle, idle.join('\n')).to.have.length(1);
+      expect(idle[0]).to.match(/from "cache_versions" where "name" in \(\$1, \$2\)/);
+
+      const writer = new SiteOptions(new OptionsStore(layer.db), createHooks());
+      await writer.load();
+      writer.update_site_option('polled', 'yes');
+      await writer.flush();
+      await sync.poll();
+      const moved = log.take();
+      expect(options.get_site_option('polled'), 'the write is seen at the next poll').to.equal('yes');
+      expect(moved.filter((q) => q.includes('cache_versions')), moved.join('\n')).to.have.length(1);
+      expect(moved, 'the versions, then the options reloaded').to.have.length(2);
+      await sync.stop();
+    } finally {
       await layer.close();
     }
   });

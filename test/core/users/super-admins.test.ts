@@ -13,10 +13,11 @@ const T0 = 1_795_824_000_000;
 
 /** One host process's users: its own options cache (loaded) and the sync that brings other processes' writes. */
 async function processOn(t: TestDb, schema?: string) {
-  const options = new SiteOptions(new OptionsStore(t.layer.db, t.sync), createHooks());
+  const store = new OptionsStore(t.layer.db, t.sync);
+  const options = new SiteOptions(store, createHooks());
   await options.load();
   const users = new Users(new UsersStore(t.layer.db, t.layer.dialect, t.sync), options, createHooks(), () => T0, 1024);
-  const source = t.sync ? { sqlite: t.sync } : { postgresUrl: withSearchPath(await runDatabaseUrl(), schema!) };
+  const source = t.sync ? { sqlite: t.sync } : { postgresUrl: withSearchPath(await runDatabaseUrl(), schema!), versions: store };
   // A poll far beyond the test: on PostgreSQL the notification must bring the change.
   const sync = new OptionsSync(options, source, undefined, 3_600_000);
   return { options, users, sync };

@@ -8,7 +8,6 @@ import { createLogger } from './logger.js';
 import { openDatabase, type Db } from './db/database.js';
 import { postgresQueryLayer, sqliteQueryLayer, type QueryLayer } from './db/query-layer.js';
 import { withStartLock } from './db/start-lock.js';
-import { DATA_EXCEPTION_MESSAGE, isPostgresDataException, postgresFault } from './db/postgres-errors.js';
 import { guardSyncHandle } from './db/shared-connection-guard.js';
 import { withFaults } from './db/fault-injection.js';
 import { migrateSchema } from './db/schema-migrations.js';
@@ -42,7 +41,8 @@ import { unitOfWorkMiddleware } from './http/unit-of-work.js';
 import { sessionSavedFirst } from './auth/session-saved-first.js';
 import { formTooLargePage, MAX_FORM_BYTES, MAX_FORM_FIELDS } from './http/form-limit.js';
 import { checkDatabase, checkQueryLayer, healthzHandler } from './http/healthz.js';
-import { asStorageUnavailable, isStorageError, startupRetrier, storageFaultMessage, StorageUnavailableError } from './db/storage-errors.js';
+import { isStorageError, startupRetrier, storageFaultMessage } from './db/storage-errors.js';
+import { classifyStorageFault } from './http/storage-fault.js';
 import { openDataDir, StartupError, startupStorageError } from './db/startup-checks.js';
 import { checkPostgresReachable } from './db/postgres-startup.js';
 import { CallbackGuard } from './plugins/containment.js';
@@ -346,18 +346,19 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
   app.use(() => {
     throw new HttpError(404, 'The page you are looking for does not exist.', 'Not Found');
   });
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    // A storage fault (busy, full, I/O, corrupt; PostgreSQL unreachable) is a 503 the user can retry, never a crash.
-    const err = asStorageUnavailable(raw ? error : (postgresFault(error) ?? error));
-    if (err instanceof StorageUnavailableError) {
-      logger.warn({ err: error, code: err.sqliteCode, url: req.originalUrl }, 'storage fault; answered 503');
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    // A storage fault (busy, full, I/O, corrupt; PostgreSQL unreachable) is a 503 the user can
+    // retry, never a crash; a value PostgreSQL refuses is a 400. The same classifier as REST's.
+    const fault = classifyStorageFault(err, query.dialect);
+    if (fault?.status === 503) {
+      logger.warn({ err, code: fault.fault, url: req.originalUrl }, 'storage fault; answered 503');
       if (res.headersSent) return;
-      res.set('Retry-After', String(err.retryAfter));
-      if (!req.accepts('html') && req.accepts('json')) return void res.status(503).json({ code: err.code, message: err.message, data: { status: 503 } });
-      return void res.status(503).render('standalone', { title: err.title, message: err.message, backUrl: '' });
+      res.set('Retry-After', String(fault.retryAfter));
+      if (!req.accepts('html') && req.accepts('json')) return void res.status(503).json({ code: fault.code, message: fault.message, data: { status: 503 } });
+      return void res.status(503).render('standalone', { title: fault.title, message: fault.message, backUrl: '' });
     }
-    if (isPostgresDataException(err) && !res.headersSent) {
-      return void res.status(400).render('standalone', { title: 'Bad Request', message: DATA_EXCEPTION_MESSAGE, backUrl: '' });
+    if (fault && !res.headersSent) {
+      return void res.status(fault.status).render('standalone', { title: fault.title, message: fault.message, backUrl: '' });
     }
     const typed = err instanceof HookpressError ? err : undefined;
     const parserRefusal = (err as { type?: unknown })?.type;

@@ -5,7 +5,7 @@ import { HookpressError } from '../errors.js';
 import type { Host } from '../host.js';
 import { buildOpenApi } from './openapi.js';
 import { RestError, toRestError, type RestErrorBody } from './errors.js';
-import { DATA_EXCEPTION_MESSAGE, isPostgresDataException, postgresFault } from '../db/postgres-errors.js';
+import { classifyStorageFault } from '../http/storage-fault.js';
 import { RestResponse, type JsonSchema, type RestArg, type RestAuth, type RestEndpoint, type RestRequest, type RestRoute } from './types.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -190,20 +190,22 @@ export class RestServer {
     router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
       const type = (err as { type?: string })?.type;
       let body: RestErrorBody;
+      let retryAfter: number | undefined;
       if (type === 'entity.parse.failed') body = toRestError(new RestError('rest_invalid_json', 'The body is not valid JSON.'));
       else if (type === 'entity.too.large') body = toRestError(new RestError('rest_payload_too_large', 'The body is larger than the 1 MB this API accepts.'));
       else if (type === 'parameters.too.many') body = toRestError(new RestError('rest_payload_too_large', 'The form body has more than the 2000 fields this API accepts; send JSON or fewer fields.'));
       else {
-        // PostgreSQL unreachable or overloaded: 503 with Retry-After, as admin pages answer.
-        const onPostgres = this.host.query.dialect === 'postgres';
-        const fault = onPostgres ? postgresFault(err) : undefined;
-        if (fault) res.set('Retry-After', String(fault.retryAfter));
-        if (fault) body = toRestError(fault);
-        else if (onPostgres && isPostgresDataException(err)) body = toRestError(new RestError('rest_invalid_param', DATA_EXCEPTION_MESSAGE, undefined, 400));
+        // A storage fault (SQLite busy, full, I/O…; PostgreSQL unreachable or overloaded): 503
+        // with Retry-After; a value PostgreSQL refuses: 400 — classified as admin pages are.
+        const fault = classifyStorageFault(err, this.host.query.dialect);
+        retryAfter = fault?.retryAfter;
+        if (fault?.status === 400) body = toRestError(new RestError('rest_invalid_param', fault.message, undefined, 400));
+        else if (fault) body = { code: fault.code.toLowerCase(), message: fault.message, data: { status: fault.status } };
         else body = toRestError(err, (code) => this.renames.get(code));
       }
       if (body.data.status >= 500) this.host.logger.error({ err, url: req.path, method: req.method }, 'REST request failed');
       if (res.headersSent) return;
+      if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
       res.status(body.data.status).json(body);
     });
     return router;

@@ -10,6 +10,8 @@ import type { MembershipsService } from '../../../plugins/memberships/service.js
 import type { WebhooksService } from '../../../plugins/webhooks/service.js';
 import { loginAgent, makeApp, nonceNear, sqliteHostOnly, type Agent } from '../../helpers/app.js';
 import { PLUGINS_DIR } from '../../helpers/webhooks.js';
+import { apiKeyAuth } from '../../helpers/rest.js';
+import request from 'supertest';
 
 /**
  * Every table but sessions (a session's expiry or flash notice is not the request's change) and
@@ -195,6 +197,37 @@ describe('fault injection: every store method and every admin screen under SQLIT
       }
       counts.faultedCalls += faults.faulted;
       expect(counts.screens).to.be.greaterThan(25);
+    } finally {
+      await hp.close();
+    }
+  });
+
+  it('REST: each fault is a 503 storage_unavailable with Retry-After, as on admin pages, never a 500; the route serves again once it clears', async () => {
+    const faults = new FaultInjector();
+    const { hp } = await seededHost(faults);
+    try {
+      const auth = apiKeyAuth(hp);
+      const call = () => request(hp.app).get('/wp-json/wu/v2/webhook').set('Authorization', auth);
+      const before = faults.calls;
+      expect((await call()).status).to.equal(200);
+      const n = faults.calls - before;
+      expect(n, 'the call reads the database').to.be.greaterThan(0);
+      // Each code fails a different call: the first (the authentication), the last, and two between.
+      for (const [c, code] of FAULT_CODES.entries()) {
+        const skip = Math.round((c * (n - 1)) / (FAULT_CODES.length - 1));
+        faults.fail(code, { skip, times: 1 });
+        const res = await call();
+        const hit = faults.lastFault;
+        faults.clear();
+        faults.lastFault = null;
+        expect(hit, `call ${skip + 1} of ${n} was made`).to.not.equal(null);
+        expect([res.status, res.body.code], `under ${code} (call ${skip + 1} of ${n}: ${hit?.sql.slice(0, 100)}): ${JSON.stringify(res.body)}`).to.deep.equal([503, 'storage_unavailable']);
+        expect(res.headers['retry-after']).to.equal(code === 'SQLITE_CORRUPT' ? '60' : '5');
+        expect(res.body.message).to.match(/The database (is busy|is full|could not be read or written|file is damaged)/).and.include('Nothing was changed');
+        expect(res.body.data).to.deep.equal({ status: 503 });
+      }
+      expect((await call()).status, 'after the faults cleared').to.equal(200);
+      counts.faultedCalls += faults.faulted;
     } finally {
       await hp.close();
     }

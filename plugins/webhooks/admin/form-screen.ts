@@ -399,5 +399,5 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
 async function deliveryTotals(api: ScreenDeps['api'], admin: ScreenDeps['admin'], webhookId: number): Promise<SafeHtml> {
   const { html } = api.ui;
   const t = await admin.deliveryLog.totalsOf(webhookId);
-  return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
+  return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId, is_test: 0 })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
 }

@@ -1,30 +1,13 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import type { HookpressApp } from '../../core/app.js';
-import type { WebhooksAsyncApi } from '../../plugins/webhooks/api.js';
-import type { WebhooksService } from '../../plugins/webhooks/service.js';
-import { ADMIN_PASSWORD, makeApp } from '../helpers/app.js';
-import { Receiver } from '../helpers/receiver.js';
-import { PLUGINS_DIR, webhooksApi, webhooksEngine } from '../helpers/webhooks.js';
 import { launchChromiumOrSkip } from './browser.js';
+import { logIn, startNetwork, type Network } from './network.js';
 import { fireEvent } from './storage.js';
-
-async function logIn(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/wp-admin/network/`);
-  await page.getByLabel('Username or Email Address').fill('admin');
-  await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Log In' }).click();
-  await page.waitForURL(`${url}/wp-admin/network/`);
-}
 
 describe('e2e: webhook forms report every error at once; test sends count in no figure', function () {
   this.timeout(60_000);
   let browser: Browser;
-  let hp: HookpressApp;
-  let url: string;
-  let service: WebhooksService;
-  let hooks: WebhooksAsyncApi;
-  let receiver: Receiver;
+  let net: Network;
 
   before(async function () {
     browser = await launchChromiumOrSkip(this);
@@ -33,16 +16,10 @@ describe('e2e: webhook forms report every error at once; test sends count in no 
     await browser?.close();
   });
   beforeEach(async () => {
-    hp = await makeApp({ port: 0, pluginsDir: PLUGINS_DIR, pluginSlugs: ['webhooks', 'memberships'], plugins: { webhooks: { allowNetworks: '127.0.0.0/8', totalTimeoutMs: 3000 } } });
-    url = await hp.start();
-    service = webhooksEngine(hp);
-    hooks = webhooksApi(hp).async;
-    receiver = new Receiver();
-    await receiver.start();
+    net = await startNetwork();
   });
   afterEach(async () => {
-    await hp?.close();
-    await receiver?.close();
+    await net?.close();
   });
 
   /** Every error of a form submitted with no name, a refused IP literal and no event: next to its field and in the summary. */
@@ -62,9 +39,8 @@ describe('e2e: webhook forms report every error at once; test sends count in no 
     const js = `JavaScript ${javaScriptEnabled ? 'on' : 'off'}`;
 
     it(`Add New and Edit show the name, URL and event errors together; nothing is saved (${js})`, async () => {
-      const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      await logIn(page, url);
+      const { hooks, receiver, url } = net;
+      const { context, page } = await logIn(browser, url, javaScriptEnabled);
       await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-new`);
       await page.getByLabel('Name', { exact: true }).fill(' ');
       await page.getByLabel('URL', { exact: true }).fill('http://10.0.0.1/hook');
@@ -89,13 +65,12 @@ describe('e2e: webhook forms report every error at once; test sends count in no 
     });
 
     it(`Send Test Event on the list leaves the Deliveries figure unchanged, and the log shows the test (${js})`, async () => {
+      const { hooks, receiver, url, webhooks } = net;
       const hook = await hooks.create_webhook({ name: 'Counted', url: `${receiver.url}/in`, event: 'payment_received' });
-      await fireEvent(service, 'payment_received', { payment_id: 1 });
+      await fireEvent(webhooks, 'payment_received', { payment_id: 1 });
       await receiver.waitFor(1);
-      await service.worker.idle();
-      const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      await logIn(page, url);
+      await webhooks.worker.idle();
+      const { context, page } = await logIn(browser, url, javaScriptEnabled);
       await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks`);
       const figure = page.locator(`td.column-event_count a[href*="webhook_id=${hook.id}"]`);
       expect(await figure.textContent()).to.equal('1');

@@ -233,7 +233,8 @@ export function registerRestRoutes(
       permission_callback: canManage,
       strict: true,
       args: { id, ...webhookFields(false) },
-      validate_params: async (req) => restProblems(problems(webhookInput(await unmasked(req)), true)),
+      // An unknown id is the callback's 404 to report; the arguments' 400 comes first, as before.
+      validate_params: async (req) => restProblems(problems(webhookInput(await unmasked(req).catch(() => req.params)), true)),
       callback: async (req) => {
         const params = await unmasked(req);
         return savedWebhookObject(await asRestFields(() => queries.update_webhook(req.params.id as number, webhookInput(params))), checkDestination);

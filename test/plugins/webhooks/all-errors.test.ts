@@ -97,6 +97,8 @@ describe('webhooks: every invalid field is reported at once', () => {
       const hook = await w.api.async.create_webhook({ name: 'Hook', url: 'http://127.0.0.1:9/a', event: 'payment_received' });
       expectAllThree(await send('patch', `/webhook/${hook.id}`, { name: 'x', webhook_url: PRIVATE_LITERAL, event: 'no_such_event' }), 'rest_too_short');
       expect(await w.api.async.get_webhook(hook.id)).to.include({ name: 'Hook', url: 'http://127.0.0.1:9/a' });
+      // Invalid arguments are reported before an unknown id, as the schema alone did.
+      expectAllThree(await send('patch', '/webhook/99999', { name: 'x', webhook_url: PRIVATE_LITERAL, event: 'no_such_event' }), 'rest_too_short');
     });
 
     it('a host name resolving to a private address is not an error: the others are reported; once fixed it is saved with a warning', async () => {

@@ -54,7 +54,16 @@ export interface HookpressErrorOptions {
   field?: string;
   /** Several inputs at fault, one message each (form validation). */
   fields?: Record<string, string>;
+  /** The code of each input's own error, where it differs from the error's `code` (e.g. `url: 'EBLOCKED'`). */
+  fieldCodes?: Record<string, string>;
   cause?: unknown;
+}
+
+/** One input at fault: its name, the code of its own error, and the message for people. */
+export interface FieldError {
+  field: string;
+  code: string;
+  message: string;
 }
 
 /** The base of every typed Hookpress error. */
@@ -63,6 +72,11 @@ export class HookpressError<C extends string = string> extends Error {
   readonly status: number;
   readonly field?: string;
   readonly fields?: Record<string, string>;
+  /**
+   * Every input at fault, in the order found (the first is `field`), each with its own code —
+   * `code` unless `fieldCodes` names another. Set whenever `fields` is.
+   */
+  readonly errors?: readonly FieldError[];
 
   constructor(code: C, message: string, options: HookpressErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -71,7 +85,16 @@ export class HookpressError<C extends string = string> extends Error {
     this.status = options.status ?? registry.get(code)?.status ?? 400;
     const firstField = options.fields ? Object.keys(options.fields)[0] : undefined;
     if (options.field ?? firstField) this.field = options.field ?? firstField;
-    if (options.fields) this.fields = options.fields;
+    if (options.fields) {
+      this.fields = options.fields;
+      this.errors = Object.entries(options.fields).map(([field, message]) => ({ field, code: options.fieldCodes?.[field] ?? code, message }));
+    }
+  }
+
+  /** Every input at fault with its own code: `errors`, else the one `field` with this error's code, else []. */
+  fieldErrors(): FieldError[] {
+    if (this.errors) return [...this.errors];
+    return this.field ? [{ field: this.field, code: this.code, message: this.message }] : [];
   }
 
   /** Messages per input: `fields`, else `{ [field]: message }`, else {}. */
@@ -80,8 +103,8 @@ export class HookpressError<C extends string = string> extends Error {
     return this.field ? { [this.field]: this.message } : {};
   }
 
-  toJSON(): { code: C; message: string; status: number; field?: string; fields?: Record<string, string> } {
-    return { code: this.code, message: this.message, status: this.status, field: this.field, fields: this.fields };
+  toJSON(): { code: C; message: string; status: number; field?: string; fields?: Record<string, string>; errors?: readonly FieldError[] } {
+    return { code: this.code, message: this.message, status: this.status, field: this.field, fields: this.fields, errors: this.errors };
   }
 }
 

@@ -17,7 +17,7 @@
 export type { PluginApi, PluginManifest, PluginModule, PluginConfig, PublicHandler, AdminUi } from './plugins/types.js';
 export { PluginError } from './plugins/types.js';
 export { HookpressError, isHookpressError, defineErrorCodes, joinFieldMessages } from './errors.js';
-export type { HookpressErrorOptions } from './errors.js';
+export type { FieldError, HookpressErrorOptions } from './errors.js';
 
 // Admin screens.
 export type { PageContext, RenderOptions } from './admin/page-context.js';

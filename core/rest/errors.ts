@@ -1,4 +1,5 @@
 import { defineErrorCodes, HookpressError } from '../errors.js';
+import { restDetails } from './params.js';
 
 /**
  * The REST layer's own codes: WordPress's (wp-includes/rest-api/class-wp-rest-server.php,
@@ -28,7 +29,7 @@ export type RestErrorCode = keyof typeof REST_ERROR_CODES;
 export interface RestErrorBody {
   code: string;
   message: string;
-  data: { status: number; params?: Record<string, string> | string[]; details?: Record<string, unknown> };
+  data: { status: number; params?: Record<string, string> | string[]; details?: Record<string, { code: string; message: string; data: { param: string } }> };
 }
 
 /** An error of the REST layer that carries WordPress's `data.params`. */
@@ -38,6 +39,8 @@ export class RestError extends HookpressError {
     message: string,
     readonly params?: Record<string, string> | string[],
     status?: number,
+    /** rest_invalid_param's `data.details`: per argument, WordPress's code and message. */
+    readonly details?: RestErrorBody['data']['details'],
   ) {
     super(code, message, { status, fields: params && !Array.isArray(params) ? params : undefined });
     this.name = 'RestError';
@@ -47,12 +50,12 @@ export class RestError extends HookpressError {
 /**
  * Maps any error to WordPress's REST error body. A HookpressError keeps its code (lower-cased
  * to WordPress's style, e.g. WEBHOOK_NOT_FOUND → webhook_not_found unless `rename` maps it) and
- * status; one with per-field messages becomes `rest_invalid_param` with `data.params`, as
- * WordPress reports argument errors. Anything else is a 500 `rest_internal_error`.
+ * status; one with per-field messages becomes `rest_invalid_param` with `data.params` and
+ * `data.details` (each field's own code, lower-cased), as WordPress reports argument errors. Anything else is a 500 `rest_internal_error`.
  */
 export function toRestError(error: unknown, rename: (code: string) => string | undefined = () => undefined): RestErrorBody {
   if (error instanceof RestError) {
-    return { code: error.code, message: error.message, data: { status: error.status, ...(error.params ? { params: error.params } : {}) } };
+    return { code: error.code, message: error.message, data: { status: error.status, ...(error.params ? { params: error.params } : {}), ...(error.details ? { details: error.details } : {}) } };
   }
   if (error instanceof HookpressError) {
     const fields = error.fieldMessages();
@@ -61,7 +64,7 @@ export function toRestError(error: unknown, rename: (code: string) => string | u
       return {
         code: 'rest_invalid_param',
         message: `Invalid parameter(s): ${Object.keys(fields).join(', ')}`,
-        data: { status: 400, params: fields, details: { code: error.code } },
+        data: { status: 400, params: fields, details: restDetails(error.fieldErrors()) },
       };
     }
     return { code: renamed ?? error.code.toLowerCase(), message: error.message, data: { status: error.status, ...(Object.keys(fields).length ? { params: fields } : {}) } };

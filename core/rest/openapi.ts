@@ -14,7 +14,15 @@ const ERROR_SCHEMA: JsonSchema = {
       properties: {
         status: { type: 'integer' },
         params: { oneOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', items: { type: 'string' } }] },
-        details: { type: 'object' },
+        details: {
+          type: 'object',
+          description: 'rest_invalid_param: per invalid argument, its own code and message (WordPress’s has_valid_params).',
+          additionalProperties: {
+            type: 'object',
+            required: ['code', 'message'],
+            properties: { code: { type: 'string' }, message: { type: 'string' }, data: { type: 'object', properties: { param: { type: 'string' } } } },
+          },
+        },
       },
     },
   },

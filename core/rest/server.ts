@@ -1,11 +1,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { HookpressError } from '../errors.js';
 import type { Host } from '../host.js';
 import { buildOpenApi } from './openapi.js';
 import { RestError, toRestError, type RestErrorBody } from './errors.js';
 import { classifyStorageFault } from '../http/storage-fault.js';
+import { coerceBooleanArgs, describeSchemaError, restDetails } from './params.js';
 import { RestResponse, type JsonSchema, type RestArg, type RestAuth, type RestEndpoint, type RestRequest, type RestRoute } from './types.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -253,7 +254,7 @@ export class RestServer {
       const status = auth.kind === 'none' ? 401 : 403;
       throw new RestError('rest_forbidden', 'Sorry, you are not allowed to do that.', undefined, status);
     }
-    this.validate(r.validators.get(endpoint)!, merged);
+    await this.validate(r.validators.get(endpoint)!, endpoint, request);
 
     let result = await endpoint.callback(request);
     if (!(result instanceof RestResponse)) result = new RestResponse(result, endpoint.responseStatus ?? 200);
@@ -262,29 +263,29 @@ export class RestServer {
     res.status(response.status).json(fields ? filterFields(response.data, fields) : response.data);
   }
 
-  private validate(validate: ValidateFunction, params: Record<string, unknown>): void {
+  /**
+   * WordPress's WP_REST_Request::has_valid_params: boolean-like strings become booleans
+   * (rest_sanitize_boolean), then the schema checks every argument. Missing required ones are
+   * rest_missing_callback_param; otherwise every invalid argument is reported in one
+   * rest_invalid_param — the schema's findings plus what the endpoint's `validate_params` finds
+   * in the others — with `data.params` (a message each) and `data.details`
+   * (`{ code, message, data: { param } }` each).
+   */
+  private async validate(validate: ValidateFunction, endpoint: RestEndpoint, request: RestRequest): Promise<void> {
+    const params = request.params;
+    coerceBooleanArgs(endpoint.args ?? {}, params);
     if (validate(params)) return;
     const errors = validate.errors ?? [];
-    const missing = errors.filter((e) => e.keyword === 'required').map((e) => String((e.params as { missingProperty: string }).missingProperty));
+    const missing = errors.filter((e) => e.keyword === 'required' && e.instancePath === '').map((e) => String((e.params as { missingProperty: string }).missingProperty));
     if (missing.length) throw new RestError('rest_missing_callback_param', `Missing parameter(s): ${missing.join(', ')}`, missing);
+    const found = errors.map(describeSchemaError);
+    const flagged = new Set(found.map((e) => e.field));
+    for (const e of endpoint.validate_params ? await endpoint.validate_params(request) : []) if (!flagged.has(e.field)) found.push(e);
     // A null-prototype map: parameter names such as `__proto__` or `constructor` are data here.
-    const params2: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const e of errors) {
-      const [name, text] = describe(e);
-      params2[name] ??= text;
-    }
-    throw new RestError('rest_invalid_param', `Invalid parameter(s): ${Object.keys(params2).join(', ')}`, params2);
+    const messages: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const e of found) messages[e.field] ??= e.message;
+    throw new RestError('rest_invalid_param', `Invalid parameter(s): ${Object.keys(messages).join(', ')}`, messages, 400, restDetails(found));
   }
-}
-
-function describe(e: ErrorObject): [string, string] {
-  if (e.keyword === 'additionalProperties') {
-    const name = String((e.params as { additionalProperty: string }).additionalProperty);
-    return [name, `${name} is not an argument of this route.`];
-  }
-  const name = e.instancePath.split('/')[1] ?? 'body';
-  const where = e.instancePath.split('/').slice(1).join('.');
-  return [name, `${where} ${e.message ?? 'is invalid'}.`];
 }
 
 /** WordPress's OPTIONS/index form of arguments: each with `required` and its schema keys. */

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { HookpressError } from '../errors.js';
+import type { FieldError, HookpressError } from '../errors.js';
 
 /** A JSON Schema (draft 2020-12, as OpenAPI 3.1 uses). */
 export type JsonSchema = Record<string, unknown>;
@@ -42,6 +42,13 @@ export interface RestEndpoint {
   permission_callback(req: RestRequest): boolean | HookpressError;
   /** Arguments declared once as JSON Schema: validated from it, documented in OPTIONS and OpenAPI. */
   args?: Record<string, RestArg>;
+  /**
+   * The endpoint's own checks of its arguments (e.g. the service's validation), run when the
+   * schema refuses some: what it finds wrong with the *other* arguments joins the same 400
+   * rest_invalid_param, so a client learns every invalid argument in one response. Returns one
+   * entry per argument at fault (field, code, message); [] when nothing more is wrong.
+   */
+  validate_params?(req: RestRequest): FieldError[] | Promise<FieldError[]>;
   /** Refuse arguments the endpoint does not declare (400 rest_invalid_param). */
   strict?: boolean;
   /** One line for OpenAPI. */

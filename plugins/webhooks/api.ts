@@ -153,9 +153,12 @@ export interface WebhooksApi {
   /**
    * Creates a webhook (active unless `active: false`) with a fresh signing secret; fires
    * `wu_webhook_created` (the webhook without secrets).
-   * @throws WebhookValidationError (a WebhookError, code `WEBHOOK_INVALID`) with `fields`: one
-   *   message per field at fault — `name` (2–200 characters), `url` (absolute http(s), no
-   *   credentials, ≤ 2000 characters), `event` (a registered slug), `active` (boolean), `secret`
+   * @throws WebhookValidationError (a WebhookError, code `WEBHOOK_INVALID`, `field` the first
+   *   field at fault) with every field at fault at once: `fields` has one message per field and
+   *   `errors` lists `{ field, code, message }` (code `EVENT_UNKNOWN`, `EBLOCKED` or
+   *   `WEBHOOK_INVALID`) — `name` (2–200 characters), `url` (absolute http(s), no credentials,
+   *   ≤ 2000 characters, not an IP literal the SSRF guard refuses: EBLOCKED), `event` (a
+   *   registered slug), `active` (boolean), `secret`
    *   (optional: `whsec_` + strict base64 of 24–64 bytes, or that base64 without the prefix, read
    *   as the `standardwebhooks` and `svix` libraries read it; generated when omitted).
    * On PostgreSQL: WebhookError `SYNC_NEEDS_SQLITE` — use `async.create_webhook`.

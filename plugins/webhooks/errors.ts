@@ -23,11 +23,16 @@ export class WebhookError extends HookpressError<WebhookErrorCode> {
   }
 }
 
-/** Validation of a webhook: one message per field at fault (code WEBHOOK_INVALID). */
+/**
+ * Validation of a webhook: every field at fault at once (code WEBHOOK_INVALID). `fields` has one
+ * message per field, `field` names the first, and `errors` lists them all as
+ * `{ field, code, message }` — the field's own code where there is one (`EVENT_UNKNOWN` for an
+ * unregistered event, `EBLOCKED` for a URL the SSRF guard refuses), else WEBHOOK_INVALID.
+ */
 export class WebhookValidationError extends WebhookError {
   declare readonly fields: Record<string, string>;
-  constructor(fields: Record<string, string>) {
-    super('WEBHOOK_INVALID', Object.keys(fields).length ? joinFieldMessages(fields) : 'Invalid webhook.', undefined, { fields });
+  constructor(fields: Record<string, string>, codes: Partial<Record<string, WebhookErrorCode>> = {}) {
+    super('WEBHOOK_INVALID', Object.keys(fields).length ? joinFieldMessages(fields) : 'Invalid webhook.', undefined, { fields, fieldCodes: codes as Record<string, string> });
     this.name = 'WebhookValidationError';
   }
 }

@@ -9,7 +9,6 @@ import { registerAdminScreens } from './admin/register.js';
 import { registerInspectorRoutes } from './inspector-routes.js';
 import { registerRestRoutes } from './rest/routes.js';
 import { probeDestination } from './delivery/destination-probe.js';
-import { literalDestinationRefusal } from './delivery/destination-refusal.js';
 
 export const manifest: PluginManifest = {
   name: 'Webhooks',
@@ -41,7 +40,7 @@ export async function load(api: PluginApi): Promise<void> {
     api,
     provided,
     (url) => probeDestination(url, service.destinations),
-    (url) => literalDestinationRefusal(url, service.destinations.policy),
+    (input, partial) => service.webhookProblems(input, partial),
     service.asyncApi(),
   );
   if (settings.autoStart) service.start();

@@ -1,4 +1,4 @@
-import type { Kysely, PluginApi } from '../../core/plugin-sdk.js';
+import type { FieldError, Kysely, PluginApi } from '../../core/plugin-sdk.js';
 import { DeliveriesStore, type Delivery, type DeliveryStatus } from './data/deliveries-store.js';
 import { OutboxStore, type OutboxTables } from './data/outbox-store.js';
 import { EventBatches } from './data/event-batches.js';
@@ -8,6 +8,7 @@ import { InspectorStore } from './data/inspector-store.js';
 import { Inspector } from './inspector.js';
 import { WebhookError, WebhookValidationError } from './errors.js';
 import { EventRegistry, type EventType, type EventTypeDefinition, type Payload } from './events/registry.js';
+import { literalDestinationRefusal } from './delivery/destination-refusal.js';
 import { validateWebhook, type Webhook, type WebhookInput } from './model/webhook.js';
 import { Dispatch } from './delivery/dispatch.js';
 import { newId } from './delivery/ids.js';
@@ -237,7 +238,7 @@ export class WebhooksService implements Omit<WebhooksApi, 'async'> {
 
   /** The row of a new webhook from `input`. @throws WebhookValidationError (see create_webhook). */
   private newWebhook(input: WebhookInput): Omit<Webhook, 'id'> {
-    const valid = validateWebhook(input, (s) => this.events.has(s)) as Required<ReturnType<typeof validateWebhook>>;
+    const valid = validateWebhook(input, (s) => this.events.has(s), false, this.refuseUrl) as Required<ReturnType<typeof validateWebhook>>;
     const now = this.clock();
     return {
       name: valid.name,
@@ -262,6 +263,27 @@ export class WebhooksService implements Omit<WebhooksApi, 'async'> {
     };
   }
 
+  /**
+   * The save-time half of the SSRF guard, checked with the other fields so one error reports
+   * them all: a URL whose host is an IP literal the guard refuses (literalDestinationRefusal).
+   * Host names are not resolved here; the connect-time guard stays the authority for them.
+   */
+  private readonly refuseUrl = (url: string): string | undefined => literalDestinationRefusal(url, this.destinations.policy);
+
+  /**
+   * Every problem a create (or, `partial`, an update) would find in `input`, without saving —
+   * for REST, which reports them together with its schema's findings. [] when valid.
+   */
+  webhookProblems(input: WebhookInput, partial: boolean): FieldError[] {
+    try {
+      validateWebhook(input, (s) => this.events.has(s), partial, this.refuseUrl);
+      return [];
+    } catch (error) {
+      if (error instanceof WebhookValidationError) return error.fieldErrors();
+      throw error;
+    }
+  }
+
   get_webhook(id: number): Webhook {
     const w = Number.isInteger(id) ? this.webhooks.get(id) : undefined;
     if (!w) throw new WebhookError('WEBHOOK_NOT_FOUND', `There is no webhook with id ${String(id)}.`, 'id');
@@ -278,7 +300,7 @@ export class WebhooksService implements Omit<WebhooksApi, 'async'> {
 
   /** What an update of `current` by `patch` writes. @throws WebhookValidationError (see update_webhook). */
   private changesOf(current: Webhook, patch: WebhookInput): Partial<Webhook> {
-    const valid = validateWebhook(patch, (s) => this.events.has(s), true);
+    const valid = validateWebhook(patch, (s) => this.events.has(s), true, this.refuseUrl);
     const now = this.clock();
     const changes: Partial<Webhook> = { ...valid, updated_at: now };
     // A new secret given in an update is a rotation: the old one keeps its grace period.

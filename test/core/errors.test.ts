@@ -34,6 +34,19 @@ describe('core/errors: one error model', () => {
     expect(errors[2]!.message).to.equal('name: short; url: bad');
   });
 
+  it('lists every input at fault with its own code (errors / fieldErrors), the first one staying in field', () => {
+    const several = new WebhookValidationError({ name: 'short', url: 'refused', event: 'unknown' }, { url: 'EBLOCKED', event: 'EVENT_UNKNOWN' });
+    expect([several.code, several.field]).to.deep.equal(['WEBHOOK_INVALID', 'name']);
+    expect(several.errors).to.deep.equal([
+      { field: 'name', code: 'WEBHOOK_INVALID', message: 'short' },
+      { field: 'url', code: 'EBLOCKED', message: 'refused' },
+      { field: 'event', code: 'EVENT_UNKNOWN', message: 'unknown' },
+    ]);
+    expect(JSON.parse(JSON.stringify(several)).errors).to.have.length(3);
+    expect(new WebhookError('WEBHOOK_NOT_FOUND', 'none', 'id').fieldErrors()).to.deep.equal([{ field: 'id', code: 'WEBHOOK_NOT_FOUND', message: 'none' }]);
+    expect(new HttpError(403, 'no').fieldErrors()).to.deep.equal([]);
+  });
+
   it('lists every code once, with its owner, and refuses a code defined by two packages', () => {
     expect(errorCodeInfo('WEBHOOK_NOT_FOUND')).to.include({ owner: 'webhooks', status: 404 });
     expect(Object.keys(CORE_ERROR_CODES)).to.include('USER_LOGIN_EXISTS');

@@ -4,8 +4,6 @@ import type { CommandGroup } from '../program.js';
 import { formatItem, formatList, withFormatOptions, type FormatOptions } from '../output.js';
 import { HookpressError } from '../../errors.js';
 import { engineOf } from '../../../plugins/webhooks/facades.js';
-import { WebhookValidationError } from '../../../plugins/webhooks/errors.js';
-import { literalDestinationRefusal } from '../../../plugins/webhooks/delivery/destination-refusal.js';
 import { probeDestination } from '../../../plugins/webhooks/delivery/destination-probe.js';
 import { attemptObject, deliveryObject, webhookObject } from '../../../plugins/webhooks/rest/objects.js';
 
@@ -56,12 +54,6 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     if (!q) throw new HookpressError('CLI_USAGE', 'The "webhooks" service is not the webhooks plugin’s.');
     return q;
   };
-  /** As the admin form and REST do: an IP literal in a blocked range is refused (WEBHOOK_INVALID, exit 1). */
-  const refuseDestination = (api: WebhooksApi, url: string) => {
-    const policy = engineOf(api)?.destinations.policy;
-    const blocked = policy && literalDestinationRefusal(url, policy);
-    if (blocked) throw new WebhookValidationError({ url: blocked });
-  };
   /** A host name resolving to a blocked range (or to nothing) is saved with the admin's warning, as "Warning: …" on stderr. */
   const warnAboutDestination = async (api: WebhooksApi, url: string) => {
     const destinations = engineOf(api)?.destinations;
@@ -98,7 +90,6 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .option('--porcelain', 'Output just the new webhook id.')
     .action(async (o: { name: string; url: string; event: string; integration: string; active?: boolean; hidden?: boolean; header?: Array<{ name: string; value: string }>; porcelain?: boolean }) => {
       const api = await hooks();
-      refuseDestination(api, o.url);
       const w = await (await queries()).create_webhook({ name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
       if (o.porcelain) ctx.write(`${w.id}\n`);
       else ctx.success(`Created webhook ${w.id}.`);
@@ -118,7 +109,6 @@ function registerWebhookCommands(wu: Command, ctx: Parameters<CommandGroup['regi
     .option('--header <header>', 'Replaces the custom headers, "Name: value" (repeatable).', header)
     .action(async (id: number, o: { name?: string; url?: string; event?: string; integration?: string; active?: boolean; hidden?: boolean; header?: Array<{ name: string; value: string }> }) => {
       const api = await hooks();
-      if (o.url !== undefined) refuseDestination(api, o.url);
       const saved = await (await queries()).update_webhook(id, { name: o.name, url: o.url, event: o.event, integration: o.integration, active: o.active, hidden: o.hidden, headers: o.header });
       ctx.success(`Updated webhook ${id}.`);
       if (o.url !== undefined) await warnAboutDestination(api, saved.url);

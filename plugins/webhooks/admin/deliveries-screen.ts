@@ -40,6 +40,8 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
     event: admin.wu_get_event_type(event) ? event : undefined,
     webhookId: webhookId !== undefined && (await admin.findWebhook(webhookId)) ? webhookId : undefined,
     attemptedSince: attemptedSince !== undefined && attemptedSince >= 0 ? attemptedSince : undefined,
+    // is_test=0: real deliveries only — what the webhook's Deliveries figures count.
+    isTest: queryString(ctx, 'is_test') === '0' ? false : undefined,
   };
   const { items, total } = await admin.list_deliveries({
     ...filter,
@@ -76,7 +78,7 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
     query,
     rowId: (d) => d.id,
     baseUrl: ctx.req.originalUrl,
-    empty: html`<p>No deliveries${filter.status || filter.event || filter.webhookId || filter.attemptedSince !== undefined ? ' match these filters' : ' yet'}.</p>`,
+    empty: html`<p>No deliveries${filter.status || filter.event || filter.webhookId || filter.attemptedSince !== undefined || filter.isTest !== undefined ? ' match these filters' : ' yet'}.</p>`,
   });
   await ctx.renderHtml(
     html`<h1>Deliveries</h1>
@@ -86,6 +88,12 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
         filter.attemptedSince !== undefined
           ? html`<p class="filter-note">Attempted since ${dateTime(filter.attemptedSince)}. <a href="${pageUrl(api, PAGES.deliveries, filter.status ? { status: filter.status } : {})}">Any time</a>
             <input type="hidden" name="attempted_since" value="${filter.attemptedSince}"></p>`
+          : ''
+      }
+      ${
+        filter.isTest === false
+          ? html`<p class="filter-note">Test sends are not shown (they count in no figure). <a href="${pageUrl(api, PAGES.deliveries, filter.webhookId ? { webhook_id: filter.webhookId } : {})}">Show test sends too</a>
+            <input type="hidden" name="is_test" value="0"></p>`
           : ''
       }
       <p><label for="filter-status">Status</label><select id="filter-status" name="status"><option value="">All statuses</option>${STATUSES.map(

@@ -7,7 +7,7 @@ import { maskHeaderValue } from '../rest/objects.js';
 import { dateTime, deliveryStatusBadge, relativeTime, webhookStatusBadge } from './format.js';
 import { testDialog } from './list-screen.js';
 import { attemptsChart } from './charts.js';
-import { literalDestinationProblem, savedDestinationWarning } from './destination-check.js';
+import { savedDestinationWarning } from './destination-check.js';
 import { CAPABILITY, PAGES, pageUrl, queryInt, type ScreenDeps } from './shared.js';
 
 interface FormValues {
@@ -105,6 +105,26 @@ function eventPreview(deps: ScreenDeps, slug: string): SafeHtml {
   </aside>`;
 }
 
+/** Where each field's error links to in the summary, and the label it goes by there. */
+const FIELD_TARGETS: Record<string, [string, string]> = { name: ['name', 'Name'], url: ['url', 'URL'], event: ['event', 'Event'], headers: ['header_name_0', 'Custom headers'] };
+
+/**
+ * The error notice above the form: every field's error at once, each linking to its field
+ * (whose own message sits next to it), so the admin fixes them all in one pass.
+ */
+function errorSummary(deps: ScreenDeps, lead: string, errors: Record<string, string>): SafeHtml | '' {
+  const { html } = deps.api.ui;
+  const entries = Object.entries(errors);
+  if (!entries.length) return '';
+  return html`<div class="notice notice-error" role="alert" id="webhook-form-errors">
+    <p>${lead} Please correct ${entries.length === 1 ? 'the error' : `these ${entries.length} errors`} below.</p>
+    <ul>${entries.map(([field, message]) => {
+      const [target, label] = FIELD_TARGETS[field] ?? [field, field];
+      return html`<li><a href="#${target}">${label}</a>: ${message}</li>`;
+    })}</ul>
+  </div>`;
+}
+
 function fields(deps: ScreenDeps, v: FormValues, errors: Record<string, string>, withActive: boolean, saved: WebhookHeader[] = []): SafeHtml {
   const { html, formField } = deps.api.ui;
   return html`<table class="form-table" role="presentation">
@@ -166,8 +186,6 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
     ctx.check_admin_referer('add-webhook');
     values = { ...readForm(ctx, deps), active: true };
     try {
-      const blocked = literalDestinationProblem(admin, values.url);
-      if (blocked) throw new WebhookValidationError({ url: blocked });
       const w = await admin.create_webhook({ name: values.name, url: values.url, event: values.event, active: true, integration: 'manual', headers: values.headers });
       ctx.add_notice('success', `Webhook “${w.name}” added. It is active: every “${admin.wu_get_event_type(w.event)?.name ?? w.event}” event is now sent to its URL. Try Send Test Event.`);
       const warning = await savedDestinationWarning(admin, w.url);
@@ -181,7 +199,7 @@ export async function handleAdd(ctx: PageContext, deps: ScreenDeps): Promise<voi
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
   await ctx.renderHtml(
     html`<h1>Add New Webhook</h1>
-    ${Object.keys(errors).length ? html`<div class="notice notice-error" role="alert"><p>The webhook was not saved. Please correct the errors below.</p></div>` : ''}
+    ${errorSummary(deps, 'The webhook was not saved.', errors)}
     <div class="two-columns">
       <form method="post" action="${pageUrl(api, PAGES.add)}" novalidate id="webhook-form">
         ${ctx.wp_nonce_field('add-webhook')}
@@ -224,8 +242,6 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
     if (action === 'save') {
       values = readForm(ctx, deps, webhook.headers);
       try {
-        const blocked = literalDestinationProblem(admin, String(values.url ?? ''));
-        if (blocked) throw new WebhookValidationError({ url: blocked });
         const saved = await admin.update_webhook(webhook.id, values);
         ctx.add_notice('success', 'Webhook updated.');
         const warning = await savedDestinationWarning(admin, saved.url);
@@ -285,7 +301,7 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
   await ctx.renderHtml(
     html`<h1>Edit Webhook <a href="${pageUrl(api, PAGES.add)}" class="page-title-action button">Add New Webhook</a></h1>
     ${webhook.integration !== 'manual' ? html`<p class="description">Created by the ${webhook.integration} integration: it may delete this webhook when it unsubscribes.</p>` : ''}
-    ${Object.keys(errors).length ? html`<div class="notice notice-error" role="alert"><p>The changes were not saved. Please correct the errors below.</p></div>` : ''}
+    ${errorSummary(deps, 'The changes were not saved.', errors)}
     <div class="two-columns">
       <div>
         <form method="post" action="${editUrl}" novalidate id="webhook-form">
@@ -383,5 +399,5 @@ export async function handleEdit(ctx: PageContext, deps: ScreenDeps): Promise<vo
 async function deliveryTotals(api: ScreenDeps['api'], admin: ScreenDeps['admin'], webhookId: number): Promise<SafeHtml> {
   const { html } = api.ui;
   const t = await admin.deliveryLog.totalsOf(webhookId);
-  return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
+  return html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: webhookId, is_test: 0 })}"><strong>${t.deliveries}</strong> ${t.deliveries === 1 ? 'delivery' : 'deliveries'}</a> (${t.attempts} ${t.attempts === 1 ? 'attempt' : 'attempts'})`;
 }

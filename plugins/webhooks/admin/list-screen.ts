@@ -168,9 +168,9 @@ export async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): 
       },
       { key: 'status', label: 'Status', cell: (w) => webhookStatusBadge(ui, w) },
       { key: 'health', label: 'Health (24 h)', cell: (w) => sparkline(ui, health.get(w.id) ?? []) },
-      // The deliveries in the log, as the linked list shows them (test sends included, pruned
-      // ones gone); sorting still uses the cached count of events delivered.
-      { key: 'event_count', label: 'Deliveries', sortable: true, cell: (w) => html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: w.id })}">${logCounts.get(w.id) ?? 0}</a>` },
+      // The deliveries in the log, as the linked list shows them (test sends are not deliveries
+      // and count in no figure; pruned ones gone); sorting uses the cached count of events delivered.
+      { key: 'event_count', label: 'Deliveries', sortable: true, cell: (w) => html`<a href="${pageUrl(api, PAGES.deliveries, { webhook_id: w.id, is_test: 0 })}">${logCounts.get(w.id) ?? 0}</a>` },
       {
         key: 'last_delivery_at',
         label: 'Last delivery',

@@ -643,13 +643,13 @@ export class DeliveriesStore {
     })();
   }
 
-  /** How many deliveries each webhook has in the log (test sends included), in one query. */
+  /** How many deliveries each webhook has in the log (test sends excluded: they are not deliveries), in one query. */
   countsByWebhook(webhookIds: number[]): Map<number, number> {
     this.commits.flush();
     const out = new Map<number, number>(webhookIds.map((id) => [id, 0]));
     if (!webhookIds.length) return out;
     const rows = this.db
-      .prepare('SELECT webhook_id AS w, COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id IN (SELECT value FROM json_each(?)) GROUP BY webhook_id')
+      .prepare('SELECT webhook_id AS w, COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id IN (SELECT value FROM json_each(?)) AND is_test = 0 GROUP BY webhook_id')
       .all(JSON.stringify(webhookIds)) as Array<{ w: number; n: number }>;
     for (const r of rows) out.set(r.w, r.n);
     return out;

@@ -46,7 +46,7 @@ export class DeliveryLog {
     return (await this.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id').execute()) as Attempt[];
   }
 
-  /** How many deliveries each webhook has in the log (test sends included), in one query. */
+  /** How many deliveries each webhook has in the log (test sends excluded: they are not deliveries), in one query. */
   async countsByWebhook(webhookIds: number[]): Promise<Map<number, number>> {
     const out = new Map<number, number>(webhookIds.map((id) => [id, 0]));
     if (!webhookIds.length) return out;
@@ -54,6 +54,7 @@ export class DeliveryLog {
       .selectFrom('webhook_deliveries')
       .select((eb) => ['webhook_id', eb.fn.countAll<number>().as('n')])
       .where('webhook_id', 'in', webhookIds)
+      .where('is_test', '=', 0)
       .groupBy('webhook_id')
       .execute();
     for (const r of rows) if (r.webhook_id !== null) out.set(Number(r.webhook_id), Number(r.n));

@@ -1,5 +1,5 @@
 import { stripControlChars, tooLong } from '../../../core/plugin-sdk.js';
-import { WebhookValidationError } from '../errors.js';
+import { WebhookValidationError, type WebhookErrorCode } from '../errors.js';
 import { secretKey } from '../delivery/signing.js';
 
 /** A webhook as stored. `secret` never leaves the service except where asked for explicitly. */
@@ -158,11 +158,19 @@ function validateHeaders(raw: unknown, errors: Record<string, string>): WebhookH
 /**
  * Validates a webhook's fields: name ≥ 2 characters (NUL and other control characters removed
  * first, as the admin form removes them — so every entry point, REST and CLI included, stores
- * the same), URL absolute http(s) without credentials, event a registered slug. Collects every
- * error, per field.
+ * the same), URL absolute http(s) without credentials and not refused by `refuseUrl` (the
+ * save-time SSRF check, given the URL as typed; code EBLOCKED), event a registered slug (code
+ * EVENT_UNKNOWN). Collects every error, per field, so one WebhookValidationError reports them
+ * all — a caller never fixes one field only to meet the next.
  */
-export function validateWebhook(input: WebhookInput, isKnownEvent: (slug: string) => boolean, partial = false): Partial<ValidWebhookInput> {
+export function validateWebhook(
+  input: WebhookInput,
+  isKnownEvent: (slug: string) => boolean,
+  partial = false,
+  refuseUrl: (url: string) => string | undefined = () => undefined,
+): Partial<ValidWebhookInput> {
   const errors: Record<string, string> = {};
+  const codes: Partial<Record<string, WebhookErrorCode>> = {};
   const out: Partial<ValidWebhookInput> = {};
   if (!partial || input.name !== undefined) {
     const name = typeof input.name === 'string' ? stripControlChars(input.name).trim() : '';
@@ -173,13 +181,15 @@ export function validateWebhook(input: WebhookInput, isKnownEvent: (slug: string
   if (!partial || input.url !== undefined) {
     const raw = typeof input.url === 'string' ? input.url.trim() : '';
     const problem = urlProblem(raw);
+    const refused = problem ? undefined : refuseUrl(raw);
     if (problem) errors.url = problem;
+    else if (refused) [errors.url, codes.url] = [refused, 'EBLOCKED'];
     else out.url = new URL(raw).href;
   }
   if (!partial || input.event !== undefined) {
     const event = typeof input.event === 'string' ? input.event.trim() : '';
     if (!event) errors.event = 'Choose the event that triggers this webhook.';
-    else if (!isKnownEvent(event)) errors.event = `“${event}” is not a registered event.`;
+    else if (!isKnownEvent(event)) [errors.event, codes.event] = [`“${event}” is not a registered event.`, 'EVENT_UNKNOWN'];
     else out.event = event;
   }
   if (input.active !== undefined) {
@@ -210,7 +220,7 @@ export function validateWebhook(input: WebhookInput, isKnownEvent: (slug: string
   } else if (!partial) {
     out.headers = [];
   }
-  if (Object.keys(errors).length) throw new WebhookValidationError(errors);
+  if (Object.keys(errors).length) throw new WebhookValidationError(errors, codes);
   return out;
 }
 

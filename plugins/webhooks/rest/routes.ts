@@ -1,7 +1,7 @@
-import { RestResponse, restPage, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
+import { RestResponse, restPage, type FieldError, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
 import type { WebhooksApi, WebhooksAsyncApi } from '../api.js';
-import { WebhookError, WebhookValidationError } from '../errors.js';
-import { unmaskHeaders } from '../model/webhook.js';
+import { WebhookError, WebhookValidationError, type WebhookErrorCode } from '../errors.js';
+import { unmaskHeaders, type WebhookInput } from '../model/webhook.js';
 import type { DestinationWarning } from '../delivery/destination-probe.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
 
@@ -63,25 +63,24 @@ const webhookInput = (p: Record<string, unknown>) => {
 };
 
 /**
- * Runs a create/update with the REST field names: refuses a `webhook_url` whose host is an IP
- * literal the SSRF guard refuses (`refuse`, 400 rest_invalid_param, params.webhook_url), and
- * renames the service's `url` field in validation errors to `webhook_url`, as the schema's own
- * errors name it.
+ * Runs a create/update with the REST field names: renames the service's `url` field in
+ * validation errors (an IP literal the SSRF guard refuses among them) to `webhook_url`, as the
+ * schema's own errors name it, keeping every other field's error and each field's code.
  */
-async function asRestFields<T>(params: Record<string, unknown>, refuse: DestinationRefusal, save: () => Promise<T>): Promise<T> {
-  const blocked = typeof params.webhook_url === 'string' ? refuse(params.webhook_url) : undefined;
-  if (blocked) throw new WebhookValidationError({ webhook_url: blocked });
+async function asRestFields<T>(save: () => Promise<T>): Promise<T> {
   try {
     return await save();
   } catch (error) {
     if (!(error instanceof WebhookValidationError) || !('url' in error.fields)) throw error;
-    const { url, ...rest } = error.fields;
-    throw new WebhookValidationError({ ...rest, webhook_url: url! });
+    const errors = restProblems(error.fieldErrors());
+    throw new WebhookValidationError(Object.fromEntries(errors.map((e) => [e.field, e.message])), Object.fromEntries(errors.map((e) => [e.field, e.code as WebhookErrorCode])));
   }
 }
 
-/** Why a webhook URL is refused at save (an IP literal in a blocked range), or undefined; never throws. */
-export type DestinationRefusal = (url: string) => string | undefined;
+/** The service's field errors with the REST field names (`url` → `webhook_url`). */
+function restProblems(errors: FieldError[]): FieldError[] {
+  return errors.map((e) => (e.field === 'url' ? { ...e, field: 'webhook_url' } : e));
+}
 
 const list = (items: JsonSchema): JsonSchema => ({ type: 'array', items });
 
@@ -138,19 +137,26 @@ const TEST_RESULT: JsonSchema = {
  * deliveries, resend, recover. Everything goes through the public WebhooksApi — webhook CRUD and
  * the delivery log through its asynchronous twins (`queries`, WebhooksAsyncApi: the way in on
  * PostgreSQL); create and
- * update refuse what `refuseDestination` refuses (an IP literal in a blocked range, 400) and
- * report what `checkDestination` says about the saved URL (`warnings`); not-found
+ * update report every invalid field at once (400 rest_invalid_param; an IP literal in a blocked
+ * range among them, as the service refuses it) and what `checkDestination` says about the saved URL (`warnings`); not-found
  * errors carry Ultimate Multisite's codes on the wire (REST_CODE_RENAMES).
  */
 export function registerRestRoutes(
   api: PluginApi,
   webhooks: WebhooksApi,
   checkDestination: DestinationCheck,
-  refuseDestination: DestinationRefusal,
+  /** What a create (partial: an update) would refuse in the given fields, without saving (WebhooksService.webhookProblems). */
+  problems: (input: WebhookInput, partial: boolean) => FieldError[],
   /** The webhook and delivery-log methods the routes await (either backend). */
   queries: WebhooksAsyncApi,
 ): void {
   const rest = api.rest;
+  // A client that PATCHes back the headers it read sends our own masks: keep those values.
+  const unmasked = async (req: RestRequest): Promise<Record<string, unknown>> => {
+    const params = { ...req.params };
+    if (params.headers !== undefined) params.headers = unmaskHeaders(params.headers, (await queries.get_webhook(req.params.id as number)).headers);
+    return params;
+  };
   const schema = () => WEBHOOK_SCHEMA as unknown as JsonSchema;
 
   rest.register_rest_route(NAMESPACE, '/auth', {
@@ -213,8 +219,9 @@ export function registerRestRoutes(
       permission_callback: canManage,
       strict: true,
       args: webhookFields(true),
+      validate_params: (req) => restProblems(problems(webhookInput(req.params), false)),
       responseStatus: 201,
-      callback: async (req) => new RestResponse(await savedWebhookObject(await asRestFields(req.params, refuseDestination, () => queries.create_webhook(webhookInput(req.params))), checkDestination), 201),
+      callback: async (req) => new RestResponse(await savedWebhookObject(await asRestFields(() => queries.create_webhook(webhookInput(req.params))), checkDestination), 201),
       response: SAVED_WEBHOOK_SCHEMA,
     },
   ];
@@ -226,11 +233,11 @@ export function registerRestRoutes(
       permission_callback: canManage,
       strict: true,
       args: { id, ...webhookFields(false) },
+      // An unknown id is the callback's 404 to report; the arguments' 400 comes first, as before.
+      validate_params: async (req) => restProblems(problems(webhookInput(await unmasked(req).catch(() => req.params)), true)),
       callback: async (req) => {
-        // A client that PATCHes back the headers it read sends our own masks: keep those values.
-        const params = { ...req.params };
-        if (params.headers !== undefined) params.headers = unmaskHeaders(params.headers, (await queries.get_webhook(req.params.id as number)).headers);
-        return savedWebhookObject(await asRestFields(params, refuseDestination, () => queries.update_webhook(req.params.id as number, webhookInput(params))), checkDestination);
+        const params = await unmasked(req);
+        return savedWebhookObject(await asRestFields(() => queries.update_webhook(req.params.id as number, webhookInput(params))), checkDestination);
       },
       response: SAVED_WEBHOOK_SCHEMA,
     },

@@ -32,9 +32,71 @@ describe('core/rest: the REST server', () => {
     expect((await request(hp.app).get('/wp-json/demo/v1/sum/2?b=3')).body).to.deep.equal({ sum: 5 });
     const bad = await request(hp.app).get('/wp-json/demo/v1/sum/2?b=-1');
     expect(bad.status).to.equal(400);
-    expect(bad.body).to.deep.equal({ code: 'rest_invalid_param', message: 'Invalid parameter(s): b', data: { status: 400, params: { b: 'b must be >= 0.' } } });
+    expect(bad.body).to.deep.equal({
+      code: 'rest_invalid_param',
+      message: 'Invalid parameter(s): b',
+      data: { status: 400, params: { b: 'b must be >= 0.' }, details: { b: { code: 'rest_out_of_bounds', message: 'b must be >= 0.', data: { param: 'b' } } } },
+    });
     const post = await request(hp.app).post('/wp-json/demo/v1/sum/2');
     expect(post.body.code).to.equal('rest_no_route');
+  });
+
+  describe('boolean arguments (rest_is_boolean / rest_sanitize_boolean)', () => {
+    const register = () =>
+      hp.host.rest.register_rest_route('demo/v1', '/flag', {
+        methods: ['GET', 'POST'],
+        permission_callback: () => true,
+        args: { on: { type: 'boolean', required: true }, n: { type: 'integer' } },
+        callback: (req) => ({ on: req.params.on }),
+      });
+
+    it('reads true, false, 1, 0 in any case from a form-encoded body, a query string and JSON', async () => {
+      register();
+      for (const [sent, read] of [['1', true], ['0', false], ['true', true], ['false', false], ['TRUE', true], ['False', false]] as const) {
+        const form = await request(hp.app).post('/wp-json/demo/v1/flag').type('form').send(`on=${sent}`);
+        expect([form.status, form.body], `form ${sent}`).to.deep.equal([200, { on: read }]);
+        const query = await request(hp.app).get(`/wp-json/demo/v1/flag?on=${sent}`);
+        expect([query.status, query.body], `query ${sent}`).to.deep.equal([200, { on: read }]);
+      }
+      for (const [sent, read] of [[true, true], [false, false], [1, true], [0, false], ['0', false]] as const) {
+        const json = await request(hp.app).post('/wp-json/demo/v1/flag').send({ on: sent });
+        expect([json.status, json.body], `json ${JSON.stringify(sent)}`).to.deep.equal([200, { on: read }]);
+      }
+    });
+
+    it('refuses anything else with 400 rest_invalid_param naming the argument, with every other invalid one', async () => {
+      register();
+      for (const sent of ['', 'yes', '2', 'on']) {
+        const res = await request(hp.app).post('/wp-json/demo/v1/flag').type('form').send(`on=${sent}&n=x`);
+        expect(res.status, sent).to.equal(400);
+        expect(res.body.code).to.equal('rest_invalid_param');
+        expect(Object.keys(res.body.data.params), sent).to.deep.equal(['on', 'n']);
+        expect(res.body.data.details.on).to.deep.include({ code: 'rest_invalid_type', data: { param: 'on' } });
+      }
+      for (const sent of [2, 'yes', null, []]) {
+        const res = await request(hp.app).post('/wp-json/demo/v1/flag').send({ on: sent });
+        expect([res.status, Object.keys(res.body.data?.params ?? {})], JSON.stringify(sent)).to.deep.equal([400, ['on']]);
+      }
+    });
+  });
+
+  it('adds what an endpoint’s validate_params finds in the other arguments to the same 400', async () => {
+    hp.host.rest.register_rest_route('demo/v1', '/thing', {
+      methods: 'POST',
+      permission_callback: () => true,
+      args: { name: { type: 'string', minLength: 2 }, slug: { type: 'string' }, size: { type: 'integer' } },
+      validate_params: (req) => [
+        { field: 'name', code: 'NAME_TAKEN', message: 'never shown: the schema already refused name' },
+        ...(req.params.slug === 'taken' ? [{ field: 'slug', code: 'SLUG_TAKEN', message: 'That slug is taken.' }] : []),
+      ],
+      callback: () => ({ ok: true }),
+    });
+    const res = await request(hp.app).post('/wp-json/demo/v1/thing').send({ name: 'x', slug: 'taken', size: 'big' });
+    expect(res.status).to.equal(400);
+    expect(res.body.message).to.equal('Invalid parameter(s): name, size, slug');
+    expect(res.body.data.params).to.deep.equal({ name: 'name must NOT have fewer than 2 characters.', size: 'size must be integer.', slug: 'That slug is taken.' });
+    expect(res.body.data.details.slug).to.deep.equal({ code: 'slug_taken', message: 'That slug is taken.', data: { param: 'slug' } });
+    expect(res.body.data.details.name.code).to.equal('rest_too_short');
   });
 
   it('maps any HookpressError to the REST error shape; anything else is a 500 without details', () => {

@@ -71,14 +71,25 @@ describe('plugins/webhooks: defects found while clicking through', () => {
     expect(status).to.include('(3 attempts)');
   });
 
-  it('the list’s Deliveries column counts what its link lists, test sends included', async () => {
+  it('the list’s Deliveries column counts what its link lists; a test send is in neither (it is in the full log, badged Test)', async () => {
     const id = await seedDeliveries();
+    const column = async () => {
+      const list = await agent.get('/wp-admin/network/admin.php?page=webhooks');
+      const m = new RegExp(`<a href="([^"]*webhook_id=${id}[^"]*)">(\\d+)</a>`).exec(list.text);
+      expect(m, 'a linked count').to.not.equal(null);
+      return { href: m![1]!.replace(/&amp;/g, '&'), n: Number(m![2]) };
+    };
+    const before = await column();
+    expect(before.n).to.equal(3);
     receiver.reply = () => ({ status: 200 });
     await w.service.send_test_event(id);
-    const list = await agent.get('/wp-admin/network/admin.php?page=webhooks');
-    const m = new RegExp(`<a href="([^"]*webhook_id=${id})">(\\d+)</a>`).exec(list.text);
-    expect(m, 'a linked count').to.not.equal(null);
-    expect(await itemsAt(m![1]!.replace(/&amp;/g, '&'))).to.equal(Number(m![2]));
+    const after = await column();
+    expect(after.n).to.equal(3);
+    expect(await itemsAt(after.href)).to.equal(3);
+    // The webhook's full log still shows the test send, with its badge.
+    const all = await agent.get(`/wp-admin/network/admin.php?page=webhooks-deliveries&webhook_id=${id}`);
+    expect(/<span class="displaying-num">(\d+) items?<\/span>/.exec(all.text)![1]).to.equal('4');
+    expect(all.text).to.include('<span class="badge badge-info">Test</span>');
   });
 
   it('sample payloads and *_manage_url values use the host’s real URL, not a hard-coded 127.0.0.1:8080', async () => {

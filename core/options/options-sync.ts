@@ -35,6 +35,8 @@ export class OptionsSync {
   private timer: NodeJS.Timeout | undefined;
   private listener: pg.Client | undefined;
   private stopped = false;
+  /** Looks and cache refreshes in progress (stop() waits for them). */
+  private readonly running = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
   /** PostgreSQL: other caches kept current the same way, by notification payload (cache_versions name). */
   private readonly followers = new Map<string, () => Promise<unknown>>();
@@ -100,8 +102,23 @@ export class OptionsSync {
     if (this.options.refreshSync()) this.reloaded();
   }
 
-  /** One look, on either backend; errors are logged (a timer must never throw). */
-  async poll(): Promise<void> {
+  /**
+   * One look, on either backend; errors are logged (a timer must never throw). Nothing once
+   * stopped; stop() waits for a look in progress, so none queries a pool that is closing.
+   */
+  poll(): Promise<void> {
+    return this.track(() => this.look());
+  }
+
+  /** Runs `fn` unless stopped, remembered until it settles (stop() waits for it). */
+  private track(fn: () => Promise<void>): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const run = fn().finally(() => this.running.delete(run));
+    this.running.add(run);
+    return run;
+  }
+
+  private async look(): Promise<void> {
     try {
       if ('sqlite' in this.source) this.check();
       else {
@@ -121,6 +138,12 @@ export class OptionsSync {
     }
   }
 
+  /**
+   * Stops polling and listening, then waits for the looks and cache refreshes in progress (a
+   * notification or a poll that began just before): after it resolves nothing here queries the
+   * database, so the host may close its pool (a late query there failed as "driver has already
+   * been destroyed" at the CLI's exit).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -128,6 +151,7 @@ export class OptionsSync {
     const client = this.listener;
     this.listener = undefined;
     await client?.end().catch(() => undefined);
+    await Promise.all([...this.running]);
   }
 
   private reloaded(): void {
@@ -181,7 +205,7 @@ export class OptionsSync {
     // Our own writes notify us too: the version check then finds the cache current or reloads once.
     client.on('notification', (msg) => {
       if (msg.payload === OPTIONS_CACHE) void this.poll();
-      else if (msg.payload && this.followers.has(msg.payload)) void this.refreshFollower(msg.payload);
+      else if (msg.payload && this.followers.has(msg.payload)) void this.track(() => this.refreshFollower(msg.payload!));
     });
     let lost = false;
     const onLost = (error?: Error) => {

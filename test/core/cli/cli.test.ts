@@ -166,7 +166,15 @@ describe('hookpress CLI on PostgreSQL (DATABASE_URL)', function () {
     // notification starts a cache refresh in the CLI — also while the CLI is closing.
     const server = new pg.Client({ connectionString: url });
     await server.connect();
-    const notifying = setInterval(() => void server.query(`SELECT pg_notify('hookpress_cache', 'site_options'), pg_notify('hookpress_cache', 'users')`).catch(() => undefined), 25);
+    let sending = false;
+    const notifying = setInterval(() => {
+      if (sending) return; // one query at a time on this client
+      sending = true;
+      void server
+        .query(`SELECT pg_notify('hookpress_cache', 'site_options'), pg_notify('hookpress_cache', 'users')`)
+        .catch(() => undefined)
+        .finally(() => (sending = false));
+    }, 25);
     try {
       const runs: CliRun[] = [];
       const run = async (args: string[]) => {

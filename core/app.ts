@@ -130,7 +130,11 @@ async function buildApp(config: AppConfig, releaseLock: () => void): Promise<Hoo
  */
 async function openStorage(config: AppConfig): Promise<{ raw?: Db; query: QueryLayer; db: Db }> {
   if (config.databaseUrl) {
-    const query = await postgresQueryLayer(config.databaseUrl, { applicationName: 'hookpress' });
+    const query = await postgresQueryLayer(config.databaseUrl, {
+      applicationName: 'hookpress',
+      queryTimeoutMs: config.queryTimeoutMs,
+      connectTimeoutMs: config.connectTimeoutMs,
+    });
     await checkPostgresReachable(query, config.databaseUrl);
     return { query, db: noSqliteHandle() };
   }
@@ -303,7 +307,7 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
     }),
   );
   // For a load balancer: before sessions, throttles and authentication — no cookie, no limit, no credentials.
-  app.get('/healthz', healthzHandler(raw ? () => checkDatabase(db) : () => checkQueryLayer(query.db)));
+  app.get('/healthz', healthzHandler(raw ? () => checkDatabase(db) : () => checkQueryLayer(query.db), logger));
   const pluginAssets = new Map<string, express.RequestHandler>();
   app.use('/assets/plugins/:slug', (req, res, next) => {
     const slug = req.params.slug!;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import type { FaultInjector } from './db/fault-injection.js';
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './db/query-timeout.js';
 import type { RetryOptions } from './db/storage-errors.js';
 
 /** A source of the current time in milliseconds; injected so tests control time. */
@@ -56,6 +57,14 @@ export interface AppConfig {
   /** How long a database write waits for another connection's lock, in ms (SQLite busy_timeout). */
   busyTimeoutMs: number;
   /**
+   * PostgreSQL: how long one query may go unanswered, in ms, before the request answers 503
+   * (0 = forever). Advisory-lock waits and migrations are exempt (core/db/query-timeout.ts).
+   * From DB_QUERY_TIMEOUT_MS; default 30 000.
+   */
+  queryTimeoutMs: number;
+  /** PostgreSQL: how long getting a pooled connection may take, in ms (0 = forever). From DB_CONNECT_TIMEOUT_MS; default 10 000. */
+  connectTimeoutMs: number;
+  /**
    * SQLite `synchronous`: FULL (default) makes every commit durable across power loss, not only
    * across a killed process; NORMAL is faster but may lose the last commits on power loss
    * (measured in bench/delivery; see README, Durability).
@@ -89,6 +98,8 @@ export function defaultConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     env: {},
     runScheduler: true,
     busyTimeoutMs: 5000,
+    queryTimeoutMs: DEFAULT_QUERY_TIMEOUT_MS,
+    connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
     sqliteSynchronous: 'FULL',
     startupRetry: {},
     ...overrides,
@@ -124,16 +135,20 @@ export function trustProxyFromEnv(raw: string | undefined): boolean | number | s
   return value;
 }
 
+/** A whole number of milliseconds (0 or more) from `env[name]`, else `fallback`. @throws Error naming the variable and its value */
+function millisecondsFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name] === undefined ? fallback : Number(env[name]);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of milliseconds; got "${env[name]}".`);
+  return value;
+}
+
 /** The configuration `npm start` uses: defaults overridden by the environment. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = env.PORT === undefined ? 8080 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be an integer from 0 to 65535; got "${env.PORT}".`);
   }
-  const busy = env.DB_BUSY_TIMEOUT_MS === undefined ? 5000 : Number(env.DB_BUSY_TIMEOUT_MS);
-  if (!Number.isInteger(busy) || busy < 0) {
-    throw new Error(`DB_BUSY_TIMEOUT_MS must be a whole number of milliseconds; got "${env.DB_BUSY_TIMEOUT_MS}".`);
-  }
+  const busy = millisecondsFromEnv(env, 'DB_BUSY_TIMEOUT_MS', 5000);
   const synchronous = (env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase();
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
     throw new Error(`DB_SYNCHRONOUS must be FULL or NORMAL; got "${env.DB_SYNCHRONOUS}".`);
@@ -148,6 +163,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: path.resolve(env.DATA_DIR ?? path.join(ROOT, 'data')),
     pluginsDir: path.resolve(env.PLUGINS_DIR ?? path.join(ROOT, 'plugins')),
     busyTimeoutMs: busy,
+    queryTimeoutMs: millisecondsFromEnv(env, 'DB_QUERY_TIMEOUT_MS', DEFAULT_QUERY_TIMEOUT_MS),
+    connectTimeoutMs: millisecondsFromEnv(env, 'DB_CONNECT_TIMEOUT_MS', DEFAULT_CONNECT_TIMEOUT_MS),
     host: env.HOST ?? '127.0.0.1',
     port,
     adminUser: env.ADMIN_USER ?? 'admin',

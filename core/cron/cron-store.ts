@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import { executeSync } from '../db/query-layer.js';
+import { withoutQueryTimeout } from '../db/query-timeout.js';
 import type { CoreTables } from '../db/tables.js';
 
 export interface CronRow {
@@ -41,7 +42,8 @@ export class CronStore {
    */
   async insertRecurring(r: Omit<CronRow, 'id'>): Promise<{ id: number; inserted: boolean }> {
     return this.db.transaction().execute(async (trx) => {
-      if (!this.sync) await sql`SELECT pg_advisory_xact_lock(hashtext(${`hookpress_cron:${r.hook}`}))`.execute(trx);
+      // A wait for another process's insert, not a silent server: exempt from DB_QUERY_TIMEOUT_MS.
+      if (!this.sync) await withoutQueryTimeout(() => sql`SELECT pg_advisory_xact_lock(hashtext(${`hookpress_cron:${r.hook}`}))`.execute(trx));
       const existing = await trx.selectFrom('cron_events').select('id').where('hook', '=', r.hook).where('args', '=', r.args).where('schedule', 'is not', null).orderBy('id').executeTakeFirst();
       if (existing) return { id: existing.id, inserted: false };
       const { id } = await trx.insertInto('cron_events').values(r).returning('id').executeTakeFirstOrThrow();

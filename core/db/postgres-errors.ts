@@ -1,3 +1,4 @@
+import { QueryTimeoutError } from './query-timeout.js';
 import { StorageUnavailableError } from './storage-errors.js';
 
 /** Node's codes for a server that cannot be reached (the `pg` driver passes them through). */
@@ -16,11 +17,13 @@ const SQLSTATE = /^(08...|53...|57P0[123]|40001|40P01)$/;
  * database server was unreachable or refused the work for now — the request is answered 503
  * with Retry-After, like SQLite's busy or I/O faults — else undefined. Only for errors from the
  * database: a refused connection anywhere in a request of a PostgreSQL host counts.
- * `sqliteCode` of the result is `PG_<SQLSTATE>`, or `PG_UNREACHABLE` (with Node's code in the log).
+ * `sqliteCode` of the result is `PG_<SQLSTATE>`, `PG_UNREACHABLE` (with Node's code in the log),
+ * or `PG_TIMEOUT` (no answer within DB_QUERY_TIMEOUT_MS / DB_CONNECT_TIMEOUT_MS: QueryTimeoutError).
  */
 export function postgresFault(error: unknown): StorageUnavailableError | undefined {
   for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof StorageUnavailableError) return e;
+    if (e instanceof QueryTimeoutError) return fault(error, 'PG_TIMEOUT');
     const code = (e as { code?: unknown }).code;
     // pg's DatabaseError carries the server's SQLSTATE in `code` and a `severity`.
     if (typeof code === 'string' && 'severity' in e && SQLSTATE.test(code)) return fault(error, `PG_${code}`);
@@ -33,7 +36,9 @@ export function postgresFault(error: unknown): StorageUnavailableError | undefin
 
 function fault(cause: unknown, code: string): StorageUnavailableError {
   const message =
-    code === 'PG_UNREACHABLE' || code.startsWith('PG_08') || code.startsWith('PG_57')
+    code === 'PG_TIMEOUT'
+      ? 'The database server did not answer in time. Please try again in a moment; if you were saving something, check afterwards whether it was saved.'
+      : code === 'PG_UNREACHABLE' || code.startsWith('PG_08') || code.startsWith('PG_57')
       ? 'The database server cannot be reached right now. Please try again in a moment; if you were saving something, check afterwards whether it was saved.'
       : 'The database server is too busy to do this right now. Please try again in a moment.';
   return new StorageUnavailableError(cause, { code, message });

@@ -1,6 +1,7 @@
 import { CompiledQuery, Kysely, type Compilable, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type TransactionBuilder } from 'kysely';
 import type pg from 'pg';
 import type { Db } from './database.js';
+import { boundedPool, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './query-timeout.js';
 import { SharedConnectionGuard } from './shared-connection-guard.js';
 import type { CoreTables } from './tables.js';
 
@@ -143,23 +144,40 @@ export interface PostgresOptions {
   max?: number;
   /** Name reported to PostgreSQL (pg_stat_activity.application_name). */
   applicationName?: string;
+  /**
+   * Bound of one query, in ms, before it fails with QueryTimeoutError (default 30 000; 0 =
+   * none): a frozen server or a network that drops packets answers 503, not never. Waits that are
+   * long by design run inside withoutQueryTimeout (core/db/query-timeout.ts).
+   */
+  queryTimeoutMs?: number;
+  /** Bound of getting a connection from the pool (a free one, or a new one connected), in ms (default 10 000; 0 = none). */
+  connectTimeoutMs?: number;
 }
 
 /**
  * The query layer over a PostgreSQL pool made from a `postgres://` URL (any form `pg` accepts).
  * BIGINT values are returned as numbers (they hold millisecond times and counts, far below 2^53).
  * `pg` is loaded only here, so a host on SQLite never pays for it. `close()` ends the pool.
+ * Queries and checkouts are bounded (PostgresOptions.queryTimeoutMs / connectTimeoutMs).
  */
 export async function postgresQueryLayer<DB = CoreTables>(url: string, options: PostgresOptions = {}): Promise<QueryLayer<DB> & { pool: pg.Pool }> {
   const { default: driver } = await import('pg');
-  const pool = new driver.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'hookpress', types: int8AsNumber(driver) });
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const pool = new driver.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    application_name: options.applicationName ?? 'hookpress',
+    types: int8AsNumber(driver),
+    connectionTimeoutMillis: connectTimeoutMs,
+  });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   // Nor a checked-out client's: the pool listens only while a client is idle, and a connection
   // lost mid-query also emits 'error' on the client (the query itself rejects; the pool then
   // discards the client). Without a listener that event would be an uncaught exception.
   pool.on('connect', (client) => void client.on('error', () => {}));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: boundedPool(pool, queryTimeoutMs, connectTimeoutMs) }) });
   return { db, dialect: 'postgres', pool, close: () => db.destroy() };
 }
 

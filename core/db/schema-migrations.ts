@@ -1,6 +1,7 @@
 import { sql, type CreateTableBuilder, type Kysely } from 'kysely';
 import { MigrationError } from './migrations.js';
 import type { DialectName, QueryLayer } from './query-layer.js';
+import { withoutQueryTimeout } from './query-timeout.js';
 
 /**
  * One schema change written once for both backends with Kysely's schema builder. `dialect` is
@@ -26,6 +27,11 @@ const MIGRATION_LOCK = 7_301_113;
  * @throws MigrationError (MIGRATION_FAILED) naming the migration that failed, its cause attached.
  */
 export async function migrateSchema(layer: QueryLayer, owner: string, migrations: readonly SchemaMigration[]): Promise<number[]> {
+  // Migrations wait for each other's lock and may rewrite big tables: exempt from DB_QUERY_TIMEOUT_MS.
+  return withoutQueryTimeout(() => applyMigrations(layer, owner, migrations));
+}
+
+async function applyMigrations(layer: QueryLayer, owner: string, migrations: readonly SchemaMigration[]): Promise<number[]> {
   const db = layer.db as Kysely<any>;
   checkVersions(owner, migrations);
   // PostgreSQL: two processes creating the table at once collide even with IF NOT EXISTS; under the lock they take turns.

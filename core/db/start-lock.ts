@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { QueryLayer } from './query-layer.js';
+import { withoutQueryTimeout } from './query-timeout.js';
 
 /** The advisory lock key (any bigint agreed by every Hookpress process) serialising host start-ups on PostgreSQL. */
 export const START_LOCK_KEY = 0x486f6f6b; // "Hook"
@@ -14,7 +15,8 @@ export const START_LOCK_KEY = 0x486f6f6b; // "Hook"
 export async function withStartLock<T>(layer: QueryLayer, fn: () => Promise<T>): Promise<T> {
   if (layer.dialect !== 'postgres') return fn();
   return layer.db.connection().execute(async (conn) => {
-    await sql`SELECT pg_advisory_lock(${START_LOCK_KEY})`.execute(conn);
+    // Waiting for another process's migrations may take long: not bounded by DB_QUERY_TIMEOUT_MS.
+    await withoutQueryTimeout(() => sql`SELECT pg_advisory_lock(${START_LOCK_KEY})`.execute(conn));
     try {
       return await fn();
     } finally {

@@ -1,10 +1,20 @@
 import type { Request, Response } from 'express';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
+import { postgresFault } from '../db/postgres-errors.js';
+import { QueryTimeoutError } from '../db/query-timeout.js';
 import { asStorageUnavailable, StorageUnavailableError } from '../db/storage-errors.js';
 
-/** What a health check found: `ok`, or why not and how long a balancer should wait (seconds). */
-export type HealthResult = { ok: true } | { ok: false; reason: string; retryAfter: number };
+/**
+ * What a health check found: `ok`, or why not and how long a balancer should wait (seconds).
+ * `reason` is a stable code safe to show anyone (`SQLITE_IOERR`, `PG_UNREACHABLE`, `PG_TIMEOUT`,
+ * `PG_<SQLSTATE>`, or `DB_ERROR`); `error` is the driver's error, for the log only — its message
+ * may name hosts, users or TLS details.
+ */
+export type HealthResult = { ok: true } | { ok: false; reason: string; retryAfter: number; error?: unknown };
+
+/** The reason of a failure that is no storage fault we know (a closed handle, a refused login…). */
+const OTHER_FAILURE = 'DB_ERROR';
 
 /**
  * The database answers a trivial query (`SELECT 1`) — the one check behind `/healthz`. Storage
@@ -17,8 +27,8 @@ export function checkDatabase(db: Pick<Db, 'prepare'>): HealthResult {
     return { ok: true };
   } catch (error) {
     const fault = asStorageUnavailable(error);
-    if (fault instanceof StorageUnavailableError) return { ok: false, reason: fault.sqliteCode, retryAfter: fault.retryAfter };
-    return { ok: false, reason: error instanceof Error ? error.message : String(error), retryAfter: 5 };
+    if (fault instanceof StorageUnavailableError) return { ok: false, reason: fault.sqliteCode, retryAfter: fault.retryAfter, error };
+    return { ok: false, reason: OTHER_FAILURE, retryAfter: 5, error };
   }
 }
 
@@ -28,21 +38,20 @@ export const HEALTH_TIMEOUT_MS = 2000;
 /**
  * The PostgreSQL counterpart of checkDatabase: `SELECT 1` through the query layer's pool,
  * answered within `timeoutMs`. Unreachable (refused, timed out, authentication failed…) is
- * "not healthy" with the driver's message (or error code) as the reason; never throws.
+ * "not healthy" with a stable code as the reason (postgresFault's: PG_UNREACHABLE, PG_TIMEOUT,
+ * PG_<SQLSTATE>; else DB_ERROR) and the driver's error beside it for the log; never throws.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema: the check names no table
 export async function checkQueryLayer(db: Kysely<any>, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthResult> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(() => reject(new QueryTimeoutError('query', timeoutMs)), timeoutMs);
   });
   try {
     await Promise.race([sql`SELECT 1`.execute(db), timeout]);
     return { ok: true };
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const message = error instanceof Error && error.message ? error.message : typeof code === 'string' ? code : String(error);
-    return { ok: false, reason: message, retryAfter: 5 };
+    return { ok: false, reason: postgresFault(error)?.sqliteCode ?? OTHER_FAILURE, retryAfter: 5, error };
   } finally {
     clearTimeout(timer);
   }
@@ -50,11 +59,12 @@ export async function checkQueryLayer(db: Kysely<any>, timeoutMs = HEALTH_TIMEOU
 
 /**
  * `GET /healthz` (and HEAD) for a load balancer: 200 `{ "status": "ok" }` when `check` passes,
- * 503 `{ "status": "unavailable", "reason" }` with `Retry-After` (seconds) when not. Mounted
+ * 503 `{ "status": "unavailable", "database": "<reason code>" }` with `Retry-After` (seconds) when
+ * not — the driver's message goes to `logger` (warn), never to the unauthenticated caller. Mounted
  * before sessions, throttles and authentication: it creates no session cookie, is not rate
  * limited and needs no credentials; `Cache-Control: no-store`.
  */
-export function healthzHandler(check: () => HealthResult | Promise<HealthResult>) {
+export function healthzHandler(check: () => HealthResult | Promise<HealthResult>, logger: { warn: (obj: object, msg: string) => void }) {
   return async (_req: Request, res: Response): Promise<void> => {
     const result = await check();
     res.set('Cache-Control', 'no-store');
@@ -62,6 +72,7 @@ export function healthzHandler(check: () => HealthResult | Promise<HealthResult>
       res.status(200).json({ status: 'ok', database: 'ok' });
       return;
     }
+    logger.warn({ err: result.error, reason: result.reason }, 'health check failed: the database did not answer; answered 503');
     res.set('Retry-After', String(result.retryAfter));
     res.status(503).json({ status: 'unavailable', database: result.reason });
   };

@@ -40,6 +40,8 @@ export class OptionsSync {
   private timer: NodeJS.Timeout | undefined;
   private listener: pg.Client | undefined;
   private stopped = false;
+  /** Looks and cache refreshes in progress (stop() waits for them). */
+  private readonly running = new Set<Promise<void>>();
   private readonly listeners = new Set<() => void>();
   /** PostgreSQL: other caches kept current the same way, by notification payload (cache_versions name). */
   private readonly followers = new Map<string, (version: number) => Promise<unknown>>();
@@ -109,18 +111,29 @@ export class OptionsSync {
   /**
    * One look, on either backend; errors are logged (a timer must never throw). PostgreSQL: one
    * query reads the versions of the options and of every followed cache, and each cache
-   * reloads only when its version moved.
+   * reloads only when its version moved. Nothing once stopped; stop() waits for a look in
+   * progress, so none queries a pool that is closing.
    */
-  async poll(): Promise<void> {
-    if ('sqlite' in this.source) {
-      try {
-        this.check();
-      } catch (error) {
-        this.logger?.warn({ err: error }, 'checking for option changes failed; trying again');
+  poll(): Promise<void> {
+    return this.track(async () => {
+      if ('sqlite' in this.source) {
+        try {
+          this.check();
+        } catch (error) {
+          this.logger?.warn({ err: error }, 'checking for option changes failed; trying again');
+        }
+        return;
       }
-      return;
-    }
-    await this.look([OPTIONS_CACHE, ...this.followers.keys()]);
+      await this.look([OPTIONS_CACHE, ...this.followers.keys()]);
+    });
+  }
+
+  /** Runs `fn` unless stopped, remembered until it settles (stop() waits for it). */
+  private track(fn: () => Promise<void>): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const run = fn().finally(() => this.running.delete(run));
+    this.running.add(run);
+    return run;
   }
 
   /** PostgreSQL: reads the versions of the caches `names` in one query, and hands each its own. */
@@ -155,6 +168,12 @@ export class OptionsSync {
     }
   }
 
+  /**
+   * Stops polling and listening, then waits for the looks and cache refreshes in progress (a
+   * notification or a poll that began just before): after it resolves nothing here queries the
+   * database, so the host may close its pool (a late query there failed as "driver has already
+   * been destroyed" at the CLI's exit).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -162,6 +181,7 @@ export class OptionsSync {
     const client = this.listener;
     this.listener = undefined;
     await client?.end().catch(() => undefined);
+    await Promise.all([...this.running]);
   }
 
   private reloaded(): void {
@@ -214,7 +234,7 @@ export class OptionsSync {
     const client = new driver.Client({ connectionString: postgresUrl });
     // Our own writes notify us too: the version check then finds the cache current or reloads once.
     client.on('notification', (msg) => {
-      if (msg.payload === OPTIONS_CACHE || (msg.payload && this.followers.has(msg.payload))) void this.look([msg.payload]);
+      if (msg.payload === OPTIONS_CACHE || (msg.payload && this.followers.has(msg.payload))) void this.track(() => this.look([msg.payload!]));
     });
     let lost = false;
     const onLost = (error?: Error) => {

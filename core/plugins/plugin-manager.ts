@@ -142,6 +142,8 @@ export class PluginManager {
       this.host.adminMenu.invalidate();
       this.settle(this.host.guard.contained(() => this.fireDeactivated(slug)).failures, 'another plugin was deactivated');
     }
+    // Activated by another process from a folder copied here since this process last looked.
+    if ([...active].some((slug) => !this.available.has(slug) && !this.unavailable.has(slug))) await this.rescanNow();
     for (const slug of active) {
       // Still active (a plugin failing meanwhile was deactivated), not loaded, not known to fail here.
       if (!this.isActive(slug) || this.loaded.has(slug) || this.unavailable.has(slug)) continue;
@@ -155,6 +157,35 @@ export class PluginManager {
       const own = this.startLoaded(slug, 'another plugin was activated');
       if (own !== undefined) this.settle(new Map([[slug, own.error]]), 'loading');
     }
+  }
+
+  /**
+   * Looks at the plugins folder again, as WordPress's get_plugins() does on every load of the
+   * Plugins screen: a folder copied in since start is listed (its module imported to read the
+   * manifest) and can be activated without a restart; an inactive plugin whose folder was removed
+   * is no longer listed. Loaded plugins keep their module (their code runs from memory), even if
+   * their folder is gone. A folder that cannot be read is logged and the last listing kept: the
+   * screen never fails over it. Runs in turn with activations and syncs; never rejects.
+   */
+  rescan(): Promise<void> {
+    return this.exclusive(() => this.rescanNow());
+  }
+
+  private async rescanNow(): Promise<void> {
+    let found: Awaited<ReturnType<typeof discoverPlugins>>;
+    try {
+      found = await discoverPlugins(this.host.config.pluginsDir, this.host.config.pluginSlugs);
+    } catch (error) {
+      this.host.logger.error({ err: error, pluginsDir: this.host.config.pluginsDir }, 'reading the plugins folder failed; the plugin list is the last one read');
+      return;
+    }
+    const next = new Map(found.plugins.map((p) => [p.slug, p]));
+    for (const slug of this.loaded.keys()) {
+      const running = this.available.get(slug);
+      if (running) next.set(slug, running);
+    }
+    this.available = next;
+    this.broken = found.broken.filter((b) => !next.has(b.slug));
   }
 
   /** Runs `fn` after every activation, deactivation or sync of this process queued before it. */
@@ -200,6 +231,9 @@ export class PluginManager {
   }
 
   private async activateNow(slug: string): Promise<void> {
+    // What is on disk now, as WordPress activates: a folder copied in since the listing was read
+    // is found, one removed meanwhile is not activated from memory.
+    await this.rescanNow();
     const plugin = this.available.get(slug);
     if (!plugin) throw new PluginError('PLUGIN_NOT_FOUND', `There is no plugin "${slug}".`);
     if (this.isActive(slug)) return;

@@ -49,6 +49,8 @@ export const pluginsScreen: Screen = {
       }
       return ctx.redirect(PLUGINS);
     }
+    // The folder as it is now, as WordPress's Plugins screen reads it on every load.
+    await plugins.rescan();
     const rows = plugins.list().map((p) => {
       const action = p.active ? 'deactivate' : 'activate';
       const button = p.error

@@ -1,6 +1,9 @@
 import { expect } from 'chai';
-import { hookpress, tempDataDir } from '../../helpers/cli.js';
-import { firstPassOnly } from '../../helpers/app.js';
+import pg from 'pg';
+import { hookpress, tempDataDir, type CliRun } from '../../helpers/cli.js';
+import { firstPassOnly, HOST_BACKEND } from '../../helpers/app.js';
+import { freshDatabaseUrl } from '../../helpers/backends.js';
+import { Receiver } from '../../helpers/receiver.js';
 
 describe('hookpress CLI (child process)', function () {
   this.timeout(60_000);
@@ -142,6 +145,55 @@ describe('hookpress CLI commands on DATA_DIR, while a server runs on it', functi
       await server.close();
       await receiver.close();
       data.remove();
+    }
+  });
+});
+
+describe('hookpress CLI on PostgreSQL (DATABASE_URL)', function () {
+  this.timeout(120_000);
+  before(function () {
+    // The PostgreSQL pass of npm test (the SQLite pass runs the commands above on DATA_DIR).
+    if (HOST_BACKEND !== 'postgres') this.skip();
+  });
+
+  it('exits with nothing on stderr but its own lines while other processes write (no query after its pool closed: "driver has already been destroyed")', async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    const url = await freshDatabaseUrl();
+    // LOG_LEVEL warn, the CLI's default: a late query is logged at warn.
+    const env = { DATABASE_URL: url, LOG_LEVEL: 'warn', WEBHOOKS_ALLOW_NETWORKS: '127.0.0.0/8' };
+    // What a running server does to a CLI beside it: its writes notify every process, and each
+    // notification starts a cache refresh in the CLI — also while the CLI is closing.
+    const server = new pg.Client({ connectionString: url });
+    await server.connect();
+    let sending = false;
+    const notifying = setInterval(() => {
+      if (sending) return; // one query at a time on this client
+      sending = true;
+      void server
+        .query(`SELECT pg_notify('hookpress_cache', 'site_options'), pg_notify('hookpress_cache', 'users')`)
+        .catch(() => undefined)
+        .finally(() => (sending = false));
+    }, 25);
+    try {
+      const runs: CliRun[] = [];
+      const run = async (args: string[]) => {
+        const r = await hookpress(args, env);
+        runs.push(r);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).to.equal(0);
+        return r;
+      };
+      const id = (await run(['wu', 'webhook', 'create', '--name=On PostgreSQL', `--url=${receiver.url}/in`, '--event=payment_received', '--porcelain'])).stdout.trim();
+      expect((await run(['wu', 'webhook', 'list', '--format=ids'])).stdout).to.equal(`${id}\n`);
+      expect((await run(['wu', 'webhook', 'test', id])).stdout).to.match(/^Success: The endpoint answered HTTP 200/);
+      await run(['api-key', 'enable']);
+      const failed = await hookpress(['wu', 'webhook', 'get', '9999'], env);
+      expect([failed.code, failed.stderr]).to.deep.equal([1, 'Error: There is no webhook with id 9999.\n']);
+      for (const r of runs) expect(r.stderr).to.equal('');
+    } finally {
+      clearInterval(notifying);
+      await server.end();
+      await receiver.close();
     }
   });
 });

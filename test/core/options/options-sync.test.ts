@@ -261,3 +261,32 @@ class QueryLog implements KyselyPlugin {
     }
   });
 });
+
+describe('OptionsSync.stop()', () => {
+  it('waits for a look in progress (a notification or the poll) and starts none after: the host closes its pool next', async () => {
+    let answer: (changed: boolean) => void = () => {};
+    let looks = 0;
+    const refreshed: string[] = [];
+    // The PostgreSQL branch of a look: the options' version check, then the followed caches.
+    const options = {
+      refresh: () => {
+        looks++;
+        return new Promise<boolean>((resolve) => (answer = resolve));
+      },
+    } as unknown as SiteOptions;
+    const sync = new OptionsSync(options, { postgresUrl: 'postgres://nobody@127.0.0.1:9/never-connected', versions: { cacheVersions: async () => new Map<string, number>() } }, undefined, 3_600_000);
+    sync.follow('users', async () => void refreshed.push('users'));
+    void sync.poll();
+    let stopped = false;
+    const stopping = sync.stop().then(() => (stopped = true));
+    // Everything already runnable runs (no timer involved): stop() is still waiting for the look.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).to.equal(false);
+    answer(false);
+    await stopping;
+    // The look finished, its follower included, before stop() resolved — not against a closed pool.
+    expect(refreshed).to.deep.equal(['users']);
+    await sync.poll();
+    expect(looks).to.equal(1);
+  });
+});

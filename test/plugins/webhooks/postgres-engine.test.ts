@@ -1,10 +1,12 @@
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import request from 'supertest';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { runInUnitOfWork } from '../../../core/plugin-sdk.js';
 import { hookpress } from '../../helpers/cli.js';
 import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../../helpers/backends.js';
+import { relayTo } from '../../helpers/pg-relay.js';
 import { Receiver } from '../../helpers/receiver.js';
 import { firstPassOnly, loginAgent, nonceIn, nonceNear } from '../../helpers/app.js';
 import { apiKeyAuth } from '../../helpers/rest.js';
@@ -96,6 +98,45 @@ const flat = (h: Record<string, string | string[] | undefined>) => Object.fromEn
     const dashboard = await admin.get('/wp-admin/network/');
     expect(dashboard.status).to.equal(200);
     expect(dashboard.text).to.match(/<strong[^>]*>2<\/strong> deliveries attempted in the last hour/);
+  });
+
+  it('a PostgreSQL that stops answering (connections open, nothing forwarded): the worker’s claims fail within DB_QUERY_TIMEOUT_MS (logged), it keeps running, and delivers once the server answers', async () => {
+    const url = await freshDatabaseUrl();
+    const relay = await relayTo(new URL(url));
+    const lines: string[] = [];
+    let heard: (() => void) | undefined;
+    const logs = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        if (String(chunk).includes('claiming deliveries failed')) heard?.();
+        done();
+      },
+    });
+    try {
+      const w = await makeWebhooksApp(
+        { autoStart: true, owner: 'host-a:1:aaaa', pollMs: 100 },
+        { databaseUrl: relay.url(url), dataDir: path.join('/nonexistent', 'hookpress-pg-webhooks'), queryTimeoutMs: 300, connectTimeoutMs: 300, logLevel: 'error', logDestination: logs },
+      );
+      opened.push(w);
+      await w.hp.host.options.flush();
+      const created = await request(w.hp.app)
+        .post('/wp-json/wu/v2/webhook')
+        .set('Authorization', apiKeyAuth(w.hp))
+        .send({ name: 'Payments', webhook_url: `${receiver.url}/hook`, event: 'payment_received', integration: 'manual' });
+      expect(created.status, created.text).to.equal(201);
+      const claimFailed = new Promise<void>((resolve) => (heard = resolve));
+      relay.freeze();
+      // The worker polls every 100 ms: a claim meets the silent server and gives up after 300 ms
+      // (unbounded, it would wait until the test's timeout).
+      await claimFailed;
+      expect(lines.join('')).to.include('did not answer a query within 300 ms');
+      relay.thaw();
+      await runInUnitOfWork(() => w.service.wu_do_event('payment_received', { payment_id: 8 }));
+      await receiver.waitFor(1);
+      expect(JSON.parse(receiver.requests[0]!.body)).to.deep.include({ payment_id: 8 });
+    } finally {
+      await relay.close();
+    }
   });
 
   it('the admin screens on PostgreSQL: add a webhook, its edit screen with health, deactivate, the deliveries list and one delivery', async () => {

@@ -180,34 +180,34 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
 
   private async flushAttempts(): Promise<void> {
     const batch = this.stagedAttempts.splice(0);
-    const webhookOf = (x: AttemptToRecord) => x.health?.webhookId ?? x.attempt.webhookId ?? 0;
-    // Health last and in webhook id order (a stable sort: arrival order within one webhook), so
-    // the webhooks' rows are locked for the end of the transaction only, always in one order.
-    const byWebhook = batch.map((s, i) => ({ s, i })).sort((x, y) => webhookOf(x.s.r) - webhookOf(y.s.r));
     try {
-      const results = await this.db.transaction().execute(async (trx) => {
-        const superseded: boolean[] = [];
-        for (const s of batch) superseded.push(await this.recordRows(trx, s.r));
-        const out: Recorded[] = new Array(batch.length);
-        for (const { s, i } of byWebhook) out[i] = await this.recordHealth(trx, s.r, superseded[i]!);
-        return out;
-      });
-      this.recordStats.commits++;
-      this.recordStats.attempts += batch.length;
+      const results = await this.recordBatch(batch.map((s) => s.r));
       batch.forEach((s, i) => s.resolve(results[i]!));
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
-      for (const s of batch) {
-        await this.db
-          .transaction()
-          .execute((trx) => this.recordOne(trx, s.r))
-          .then((v) => {
-            this.recordStats.commits++;
-            this.recordStats.attempts++;
-            s.resolve(v);
-          }, s.reject);
-      }
+      // One bad attempt must not fail the others: each again, in a transaction of its own.
+      for (const s of batch) await this.recordBatch([s.r]).then(([v]) => s.resolve(v!), s.reject);
     }
+  }
+
+  /**
+   * `batch` in one transaction: the rows first, then health last and in webhook id order (a
+   * stable sort: arrival order within one webhook), so the webhooks' rows are locked for the end
+   * of the transaction only, always in one order. Counted in recordStats once committed.
+   */
+  private async recordBatch(batch: readonly AttemptToRecord[]): Promise<Recorded[]> {
+    const webhookOf = (x: AttemptToRecord) => x.health?.webhookId ?? x.attempt.webhookId ?? 0;
+    const byWebhook = batch.map((r, i) => ({ r, i })).sort((x, y) => webhookOf(x.r) - webhookOf(y.r));
+    const results = await this.db.transaction().execute(async (trx) => {
+      const superseded: boolean[] = [];
+      for (const r of batch) superseded.push(await this.recordRows(trx, r));
+      const out: Recorded[] = new Array(batch.length);
+      for (const { r, i } of byWebhook) out[i] = await this.recordHealth(trx, r, superseded[i]!);
+      return out;
+    });
+    this.recordStats.commits++;
+    this.recordStats.attempts += batch.length;
+    return results;
   }
 
   /** Records a batch in order, in one transaction (tests drive the conditional SQL step by step). */

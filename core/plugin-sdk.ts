@@ -41,7 +41,7 @@ export type { HookErrorCode, HookCallback, HookFunction, MethodCallback, Hooks, 
 export type { PluginMigration, AnyPluginMigration } from './plugins/plugin-migrations.js';
 /** `sql` for the few raw fragments a query needs; the Kysely types to declare a plugin's tables. */
 export { sql } from 'kysely';
-export type { Kysely, Transaction, Generated, Insertable, Selectable, Updateable, ColumnType } from 'kysely';
+export type { Kysely, Transaction, Generated, Insertable, Selectable, Updateable, ColumnType, RawBuilder } from 'kysely';
 export type { DialectName } from './db/query-layer.js';
 /**
  * The transaction an `api.db` transaction's callback is running, for synchronous code it calls

@@ -104,6 +104,19 @@ export class SiteOptions {
     if (this.store.sync) this.refreshSync();
   }
 
+  /**
+   * The write of `option` in flight now (the last one made, so every earlier one of it too):
+   * resolves once committed, rejects with its error when it failed (the cache is reloaded then,
+   * see persist). Take it right after the write — a write is forgotten once it settled. On
+   * PostgreSQL writes go out in the background: a caller outside a request (no unit of work
+   * waits for its writes) that must not report a change before it is stored awaits this.
+   * Resolved at once on SQLite (writes are synchronous) and when no write of `option` is in flight.
+   */
+  written(option: string): Promise<void> {
+    const last = this.lastWrites.get(option);
+    return last ? last.then(() => undefined) : Promise.resolve();
+  }
+
   /** Resolves when every write made so far has reached the database (PostgreSQL; at once on SQLite). */
   async flush(): Promise<void> {
     while (this.pending.size) await Promise.allSettled([...this.pending]);

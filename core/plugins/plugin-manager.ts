@@ -223,6 +223,8 @@ export class PluginManager {
    * Network-activates a plugin: its `activate` and `load`, then its own `plugins_loaded` and
    * `init` callbacks (the host's have run already), then `activated_plugin`. Any error of the
    * plugin's code on the way leaves it inactive with its registrations rolled back.
+   * Resolves once the active state is stored (on PostgreSQL too, where options are written in
+   * the background).
    * @throws PluginError PLUGIN_NOT_FOUND, PLUGIN_ACTIVATION_FAILED (the message names the plugin and the error)
    * @throws a storage error (SQLITE_BUSY…) when the database failed: nothing was activated, try again.
    */
@@ -249,7 +251,13 @@ export class PluginManager {
       this.host.logger.error({ plugin: slug, err: error }, 'plugin failed while activating');
       throw failed(error);
     }
-    this.setActive(slug, true);
+    try {
+      await this.setActive(slug, true);
+    } catch (error) {
+      // PostgreSQL: the active set was not stored (the options cache is reloaded): not activated.
+      this.unload(slug);
+      throw error;
+    }
     const own = this.startLoaded(slug, 'another plugin was activated');
     if (own !== undefined) {
       this.fail(slug, 'activating', own.error, { notice: false });
@@ -278,9 +286,11 @@ export class PluginManager {
 
   /**
    * Network-deactivates a plugin: saved inactive, its `deactivate`, then everything it
-   * registered is removed and `deactivated_plugin` fires. A storage fault (busy, full…) on
-   * the way puts the saved state back and is thrown (503: nothing changed, try again); an
-   * error of the plugin's own `deactivate` still deactivates it, then is thrown.
+   * registered is removed and `deactivated_plugin` fires. Resolves once the inactive state is
+   * stored (on PostgreSQL too, where options are written in the background). A storage fault
+   * (busy, full…) on the way, or the write of the active set failing, puts the saved state back
+   * and is thrown (503: nothing changed, try again); an error of the plugin's own `deactivate`
+   * still deactivates it, then is thrown.
    */
   deactivate(slug: string): Promise<void> {
     return this.exclusive(() => this.deactivateNow(slug));
@@ -291,7 +301,9 @@ export class PluginManager {
     const state = this.loaded.get(slug);
     const plugin = this.available.get(slug);
     const saved = this.host.options.get_site_option<unknown>(ACTIVE_OPTION, {});
-    this.setActive(slug, false);
+    const stored = this.setActive(slug, false);
+    // Awaited below, after the plugin's deactivate (which may fail first).
+    stored.catch(() => undefined);
     this.unavailable.delete(slug);
     let failure: unknown;
     try {
@@ -302,6 +314,15 @@ export class PluginManager {
         throw error;
       }
       failure = error;
+    }
+    try {
+      // PostgreSQL writes options in the background: resolve only once the plugin is stored
+      // inactive, also outside a request (no unit of work waits for the write there).
+      await stored;
+    } catch (error) {
+      // Not stored: it stays active, as the database (and the reloading cache) says.
+      this.host.options.update_site_option(ACTIVE_OPTION, saved);
+      throw error;
     }
     this.unload(slug);
     this.host.adminMenu.invalidate();
@@ -413,7 +434,8 @@ export class PluginManager {
     this.unload(slug);
     this.host.adminMenu.invalidate();
     try {
-      this.setActive(slug, false);
+      // A background write that fails (PostgreSQL) is logged and the options reloaded by SiteOptions.
+      this.setActive(slug, false).catch(() => undefined);
       if (options.notice !== false) {
         this.host.notices.add({
           id: `plugin-error-${slug}`,
@@ -432,12 +454,18 @@ export class PluginManager {
     return value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
   }
 
-  private setActive(slug: string, active: boolean): void {
+  /**
+   * Saves `slug` (in)active in the network's active set: the cache at once; resolves once the
+   * database has it (on PostgreSQL the write goes out in the background), rejects when that
+   * write failed. Throws at once when a synchronous (SQLite) write fails.
+   */
+  private setActive(slug: string, active: boolean): Promise<void> {
     const current = this.host.options.get_site_option<Record<string, number>>(ACTIVE_OPTION, {}) || {};
     const next = { ...current };
     if (active) next[slug] = this.host.config.clock();
     else delete next[slug];
     this.host.options.update_site_option(ACTIVE_OPTION, next);
+    return this.host.options.written(ACTIVE_OPTION);
   }
 }
 

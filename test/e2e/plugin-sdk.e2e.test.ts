@@ -65,9 +65,7 @@ describe('e2e: plugin building blocks in Chromium (number field, settings page, 
   });
 
   it('Uninstall on the Plugins screen asks, then drops the plugin’s table (JavaScript off)', async () => {
-    // The test kit's SQLite host in both passes: on the PostgreSQL pass the Plugins screen did not
-    // offer Uninstall after this deactivate() (outside a request) — not investigated yet.
-    host = await createTestHost({ plugins: ['webhooks', 'example-coupons'], config: { port: 0 } });
+    host = await createTestHost({ plugins: ['webhooks', 'example-coupons'], config: { port: 0, ...(await storage()) } });
     await host.hp.plugins.deactivate('example-coupons');
     url = await host.hp.start();
     const p = await page(false);

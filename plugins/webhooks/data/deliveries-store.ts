@@ -1,10 +1,11 @@
 import type { Db } from '../../../core/plugin-sdk.js';
 import { hostname } from 'node:os';
 import { ownerProcess, workerOwnerId } from '../delivery/ids.js';
+import { attemptRowParams, attemptStatements, disableParams, finishParams, healthParams, type AttemptToRecord, type DeliveryStatus, type Trigger } from './attempt-sql.js';
 import { GroupCommit } from './group-commit.js';
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
-export type Trigger = 'event' | 'retry' | 'manual' | 'test';
+// The attempt record's types live with its statements (data/attempt-sql.ts, a leaf of the event path).
+export type { AttemptRecord, AttemptToRecord, DeliveryOutcome, DeliveryStatus, HealthReport, Trigger } from './attempt-sql.js';
 
 export interface Delivery {
   id: number;
@@ -103,48 +104,6 @@ export interface NewTarget {
   msgId: string;
 }
 
-export interface AttemptRecord {
-  deliveryId: number;
-  webhookId: number | null;
-  trigger: Trigger;
-  attemptedAt: number;
-  requestUrl: string;
-  requestHeaders: Record<string, string>;
-  responseStatus: number | null;
-  responseHeaders: Record<string, string> | null;
-  responseBody: string | null;
-  durationMs: number;
-  success: boolean;
-  errorClass: string | null;
-  errorMessage: string | null;
-}
-
-/**
- * What an attempt tells about its webhook's health, applied with a conditional update from the
- * row's current values (see recordAttempts). Test sends carry none.
- */
-export interface HealthReport {
-  webhookId: number;
-  ok: boolean;
-  httpStatus: number | null;
-  /** The attempt's start (ms): outcomes are ordered by it, so an older attempt never overwrites a newer one. */
-  at: number;
-  /** When it finished (ms): the failure window is measured to here. */
-  done: number;
-  /** HTTP 410 Gone: disable at once (unless a newer attempt succeeded). */
-  gone: boolean;
-  /** The delivery failed for good: disable when the webhook has failed continuously for `disableAfterMs`. */
-  exhausted: boolean;
-  disableAfterMs: number;
-}
-
-/** One attempt to record: the attempt row, its delivery's new state and its webhook's health. */
-export interface AttemptToRecord {
-  attempt: AttemptRecord;
-  outcome: DeliveryOutcome;
-  health?: HealthReport;
-}
-
 /**
  * What recording changed: whether this attempt disabled its webhook, and why; `superseded`:
  * the delivery was leased by another worker meanwhile (this worker's lease ran out and was
@@ -154,13 +113,6 @@ export interface AttemptToRecord {
 export interface Recorded {
   disabled: 'gone' | 'failing' | null;
   superseded: boolean;
-}
-
-export interface DeliveryOutcome {
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: number | null;
-  nextTrigger: Trigger;
 }
 
 export interface DeliveryListQuery {
@@ -257,46 +209,12 @@ export class DeliveriesStore {
     );
     this.bodyStmt = db.prepare('SELECT body FROM webhook_events WHERE id = ?');
     this.bodiesStmt = db.prepare('SELECT id, body FROM webhook_events WHERE id IN (SELECT value FROM json_each(?))');
-    this.insertAttempt = db.prepare(
-      `INSERT INTO webhook_attempts (delivery_id, webhook_id, trigger, attempted_at, request_url, request_headers, response_status,
-         response_headers, response_body, duration_ms, success, error_class, error_message, outcome)
-       VALUES (@deliveryId, @webhookId, @trigger, @attemptedAt, @requestUrl, @requestHeaders, @responseStatus, @responseHeaders,
-         @responseBody, @durationMs, @success, @errorClass, @errorMessage, @outcome)`,
-    );
-    this.finishStmt = db.prepare(
-      `UPDATE webhook_deliveries SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt, next_trigger = @nextTrigger,
-         lease_until = NULL, last_attempt_at = @attemptedAt, last_http_status = @responseStatus, last_error = @errorMessage, updated_at = @attemptedAt
-       WHERE id = @deliveryId AND (lease_owner = @owner OR lease_owner IS NULL)`,
-    );
-    // Health from the row's current values, never from a copy read when the attempt started.
-    // SET expressions all see the row as it was before this UPDATE. Ordered by attempt start:
-    // last_* follow the newest attempt; a success closes the failure window unless a failure
-    // that started after it was recorded (then the window opens at the first such failure);
-    // a failure opens it unless a newer success was recorded, and moves it back to its start.
-    this.healthStmt = db.prepare(
-      `UPDATE webhooks SET
-         last_status = CASE WHEN @at >= COALESCE(last_delivery_at, -1) THEN @status ELSE last_status END,
-         last_http_status = CASE WHEN @at >= COALESCE(last_delivery_at, -1) THEN @httpStatus ELSE last_http_status END,
-         last_delivery_at = MAX(COALESCE(last_delivery_at, -1), @at),
-         last_success_at = CASE WHEN @ok = 1 THEN MAX(COALESCE(last_success_at, -1), @at) ELSE last_success_at END,
-         failing_since = CASE
-           WHEN COALESCE(last_success_at, -1) > @at THEN failing_since
-           WHEN @ok = 0 THEN MIN(COALESCE(failing_since, @at), @at)
-           WHEN failing_since IS NULL THEN NULL
-           ELSE (SELECT MIN(a.attempted_at) FROM webhook_attempts a INDEXED BY attempts_webhook_health
-                 WHERE a.webhook_id = webhooks.id AND a.attempted_at > @at AND a.outcome IN ('retrying', 'failed') AND a.trigger <> 'test')
-         END
-       WHERE id = @webhookId`,
-    );
-    // The disable decision, also from current values (after the health update above, in the
-    // same transaction): 410 unless a newer attempt succeeded; or an exhausted delivery of a
-    // webhook failing continuously for the window. changes = 1 only for the attempt that disabled it.
-    this.disableStmt = db.prepare(
-      `UPDATE webhooks SET active = 0, disabled_reason = @reason, disabled_at = @done
-       WHERE id = @webhookId AND active = 1 AND (
-         (@gone = 1 AND COALESCE(last_success_at, -1) <= @at)
-         OR (@exhausted = 1 AND failing_since IS NOT NULL AND @done - failing_since >= @disableAfterMs))`,
-    );
+    // The attempt record's statements, shared with OutboxStore (data/attempt-sql.ts): prepared once.
+    const record = attemptStatements('sqlite');
+    this.finishStmt = db.prepare(record.finish);
+    this.insertAttempt = db.prepare(record.insert);
+    this.healthStmt = db.prepare(record.health);
+    this.disableStmt = db.prepare(record.disable);
     // INDEXED BY: without statistics the planner prefers the status index and sorts every
     // pending row; the partial due index answers in O(log n) (measured: 1.5 ms → µs per claim).
     this.nextDueStmt = db.prepare("SELECT MIN(next_attempt_at) AS at FROM webhook_deliveries INDEXED BY deliveries_due WHERE status = 'pending'");
@@ -490,50 +408,16 @@ export class DeliveriesStore {
     return this.db.transaction(() => batch.map((r) => this.recordOne(r)))();
   }
 
-  private recordOne({ attempt: a, outcome, health: h }: AttemptToRecord): Recorded {
-    // The delivery's new state, only while this worker holds (or last held) its lease, or nobody
-    // ever leased it (a test send). Otherwise another worker took it over after this worker's
-    // lease ran out: its state — leased, retried, finished — is the newer owner's.
-    const superseded =
-      this.finishStmt.run({
-        deliveryId: a.deliveryId,
-        owner: this.owner,
-        status: outcome.status,
-        attempts: outcome.attempts,
-        nextAttemptAt: outcome.nextAttemptAt,
-        nextTrigger: outcome.nextTrigger,
-        attemptedAt: a.attemptedAt,
-        responseStatus: a.responseStatus,
-        errorMessage: a.success ? null : a.errorMessage,
-      }).changes === 0;
-    // The request was sent either way: its attempt row is kept (a superseded one shows the
-    // duplicate; it decided nothing, so a failure of it is 'retrying', never 'failed').
-    this.insertAttempt.run({
-      ...a,
-      requestHeaders: JSON.stringify(a.requestHeaders),
-      responseHeaders: a.responseHeaders ? JSON.stringify(a.responseHeaders) : null,
-      success: a.success ? 1 : 0,
-      // A test send is no delivery: no outcome, so health charts and latency leave it out, as the
-      // Deliveries count and Last delivery do.
-      outcome: a.trigger === 'test' ? null : a.success ? 'success' : outcome.status === 'pending' || superseded ? 'retrying' : 'failed',
-    });
+  /** One attempt, by the rules and statements of data/attempt-sql.ts (see there). */
+  private recordOne(r: AttemptToRecord): Recorded {
+    const superseded = this.finishStmt.run(finishParams(r, this.owner)).changes === 0;
+    this.insertAttempt.run(attemptRowParams(r, superseded));
+    const h = r.health;
     if (!h) return { disabled: null, superseded };
-    // Health is ordered by attempt start (see healthStmt): a superseded attempt still says how
-    // the endpoint answered then, but never disables the webhook (the newer owner decides).
-    this.healthStmt.run({ webhookId: h.webhookId, at: h.at, ok: h.ok ? 1 : 0, status: h.ok ? 'success' : 'failure', httpStatus: h.httpStatus });
-    if (superseded) return { disabled: null, superseded };
-    if (h.ok || (!h.gone && !h.exhausted)) return { disabled: null, superseded };
-    const reason = h.gone ? 'gone' : 'failing';
-    const changed = this.disableStmt.run({
-      webhookId: h.webhookId,
-      reason,
-      at: h.at,
-      done: h.done,
-      gone: h.gone ? 1 : 0,
-      exhausted: h.exhausted ? 1 : 0,
-      disableAfterMs: h.disableAfterMs,
-    }).changes;
-    return { disabled: changed ? reason : null, superseded };
+    this.healthStmt.run(healthParams(h));
+    const disable = disableParams(h, superseded);
+    if (!disable) return { disabled: null, superseded };
+    return { disabled: this.disableStmt.run(disable).changes ? disable.reason : null, superseded };
   }
 
   /**

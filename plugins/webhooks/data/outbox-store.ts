@@ -1,4 +1,5 @@
-import { sql, type Generated, type Kysely } from '../../../core/plugin-sdk.js';
+import type { Generated, Kysely } from '../../../core/plugin-sdk.js';
+import { attemptRowParams, attemptStatements, bindNamed, disableParams, finishParams, healthParams } from './attempt-sql.js';
 import type { Attempt, AttemptToRecord, Delivery, Enqueued, NewEvent, Recorded } from './deliveries-store.js';
 import { leasesHeld, tryClaimLocks, WorkerStore, type LeaseTables } from './lease-claims.js';
 
@@ -180,34 +181,34 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
 
   private async flushAttempts(): Promise<void> {
     const batch = this.stagedAttempts.splice(0);
-    const webhookOf = (x: AttemptToRecord) => x.health?.webhookId ?? x.attempt.webhookId ?? 0;
-    // Health last and in webhook id order (a stable sort: arrival order within one webhook), so
-    // the webhooks' rows are locked for the end of the transaction only, always in one order.
-    const byWebhook = batch.map((s, i) => ({ s, i })).sort((x, y) => webhookOf(x.s.r) - webhookOf(y.s.r));
     try {
-      const results = await this.db.transaction().execute(async (trx) => {
-        const superseded: boolean[] = [];
-        for (const s of batch) superseded.push(await this.recordRows(trx, s.r));
-        const out: Recorded[] = new Array(batch.length);
-        for (const { s, i } of byWebhook) out[i] = await this.recordHealth(trx, s.r, superseded[i]!);
-        return out;
-      });
-      this.recordStats.commits++;
-      this.recordStats.attempts += batch.length;
+      const results = await this.recordBatch(batch.map((s) => s.r));
       batch.forEach((s, i) => s.resolve(results[i]!));
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
-      for (const s of batch) {
-        await this.db
-          .transaction()
-          .execute((trx) => this.recordOne(trx, s.r))
-          .then((v) => {
-            this.recordStats.commits++;
-            this.recordStats.attempts++;
-            s.resolve(v);
-          }, s.reject);
-      }
+      // One bad attempt must not fail the others: each again, in a transaction of its own.
+      for (const s of batch) await this.recordBatch([s.r]).then(([v]) => s.resolve(v!), s.reject);
     }
+  }
+
+  /**
+   * `batch` in one transaction: the rows first, then health last and in webhook id order (a
+   * stable sort: arrival order within one webhook), so the webhooks' rows are locked for the end
+   * of the transaction only, always in one order. Counted in recordStats once committed.
+   */
+  private async recordBatch(batch: readonly AttemptToRecord[]): Promise<Recorded[]> {
+    const webhookOf = (x: AttemptToRecord) => x.health?.webhookId ?? x.attempt.webhookId ?? 0;
+    const byWebhook = batch.map((r, i) => ({ r, i })).sort((x, y) => webhookOf(x.r) - webhookOf(y.r));
+    const results = await this.db.transaction().execute(async (trx) => {
+      const superseded: boolean[] = [];
+      for (const r of batch) superseded.push(await this.recordRows(trx, r));
+      const out: Recorded[] = new Array(batch.length);
+      for (const { r, i } of byWebhook) out[i] = await this.recordHealth(trx, r, superseded[i]!);
+      return out;
+    });
+    this.recordStats.commits++;
+    this.recordStats.attempts += batch.length;
+    return results;
   }
 
   /** Records a batch in order, in one transaction (tests drive the conditional SQL step by step). */
@@ -220,111 +221,44 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
   }
 
   /**
-   * One attempt, on `trx`. The delivery's new state is written only while this worker holds (or
-   * last held) its lease, or nobody ever leased it (a test send); otherwise another worker took
-   * it over after this worker's lease ran out, and the attempt is `superseded`: its row is kept
-   * (outcome 'retrying' when it failed — it decided nothing), the webhook's health still learns
-   * from it, but it never disables the webhook. Health is a conditional update from the row's
-   * current values, ordered by attempt start (`at`): an older attempt finishing later never
-   * overwrites a newer outcome. The disable decision (410 unless a newer attempt succeeded; an
-   * exhausted delivery of a webhook failing for `disableAfterMs`) is made from current values
-   * too: `disabled` is set only for the attempt whose update disabled the webhook.
+   * One attempt, on `trx`, by the rules and statements of data/attempt-sql.ts — the ones
+   * DeliveriesStore runs on the synchronous SQLite handle. The delivery's new state is written
+   * only while this worker holds (or last held) its lease, or nobody ever leased it (a test
+   * send); otherwise another worker took it over after this worker's lease ran out, and the
+   * attempt is `superseded`: its row is kept (outcome 'retrying' when it failed — it decided
+   * nothing), the webhook's health still learns from it, but it never disables the webhook.
+   * Health is a conditional update from the row's current values, ordered by attempt start
+   * (`at`): an older attempt finishing later never overwrites a newer outcome. The disable
+   * decision (410 unless a newer attempt succeeded; an exhausted delivery of a webhook failing
+   * for `disableAfterMs`) is made from current values too: `disabled` is set only for the
+   * attempt whose update disabled the webhook.
    */
   async recordOne(trx: Kysely<OutboxTables>, r: AttemptToRecord): Promise<Recorded> {
     return this.recordHealth(trx, r, await this.recordRows(trx, r));
   }
 
+  /** The attempt record's statements in this store's dialect, bound by name (see data/attempt-sql.ts). */
+  private readonly record = (() => {
+    const q = attemptStatements(this.dialect);
+    return { finish: bindNamed(q.finish), insert: bindNamed(q.insert), health: bindNamed(q.health), disable: bindNamed(q.disable) };
+  })();
+
   /** recordOne's first half: the delivery's new state and the attempt row. Returns whether the attempt was superseded. */
-  private async recordRows(trx: Kysely<OutboxTables>, { attempt: a, outcome }: AttemptToRecord): Promise<boolean> {
-    const finished = await trx
-      .updateTable('webhook_deliveries')
-      .set({
-        status: outcome.status,
-        attempts: outcome.attempts,
-        next_attempt_at: outcome.nextAttemptAt,
-        next_trigger: outcome.nextTrigger,
-        lease_until: null,
-        last_attempt_at: a.attemptedAt,
-        last_http_status: a.responseStatus,
-        last_error: a.success ? null : a.errorMessage,
-        updated_at: a.attemptedAt,
-      })
-      .where('id', '=', a.deliveryId)
-      .where((eb) => eb.or([eb('lease_owner', '=', this.owner), eb('lease_owner', 'is', null)]))
-      .executeTakeFirst();
-    const superseded = Number(finished.numUpdatedRows) === 0;
-    await trx
-      .insertInto('webhook_attempts')
-      .values({
-        delivery_id: a.deliveryId,
-        webhook_id: a.webhookId,
-        trigger: a.trigger,
-        attempted_at: a.attemptedAt,
-        request_url: a.requestUrl,
-        request_headers: JSON.stringify(a.requestHeaders),
-        response_status: a.responseStatus,
-        response_headers: a.responseHeaders ? JSON.stringify(a.responseHeaders) : null,
-        response_body: a.responseBody,
-        duration_ms: a.durationMs,
-        success: a.success ? 1 : 0,
-        error_class: a.errorClass,
-        error_message: a.errorMessage,
-        // A test send is no delivery: no outcome (health charts and latency leave it out).
-        outcome: a.trigger === 'test' ? null : a.success ? 'success' : outcome.status === 'pending' || superseded ? 'retrying' : 'failed',
-      })
-      .execute();
+  private async recordRows(trx: Kysely<OutboxTables>, r: AttemptToRecord): Promise<boolean> {
+    const finished = await this.record.finish(finishParams(r, this.owner)).execute(trx);
+    const superseded = Number(finished.numAffectedRows ?? 0) === 0;
+    await this.record.insert(attemptRowParams(r, superseded)).execute(trx);
     return superseded;
   }
 
   /** recordOne's second half: the webhook's health and the disable decision (locks the webhook's row). */
   private async recordHealth(trx: Kysely<OutboxTables>, { health: h }: AttemptToRecord, superseded: boolean): Promise<Recorded> {
     if (!h) return { disabled: null, superseded };
-    await this.updateHealth(trx, h.webhookId, h.at, h.ok, h.httpStatus);
-    if (superseded || h.ok || (!h.gone && !h.exhausted)) return { disabled: null, superseded };
-    const reason = h.gone ? 'gone' : 'failing';
-    const changed = await trx
-      .updateTable('webhooks')
-      .set({ active: 0, disabled_reason: reason, disabled_at: h.done })
-      .where('id', '=', h.webhookId)
-      .where('active', '=', 1)
-      .where((eb) => {
-        const why = [];
-        if (h.gone) why.push(sql<boolean>`COALESCE(last_success_at, -1) <= ${h.at}`);
-        if (h.exhausted) why.push(eb.and([eb('failing_since', 'is not', null), sql<boolean>`${h.done} - failing_since >= ${h.disableAfterMs}`]));
-        return eb.or(why);
-      })
-      .executeTakeFirst();
-    return { disabled: Number(changed.numUpdatedRows) ? reason : null, superseded };
-  }
-
-  /**
-   * The webhook's health columns from their current values (SET expressions all see the row as
-   * it was before the UPDATE), ordered by attempt start `at`: last_* follow the newest attempt;
-   * a success closes the failure window unless a failure that started after it was recorded
-   * (the window then opens at the first such failure); a failure opens it unless a newer success
-   * was recorded, and moves it back to its start.
-   */
-  private async updateHealth(trx: Kysely<OutboxTables>, webhookId: number, at: number, ok: boolean, httpStatus: number | null): Promise<void> {
-    const pg = this.dialect === 'postgres';
-    const max = sql.raw(pg ? 'GREATEST' : 'MAX');
-    const min = sql.raw(pg ? 'LEAST' : 'MIN');
-    // SQLite: without statistics the planner may pick another index for the window's subquery.
-    const hint = sql.raw(pg ? '' : 'INDEXED BY attempts_webhook_health');
-    const newer = sql`${at} >= COALESCE(last_delivery_at, -1)`;
-    await sql`UPDATE webhooks SET
-        last_status = CASE WHEN ${newer} THEN ${ok ? 'success' : 'failure'} ELSE last_status END,
-        last_http_status = CASE WHEN ${newer} THEN ${httpStatus} ELSE last_http_status END,
-        last_delivery_at = ${max}(COALESCE(last_delivery_at, -1), ${at}),
-        last_success_at = ${ok ? sql`${max}(COALESCE(last_success_at, -1), ${at})` : sql`last_success_at`},
-        failing_since = CASE
-          WHEN COALESCE(last_success_at, -1) > ${at} THEN failing_since
-          ${ok
-            ? sql`WHEN failing_since IS NULL THEN NULL
-              ELSE (SELECT MIN(a.attempted_at) FROM webhook_attempts a ${hint}
-                    WHERE a.webhook_id = webhooks.id AND a.attempted_at > ${at} AND a.outcome IN ('retrying', 'failed') AND a."trigger" <> 'test')`
-            : sql`ELSE ${min}(COALESCE(failing_since, ${at}), ${at})`}
-        END
-      WHERE id = ${webhookId}`.execute(trx);
+    await this.record.health(healthParams(h)).execute(trx);
+    const disable = disableParams(h, superseded);
+    if (!disable) return { disabled: null, superseded };
+    const changed = await this.record.disable(disable).execute(trx);
+    return { disabled: Number(changed.numAffectedRows ?? 0) ? disable.reason : null, superseded };
   }
 
   /**

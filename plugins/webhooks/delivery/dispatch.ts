@@ -11,8 +11,9 @@
  * `delivery/retry-policy.ts` (the schedule, jitter, Retry-After: decide's policy), `delivery/signing.ts`,
  * `delivery/ssrf-guard.ts` (the verdict on an address, used inside the transport's lookup),
  * `delivery/ids.ts`, `model/webhook.ts` (header masking), `events/registry.ts` (the event type's
- * lookup), `errors.ts` — and two reads of `data/webhooks-store.ts` (the subscribers at enqueue, the
- * endpoint as it is now at prepare: a SELECT each, no decision). Announcing a webhook the record
+ * lookup), `errors.ts`, `data/attempt-sql.ts` (the attempt record's types and statements, the
+ * one definition both stores run) — and two reads of `data/webhooks-store.ts` (the subscribers at
+ * enqueue, the endpoint as it is now at prepare: a SELECT each, no decision). Announcing a webhook the record
  * stage disabled (`onDisabled`: notice, action) happens after the path ends.
  */
 import type { Logger } from 'pino';

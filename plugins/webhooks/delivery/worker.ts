@@ -148,15 +148,21 @@ export class DeliveryWorker {
   }
 
   /**
-   * Processes everything that is due now (and what falls due while doing so), then resolves.
-   * For tests and tools, with the background loop stopped; `now` comes from the clock.
+   * Processes everything that is due now (and what falls due while doing so), then resolves
+   * with how many deliveries it claimed itself. For tests and tools, usually with the background
+   * loop stopped; with it running, a claim round of the loop under way is waited for and what it
+   * took is sent before this resolves. `now` comes from the clock.
    */
   async drain(): Promise<number> {
     this.stopping = false;
     let total = 0;
     for (;;) {
+      // A claim round of the running loop first: what it claims is queued once it ends. Else this
+      // claim could come back empty while that one still runs (on PostgreSQL it skips the rows
+      // that round has locked) and the drain end before those deliveries are sent.
+      await this.pumping;
       const batch = await this.o.store.claimDue(this.o.clock(), this.o.batchSize, this.o.leaseMs);
-      if (batch.length === 0 && this.inflight === 0 && this.queued === 0) return total;
+      if (batch.length === 0 && this.inflight === 0 && this.queued === 0 && !this.pumping) return total;
       total += batch.length;
       this.enqueue(batch);
       this.dispatch();

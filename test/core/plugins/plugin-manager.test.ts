@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import type { HookpressApp } from '../../../core/app.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FIXTURE_PLUGINS, loginAgent, makeApp, nonceNear } from '../../helpers/app.js';
+import type { OptionsStore } from '../../../core/options/options-store.js';
+import { FIXTURE_PLUGINS, HOST_BACKEND, loginAgent, makeApp, nonceNear } from '../../helpers/app.js';
 
 // The same module instance the loader imports (same URL), to read what the plugin recorded.
 const { calls } = (await import(pathToFileURL(path.join(FIXTURE_PLUGINS, 'sample', 'index.ts')).href)) as { calls: string[] };
@@ -89,5 +90,52 @@ describe('core/plugins loader and plugin API', () => {
   it('activating an unknown plugin is a typed error', async () => {
     const err = await hp.plugins.activate('nope').then(() => null, (e: { code: string }) => e);
     expect(err).to.include({ code: 'PLUGIN_NOT_FOUND' });
+  });
+});
+
+describe('core/plugins activate and deactivate outside a request (no unit of work waits for the write)', () => {
+  let hp: HookpressApp;
+  let store: OptionsStore;
+  beforeEach(async () => {
+    hp = await makeApp({ pluginSlugs: ['sample'] });
+    store = (hp.host.options as unknown as { store: OptionsStore }).store;
+    await hp.plugins.activate('sample');
+  });
+  afterEach(() => hp.close());
+
+  /** Whether the database (not this process's cache) has `sample` in the network's active set. */
+  const storedActive = async () => Object.hasOwn(JSON.parse((await store.loadAll()).get('active_sitewide_plugins') ?? '{}'), 'sample');
+
+  it('deactivate resolves only once the plugin is stored inactive (PostgreSQL writes options in the background)', async () => {
+    expect(await storedActive(), 'activate resolved with the plugin stored active').to.equal(true);
+    let release: (() => void) | undefined;
+    if (HOST_BACKEND === 'postgres') {
+      // The write waits until the test lets it go: deactivate must wait for it.
+      const upsert = store.upsert.bind(store);
+      store.upsert = (name, json) => new Promise<void>((resolve) => (release = resolve)).then(() => upsert(name, json));
+    }
+    let done = false;
+    const deactivating = hp.plugins.deactivate('sample').then(() => (done = true));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    if (release) {
+      expect(done, 'deactivate waits for the write').to.equal(false);
+      release();
+    }
+    await deactivating;
+    expect(await storedActive()).to.equal(false);
+    expect(hp.plugins.apiOf('sample'), 'unloaded').to.equal(undefined);
+  });
+
+  it('deactivate rejects when the active set cannot be stored, and the plugin stays active and loaded', async () => {
+    const fault = Object.assign(new Error('the database went away'), { code: HOST_BACKEND === 'postgres' ? '57P01' : 'SQLITE_IOERR' });
+    if (HOST_BACKEND === 'postgres') store.upsert = () => Promise.reject(fault);
+    else store.upsertSync = () => {
+      throw fault;
+    };
+    const error = await hp.plugins.deactivate('sample').then(() => undefined, (e: unknown) => e);
+    expect(error).to.equal(fault);
+    expect(hp.plugins.isActive('sample')).to.equal(true);
+    expect(hp.plugins.apiOf('sample'), 'still loaded').to.not.equal(undefined);
+    expect(await storedActive()).to.equal(true);
   });
 });

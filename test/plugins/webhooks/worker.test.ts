@@ -159,6 +159,34 @@ describe('plugins/webhooks delivery worker (unit, fake store and dispatch)', () 
     expect(dispatch.started).to.deep.equal([]);
   });
 
+  it('drain waits for a claim round of the running loop: what that round took is sent before drain resolves', async () => {
+    store.due.push(delivery(1, 'http://one.test'));
+    // The loop's claim takes (locks) the row at once but answers later; a claim meanwhile finds
+    // nothing — as on PostgreSQL, where it skips the rows the running claim has locked.
+    let answer: (() => void) | undefined;
+    const claim = store.claimDue.bind(store);
+    store.claimDue = (n, limit, lease) => {
+      const taken = claim(n, limit, lease);
+      store.claimDue = claim;
+      return new Promise((resolve) => (answer = () => resolve(taken)));
+    };
+    const wk = worker();
+    wk.start();
+    await new Promise((r) => setImmediate(r));
+    expect(answer, 'the loop\'s claim is running').to.be.a('function');
+    let drained = false;
+    const draining = wk.drain().then(() => (drained = true));
+    await new Promise((r) => setImmediate(r));
+    expect(drained, 'drain waits for the running claim').to.equal(false);
+    answer!();
+    while (dispatch.started.length === 0) await new Promise((r) => setImmediate(r));
+    expect(drained, 'drain waits for the delivery in flight').to.equal(false);
+    dispatch.finishAll();
+    await draining;
+    expect(dispatch.started).to.deep.equal([1]);
+    await wk.stop(0);
+  });
+
     it('a hanging endpoint never takes the slots of the others', async () => {
     for (let i = 0; i < 20; i++) store.due.push(delivery(i, 'http://hanging.test'));
     store.due.push(delivery(100, 'http://healthy.test'));

@@ -260,7 +260,9 @@ export class RestServer {
     if (!(result instanceof RestResponse)) result = new RestResponse(result, endpoint.responseStatus ?? 200);
     const response = result as RestResponse;
     for (const [k, v] of Object.entries(response.headers)) res.setHeader(k, v);
-    res.status(response.status).json(fields ? filterFields(response.data, fields) : response.data);
+    // `_fields` shapes successes only: an error answered as a RestResponse (e.g. a page past the
+    // last) keeps its code and message (rest_filter_response_fields returns errors untouched).
+    res.status(response.status).json(fields && response.status < 400 ? filterFields(response.data, fields) : response.data);
   }
 
   /**
@@ -295,7 +297,8 @@ function publicArgs(e: RestEndpoint): Record<string, unknown> {
 
 /**
  * WordPress's `_fields`: keeps only the listed top-level keys (and nested `a.b` paths) of an
- * object, or of each object of an array (rest_filter_response_fields).
+ * object, or of each object of an array (rest_filter_response_fields). Applied to successful
+ * responses only; an error body (status ≥ 400) is never filtered.
  */
 export function filterFields(data: unknown, fields: string): unknown {
   const wanted = fields

@@ -2,7 +2,7 @@ import { HttpError, type PageContext } from '../../../core/plugin-sdk.js';
 import { WebhookError } from '../errors.js';
 import type { DeliveryDetail } from '../api.js';
 import { dateTime, deliveryStatusBadge, isInFlight, nextAttemptAt, prettyJson, relativeTime, shortUrl } from './format.js';
-import { CAPABILITY, PAGES, pageUrl, queryInt, queryString, type ScreenDeps } from './shared.js';
+import { CAPABILITY, MAX_TIME_MS, PAGES, pageUrl, queryInt, queryString, type ScreenDeps } from './shared.js';
 
 // 'retrying' is a view of 'pending': deliveries attempted at least once and due again.
 const STATUSES = ['pending', 'retrying', 'succeeded', 'failed', 'cancelled'] as const;
@@ -34,7 +34,7 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
   const event = queryString(ctx, 'event');
   const webhookId = queryInt(ctx, 'webhook_id');
   const query = ui.parseListQuery(ctx.req, { orderby: ['id'], defaultOrderby: 'id', defaultOrder: 'desc', perPage: 25 });
-  const attemptedSince = queryInt(ctx, 'attempted_since');
+  const attemptedSince = queryInt(ctx, 'attempted_since', MAX_TIME_MS);
   const filter = {
     status: (STATUSES as readonly string[]).includes(status) ? status : undefined,
     event: admin.wu_get_event_type(event) ? event : undefined,

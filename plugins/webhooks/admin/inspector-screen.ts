@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { HttpError, type PageContext } from '../../../core/plugin-sdk.js';
 import { boundedPrettyJson, dateTime, PRETTY_LIMITS, relativeTime } from './format.js';
 import { CAPABILITY, PAGES, pageUrl, queryString, type ScreenDeps } from './shared.js';
+import { MAX_ID } from '../model/webhook.js';
 
 /** Requests shown per page of an inbox: the page's cost is bounded whatever was received. */
 export const INSPECTOR_PER_PAGE = 10;
@@ -55,7 +56,8 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
   // when they are UTF-8, else as a download (no charset would show them as they are).
   const rawId = Number.parseInt(queryString(ctx, 'raw'), 10);
   if (selected && Number.isInteger(rawId)) {
-    const r = await inspector.store.request(selected.token, rawId);
+    // Out of an id's range (PostgreSQL's integer): no such request, rather than a store error.
+    const r = rawId >= 1 && rawId <= MAX_ID ? await inspector.store.request(selected.token, rawId) : undefined;
     if (!r) throw new HttpError(404, 'That request is no longer kept (only the newest are).', 'Not Found');
     const text = isUtf8(r.body);
     ctx.res

@@ -31,16 +31,19 @@ export function registerAdminScreens(api: PluginApi, admin: WebhooksAdminApi): v
       setup.wp_add_dashboard_widget('webhooks-health', 'Webhooks', async () => {
         // Counts of deliveries, each linked to the deliveries list filtered the same way, so
         // the list shows exactly the items counted (the hour's start travels in the link).
+        // Test sends count in none of the figures (as the list's Deliveries column and the edit
+        // screen): every count is of real deliveries, and every link carries is_test=0.
         const since = api.clock() - 3_600_000;
-        const count = async (f: Parameters<WebhooksAdminApi['list_deliveries']>[0]) => (await admin.list_deliveries({ ...f, limit: 1 })).total;
+        const count = async (f: Parameters<WebhooksAdminApi['list_deliveries']>[0]) => (await admin.list_deliveries({ ...f, isTest: false, limit: 1 })).total;
+        const deliveriesUrl = (q: Record<string, string | number>) => pageUrl(api, PAGES.deliveries, { ...q, is_test: 0 });
         const disabled = (await admin.list_webhooks({ status: 'disabled', limit: 1 })).total;
         const { html } = api.ui;
         const item = (n: number, label: string, href: string, bad = false) =>
           html`<li><a href="${href}"><strong class="${bad && n > 0 ? 'count-bad' : ''}">${n}</strong> ${label}</a></li>`;
         return html`<ul class="counts">
-          ${item(await count({ attemptedSince: since }), 'deliveries attempted in the last hour', pageUrl(api, PAGES.deliveries, { attempted_since: since }))}
-          ${item(await count({ status: 'failed', attemptedSince: since }), 'failed in the last hour', pageUrl(api, PAGES.deliveries, { status: 'failed', attempted_since: since }), true)}
-          ${item(await count({ status: 'pending', attempted: true }), 'retrying', pageUrl(api, PAGES.deliveries, { status: 'retrying' }), true)}
+          ${item(await count({ attemptedSince: since }), 'deliveries attempted in the last hour', deliveriesUrl({ attempted_since: since }))}
+          ${item(await count({ status: 'failed', attemptedSince: since }), 'failed in the last hour', deliveriesUrl({ status: 'failed', attempted_since: since }), true)}
+          ${item(await count({ status: 'pending', attempted: true }), 'retrying', deliveriesUrl({ status: 'retrying' }), true)}
           ${item(disabled, 'disabled endpoints', pageUrl(api, PAGES.list, { status: 'disabled' }), true)}
         </ul>`;
       });

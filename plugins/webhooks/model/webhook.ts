@@ -73,6 +73,13 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-aut
  */
 const FIELD_VALUE_RE = /^(?:[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?)?$/;
 const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+/**
+ * The largest id (and page number) the plugin accepts: PostgreSQL's `integer`, the type of its
+ * id columns, so SQLite and PostgreSQL refuse the same values the same way (a bigger one would
+ * be an integer overflow on PostgreSQL and a float SQLite refuses as a datatype mismatch).
+ */
+export const MAX_ID = 2_147_483_647;
+
 export const MAX_CUSTOM_HEADERS = 20;
 
 /** Why a custom header name is refused, or undefined when it is allowed. */

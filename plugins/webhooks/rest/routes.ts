@@ -1,7 +1,7 @@
 import { RestResponse, restPage, type FieldError, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
 import type { WebhooksApi, WebhooksAsyncApi } from '../api.js';
 import { WebhookError, WebhookValidationError, type WebhookErrorCode } from '../errors.js';
-import { unmaskHeaders, type WebhookInput } from '../model/webhook.js';
+import { MAX_ID, unmaskHeaders, type WebhookInput } from '../model/webhook.js';
 import type { DestinationWarning } from '../delivery/destination-probe.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
 
@@ -12,13 +12,16 @@ const ID = '(?P<id>[\\d]+)';
 const canManage = (req: RestRequest) => req.auth.can(CAPABILITY);
 const canNetwork = (req: RestRequest) => req.auth.can('manage_network');
 
-// Bounded so an id past 2^53 is refused rather than rounded (99999999999999999999999 → 1e+23).
-const id: RestArg = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, required: true, description: 'The object’s id.' };
+// Ids, `page` and `offset` are bounded by PostgreSQL's `integer` (MAX_ID, 2147483647), so both
+// databases refuse a bigger one the same way — the schema's 400 rest_invalid_param naming the
+// argument (rest_out_of_bounds) — instead of a store error (SQLite: a datatype mismatch on a
+// float such as 1e+23, a 500; PostgreSQL: an integer overflow).
+const id: RestArg = { type: 'integer', minimum: 1, maximum: MAX_ID, required: true, description: 'The object’s id (at most 2147483647, PostgreSQL’s integer).' };
 const pagination: Record<string, RestArg> = {
-  page: { type: 'integer', minimum: 1, default: 1, description: 'Current page of the collection.' },
+  page: { type: 'integer', minimum: 1, maximum: MAX_ID, default: 1, description: 'Current page of the collection (at most 2147483647, PostgreSQL’s integer).' },
   per_page: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Maximum number of items to be returned in result set.' },
   number: { type: 'integer', minimum: 1, maximum: 100, description: 'Ultimate Multisite’s name for per_page.' },
-  offset: { type: 'integer', minimum: 0, description: 'Offset the result set by a specific number of items (instead of page).' },
+  offset: { type: 'integer', minimum: 0, maximum: MAX_ID, description: 'Offset the result set by a specific number of items (instead of page; at most 2147483647, PostgreSQL’s integer).' },
 };
 /** Limit and offset from WordPress's page/per_page or Ultimate Multisite's number/offset. */
 function pageOf(p: Record<string, unknown>): { limit: number; offset: number } {

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { HookpressApp } from '../../../core/app.js';
 import { filterFields, openApiPath } from '../../../core/rest/server.js';
 import { toRestError, RestError } from '../../../core/rest/errors.js';
+import { RestResponse } from '../../../core/rest/types.js';
 import { HookpressError } from '../../../core/errors.js';
 import { makeApp, userByLogin } from '../../helpers/app.js';
 import { apiKeyAuth, basic } from '../../helpers/rest.js';
@@ -109,6 +110,19 @@ describe('core/rest: the REST server', () => {
   it('_fields keeps listed keys, nested ones too; OpenAPI paths from WordPress patterns', () => {
     expect(filterFields([{ a: 1, b: { c: 2, d: 3 }, e: 4 }], 'a,b.c')).to.deep.equal([{ a: 1, b: { c: 2 } }]);
     expect(openApiPath('/wp/v2/users/(?P<user_id>(?:[\\d]+|me))/application-passwords/(?P<uuid>[\\w-]+)')).to.equal('/wp/v2/users/{user_id}/application-passwords/{uuid}');
+  });
+
+  it('_fields shapes successes only: an error answered as a RestResponse keeps its whole body (rest_filter_response_fields)', async () => {
+    hp.host.rest.register_rest_route('demo/v1', '/maybe', {
+      methods: 'GET',
+      permission_callback: () => true,
+      args: { fail: { type: 'boolean', default: false } },
+      callback: (req) => (req.params.fail ? new RestResponse({ code: 'demo_refused', message: 'No.', data: { status: 400 } }, 400) : { id: 1, name: 'x' }),
+    });
+    expect((await request(hp.app).get('/wp-json/demo/v1/maybe?_fields=id')).body).to.deep.equal({ id: 1 });
+    const refused = await request(hp.app).get('/wp-json/demo/v1/maybe?fail=1&_fields=id');
+    expect(refused.status).to.equal(400);
+    expect(refused.body).to.deep.equal({ code: 'demo_refused', message: 'No.', data: { status: 400 } });
   });
 
   it('wp/v2 application passwords: a user manages their own (me), the network key names the user, others are refused', async () => {

@@ -38,6 +38,7 @@ import { PluginManager } from './plugins/plugin-manager.js';
 import { MenuBuilder, type Host } from './host.js';
 import { HttpError } from './http/errors.js';
 import { unitOfWorkMiddleware } from './http/unit-of-work.js';
+import { nocacheHeaders } from './http/nocache.js';
 import { sessionSavedFirst } from './auth/session-saved-first.js';
 import { formTooLargePage, MAX_FORM_BYTES, MAX_FORM_FIELDS } from './http/form-limit.js';
 import { checkDatabase, checkQueryLayer, healthzHandler } from './http/healthz.js';
@@ -339,6 +340,8 @@ async function buildHost(config: AppConfig, releaseLock: () => void, logger: Ret
   app.use(sessions);
   // A changed session (a notice before a redirect) is stored before the browser gets the answer.
   app.use(sessionSavedFirst(logger));
+  // Private pages are never cached (WordPress: nocache_headers() on the admin and the login screen).
+  app.use(['/wp-login.php', '/wp-admin'], nocacheHeaders);
   app.use(loginRoutes(host, VIEWS, () => shell.networkName()));
   app.get(['/', '/wp-admin'], (_req, res) => res.redirect(302, '/wp-admin/network/'));
   app.use('/wp-admin/network', (req, res, next) => {

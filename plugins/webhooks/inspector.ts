@@ -18,9 +18,18 @@ export interface InspectorSettings {
 
 export type SignatureCheck =
   | { status: 'valid'; message: string }
+  /** Signed correctly, but its webhook-timestamp is outside the replay window of when it arrived. */
+  | { status: 'stale'; message: string }
   | { status: 'invalid'; message: string }
   | { status: 'unknown'; message: string }
   | { status: 'unsigned'; message: string };
+
+/**
+ * How far (seconds) a webhook-timestamp may be from the moment the request arrived before a
+ * receiver refuses it as a possible replay: the Standard Webhooks reference libraries' tolerance
+ * (5 minutes, `WEBHOOK_TOLERANCE_IN_SECONDS`).
+ */
+export const TIMESTAMP_TOLERANCE_S = 5 * 60;
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{32}$/;
 
@@ -209,7 +218,16 @@ export class Inspector {
         continue; // an invalid stored secret verifies nothing
       }
       if (received.some((r) => r.length === expected.length && timingSafeEqual(r, expected))) {
-        return { status: 'valid', message: `Signature valid: signed with the ${secret === webhook.secret ? 'current' : 'previous'} secret of “${webhook.name}”.` };
+        const which = `the ${secret === webhook.secret ? 'current' : 'previous'} secret of “${webhook.name}”`;
+        // Judged against when the request arrived, not now: an old request stays what it was.
+        const skew = Math.abs(Math.floor(req.received_at / 1000) - Number(ts));
+        if (!Number.isFinite(skew) || skew > TIMESTAMP_TOLERANCE_S) {
+          return {
+            status: 'stale',
+            message: `Signed with ${which}, but its webhook-timestamp (${ts}) is ${Number.isFinite(skew) ? `${Math.round(skew / 60)} minutes` : 'far'} away from when it arrived: a receiver following Standard Webhooks refuses it as a possible replay (tolerance ±${TIMESTAMP_TOLERANCE_S / 60} minutes).`,
+          };
+        }
+        return { status: 'valid', message: `Signature valid: signed with ${which}.` };
       }
     }
     return { status: 'invalid', message: `Signature invalid: the body or headers do not match what “${webhook.name}” signed.` };

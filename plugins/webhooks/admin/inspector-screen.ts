@@ -7,7 +7,7 @@ import { MAX_ID } from '../model/webhook.js';
 /** Requests shown per page of an inbox: the page's cost is bounded whatever was received. */
 export const INSPECTOR_PER_PAGE = 10;
 
-const BADGES = { valid: 'badge-success', invalid: 'badge-error', unknown: 'badge-warning', unsigned: '' } as const;
+const BADGES = { valid: 'badge-success', stale: 'badge-warning', invalid: 'badge-error', unknown: 'badge-warning', unsigned: '' } as const;
 
 /** Webhooks → Request Inspector: inboxes served by the host, and what they received. */
 export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDeps): Promise<void> {
@@ -112,7 +112,7 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
                   const check = checks[i]!;
                   const headers = JSON.parse(r.headers) as Record<string, string>;
                   return html`<section class="attempt" aria-labelledby="req-${r.id}">
-                    <h3 id="req-${r.id}">${r.method} — ${dateTime(r.received_at)} — <span class="badge ${BADGES[check.status]}">${check.status === 'valid' ? 'signature valid' : check.status === 'invalid' ? 'signature invalid' : check.status === 'unknown' ? 'unknown webhook-id' : 'not signed'}</span></h3>
+                    <h3 id="req-${r.id}">${r.method} — ${dateTime(r.received_at)} — <span class="badge ${BADGES[check.status]}">${check.status === 'valid' ? 'signature valid' : check.status === 'stale' ? 'timestamp stale' : check.status === 'invalid' ? 'signature invalid' : check.status === 'unknown' ? 'unknown webhook-id' : 'not signed'}</span></h3>
                     <p>${check.message}</p>
                     <dl class="meta-list">
                       <dt>From</dt><dd>${r.source_ip}</dd>

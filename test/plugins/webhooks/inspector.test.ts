@@ -67,6 +67,26 @@ describe('plugins/webhooks request inspector', () => {
     expect(screen.text).to.include('signature invalid').and.include('unknown webhook-id');
   });
 
+  it('shows “timestamp stale” for a correctly signed request whose webhook-timestamp is outside the 5-minute window of its arrival (a replay)', async () => {
+    const { token, url } = await createInbox();
+    const hook = await w.api.async.create_webhook({ name: 'Replayed', url, event: 'payment_received' });
+    await w.service.send_test_event(hook.id);
+    const id = (JSON.parse((await w.service.inspector.store.requestsAsync(token))[0]!.headers) as Record<string, string>)['webhook-id']!;
+    const body = '{"replayed":true}';
+    const post = (ts: number) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(hook.secret, id, ts, body) }, body });
+    const arrival = Math.floor(w.clock.now / 1000);
+    await post(1_000_000_000); // 2001
+    await post(arrival - 299); // inside the window: still valid
+    const [inside, replayed] = await w.service.inspector.store.requestsAsync(token);
+    const verdict = await w.service.inspector.check(replayed!);
+    expect(verdict.status).to.equal('stale');
+    expect(verdict.message).to.include('Signed with the current secret of “Replayed”').and.include('possible replay');
+    expect((await w.service.inspector.check(inside!)).status).to.equal('valid');
+    const screen = await agent.get(page('webhooks-inspector', `&inbox=${token}`));
+    expect(screen.text).to.include('timestamp stale');
+  });
+
   it('keeps a body byte for byte — invalid UTF-8 and NUL included — verifies its signature over those bytes, and serves them back raw', async () => {
     const { token, url } = await createInbox();
     const hook = await w.api.async.create_webhook({ name: 'Bytes', url, event: 'payment_received' });

@@ -36,6 +36,11 @@ export class PluginManager {
   private readonly loaded = new Map<string, { api: PluginApi; ledger: HookLedger }>();
   /** Active plugins this process could not load (slug → when and why: "at this start: the database is busy…"). */
   private readonly unavailable = new Map<string, string>();
+  /**
+   * Network-active plugins whose folder this process does not have (a plugin rolled out machine by
+   * machine): listed as such, loaded by the first rescan or sync that finds the folder.
+   */
+  private readonly missing = new Set<string>();
   /** Activations, deactivations and syncs of this process, one at a time (their tail). */
   private queue: Promise<void> = Promise.resolve();
   private syncing: Promise<void> | undefined;
@@ -64,6 +69,7 @@ export class PluginManager {
         // Not deactivated: another process (or this one after a deploy) may have it; turning it
         // off here would turn it off for the whole network, without its deactivate hook.
         this.host.logger.warn({ plugin: slug }, "an active plugin is not in this process's plugins folder; not loaded here, left network-active");
+        this.missing.add(slug);
         continue;
       }
       await this.loadActive(slug, 'start');
@@ -80,8 +86,8 @@ export class PluginManager {
    * it active but not loaded in this process (shown on Plugins, logged); an error of its own code
    * deactivates it network-wide with a notice naming it. Resolves whether it loaded.
    */
-  private async loadActive(slug: string, when: 'start' | 'sync'): Promise<boolean> {
-    const at = when === 'start' ? 'at this start' : 'when another process activated it';
+  private async loadActive(slug: string, when: 'start' | 'sync' | 'arrived'): Promise<boolean> {
+    const at = when === 'start' ? 'at this start' : when === 'sync' ? 'when another process activated it' : 'when its folder appeared here';
     try {
       await this.retry(`loading plugin ${slug}`, () => this.load(slug));
       this.unavailable.delete(slug);
@@ -135,6 +141,7 @@ export class PluginManager {
   private async reconcile(): Promise<void> {
     const active = new Set(this.activeSlugs());
     for (const slug of this.unavailable.keys()) if (!active.has(slug)) this.unavailable.delete(slug);
+    for (const slug of this.missing) if (!active.has(slug)) this.missing.delete(slug);
     for (const slug of [...this.loaded.keys()]) {
       if (active.has(slug)) continue;
       this.host.logger.info({ plugin: slug }, 'plugin network-deactivated by another process; unloading');
@@ -148,14 +155,33 @@ export class PluginManager {
       // Still active (a plugin failing meanwhile was deactivated), not loaded, not known to fail here.
       if (!this.isActive(slug) || this.loaded.has(slug) || this.unavailable.has(slug)) continue;
       if (!this.available.has(slug)) {
-        this.unavailable.set(slug, 'in this process: it is not in its plugins folder');
-        this.host.logger.error({ plugin: slug }, `plugin ${slug} network-activated by another process is not in this process's plugins folder; not loaded`);
+        // Not in `unavailable`: every later rescan or sync looks for its folder again.
+        if (!this.missing.has(slug)) this.host.logger.error({ plugin: slug }, `plugin ${slug} network-activated by another process is not in this process's plugins folder; not loaded`);
+        this.missing.add(slug);
         continue;
       }
-      this.host.logger.info({ plugin: slug }, 'plugin network-activated by another process; loading');
-      if (!(await this.loadActive(slug, 'sync'))) continue;
-      const own = this.startLoaded(slug, 'another plugin was activated');
-      if (own !== undefined) this.settle(new Map([[slug, own.error]]), 'loading');
+      await this.loadLate(slug);
+    }
+  }
+
+  /**
+   * Loads a network-active plugin this process had not loaded (activated by another process, or
+   * whose folder has just appeared here): `load` — never `activate`, which ran where the admin
+   * activated it — then its own start-up callbacks and `activated_plugin` (see `startLoaded`).
+   */
+  private async loadLate(slug: string): Promise<void> {
+    const arrived = this.missing.delete(slug);
+    this.host.logger.info({ plugin: slug }, arrived ? "a network-active plugin's folder appeared in this process's plugins folder; loading" : 'plugin network-activated by another process; loading');
+    if (!(await this.loadActive(slug, arrived ? 'arrived' : 'sync'))) return;
+    const own = this.startLoaded(slug, 'another plugin was activated');
+    if (own !== undefined) this.settle(new Map([[slug, own.error]]), 'loading');
+  }
+
+  /** Loads the network-active plugins whose folder was missing here and is now found (after a rescan). */
+  private async loadArrived(): Promise<void> {
+    for (const slug of [...this.missing]) {
+      if (!this.isActive(slug)) this.missing.delete(slug);
+      else if (this.available.has(slug) && !this.loaded.has(slug)) await this.loadLate(slug);
     }
   }
 
@@ -165,10 +191,15 @@ export class PluginManager {
    * manifest) and can be activated without a restart; an inactive plugin whose folder was removed
    * is no longer listed. Loaded plugins keep their module (their code runs from memory), even if
    * their folder is gone. A folder that cannot be read is logged and the last listing kept: the
-   * screen never fails over it. Runs in turn with activations and syncs; never rejects.
+   * screen never fails over it. A network-active plugin whose folder was missing in this process
+   * (see `start`, `sync`) and is now found is loaded (`load`, not `activate`). Runs in turn with
+   * activations and syncs; never rejects.
    */
   rescan(): Promise<void> {
-    return this.exclusive(() => this.rescanNow());
+    return this.exclusive(async () => {
+      await this.rescanNow();
+      await this.loadArrived();
+    }).catch((error: unknown) => this.host.logger.error({ err: error }, 'loading the plugins found by a rescan failed'));
   }
 
   private async rescanNow(): Promise<void> {
@@ -200,7 +231,10 @@ export class PluginManager {
 
   list(): PluginListing[] {
     const active = new Set(this.activeSlugs());
+    // Network-active here without a folder: listed so it can be network-deactivated from this process too.
+    const missing = [...this.missing].filter((slug) => active.has(slug) && !this.available.has(slug));
     return [
+      ...missing.map((slug): PluginListing => ({ slug, active: true, error: `“${slug}” is network-active but its folder is missing on this server.` })),
       ...[...this.available.values()].map((p): PluginListing => {
         const down = this.unavailable.get(p.slug);
         const listing: PluginListing = { slug: p.slug, manifest: p.manifest, active: active.has(p.slug), uninstallable: typeof p.module.uninstall === 'function' };
@@ -236,6 +270,7 @@ export class PluginManager {
     // What is on disk now, as WordPress activates: a folder copied in since the listing was read
     // is found, one removed meanwhile is not activated from memory.
     await this.rescanNow();
+    await this.loadArrived();
     const plugin = this.available.get(slug);
     if (!plugin) throw new PluginError('PLUGIN_NOT_FOUND', `There is no plugin "${slug}".`);
     if (this.isActive(slug)) return;
@@ -324,6 +359,8 @@ export class PluginManager {
       this.host.options.update_site_option(ACTIVE_OPTION, saved);
       throw error;
     }
+    // Stored inactive (kept while it was not: still network-active, still listed as missing).
+    this.missing.delete(slug);
     this.unload(slug);
     this.host.adminMenu.invalidate();
     this.fireDeactivated(slug);

@@ -53,7 +53,8 @@ export const pluginsScreen: Screen = {
     await plugins.rescan();
     const rows = plugins.list().map((p) => {
       const action = p.active ? 'deactivate' : 'activate';
-      const button = p.error
+      // An active plugin not loaded here (its folder missing on this server…) can still be network-deactivated.
+      const button = p.error && !p.active
         ? ''
         : html`<form method="post" action="${PLUGINS}" class="inline-form">
             ${ctx.wp_nonce_field(`${action}-plugin_${p.slug}`)}

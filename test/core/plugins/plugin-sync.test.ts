@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import type { HookpressApp } from '../../../core/app.js';
 import { adminAgent, type AdminAgent } from '../../../core/testing/admin-agent.js';
-import { FIXTURE_PLUGINS, firstPassOnly, loginAgent, makeApp } from '../../helpers/app.js';
+import { FIXTURE_PLUGINS, firstPassOnly, HOST_BACKEND, loginAgent, makeApp } from '../../helpers/app.js';
 import { freshDatabaseUrl, TEST_DATABASE_URL } from '../../helpers/backends.js';
 import { onOneDataDir } from '../../helpers/two-hosts.js';
 
@@ -201,4 +201,93 @@ describe('core/plugins: a plugin another process activated that this process doe
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/**
+ * Host A has sync-demo; host B's plugins folder (a temporary one) does not, until the test links
+ * the folder in: a plugin rolled out machine by machine. Two hosts on one PostgreSQL database on
+ * the PostgreSQL pass, on one SQLite DATA_DIR on the SQLite pass. `startB` starts B (before or
+ * after the activation, as the test chooses).
+ */
+async function withFolderLateOnB(test: (a: HookpressApp, startB: () => Promise<HookpressApp>, bFolder: string) => Promise<void>): Promise<void> {
+  const bFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-late-plugins-'));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-late-data-'));
+  const storage = HOST_BACKEND === 'postgres' ? { databaseUrl: await freshDatabaseUrl(), dataDir: path.join('/nonexistent', 'hookpress-pg-test') } : { dataDir };
+  const a = await makeApp({ pluginsDir: FIXTURE_PLUGINS, pluginSlugs: [SLUG], ...storage });
+  let b: HookpressApp | undefined;
+  try {
+    await test(a, async () => (b = await makeApp({ pluginsDir: bFolder, pluginSlugs: [SLUG], ...storage, lockDataDir: false })), bFolder);
+  } finally {
+    await b?.close();
+    await a.close();
+    fs.rmSync(bFolder, { recursive: true, force: true });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** B lists the network-active plugin it lacks, with a Network Deactivate, and does not serve its page. */
+async function expectListedMissing(b: HookpressApp): Promise<void> {
+  const listing = b.plugins.list().find((p) => p.slug === SLUG);
+  expect(listing?.active, 'listed network-active').to.equal(true);
+  expect(listing?.error).to.equal(`“${SLUG}” is network-active but its folder is missing on this server.`);
+  const onB = adminAgent(await loginAgent(b));
+  const screen = await onB.page(PLUGINS);
+  expect(screen.text).to.include('its folder is missing on this server');
+  expect(screen.text).to.include(`aria-label="Network Deactivate ${SLUG}"`);
+  expect((await onB.agent.get(PAGE)).status).to.equal(404);
+}
+
+/** Links the folder into B's plugins folder, loads B's Plugins screen: B loads it, without activating it again. */
+async function expectLoadedOnArrival(b: HookpressApp, bFolder: string): Promise<void> {
+  const activations = state.activations;
+  const loads = state.loads;
+  fs.symlinkSync(path.join(FIXTURE_PLUGINS, SLUG), path.join(bFolder, SLUG));
+  // The module B imports through its folder (the same instance as A's: Node follows the link).
+  const linked = (await import(pathToFileURL(path.join(bFolder, SLUG, 'index.ts')).href)) as { state: typeof state };
+  expect(linked.state, 'one module instance').to.equal(state);
+  const onB = adminAgent(await loginAgent(b));
+  const screen = await onB.page(PLUGINS);
+  expect(screen.text).not.to.include('could not be loaded');
+  expect(screen.text).to.include(`aria-label="Network Deactivate Sync Demo"`);
+  expect(b.plugins.apiOf(SLUG), 'loaded in B').not.to.equal(undefined);
+  expect((await onB.page(PAGE)).text).to.include('Sync demo page');
+  expect((await onB.agent.get('/sync-demo/ping')).text).to.equal('pong');
+  expect(state.loads, 'load ran once more (in B)').to.equal(loads + 1);
+  expect(state.activations, 'activate did not run again').to.equal(activations);
+}
+
+describe(`core/plugins: a network-active plugin whose folder reaches this process later (${HOST_BACKEND})`, () => {
+  it('followed while missing (activated through A): listed as missing on B with a Network Deactivate; once the folder is there, the Plugins screen loads it', () =>
+    withFolderLateOnB(async (a, startB, bFolder) => {
+      const b = await startB();
+      await deliver(HOST_BACKEND, b, true, () => a.plugins.activate(SLUG));
+      await expectListedMissing(b);
+      await expectLoadedOnArrival(b, bFolder);
+      // A later sync leaves it loaded, once.
+      await b.plugins.sync();
+      expect(b.plugins.apiOf(SLUG)).not.to.equal(undefined);
+    }));
+
+  it('missing when B started: loaded by a rescan once the folder is there', () =>
+    withFolderLateOnB(async (a, startB, bFolder) => {
+      await a.plugins.activate(SLUG);
+      const b = await startB();
+      await expectListedMissing(b);
+      await expectLoadedOnArrival(b, bFolder);
+    }));
+
+  it("Network Deactivate on B's missing listing deactivates it for the network: A unloads it", () =>
+    withFolderLateOnB(async (a, startB) => {
+      await a.plugins.activate(SLUG);
+      const b = await startB();
+      const onB = adminAgent(await loginAgent(b));
+      await deliver(HOST_BACKEND, a, false, async () => {
+        const res = await onB.submit(PLUGINS, { action: 'deactivate', plugin: SLUG }, { marker: `value="${SLUG}"` });
+        expect(res.status).to.equal(303);
+        expect((await onB.follow(res)).text).to.include(`Plugin “${SLUG}” network deactivated.`);
+      });
+      expect(a.plugins.isActive(SLUG) || b.plugins.isActive(SLUG)).to.equal(false);
+      expect(a.plugins.apiOf(SLUG), 'unloaded in A').to.equal(undefined);
+      expect(b.plugins.list().find((p) => p.slug === SLUG), 'no longer listed on B').to.equal(undefined);
+    }));
 });

@@ -136,9 +136,13 @@ export function trustProxyFromEnv(raw: string | undefined): boolean | number | s
 }
 
 /** A whole number of milliseconds (0 or more) from `env[name]`, else `fallback`. @throws Error naming the variable and its value */
+/** The longest delay a Node timer (and PostgreSQL's statement_timeout) takes, in ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 function millisecondsFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = env[name] === undefined ? fallback : Number(env[name]);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of milliseconds; got "${env[name]}".`);
+  // Node clamps a timer above 2^31 - 1 ms to 1 ms: such a bound would fire at once, not never.
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMER_MS) throw new Error(`${name} must be a whole number of milliseconds (0 to ${MAX_TIMER_MS}); got "${env[name]}".`);
   return value;
 }
 

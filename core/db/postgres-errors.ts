@@ -12,13 +12,17 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
  */
 const SQLSTATE = /^(08...|53...|57P0[123]|40001|40P01)$/;
 
+/** SQLSTATEs of a statement the server ended at its bound: 57014 query_canceled (statement_timeout), 55P03 lock_not_available (lock_timeout). */
+const SERVER_TIMEOUT = new Set(['57014', '55P03']);
+
 /**
  * On a PostgreSQL host: `error` (or an error it wraps) as a StorageUnavailableError when the
  * database server was unreachable or refused the work for now — the request is answered 503
  * with Retry-After, like SQLite's busy or I/O faults — else undefined. Only for errors from the
  * database: a refused connection anywhere in a request of a PostgreSQL host counts.
  * `sqliteCode` of the result is `PG_<SQLSTATE>`, `PG_UNREACHABLE` (with Node's code in the log),
- * or `PG_TIMEOUT` (no answer within DB_QUERY_TIMEOUT_MS / DB_CONNECT_TIMEOUT_MS: QueryTimeoutError).
+ * or `PG_TIMEOUT` (no answer within DB_QUERY_TIMEOUT_MS / DB_CONNECT_TIMEOUT_MS: QueryTimeoutError, or the
+ * server's statement_timeout / lock_timeout: SQLSTATE 57014, 55P03).
  */
 export function postgresFault(error: unknown): StorageUnavailableError | undefined {
   for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
@@ -26,6 +30,8 @@ export function postgresFault(error: unknown): StorageUnavailableError | undefin
     if (e instanceof QueryTimeoutError) return fault(error, 'PG_TIMEOUT');
     const code = (e as { code?: unknown }).code;
     // pg's DatabaseError carries the server's SQLSTATE in `code` and a `severity`.
+    // The server's side of the same bound (statement_timeout, lock_timeout: see boundedPool).
+    if (typeof code === 'string' && 'severity' in e && SERVER_TIMEOUT.has(code)) return fault(error, 'PG_TIMEOUT');
     if (typeof code === 'string' && 'severity' in e && SQLSTATE.test(code)) return fault(error, `PG_${code}`);
     if (typeof code === 'string' && UNREACHABLE.has(code)) return fault(error, 'PG_UNREACHABLE');
     if (e instanceof AggregateError && e.errors.some((x) => UNREACHABLE.has(String((x as { code?: unknown })?.code)))) return fault(error, 'PG_UNREACHABLE');

@@ -1,7 +1,7 @@
 import { CompiledQuery, Kysely, type Compilable, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type TransactionBuilder } from 'kysely';
 import type pg from 'pg';
 import type { Db } from './database.js';
-import { boundedPool, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS } from './query-timeout.js';
+import { boundedPool, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, serverTimeouts } from './query-timeout.js';
 import { SharedConnectionGuard } from './shared-connection-guard.js';
 import type { CoreTables } from './tables.js';
 
@@ -170,6 +170,9 @@ export async function postgresQueryLayer<DB = CoreTables>(url: string, options: 
     application_name: options.applicationName ?? 'hookpress',
     types: int8AsNumber(driver),
     connectionTimeoutMillis: connectTimeoutMs,
+    // The server ends a statement at the same bound: one the client gave up on does not go on
+    // waiting (on a lock) in its backend while the pool opens another connection.
+    ...serverTimeouts(queryTimeoutMs),
   });
   // An idle client's error (the server restarted) must not crash the process; the next query reconnects.
   pool.on('error', () => {});

@@ -33,6 +33,26 @@ export function withoutQueryTimeout<T>(fn: () => Promise<T>): Promise<T> {
   return unbounded.run(true, fn);
 }
 
+/**
+ * How much longer the client waits than the server's statement_timeout, in ms: the server's
+ * cancellation (SQLSTATE 57014, the connection kept) normally comes first; the client's own
+ * timer is for a server or network that says nothing at all.
+ */
+export const CLIENT_GRACE_MS = 250;
+
+/**
+ * pg.Pool options making the server end a statement (and a lock wait) at `queryTimeoutMs` too
+ * (0 = none: the role's or server's settings apply). Without them a query the client gave up on
+ * goes on waiting in its backend, and the pool opens another connection beside it.
+ */
+export function serverTimeouts(queryTimeoutMs: number): { statement_timeout?: number; lock_timeout?: number } {
+  return queryTimeoutMs > 0 ? { statement_timeout: queryTimeoutMs, lock_timeout: queryTimeoutMs } : {};
+}
+
+// Statements that begin or end a transaction: run as they are (they do not wait), since a session
+// SET around them would be undone by the transaction's rollback.
+const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction)\b/i;
+
 /** pg's connect timeouts: pg-pool's wait for a free connection, or pg's own connect (destroyed socket). */
 function isCheckoutTimeout(error: unknown): boolean {
   return error instanceof Error && /^timeout exceeded when trying to connect|^Connection terminated due to connection timeout/.test(error.message);
@@ -40,10 +60,15 @@ function isCheckoutTimeout(error: unknown): boolean {
 
 /**
  * `pool` as Kysely's PostgresDialect takes it, with every query bounded by `queryTimeoutMs`
- * (pg's client-side `query_timeout`; 0 = unbounded) unless run inside withoutQueryTimeout, and
- * checkout timeouts (pg-pool's `connectionTimeoutMillis`) as QueryTimeoutError. A connection
- * whose query timed out is poisoned: its later queries (Kysely's ROLLBACK) fail at once, and on
- * release the pool ends it rather than handing a stuck socket to the next request.
+ * (0 = unbounded) unless run inside withoutQueryTimeout, and checkout timeouts (pg-pool's
+ * `connectionTimeoutMillis`) as QueryTimeoutError. The bound is the server's first — `pool` must
+ * be made with serverTimeouts(queryTimeoutMs), so the backend itself ends the statement
+ * (SQLSTATE 57014 or 55P03, PG_TIMEOUT in postgres-errors.ts) and the connection stays usable —
+ * then the client's (pg's `query_timeout`, CLIENT_GRACE_MS later) for a server that says nothing.
+ * An exempt query lifts the server's bound for itself only (SET LOCAL / SET … RESET around it).
+ * A connection whose query timed out on the client is poisoned: its later queries (Kysely's
+ * ROLLBACK) fail at once, and on release the pool ends it rather than handing a stuck socket to
+ * the next request.
  */
 export function boundedPool(pool: pg.Pool, queryTimeoutMs: number, connectTimeoutMs: number): PostgresPool {
   return {
@@ -55,14 +80,39 @@ export function boundedPool(pool: pg.Pool, queryTimeoutMs: number, connectTimeou
         throw isCheckoutTimeout(error) ? new QueryTimeoutError('connect', connectTimeoutMs, error) : error;
       }
       let timedOut = false;
+      // A session SET the RESET after an exempt query could not undo: not handed to anyone else.
+      let unreset = false;
+      const run = (text: string) => client.query({ text });
+      /**
+       * An exempt query with the server's bound lifted for it alone: SET LOCAL inside a
+       * transaction (put back after it; a rollback undoes it anyway), else SET then RESET (back to
+       * the connection's start-up value, serverTimeouts).
+       */
+      const exempt = async (config: pg.QueryConfig): Promise<pg.QueryResult> => {
+        const status = client.getTransactionStatus?.();
+        if (status === 'T') {
+          await run('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
+          const result = await client.query(config);
+          await run(`SET LOCAL statement_timeout = ${queryTimeoutMs}; SET LOCAL lock_timeout = ${queryTimeoutMs}`);
+          return result;
+        }
+        if (status !== 'I' || TRANSACTION_CONTROL.test(config.text)) return client.query(config);
+        await run('SET statement_timeout = 0; SET lock_timeout = 0');
+        try {
+          return await client.query(config);
+        } finally {
+          await run('RESET statement_timeout; RESET lock_timeout').catch(() => (unreset = true));
+        }
+      };
       return {
         query(sqlOrCursor: unknown, parameters?: readonly unknown[]) {
           if (timedOut) return Promise.reject(new QueryTimeoutError('query', queryTimeoutMs));
           // Kysely's streams pass a Cursor: left as it is (Hookpress streams nothing).
           if (typeof sqlOrCursor !== 'string') return (client.query as (q: unknown) => unknown)(sqlOrCursor);
-          const bounded = queryTimeoutMs > 0 && unbounded.getStore() !== true;
           const config: pg.QueryConfig = { text: sqlOrCursor, values: parameters as unknown[] };
-          if (bounded) (config as { query_timeout?: number }).query_timeout = queryTimeoutMs;
+          if (queryTimeoutMs > 0 && unbounded.getStore() === true) return exempt(config) as Promise<PostgresQueryResult<unknown>>;
+          // The server ends the statement at queryTimeoutMs (serverTimeouts); the client waits a little longer.
+          if (queryTimeoutMs > 0) (config as { query_timeout?: number }).query_timeout = queryTimeoutMs + CLIENT_GRACE_MS;
           return client.query(config).catch((error: unknown) => {
             if (!(error instanceof Error && error.message === 'Query read timeout')) throw error;
             timedOut = true;
@@ -70,7 +120,7 @@ export function boundedPool(pool: pg.Pool, queryTimeoutMs: number, connectTimeou
           }) as Promise<PostgresQueryResult<unknown>>;
         },
         release(discard?: boolean) {
-          client.release(discard || timedOut ? true : undefined);
+          client.release(discard || timedOut || unreset ? true : undefined);
         },
       } as PostgresPoolClient;
     },

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
+import { sql } from 'kysely';
+import pg from 'pg';
 import request from 'supertest';
 import { configFromEnv } from '../../core/config.js';
 import { pluginsFolder } from '../helpers/child-host.js';
@@ -8,6 +10,7 @@ import { adminAgent, ADMIN_PASSWORD, nonceIn, nonceNear } from '../../core/testi
 import { firstPassOnly, loginAgent, makeApp } from '../helpers/app.js';
 import { freshDatabaseUrl, rows, TEST_DATABASE_URL } from '../helpers/backends.js';
 import { relayTo } from '../helpers/pg-relay.js';
+import { START_LOCK_KEY } from '../../core/db/start-lock.js';
 
 /** Resolves when `event` happens, rejects after `ms` (a deadline, not a sleep). */
 function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
@@ -156,6 +159,60 @@ function within<T>(ms: number, what: string, event: Promise<T>): Promise<T> {
       expect((await request(hp.app).get('/healthz')).status).to.equal(200);
     } finally {
       await relay.close();
+    }
+  });
+
+  it('a table locked by someone else: each request answers 503 at DB_QUERY_TIMEOUT_MS and the server ends its statement too — lock waiters stay within the pool, wave after wave; 200 once the lock is released', async () => {
+    const url = await freshDatabaseUrl();
+    const hp = await pgApp(url, { queryTimeoutMs: 300 });
+    const agent = await loginAgent(hp);
+    expect((await agent.get('/wp-admin/network/sites.php')).status).to.equal(200);
+    // Another session (psql, a migration by hand) holds the table the page reads and does not let go.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE sites IN ACCESS EXCLUSIVE MODE');
+      const lockWaiters = async () =>
+        (await holder.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).rows[0]!.n;
+      for (let wave = 1; wave <= 4; wave++) {
+        const answers = await within(5000, `wave ${wave}`, Promise.all(Array.from({ length: 10 }, () => Promise.resolve(agent.get('/wp-admin/network/sites.php')))));
+        expect(answers.map((a) => [a.status, a.headers['retry-after']]), `wave ${wave}`).to.deep.equal(Array.from({ length: 10 }, () => [503, '5']));
+        expect(answers[0]!.text).to.include('did not answer in time');
+        // Without the server's own bound every timed-out query went on waiting in its backend and
+        // the pool opened another: 10 more waiters per wave, until max_connections ran out.
+        expect(await lockWaiters(), `backends waiting on a lock after wave ${wave}`).to.be.at.most(10);
+      }
+      await holder.query('ROLLBACK');
+      expect((await agent.get('/wp-admin/network/sites.php')).status).to.equal(200);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('the start-up lock held by another process well past DB_QUERY_TIMEOUT_MS: the host waits (the server’s bound lifted for that wait alone), then starts and answers', async () => {
+    const url = await freshDatabaseUrl();
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1)', [START_LOCK_KEY]);
+      const starting = pgApp(url, { queryTimeoutMs: 300 });
+      const startedEarly = starting.then(() => Promise.reject(new Error('started while the start-up lock was held')));
+      // The host's backend waiting on the advisory lock for 3× the bound, by the server's clock.
+      const waitedLong = (async () => {
+        const waiting = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'advisory' AND clock_timestamp() - query_start > interval '900 milliseconds'";
+        while ((await holder.query<{ n: number }>(waiting)).rows[0]!.n === 0) await new Promise((resolve) => setImmediate(resolve));
+      })();
+      await within(10_000, 'the host waiting on the start-up lock', Promise.race([waitedLong, startedEarly]));
+      startedEarly.catch(() => undefined);
+      await holder.query('SELECT pg_advisory_unlock($1)', [START_LOCK_KEY]);
+      const hp = await within(10_000, 'the start once the lock is free', starting);
+      expect((await request(hp.app).get('/healthz')).status).to.equal(200);
+      // The pool's connections (the one that waited among them, RESET after) have the server's bound.
+      const { rows: settings } = await sql<{ s: string; l: string }>`SELECT current_setting('statement_timeout') AS s, current_setting('lock_timeout') AS l`.execute(hp.query.db);
+      expect(settings[0]).to.deep.equal({ s: '300ms', l: '300ms' });
+    } finally {
+      await holder.end();
     }
   });
 

@@ -12,7 +12,9 @@
  *     webhooks (64 callers); the ratio (b)/(a) (goals ≥ 0.5 for the 64 callers, ≥ 0.8 for 1 → 100),
  * (c) event → receipt latency p50/p99 at 1,000 events/s, each event fired by its own caller,
  * (d) with --rss: RSS while 1,000,000 pending deliveries are streamed (must stay flat),
- * (e) durability: the cost of a commit per event with synchronous=FULL vs NORMAL, and (b) under NORMAL.
+ * (e) durability: the cost of a commit per event with synchronous=FULL vs NORMAL, and (b) under NORMAL,
+ * (f) the floor: CPU per raw request against CPU per delivery of the store's writes alone —
+ *     the ratio (b)/(a) can be at most raw ÷ (raw + store) on the same cores.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,9 +50,13 @@ async function startReceiver(): Promise<{ child: ChildProcess; url: string; stat
 
 const body = JSON.stringify({ payment_id: 2718, payment_total: '$34.80', customer_email: 'ada@example.com', note: 'x'.repeat(400) });
 
+/** CPU µs per request of the last raw loop (this process: user + system). */
+let rawCpuPerRequest = 0;
+
 async function rawUndici(url: string, total: number, concurrency: number): Promise<number> {
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -62,6 +68,8 @@ async function rawUndici(url: string, total: number, concurrency: number): Promi
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  rawCpuPerRequest = (used.user + used.system) / total;
   await agent.close();
   return total / seconds;
 }
@@ -244,6 +252,48 @@ async function commitCost(url: string, events: number, synchronous: 'FULL' | 'NO
   return us;
 }
 
+/**
+ * (f) The storage floor: CPU µs per delivery of the outbox store's writes alone, no request —
+ * events and their deliveries written (event, deliveries, counts, lease checks) 32 deliveries to
+ * a commit, then their attempts recorded (attempt row, delivery state, webhook health) 32 to a
+ * commit (an event's 100 when fanned out), as the group commit batches them, under
+ * `synchronous=FULL`; `fanOut` webhooks per event (1, or 100 as in the 1 → 100 row). A
+ * process that also sends pays at least this plus what a raw request costs, so
+ * raw ÷ (raw + floor) bounds the ratio of (b).
+ */
+async function storageFloor(url: string, deliveries: number, fanOut: 1 | 100): Promise<number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookpress-bench-'));
+  const { hp, service } = await hookpress(dir, url);
+  await service.worker.stop();
+  const ws = Array.from({ length: fanOut }, (_, i) => service.create_webhook({ name: `Floor ${i}`, url: `${url}/floor/${i}`, event: 'payment_received' }));
+  const store = service.deliveries!;
+  const headers = { 'content-type': 'application/json', 'user-agent': 'Hookpress-Webhooks/1 (Hookpress)', 'webhook-id': 'msg_x', 'webhook-timestamp': '1', 'webhook-signature': 'v1,' + 'x'.repeat(44), 'x-hookpress-event': 'payment_received' };
+  let k = 0;
+  const cpu = process.cpuUsage();
+  const perCommit = Math.max(32, fanOut);
+  for (let i = 0; i < deliveries; i += perCommit) {
+    const now = Date.now();
+    const ids: number[] = [];
+    hp.db.transaction(() => {
+      for (let j = 0; j < perCommit; j += fanOut, k += fanOut) {
+        const e = { eventId: `evt_floor_${k}`, event: 'payment_received', body, isTest: false, now, maxAttempts: 8, leaseUntil: now + 60_000 };
+        ids.push(...store.enqueueLeased({ ...e, targets: ws.map((w, t) => ({ webhookId: w.id, url: w.url, msgId: `msg_floor_${k + t}` })) }).ids);
+      }
+    })();
+    store.recordAttempts(
+      ids.map((id, t) => ({
+        attempt: { deliveryId: id, webhookId: ws[t % fanOut]!.id, trigger: 'event' as const, attemptedAt: now, requestUrl: ws[t % fanOut]!.url, requestHeaders: headers, responseStatus: 200, responseHeaders: { 'content-length': '2', 'content-type': 'text/plain' }, responseBody: 'ok', durationMs: 1, success: true, errorClass: null, errorMessage: null },
+        outcome: { status: 'succeeded' as const, attempts: 1, nextAttemptAt: null, nextTrigger: 'event' as const },
+        health: { webhookId: ws[t % fanOut]!.id, ok: true, httpStatus: 200, at: now, done: now, gone: false, exhausted: false, disableAfterMs: 86_400_000 },
+      })),
+    );
+  }
+  const used = process.cpuUsage(cpu);
+  await hp.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return (used.user + used.system) / k;
+}
+
 const rounds = Math.max(5, Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 5));
 const receiver = await startReceiver();
 try {
@@ -255,6 +305,7 @@ try {
   const r = { raw: [] as number[], one: [] as number[], direct: [] as number[], oneNormal: [] as number[], batched: [] as number[], fan: [] as number[], p50: [] as number[], p99: [] as number[] };
   const ratios = { one: [] as number[], direct: [] as number[], batched: [] as number[], fan: [] as number[] };
   const commit = { FULL: [] as number[], NORMAL: [] as number[] };
+  const floor = { raw: [] as number[], store: [] as number[], ceiling: [] as number[], fanStore: [] as number[], fanCeiling: [] as number[] };
   for (let i = 0; i < rounds; i++) {
     // Raw before and after the round's end-to-end runs: each ratio uses the round's own baseline.
     const rawBefore = await rawUndici(receiver.url, n, 64);
@@ -264,6 +315,11 @@ try {
     const fan = await endToEnd(receiver.url, n / 100, 100, 'callers');
     const oneNormal = await endToEnd(receiver.url, n, 1, 'callers', 'NORMAL');
     const rawAfter = await rawUndici(receiver.url, n, 64);
+    floor.raw.push(rawCpuPerRequest);
+    floor.store.push(await storageFloor(receiver.url, n, 1));
+    floor.fanStore.push(await storageFloor(receiver.url, n, 100));
+    floor.ceiling.push(floor.raw.at(-1)! / (floor.raw.at(-1)! + floor.store.at(-1)!));
+    floor.fanCeiling.push(floor.raw.at(-1)! / (floor.raw.at(-1)! + floor.fanStore.at(-1)!));
     const raw = (rawBefore + rawAfter) / 2;
     r.raw.push(raw);
     r.one.push(one);
@@ -282,7 +338,8 @@ try {
     r.p99.push(lat.p99);
     console.log(
       `  round ${i + 1}: raw ${raw.toFixed(0)}/s · 1 webhook ${one.toFixed(0)}/s (${(one / raw).toFixed(2)}) · direct ${direct.toFixed(0)}/s · 100 per tx ${batched.toFixed(0)}/s · ` +
-        `1→100 ${fan.toFixed(0)}/s (${(fan / raw).toFixed(2)}) · NORMAL ${oneNormal.toFixed(0)}/s · commit FULL ${commit.FULL.at(-1)!.toFixed(0)} µs / NORMAL ${commit.NORMAL.at(-1)!.toFixed(0)} µs · p99 ${lat.p99.toFixed(2)} ms`,
+        `1→100 ${fan.toFixed(0)}/s (${(fan / raw).toFixed(2)}) · NORMAL ${oneNormal.toFixed(0)}/s · commit FULL ${commit.FULL.at(-1)!.toFixed(0)} µs / NORMAL ${commit.NORMAL.at(-1)!.toFixed(0)} µs · p99 ${lat.p99.toFixed(2)} ms · ` +
+        `floor: raw ${floor.raw.at(-1)!.toFixed(0)} µs CPU/request, store ${floor.store.at(-1)!.toFixed(0)} µs/delivery (ceiling ${floor.ceiling.at(-1)!.toFixed(2)}), fanned out ${floor.fanStore.at(-1)!.toFixed(0)} µs (ceiling ${floor.fanCeiling.at(-1)!.toFixed(2)})`,
     );
   }
   console.log(`(a) raw undici POST loop, 64 concurrent:               ${median(r.raw).toFixed(0).padStart(7)} req/s`);
@@ -295,6 +352,11 @@ try {
   console.log(
     `(e) durability: a commit per event costs ${median(commit.FULL).toFixed(0)} µs with synchronous=FULL (the default) vs ${median(commit.NORMAL).toFixed(0)} µs with NORMAL; ` +
       `1 webhook end to end (${CALLERS} callers) ${median(r.one).toFixed(0)}/s (FULL) vs ${median(r.oneNormal).toFixed(0)}/s (NORMAL)`,
+  );
+  console.log(
+    `(f) floor: the raw loop costs ${median(floor.raw).toFixed(0)} µs CPU per request; the outbox store's writes alone ${median(floor.store).toFixed(0)} µs per delivery ` +
+      `(no request; FULL, 32 to a commit), ${median(floor.fanStore).toFixed(0)} µs when 100 webhooks share each event: a sender in one process on these cores ` +
+      `reaches at most ${median(floor.ceiling).toFixed(2)} of raw with 1 webhook and ${median(floor.fanCeiling).toFixed(2)} fanned out`,
   );
   console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (withRss) await rss(receiver.url, 1_000_000);

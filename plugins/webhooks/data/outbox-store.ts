@@ -72,14 +72,18 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
    */
   async writeEvent(trx: Kysely<OutboxTables>, e: NewEvent, counts?: Map<number, number>): Promise<Enqueued> {
     await trx.insertInto('webhook_events').values({ id: e.eventId, event: e.event, body: e.body, is_test: e.isTest ? 1 : 0, created_at: e.now }).execute();
-    if (e.targets.length === 0) return { ids: [], leaseUntil: undefined, leased: [] };
+    if (e.targets.length === 0) return { ids: [], leaseUntil: undefined, leased: [], offered: e.leaseUntil !== undefined };
     const hooks = [...new Set(e.targets.map((t) => t.webhookId).filter((w): w is number => w !== null))].sort((a, b) => a - b);
     const room = e.leaseUntil !== undefined && !e.isTest ? await this.room(trx, hooks, e.now) : new Map<number, number>();
+    // A webhook whose claim lock another transaction holds (PostgreSQL) gets no lease either,
+    // but not for its limit: its rows are then not `offered` (the worker is woken for a claim).
+    let lockBusy = false;
     const leased = e.targets.map((t) => {
       if (e.leaseUntil === undefined || e.isTest) return false;
       if (t.webhookId === null) return true;
-      const left = room.get(t.webhookId) ?? 0;
-      if (left <= 0) return false;
+      const left = room.get(t.webhookId);
+      if (left === undefined) lockBusy = true;
+      if (left === undefined || left <= 0) return false;
       room.set(t.webhookId, left - 1);
       return true;
     });
@@ -117,7 +121,7 @@ export class OutboxStore extends WorkerStore<OutboxTables> {
       else await this.bumpCounts(trx, add);
     }
     const ids = e.targets.map((t) => idOf.get(t.msgId)!);
-    return { ids, leaseUntil: leased.includes(true) ? e.leaseUntil : undefined, leased };
+    return { ids, leaseUntil: leased.includes(true) ? e.leaseUntil : undefined, leased, offered: e.leaseUntil !== undefined && !lockBusy };
   }
 
   /**

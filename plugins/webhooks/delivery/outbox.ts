@@ -49,7 +49,7 @@ export interface OutboxDeps {
   query: EventWriter;
   /** The host's backend: on PostgreSQL there is no synchronous handle, every write goes through `query`. */
   dialect: DialectName;
-  worker: Pick<DeliveryWorker, 'canTake' | 'take' | 'wake' | 'leaseMs'>;
+  worker: Pick<DeliveryWorker, 'canTake' | 'take' | 'wake' | 'heldBack' | 'leaseMs'>;
   /**
    * The synchronous SQLite handle (`{ inTransaction: false }` on PostgreSQL): inside its own
    * synchronous transaction nothing is handed to the worker before commit.
@@ -212,8 +212,12 @@ export class Outbox {
     return n > 0 && this.o.worker.canTake(n) ? this.o.clock() + this.o.worker.leaseMs : undefined;
   }
 
-  /** After commit: leased rows go to the worker; rows written due now wake it for a claim. */
-  private handOff(e: { event: string; body: string; maxAttempts: number; targets: NewTarget[] }, { ids, leaseUntil, leased }: Enqueued): void {
+  /**
+   * After commit: leased rows go to the worker; rows written due now wake it for a claim —
+   * unless a lease was offered and they were left only by the per-endpoint limit: a claim now
+   * would find their webhook still full, so they wait for its leases to end (heldBack).
+   */
+  private handOff(e: { event: string; body: string; maxAttempts: number; targets: NewTarget[] }, { ids, leaseUntil, leased, offered }: Enqueued): void {
     if (e.targets.length === 0) return;
     if (leaseUntil !== undefined) {
       const taken = e.targets.flatMap((t, i) =>
@@ -221,7 +225,9 @@ export class Outbox {
       );
       this.o.worker.take(taken);
     }
-    if (leased.includes(false)) this.o.worker.wake();
+    if (!leased.includes(false)) return;
+    if (offered) this.o.worker.heldBack();
+    else this.o.worker.wake();
   }
 
   /**

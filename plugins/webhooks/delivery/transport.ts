@@ -164,10 +164,11 @@ export class Transport {
     } catch {
       exempt = false;
     }
-    const timeout = AbortSignal.timeout(this.o.totalTimeoutMs);
+    // The total bound as a plain timer (AbortSignal.timeout and its listener cost a few % of a
+    // delivery's CPU); it aborts with a TimeoutError, as AbortSignal.timeout would.
     const headerPhase = new AbortController();
-    const onAbort = () => headerPhase.abort(opts.signal?.aborted ? opts.signal.reason : timeout.reason);
-    timeout.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => headerPhase.abort(new DOMException('The operation timed out.', 'TimeoutError')), this.o.totalTimeoutMs);
+    const onAbort = () => headerPhase.abort(opts.signal!.reason);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
     try {
@@ -181,7 +182,7 @@ export class Transport {
         signal: headerPhase.signal,
       });
       // The status has arrived: from here the total timeout no longer applies; the body has its own bound.
-      timeout.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
       const text = await readLimited(res.body, this.o.maxResponseBytes, this.o.bodyTimeoutMs);
       opts.signal?.removeEventListener('abort', onAbort);
       const responseHeaders: Record<string, string> = {};
@@ -206,7 +207,7 @@ export class Transport {
         retryAfterMs: parseRetryAfter(responseHeaders['retry-after'], this.o.clock()),
       };
     } catch (error) {
-      timeout.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (opts.signal?.aborted) return failure('network', 'Aborted: the host shut down before the receiver answered; it will be retried.', elapsed());
       const [cls, message] = classify(error, parsed, this.o.totalTimeoutMs, this.o.connectTimeoutMs);

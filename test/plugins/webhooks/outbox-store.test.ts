@@ -124,7 +124,7 @@ forEachBackend('OutboxStore (event write, attempt record and cancel on the query
     });
 
     it('an event with no target writes only its snapshot', async () => {
-      expect(await A.enqueue(event(hook1, 0))).to.deep.equal({ ids: [], leaseUntil: undefined, leased: [] });
+      expect(await A.enqueue(event(hook1, 0))).to.deep.equal({ ids: [], leaseUntil: undefined, leased: [], offered: false });
       expect(await count('webhook_events')).to.equal(1);
       expect(await count('webhook_deliveries')).to.equal(0);
     });
@@ -151,6 +151,7 @@ forEachBackend('OutboxStore (event write, attempt record and cancel on the query
       expect(await leasedNow(hook1)).to.equal(2);
       const w = await A.enqueue(event(hook1, 3, { leaseUntil: now + LEASE }));
       expect(w.leased, 'one slot was left').to.deep.equal([true, false, false]);
+      expect(w.offered, 'the others were left by the limit alone: no claim is woken for them').to.equal(true);
       expect(w.leaseUntil).to.equal(now + LEASE);
       expect(await row(w.ids[0]!)).to.include({ lease_owner: A.owner, lease_until: now + LEASE, next_attempt_at: now + LEASE });
       expect(await row(w.ids[1]!)).to.include({ lease_owner: null, lease_until: null, next_attempt_at: now });
@@ -178,6 +179,7 @@ forEachBackend('OutboxStore (event write, attempt record and cancel on the query
         await sql`SELECT pg_advisory_xact_lock(${CLAIM_LOCK_KEY}, ${hook1})`.execute(trx);
         const w = await A.enqueue({ ...event(hook1, 1, { leaseUntil: now + LEASE }), targets: [...event(hook1, 1).targets, ...event(hook2, 1).targets] });
         expect(w.leased, 'webhook 1 locked, webhook 2 free').to.deep.equal([false, true]);
+        expect(w.offered, 'left by the lock, not the limit: the worker is woken for a claim').to.equal(false);
       });
       expect((await A.enqueue(event(hook1, 1, { leaseUntil: now + LEASE }))).leased, 'lock released').to.deep.equal([true]);
     });

@@ -29,6 +29,7 @@ forEachBackend('webhooks: the transactional outbox (wu_do_event inside api.db tr
   let room: boolean;
   let taken: ClaimedDelivery[];
   let wakes: number;
+  let heldBacks: number;
   let errors: unknown[];
 
   beforeEach(async () => {
@@ -46,6 +47,7 @@ forEachBackend('webhooks: the transactional outbox (wu_do_event inside api.db tr
     room = true;
     taken = [];
     wakes = 0;
+    heldBacks = 0;
     errors = [];
     const owner = 'host-a:1:aaaa';
     const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line)) });
@@ -57,7 +59,7 @@ forEachBackend('webhooks: the transactional outbox (wu_do_event inside api.db tr
       store: t.sync ? new DeliveriesStore(t.sync, () => NOW, undefined, { owner, perWebhook: 16 }) : (undefined as never),
       query: { writeEvent: (trx, e, counts) => query.writeEvent(trx, e, counts), bumpCounts: (trx, counts) => query.bumpCounts(trx, counts), enqueueLater: (e, committed) => batches.add(e, committed) },
       dialect: t.dialect,
-      worker: { canTake: () => room, take: (batch) => void taken.push(...batch), wake: () => void wakes++, leaseMs: LEASE },
+      worker: { canTake: () => room, take: (batch) => void taken.push(...batch), wake: () => void wakes++, heldBack: () => void heldBacks++, leaseMs: LEASE },
       db: t.sync ?? { inTransaction: false },
       hooks: createHooks(),
       logger,
@@ -144,6 +146,21 @@ forEachBackend('webhooks: the transactional outbox (wu_do_event inside api.db tr
     expect(await db.selectFrom('webhook_deliveries').select(['lease_owner', 'next_attempt_at']).execute()).to.deep.equal(targets.map(() => ({ lease_owner: null, next_attempt_at: NOW })));
     expect(taken).to.deep.equal([]);
     expect(wakes).to.equal(1);
+  });
+
+  it('a webhook at its per-endpoint limit: its row is written due now and the worker told it is held back (no claim woken); the other webhook\'s is taken', async () => {
+    // 16 leases of webhook one held now (another worker's): its limit.
+    await db.insertInto('webhook_events').values({ id: 'evt_held', event: 'payment_received', body: '{}', is_test: 0, created_at: NOW }).execute();
+    for (let i = 0; i < 16; i++) {
+      await db
+        .insertInto('webhook_deliveries')
+        .values({ msg_id: `msg_held_${i}`, webhook_id: targets[0]!.id, event_id: 'evt_held', event: 'payment_received', url: targets[0]!.url, status: 'pending', is_test: 0, attempts: 0, max_attempts: 8, next_trigger: 'event', next_attempt_at: NOW + LEASE, lease_until: NOW + LEASE, lease_owner: 'host-b:2:bbbb', created_at: NOW, updated_at: NOW })
+        .execute();
+    }
+    await order(1);
+    expect(taken.map((d) => d.webhook_id)).to.deep.equal([targets[1]!.id]);
+    expect(wakes).to.equal(0);
+    expect(heldBacks).to.equal(1);
   });
 
   it('an event write that fails rolls the caller\'s change back with it', async () => {

@@ -140,6 +140,46 @@ describe('plugins/webhooks delivery worker (unit, fake store and dispatch)', () 
     await wk.stop(0);
   });
 
+  it('rows held back by the per-endpoint limit are claimed once a quarter of the limit completed, not at every completion; heldBack() claims nothing', async () => {
+    // One webhook, limit 8 in the database: a claim takes what its leases leave room for.
+    const limit = 8;
+    let leased = 0;
+    let claims = 0;
+    store.claimDue = async (n, max, lease) => {
+      claims++;
+      const taken = store.due.splice(0, Math.min(max, limit - leased)).map((d) => ({ ...d, lease_until: n + lease }));
+      leased += taken.length;
+      return taken;
+    };
+    store.nextDueAt = async () => (store.due.length ? now : null);
+    for (let i = 0; i < 40; i++) store.due.push({ ...delivery(i, 'http://one.test'), webhook_id: 1 });
+    const wk = worker({ concurrency: 64, perEndpoint: limit });
+    wk.start();
+    const turn = async () => {
+      for (let i = 0; i < 4; i++) await new Promise((r) => setImmediate(r));
+    };
+    await turn();
+    expect(claims).to.equal(1);
+    expect(dispatch.inflight.size).to.equal(8);
+    // A new row of the full webhook: the outbox says it is held back — no claim.
+    wk.heldBack();
+    await turn();
+    expect(claims).to.equal(1);
+    const finish = async (k: number) => {
+      for (const x of [...dispatch.inflight.values()].slice(0, k)) {
+        leased--;
+        x.finish();
+      }
+      await turn();
+    };
+    await finish(1);
+    expect(claims, 'one completion: no claim yet').to.equal(1);
+    await finish(1);
+    expect(claims, 'two (a quarter of 8): one claim, for both freed leases').to.equal(2);
+    expect(dispatch.inflight.size).to.equal(8);
+    await wk.stop(0);
+  });
+
   it('stop waits for a claim still running and hands its batch back: nothing stays leased to a stopped worker', async () => {
     for (let i = 0; i < 3; i++) store.due.push(delivery(i, 'http://one.test'));
     let answer: (() => void) | undefined;

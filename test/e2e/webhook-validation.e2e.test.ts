@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromiumOrSkip } from './browser.js';
 import { logIn, startNetwork, type Network } from './network.js';
 import { fireEvent } from './storage.js';
+import { MAX_NAME_LENGTH, MAX_URL_LENGTH } from '../../plugins/webhooks/model/webhook.js';
 
 describe('e2e: webhook forms report every error at once; test sends count in no figure', function () {
   this.timeout(60_000);
@@ -61,6 +62,27 @@ describe('e2e: webhook forms report every error at once; test sends count in no 
       await page.locator('#webhook-form-errors').waitFor();
       await expectAllErrorsShown(page);
       expect(await hooks.get_webhook(hook.id), 'nothing changed').to.include({ name: 'Kept', url: `${receiver.url}/in`, event: 'payment_received' });
+      await context.close();
+    });
+
+    it(`Name and URL stop taking characters at the limits the server enforces; the cut values are saved (${js})`, async () => {
+      const { hooks, receiver, url } = net;
+      const { context, page } = await logIn(browser, url, javaScriptEnabled);
+      await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-new`);
+      const name = page.getByLabel('Name', { exact: true });
+      const target = page.getByLabel('URL', { exact: true });
+      // Typed key by key past the limit (the name), and pasted past it then typed on (the URL).
+      await name.pressSequentially('n'.repeat(MAX_NAME_LENGTH + 5));
+      const longUrl = `${receiver.url}/${'u'.repeat(MAX_URL_LENGTH)}`;
+      await target.fill(longUrl);
+      await target.pressSequentially('vwxyz');
+      expect((await name.inputValue()).length).to.equal(MAX_NAME_LENGTH);
+      expect(await target.inputValue()).to.equal(longUrl.slice(0, MAX_URL_LENGTH));
+      await page.getByLabel('Event', { exact: true }).selectOption('payment_received');
+      await page.getByRole('button', { name: 'Add New Webhook' }).last().click();
+      await page.locator('.notice-success').waitFor();
+      const [saved] = (await hooks.list_webhooks({})).items;
+      expect(saved).to.include({ name: 'n'.repeat(MAX_NAME_LENGTH), url: longUrl.slice(0, MAX_URL_LENGTH) });
       await context.close();
     });
 

@@ -120,5 +120,39 @@ describe('e2e: webhook forms report every error at once; test sends count in no 
       expect(await rows.first().locator('.badge', { hasText: 'Test' }).count()).to.equal(1);
       await context.close();
     });
+
+    it(`“Any time” and “Show test sends too” keep the webhook and status filters; the test send appears (${js})`, async () => {
+      const { hooks, receiver, url, webhooks } = net;
+      const hook = await hooks.create_webhook({ name: 'Filtered', url: `${receiver.url}/in`, event: 'payment_received' });
+      const other = await hooks.create_webhook({ name: 'Other', url: `${receiver.url}/other`, event: 'payment_received' });
+      const since = Date.now() - 3600_000;
+      await fireEvent(webhooks, 'payment_received', { payment_id: 1 });
+      await receiver.waitFor(2);
+      await webhooks.worker.idle();
+      expect(await webhooks.send_test_event(hook.id)).to.include({ ok: true });
+      const { context, page } = await logIn(browser, url, javaScriptEnabled);
+      await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-deliveries&webhook_id=${hook.id}&status=succeeded&attempted_since=${since}&is_test=0`);
+      const rows = page.locator('table.deliveries tbody tr');
+      expect(await rows.count(), 'the webhook’s one real delivery').to.equal(1);
+      const filters = async () => {
+        const query = new URL(page.url()).searchParams;
+        return { webhook: query.get('webhook_id'), status: query.get('status'), webhookSelect: await page.getByLabel('Webhook', { exact: true }).inputValue(), statusSelect: await page.getByLabel('Status', { exact: true }).inputValue() };
+      };
+      const kept = { webhook: String(hook.id), status: 'succeeded', webhookSelect: String(hook.id), statusSelect: 'succeeded' };
+
+      await page.getByRole('link', { name: 'Any time' }).click();
+      await page.waitForURL((u) => !u.searchParams.has('attempted_since'));
+      expect(await filters(), 'Any time').to.deep.equal(kept);
+      expect(new URL(page.url()).searchParams.get('is_test'), 'test sends still hidden').to.equal('0');
+      expect(await rows.count()).to.equal(1);
+
+      await page.getByRole('link', { name: 'Show test sends too' }).click();
+      await page.waitForURL((u) => !u.searchParams.has('is_test'));
+      expect(await filters(), 'Show test sends too').to.deep.equal(kept);
+      expect(await rows.count(), 'the delivery and the test send, none of the other webhook').to.equal(2);
+      expect(await rows.first().locator('.badge', { hasText: 'Test' }).count()).to.equal(1);
+      expect(await page.locator('table.deliveries tbody').textContent()).not.to.include(other.name);
+      await context.close();
+    });
   }
 });

@@ -268,6 +268,17 @@ describe('plugins/webhooks admin screens', () => {
       expect((await w.api.async.get_delivery(d.id)).delivery.status).to.equal('succeeded');
       expect((await agent.get(page('webhooks-deliveries', '&delivery=424242'))).status).to.equal(404);
     });
+
+    it('“Any time” and “Show test sends too” lift their own filter and keep every other one', async () => {
+      const hook = await addHook();
+      const since = w.clock.now - 3600_000;
+      const filtered = page('webhooks-deliveries', `&webhook_id=${hook.id}&status=succeeded&event=payment_received&attempted_since=${since}&is_test=0&paged=2`);
+      const text = (await agent.get(filtered)).text;
+      const link = (label: string) => new URLSearchParams(new URL(text.match(new RegExp(`<a href="([^"]+)">${label}</a>`))![1]!.replace(/&amp;/g, '&'), 'http://x').search);
+      const kept = { page: 'webhooks-deliveries', status: 'succeeded', webhook_id: String(hook.id), event: 'payment_received' };
+      expect(Object.fromEntries(link('Any time')), 'Any time').to.deep.equal({ ...kept, is_test: '0' });
+      expect(Object.fromEntries(link('Show test sends too')), 'Show test sends too').to.deep.equal({ ...kept, attempted_since: String(since) });
+    });
   });
 
   describe('events catalogue', () => {

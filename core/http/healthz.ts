@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
-import { postgresFault } from '../db/postgres-errors.js';
+import type { DialectName } from '../db/query-layer.js';
 import { QueryTimeoutError } from '../db/query-timeout.js';
-import { asStorageUnavailable, StorageUnavailableError } from '../db/storage-errors.js';
+import { classifyStorageFault } from './storage-fault.js';
 
 /**
  * What a health check found: `ok`, or why not and how long a balancer should wait (seconds).
@@ -17,6 +17,18 @@ export type HealthResult = { ok: true } | { ok: false; reason: string; retryAfte
 const OTHER_FAILURE = 'DB_ERROR';
 
 /**
+ * A failed check as its result, through the classifier every request handler uses
+ * (classifyStorageFault), so /healthz and the pages never disagree about what a fault is.
+ * A storage fault's code (`fault`) is the reason; anything else — a value PostgreSQL refused
+ * included, which a `SELECT 1` cannot send — is DB_ERROR.
+ */
+function failedCheck(error: unknown, dialect: DialectName): HealthResult {
+  const answer = classifyStorageFault(error, dialect);
+  if (answer?.fault !== undefined) return { ok: false, reason: answer.fault, retryAfter: answer.retryAfter ?? 5, error };
+  return { ok: false, reason: OTHER_FAILURE, retryAfter: 5, error };
+}
+
+/**
  * The database answers a trivial query (`SELECT 1`) — the one check behind `/healthz`. Storage
  * faults (busy, full, I/O, corrupt…) and a closed handle are "not healthy"; never throws.
  * Other backends replace this function's body, not the route.
@@ -26,9 +38,7 @@ export function checkDatabase(db: Pick<Db, 'prepare'>): HealthResult {
     db.prepare('SELECT 1 AS ok').get();
     return { ok: true };
   } catch (error) {
-    const fault = asStorageUnavailable(error);
-    if (fault instanceof StorageUnavailableError) return { ok: false, reason: fault.sqliteCode, retryAfter: fault.retryAfter, error };
-    return { ok: false, reason: OTHER_FAILURE, retryAfter: 5, error };
+    return failedCheck(error, 'sqlite');
   }
 }
 
@@ -38,8 +48,8 @@ export const HEALTH_TIMEOUT_MS = 2000;
 /**
  * The PostgreSQL counterpart of checkDatabase: `SELECT 1` through the query layer's pool,
  * answered within `timeoutMs`. Unreachable (refused, timed out, authentication failed…) is
- * "not healthy" with a stable code as the reason (postgresFault's: PG_UNREACHABLE, PG_TIMEOUT,
- * PG_<SQLSTATE>; else DB_ERROR) and the driver's error beside it for the log; never throws.
+ * "not healthy" with a stable code as the reason (the storage-fault classifier's: PG_UNREACHABLE,
+ * PG_TIMEOUT, PG_<SQLSTATE>; else DB_ERROR) and the driver's error beside it for the log; never throws.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema: the check names no table
 export async function checkQueryLayer(db: Kysely<any>, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthResult> {
@@ -51,7 +61,7 @@ export async function checkQueryLayer(db: Kysely<any>, timeoutMs = HEALTH_TIMEOU
     await Promise.race([sql`SELECT 1`.execute(db), timeout]);
     return { ok: true };
   } catch (error) {
-    return { ok: false, reason: postgresFault(error)?.sqliteCode ?? OTHER_FAILURE, retryAfter: 5, error };
+    return failedCheck(error, 'postgres');
   } finally {
     clearTimeout(timer);
   }

@@ -12,6 +12,7 @@ import { SettingsApi } from '../admin/settings-api.js';
 import { pluginI18n } from '../i18n/i18n.js';
 import { CallbackWrappers } from './containment.js';
 import { esc, html, raw } from '../http/html.js';
+import { OTHER_METHODS } from './public-routes.js';
 import { bodyIds, bodyString, formField, renderPostConfirmation, returnUrl } from '../admin/form.js';
 import { currentBulkAction, parseListQuery, renderListTable } from '../admin/list-table.js';
 import { PluginError, type PluginApi, type PluginConfig, type PluginInfo, type PublicHandler } from './types.js';
@@ -135,6 +136,7 @@ export function createPluginApi(host: Host, plugin: PluginInfo): { api: PluginAp
     routes: {
       get: (p, handler) => addRoute('GET', p, handler),
       post: (p, handler, opts) => addRoute('POST', p, handler, opts?.maxBodyBytes),
+      otherMethods: (p, handler) => addRoute(OTHER_METHODS, p, handler),
     },
   };
   /**

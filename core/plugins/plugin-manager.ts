@@ -196,10 +196,13 @@ export class PluginManager {
    * activations and syncs; never rejects.
    */
   rescan(): Promise<void> {
-    return this.exclusive(async () => {
-      await this.rescanNow();
-      await this.loadArrived();
-    }).catch((error: unknown) => this.host.logger.error({ err: error }, 'loading the plugins found by a rescan failed'));
+    return this.exclusive(() => this.rescanAndLoadArrived()).catch((error: unknown) => this.host.logger.error({ err: error }, 'loading the plugins found by a rescan failed'));
+  }
+
+  /** The one step behind `rescan` and `activate`: read the plugins folder, then load the network-active plugins it now holds. */
+  private async rescanAndLoadArrived(): Promise<void> {
+    await this.rescanNow();
+    await this.loadArrived();
   }
 
   private async rescanNow(): Promise<void> {
@@ -269,8 +272,7 @@ export class PluginManager {
   private async activateNow(slug: string): Promise<void> {
     // What is on disk now, as WordPress activates: a folder copied in since the listing was read
     // is found, one removed meanwhile is not activated from memory.
-    await this.rescanNow();
-    await this.loadArrived();
+    await this.rescanAndLoadArrived();
     const plugin = this.available.get(slug);
     if (!plugin) throw new PluginError('PLUGIN_NOT_FOUND', `There is no plugin "${slug}".`);
     if (this.isActive(slug)) return;

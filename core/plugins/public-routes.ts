@@ -3,9 +3,26 @@ import type { Host } from '../host.js';
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
+/** The method key of an `otherMethods` route: it takes the methods no other route of its path takes. */
+export const OTHER_METHODS = '*';
+
+type PublicRoute = Host['publicRoutes'] extends Map<string, infer R> ? R : never;
+
+/** The route of `method` serving `requestPath`: its exact path first, then a prefix ("/x/" serves "/x/abc"). */
+function findRoute(host: Host, method: string, requestPath: string): PublicRoute | undefined {
+  const exact = host.publicRoutes.get(`${method} ${requestPath}`);
+  if (exact) return exact;
+  for (const [key, r] of host.publicRoutes) {
+    const [m, p] = key.split(' ') as [string, string];
+    if (m === method && p.endsWith('/') && requestPath.startsWith(p) && requestPath.length > p.length) return r;
+  }
+  return undefined;
+}
+
 /**
  * Dispatches requests to the public routes plugins added: exact paths first, then paths
- * ending with "/" as prefixes ("/webhook-inspector/" serves "/webhook-inspector/abc").
+ * ending with "/" as prefixes ("/webhook-inspector/" serves "/webhook-inspector/abc"); a
+ * method with no route of its own goes to the path's `otherMethods` route, if any.
  * It runs before any body parser: a POST handler gets the raw bytes as `req.rawBody`, read up
  * to the route's limit; a larger body is answered 413 and not read further.
  */
@@ -13,16 +30,7 @@ export function publicPluginRoutes(host: Host) {
   return async (req: Request & { rawBody?: Buffer }, res: Response, next: NextFunction) => {
     if (host.publicRoutes.size === 0) return next();
     const method = req.method === 'HEAD' ? 'GET' : req.method;
-    let route = host.publicRoutes.get(`${method} ${req.path}`);
-    if (!route) {
-      for (const [key, r] of host.publicRoutes) {
-        const [m, p] = key.split(' ') as [string, string];
-        if (m === method && p.endsWith('/') && req.path.startsWith(p) && req.path.length > p.length) {
-          route = r;
-          break;
-        }
-      }
-    }
+    const route = findRoute(host, method, req.path) ?? findRoute(host, OTHER_METHODS, req.path);
     if (!route) return next();
     if (method === 'POST') {
       const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY;

@@ -257,6 +257,12 @@ export interface PluginApi<DB = any> {
      * `maxBodyBytes` (default 1 MB); a larger one is answered 413 by the host, unread.
      */
     post(path: string, handler: PublicHandler, opts?: { maxBodyBytes?: number }): void;
+    /**
+     * The route for every method no other route of `path` takes (PUT, DELETE, PATCH, OPTIONS…),
+     * e.g. to answer 405 Method Not Allowed with `Allow`; the body is not read (a POST's is, as
+     * for `post`). Without one, such a request goes on to the host's 404 page.
+     */
+    otherMethods(path: string, handler: PublicHandler): void;
   };
 }
 

@@ -1,7 +1,7 @@
-import type { PluginApi } from '../../core/plugin-sdk.js';
+import type { PluginApi, PublicHandler } from '../../core/plugin-sdk.js';
 import { INSPECTOR_PATH, type Inspector } from './inspector.js';
 
-/** The inbox URLs: POST from anywhere, stored; expired or unknown tokens are 404. */
+/** The inbox URLs: POST from anywhere, stored; any other method 405 (Allow: POST); expired or unknown tokens are 404. */
 export function registerInspectorRoutes(api: PluginApi, inspector: Inspector): void {
   api.routes.post(
     INSPECTOR_PATH,
@@ -18,9 +18,13 @@ export function registerInspectorRoutes(api: PluginApi, inspector: Inspector): v
     },
     { maxBodyBytes: inspector.settings.maxBodyBytes },
   );
-  api.routes.get(INSPECTOR_PATH, async (req, res) => {
+  // An inbox takes POST alone: GET (and HEAD) and every other method are 405 with `Allow`,
+  // as HTTP asks, not the host's 404 page — which would read as "no such inbox".
+  const postOnly: PublicHandler = async (req, res) => {
     const token = req.path.slice(INSPECTOR_PATH.length);
     if (!(await inspector.inboxAsync(token))) return void res.status(404).type('text').send('No such inspector inbox (it may have expired).');
     res.status(405).set('allow', 'POST').type('text').send('This inspector inbox accepts POST requests. See them under Network Admin → Webhooks → Request Inspector.');
-  });
+  };
+  api.routes.get(INSPECTOR_PATH, postOnly);
+  api.routes.otherMethods(INSPECTOR_PATH, postOnly);
 }

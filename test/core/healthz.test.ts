@@ -81,6 +81,7 @@ describe('core/http/healthz: what a failed check tells the caller', () => {
     expect(await reason(new Error('Query read timeout'))).to.equal('PG_TIMEOUT');
     expect(await reason(Object.assign(secretive('57P03'), { severity: 'FATAL' }))).to.equal('PG_57P03');
     expect(await reason(Object.assign(secretive('28P01'), { severity: 'FATAL' }))).to.equal('DB_ERROR');
+    expect(await reason(Object.assign(secretive('22P02'), { severity: 'ERROR' })), 'a refused value is no storage fault: no 400 code here').to.equal('DB_ERROR');
     const silent = new Kysely<any>({ dialect: new PostgresDialect({ pool: { connect: () => new Promise(() => {}), end: () => Promise.resolve() } as unknown as pg.Pool }) });
     expect(((await checkQueryLayer(silent, 20)) as { reason: string }).reason).to.equal('PG_TIMEOUT');
   });

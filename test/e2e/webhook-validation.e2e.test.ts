@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromiumOrSkip } from './browser.js';
 import { logIn, startNetwork, type Network } from './network.js';
 import { fireEvent } from './storage.js';
+import { MAX_NAME_LENGTH, MAX_URL_LENGTH } from '../../plugins/webhooks/model/webhook.js';
 
 describe('e2e: webhook forms report every error at once; test sends count in no figure', function () {
   this.timeout(60_000);
@@ -64,6 +65,27 @@ describe('e2e: webhook forms report every error at once; test sends count in no 
       await context.close();
     });
 
+    it(`Name and URL stop taking characters at the limits the server enforces; the cut values are saved (${js})`, async () => {
+      const { hooks, receiver, url } = net;
+      const { context, page } = await logIn(browser, url, javaScriptEnabled);
+      await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-new`);
+      const name = page.getByLabel('Name', { exact: true });
+      const target = page.getByLabel('URL', { exact: true });
+      // Typed key by key past the limit (the name), and pasted past it then typed on (the URL).
+      await name.pressSequentially('n'.repeat(MAX_NAME_LENGTH + 5));
+      const longUrl = `${receiver.url}/${'u'.repeat(MAX_URL_LENGTH)}`;
+      await target.fill(longUrl);
+      await target.pressSequentially('vwxyz');
+      expect((await name.inputValue()).length).to.equal(MAX_NAME_LENGTH);
+      expect(await target.inputValue()).to.equal(longUrl.slice(0, MAX_URL_LENGTH));
+      await page.getByLabel('Event', { exact: true }).selectOption('payment_received');
+      await page.getByRole('button', { name: 'Add New Webhook' }).last().click();
+      await page.locator('.notice-success').waitFor();
+      const [saved] = (await hooks.list_webhooks({})).items;
+      expect(saved).to.include({ name: 'n'.repeat(MAX_NAME_LENGTH), url: longUrl.slice(0, MAX_URL_LENGTH) });
+      await context.close();
+    });
+
     it(`Send Test Event on the list leaves the Deliveries figure unchanged, and the log shows the test (${js})`, async () => {
       const { hooks, receiver, url, webhooks } = net;
       const hook = await hooks.create_webhook({ name: 'Counted', url: `${receiver.url}/in`, event: 'payment_received' });
@@ -96,6 +118,40 @@ describe('e2e: webhook forms report every error at once; test sends count in no 
       const rows = page.locator('table.deliveries tbody tr');
       expect(await rows.count()).to.equal(2);
       expect(await rows.first().locator('.badge', { hasText: 'Test' }).count()).to.equal(1);
+      await context.close();
+    });
+
+    it(`“Any time” and “Show test sends too” keep the webhook and status filters; the test send appears (${js})`, async () => {
+      const { hooks, receiver, url, webhooks } = net;
+      const hook = await hooks.create_webhook({ name: 'Filtered', url: `${receiver.url}/in`, event: 'payment_received' });
+      const other = await hooks.create_webhook({ name: 'Other', url: `${receiver.url}/other`, event: 'payment_received' });
+      const since = Date.now() - 3600_000;
+      await fireEvent(webhooks, 'payment_received', { payment_id: 1 });
+      await receiver.waitFor(2);
+      await webhooks.worker.idle();
+      expect(await webhooks.send_test_event(hook.id)).to.include({ ok: true });
+      const { context, page } = await logIn(browser, url, javaScriptEnabled);
+      await page.goto(`${url}/wp-admin/network/admin.php?page=webhooks-deliveries&webhook_id=${hook.id}&status=succeeded&attempted_since=${since}&is_test=0`);
+      const rows = page.locator('table.deliveries tbody tr');
+      expect(await rows.count(), 'the webhook’s one real delivery').to.equal(1);
+      const filters = async () => {
+        const query = new URL(page.url()).searchParams;
+        return { webhook: query.get('webhook_id'), status: query.get('status'), webhookSelect: await page.getByLabel('Webhook', { exact: true }).inputValue(), statusSelect: await page.getByLabel('Status', { exact: true }).inputValue() };
+      };
+      const kept = { webhook: String(hook.id), status: 'succeeded', webhookSelect: String(hook.id), statusSelect: 'succeeded' };
+
+      await page.getByRole('link', { name: 'Any time' }).click();
+      await page.waitForURL((u) => !u.searchParams.has('attempted_since'));
+      expect(await filters(), 'Any time').to.deep.equal(kept);
+      expect(new URL(page.url()).searchParams.get('is_test'), 'test sends still hidden').to.equal('0');
+      expect(await rows.count()).to.equal(1);
+
+      await page.getByRole('link', { name: 'Show test sends too' }).click();
+      await page.waitForURL((u) => !u.searchParams.has('is_test'));
+      expect(await filters(), 'Show test sends too').to.deep.equal(kept);
+      expect(await rows.count(), 'the delivery and the test send, none of the other webhook').to.equal(2);
+      expect(await rows.first().locator('.badge', { hasText: 'Test' }).count()).to.equal(1);
+      expect(await page.locator('table.deliveries tbody').textContent()).not.to.include(other.name);
       await context.close();
     });
   }

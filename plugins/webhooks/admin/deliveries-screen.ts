@@ -35,7 +35,7 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
   const webhookId = queryInt(ctx, 'webhook_id');
   const query = ui.parseListQuery(ctx.req, { orderby: ['id'], defaultOrderby: 'id', defaultOrder: 'desc', perPage: 25 });
   const attemptedSince = queryInt(ctx, 'attempted_since', MAX_TIME_MS);
-  const filter = {
+  const filter: DeliveryFilter = {
     status: (STATUSES as readonly string[]).includes(status) ? status : undefined,
     event: admin.wu_get_event_type(event) ? event : undefined,
     webhookId: webhookId !== undefined && (await admin.findWebhook(webhookId)) ? webhookId : undefined,
@@ -86,13 +86,13 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
       <input type="hidden" name="page" value="${PAGES.deliveries}">
       ${
         filter.attemptedSince !== undefined
-          ? html`<p class="filter-note">Attempted since ${dateTime(filter.attemptedSince)}. <a href="${pageUrl(api, PAGES.deliveries, filter.status ? { status: filter.status } : {})}">Any time</a>
+          ? html`<p class="filter-note">Attempted since ${dateTime(filter.attemptedSince)}. <a href="${filteredUrl(api, filter, 'attempted_since')}">Any time</a>
             <input type="hidden" name="attempted_since" value="${filter.attemptedSince}"></p>`
           : ''
       }
       ${
         filter.isTest === false
-          ? html`<p class="filter-note">Test sends are not shown (they count in no figure). <a href="${pageUrl(api, PAGES.deliveries, filter.webhookId ? { webhook_id: filter.webhookId } : {})}">Show test sends too</a>
+          ? html`<p class="filter-note">Test sends are not shown (they count in no figure). <a href="${filteredUrl(api, filter, 'is_test')}">Show test sends too</a>
             <input type="hidden" name="is_test" value="0"></p>`
           : ''
       }
@@ -110,6 +110,32 @@ async function renderList(ctx: PageContext, { api, admin }: ScreenDeps): Promise
     ${table}`,
     { title: 'Deliveries' },
   );
+}
+
+/** The list's filters as read (an invalid value already dropped). */
+interface DeliveryFilter {
+  status?: string;
+  event?: string;
+  webhookId?: number;
+  attemptedSince?: number;
+  isTest?: false;
+}
+
+/**
+ * The list's URL with every filter in force but `without`: a note's link ("Any time", "Show
+ * test sends too") lifts its own filter and keeps the others — the admin who narrowed the list
+ * to one webhook, status or event stays there. Back to the first page: the rows change.
+ */
+function filteredUrl(api: ScreenDeps['api'], filter: DeliveryFilter, without: 'attempted_since' | 'is_test'): string {
+  const params: Record<string, string | number | undefined> = {
+    status: filter.status,
+    webhook_id: filter.webhookId,
+    event: filter.event,
+    attempted_since: filter.attemptedSince,
+    is_test: filter.isTest === false ? 0 : undefined,
+  };
+  delete params[without];
+  return pageUrl(api, PAGES.deliveries, Object.fromEntries(Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined)));
 }
 
 async function renderDetail(ctx: PageContext, { api, admin }: ScreenDeps, id: number): Promise<void> {

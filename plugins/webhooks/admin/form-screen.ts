@@ -2,7 +2,7 @@ import { WebhookError } from '../errors.js';
 import { HttpError, type PageContext, type SafeHtml } from '../../../core/plugin-sdk.js';
 import { WebhookValidationError } from '../errors.js';
 import type { EventType } from '../events/registry.js';
-import { MAX_CUSTOM_HEADERS, type Webhook, type WebhookHeader } from '../model/webhook.js';
+import { MAX_CUSTOM_HEADERS, MAX_NAME_LENGTH, MAX_URL_LENGTH, type Webhook, type WebhookHeader } from '../model/webhook.js';
 import { maskHeaderValue } from '../rest/objects.js';
 import { dateTime, deliveryStatusBadge, relativeTime, webhookStatusBadge } from './format.js';
 import { testDialog } from './list-screen.js';
@@ -128,7 +128,7 @@ function errorSummary(deps: ScreenDeps, lead: string, errors: Record<string, str
 function fields(deps: ScreenDeps, v: FormValues, errors: Record<string, string>, withActive: boolean, saved: WebhookHeader[] = []): SafeHtml {
   const { html, formField } = deps.api.ui;
   return html`<table class="form-table" role="presentation">
-    ${formField({ id: 'name', label: 'Name', value: v.name, error: errors.name, required: true, description: 'For your reference only, e.g. “Mailing list sync”.' })}
+    ${formField({ id: 'name', label: 'Name', value: v.name, error: errors.name, required: true, maxLength: MAX_NAME_LENGTH, description: 'For your reference only, e.g. “Mailing list sync”.' })}
     ${formField({
       id: 'url',
       label: 'URL',
@@ -136,6 +136,7 @@ function fields(deps: ScreenDeps, v: FormValues, errors: Record<string, string>,
       value: v.url,
       error: errors.url,
       required: true,
+      maxLength: MAX_URL_LENGTH,
       className: 'large-text',
       description: 'The endpoint that receives the payloads (a Zapier “Catch Hook” URL, your own function, a request inspector…).',
     })}

@@ -82,6 +82,14 @@ export const MAX_ID = 2_147_483_647;
 
 export const MAX_CUSTOM_HEADERS = 20;
 
+/**
+ * The longest name and URL a webhook may have, in characters (UTF-16 code units, as a browser's
+ * `maxlength` counts them): validateWebhook refuses longer ones, and the admin form and the REST
+ * schema declare the same numbers, so a browser stops the typing where the server would refuse.
+ */
+export const MAX_NAME_LENGTH = 200;
+export const MAX_URL_LENGTH = 2000;
+
 /** Why a custom header name is refused, or undefined when it is allowed. */
 export function headerNameProblem(name: string): string | undefined {
   const lower = name.toLowerCase();
@@ -182,7 +190,7 @@ export function validateWebhook(
   if (!partial || input.name !== undefined) {
     const name = typeof input.name === 'string' ? stripControlChars(input.name).trim() : '';
     if (name.length < 2) errors.name = 'Give the webhook a name of at least 2 characters.';
-    else if (name.length > 200) errors.name = tooLong('The name', name, 200);
+    else if (name.length > MAX_NAME_LENGTH) errors.name = tooLong('The name', name, MAX_NAME_LENGTH);
     else out.name = name;
   }
   if (!partial || input.url !== undefined) {
@@ -233,7 +241,7 @@ export function validateWebhook(
 
 function urlProblem(raw: string): string | undefined {
   if (!raw) return 'Enter the URL that will receive the payloads.';
-  if (raw.length > 2000) return tooLong('The URL', raw, 2000);
+  if (raw.length > MAX_URL_LENGTH) return tooLong('The URL', raw, MAX_URL_LENGTH);
   let url: URL;
   try {
     url = new URL(raw);

@@ -1,7 +1,7 @@
 import { RestResponse, restPage, type FieldError, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
 import type { WebhooksApi, WebhooksAsyncApi } from '../api.js';
 import { WebhookError, WebhookValidationError, type WebhookErrorCode } from '../errors.js';
-import { MAX_ID, unmaskHeaders, type WebhookInput } from '../model/webhook.js';
+import { MAX_ID, MAX_NAME_LENGTH, MAX_URL_LENGTH, unmaskHeaders, type WebhookInput } from '../model/webhook.js';
 import type { DestinationWarning } from '../delivery/destination-probe.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
 
@@ -50,8 +50,8 @@ const headersArg: RestArg = {
   description: 'Extra request headers sent with every delivery (hop-by-hop, Content-* and Webhook-* names are refused).',
 };
 const webhookFields = (create: boolean): Record<string, RestArg> => ({
-  name: { type: 'string', minLength: 2, maxLength: 200, required: create, description: 'The webhook’s name.' },
-  webhook_url: { type: 'string', format: 'uri', maxLength: 2000, required: create, description: 'The URL that receives the payloads.' },
+  name: { type: 'string', minLength: 2, maxLength: MAX_NAME_LENGTH, required: create, description: 'The webhook’s name.' },
+  webhook_url: { type: 'string', format: 'uri', maxLength: MAX_URL_LENGTH, required: create, description: 'The URL that receives the payloads.' },
   event: { type: 'string', minLength: 1, required: create, description: 'The event slug (see GET /hooks).' },
   integration: { type: 'string', pattern: '^[a-z0-9_-]{1,40}$', required: create, description: '`manual` for webhooks made by people, the platform’s slug (e.g. `zapier`) for subscriptions.' },
   active: { type: 'boolean', description: 'Whether it receives events.' },

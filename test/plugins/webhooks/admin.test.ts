@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { loginAgent, nonceIn, nonceNear, type Agent } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
+import { MAX_NAME_LENGTH, MAX_URL_LENGTH, validateWebhook } from '../../../plugins/webhooks/model/webhook.js';
 import { fireStored, makeWebhooksApp, type WebhooksApp } from '../../helpers/webhooks.js';
 
 const page = (slug: string, params = '') => `/wp-admin/network/admin.php?page=${slug}${params}`;
@@ -61,6 +62,22 @@ describe('plugins/webhooks admin screens', () => {
       expect(res.text).to.include('<label for="name">Name</label>').and.include('<label for="url">URL</label>').and.include('<label for="event">Event</label>');
       expect(res.text).to.include('<optgroup label="Payments">').and.include('Payment Received (payment_received)');
       expect(res.text).to.include('An admin sent the invoice of a payment to the customer.').and.include('&quot;invoice_message&quot;');
+    });
+
+    it('declares the validation limits on Name and URL as maxlength, on Add New and Edit (the server checks them too)', async () => {
+      const hook = await addHook();
+      for (const screen of [page('webhooks-new'), page('webhooks-edit', `&id=${hook.id}`)]) {
+        const text = (await agent.get(screen)).text;
+        const input = (id: string) => text.match(new RegExp(`<input [^>]*id="${id}"[^>]*>`))?.[0] ?? '';
+        expect(input('name'), screen).to.include(`maxlength="${MAX_NAME_LENGTH}"`);
+        expect(input('url'), screen).to.include(`maxlength="${MAX_URL_LENGTH}"`);
+      }
+      // The numbers validateWebhook enforces: one character more is refused.
+      const url = (length: number) => `https://example.com/${'a'.repeat(length - 'https://example.com/'.length)}`;
+      const valid = (name: string, webhookUrl: string) => () => validateWebhook({ name, url: webhookUrl, event: 'payment_received' }, () => true);
+      expect(valid('n'.repeat(MAX_NAME_LENGTH), url(MAX_URL_LENGTH))).not.to.throw();
+      expect(valid('n'.repeat(MAX_NAME_LENGTH + 1), url(MAX_URL_LENGTH))).to.throw(/The name can have at most/);
+      expect(valid('n'.repeat(MAX_NAME_LENGTH), url(MAX_URL_LENGTH + 1))).to.throw(/The URL can have at most/);
     });
 
     it('creates an active webhook and lands on its edit screen with a success notice', async () => {
@@ -250,6 +267,17 @@ describe('plugins/webhooks admin screens', () => {
       await w.service.worker.drain();
       expect((await w.api.async.get_delivery(d.id)).delivery.status).to.equal('succeeded');
       expect((await agent.get(page('webhooks-deliveries', '&delivery=424242'))).status).to.equal(404);
+    });
+
+    it('“Any time” and “Show test sends too” lift their own filter and keep every other one', async () => {
+      const hook = await addHook();
+      const since = w.clock.now - 3600_000;
+      const filtered = page('webhooks-deliveries', `&webhook_id=${hook.id}&status=succeeded&event=payment_received&attempted_since=${since}&is_test=0&paged=2`);
+      const text = (await agent.get(filtered)).text;
+      const link = (label: string) => new URLSearchParams(new URL(text.match(new RegExp(`<a href="([^"]+)">${label}</a>`))![1]!.replace(/&amp;/g, '&'), 'http://x').search);
+      const kept = { page: 'webhooks-deliveries', status: 'succeeded', webhook_id: String(hook.id), event: 'payment_received' };
+      expect(Object.fromEntries(link('Any time')), 'Any time').to.deep.equal({ ...kept, is_test: '0' });
+      expect(Object.fromEntries(link('Show test sends too')), 'Show test sends too').to.deep.equal({ ...kept, attempted_since: String(since) });
     });
   });
 

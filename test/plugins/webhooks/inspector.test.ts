@@ -184,6 +184,18 @@ describe('plugins/webhooks request inspector', () => {
     expect(res.status).to.equal(405);
     expect(res.headers.allow).to.equal('POST');
   });
+
+  it('PUT, PATCH, DELETE and OPTIONS on an inbox are 405 with Allow: POST, nothing stored; on an unknown inbox 404', async () => {
+    const { token, url } = await createInbox();
+    const path = new URL(url).pathname;
+    for (const method of ['put', 'patch', 'delete', 'options'] as const) {
+      const res = await request(hp.app)[method](path).send({ n: 1 });
+      expect([res.status, res.headers.allow], method).to.deep.equal([405, 'POST']);
+      expect(res.text, method).to.include('This inspector inbox accepts POST requests.');
+    }
+    expect(await w.service.inspector.store.requestsAsync(token)).to.have.length(0);
+    expect((await request(hp.app).put(`/webhook-inspector/${'x'.repeat(32)}`)).status).to.equal(404);
+  });
 });
 
 describe('plugins/webhooks request inspector: two hosts on one SQLite DATA_DIR', () => {

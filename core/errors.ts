@@ -56,6 +56,11 @@ export interface HookpressErrorOptions {
   fields?: Record<string, string>;
   /** The code of each input's own error, where it differs from the error's `code` (e.g. `url: 'EBLOCKED'`). */
   fieldCodes?: Record<string, string>;
+  /**
+   * Every problem, when an input has several (one entry per bad custom header, say): `fields`
+   * then holds each input's messages joined. Without it, `errors` has one entry per field.
+   */
+  errors?: readonly FieldError[];
   cause?: unknown;
 }
 
@@ -74,7 +79,8 @@ export class HookpressError<C extends string = string> extends Error {
   readonly fields?: Record<string, string>;
   /**
    * Every input at fault, in the order found (the first is `field`), each with its own code —
-   * `code` unless `fieldCodes` names another. Set whenever `fields` is.
+   * `code` unless `fieldCodes` names another; an input with several problems has an entry for
+   * each. Set whenever `fields` is.
    */
   readonly errors?: readonly FieldError[];
 
@@ -87,7 +93,7 @@ export class HookpressError<C extends string = string> extends Error {
     if (options.field ?? firstField) this.field = options.field ?? firstField;
     if (options.fields) {
       this.fields = options.fields;
-      this.errors = Object.entries(options.fields).map(([field, message]) => ({ field, code: options.fieldCodes?.[field] ?? code, message }));
+      this.errors = options.errors ? [...options.errors] : Object.entries(options.fields).map(([field, message]) => ({ field, code: options.fieldCodes?.[field] ?? code, message }));
     }
   }
 

@@ -1,5 +1,5 @@
 import { defineErrorCodes, HookpressError } from '../errors.js';
-import { restDetails } from './params.js';
+import { restDetails, type RestParamDetail } from './params.js';
 
 /**
  * The REST layer's own codes: WordPress's (wp-includes/rest-api/class-wp-rest-server.php,
@@ -29,7 +29,7 @@ export type RestErrorCode = keyof typeof REST_ERROR_CODES;
 export interface RestErrorBody {
   code: string;
   message: string;
-  data: { status: number; params?: Record<string, string> | string[]; details?: Record<string, { code: string; message: string; data: { param: string } }> };
+  data: { status: number; params?: Record<string, string> | string[]; details?: Record<string, RestParamDetail> };
 }
 
 /** An error of the REST layer that carries WordPress's `data.params`. */

@@ -16,11 +16,20 @@ const ERROR_SCHEMA: JsonSchema = {
         params: { oneOf: [{ type: 'object', additionalProperties: { type: 'string' } }, { type: 'array', items: { type: 'string' } }] },
         details: {
           type: 'object',
-          description: 'rest_invalid_param: per invalid argument, its own code and message (WordPress’s has_valid_params).',
+          description: 'rest_invalid_param: per invalid argument, its own code and message (WordPress’s has_valid_params); `additional_errors` when it has several.',
           additionalProperties: {
             type: 'object',
             required: ['code', 'message'],
-            properties: { code: { type: 'string' }, message: { type: 'string' }, data: { type: 'object', properties: { param: { type: 'string' } } } },
+            properties: {
+              code: { type: 'string' },
+              message: { type: 'string' },
+              data: { type: 'object', properties: { param: { type: 'string' } } },
+              additional_errors: {
+                type: 'array',
+                description: 'The argument’s further problems when it has several (e.g. one per bad custom header), as WordPress lists a WP_Error’s other errors.',
+                items: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' }, data: { type: 'object', properties: { param: { type: 'string' } } } } },
+              },
+            },
           },
         },
       },

@@ -35,6 +35,31 @@ export function coerceBooleanArgs(args: Record<string, RestArg>, params: Record<
   }
 }
 
+/**
+ * The query string as PHP, hence WordPress, reads it: `status[]=a&status[]=b` (and `status[0]=a`)
+ * is the list `status`, `status[key]=a` an object. Express 5's query parser keeps `status[]` as a
+ * parameter of its own, which no route declares, so such a filter was silently ignored; folded,
+ * the schema sees what WordPress sees — an array argument accepts the list, a scalar one refuses
+ * it (400 rest_invalid_param naming the argument), as it refuses `status=a&status=b`.
+ */
+export function foldBracketParams(query: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(query)) {
+    const bracket = /^([^[\]]+)\[([^\]]*)\]/.exec(key);
+    if (!bracket) {
+      out[key] = out[key] === undefined ? value : ([] as unknown[]).concat(out[key], value);
+      continue;
+    }
+    const [, name, index] = bracket as unknown as [string, string, string];
+    const values = Array.isArray(value) ? value : [value];
+    const current = out[name];
+    if ((index === '' || /^\d+$/.test(index)) && (current === undefined || Array.isArray(current))) out[name] = [...((current as unknown[] | undefined) ?? []), ...values];
+    else if (current !== null && typeof current === 'object' && !Array.isArray(current)) (current as Record<string, unknown>)[index] = value;
+    else out[name] = current === undefined ? { [index]: value } : ([] as unknown[]).concat(current, values);
+  }
+  return out;
+}
+
 /** WordPress's code for each JSON Schema keyword a value can fail (rest_validate_value_from_schema). */
 const KEYWORD_CODES: Record<string, string> = {
   type: 'rest_invalid_type',
@@ -72,9 +97,26 @@ export function describeSchemaError(e: ErrorObject): FieldError {
   return { field, code, message: `${where} ${e.message ?? 'is invalid'}.` };
 }
 
-/** WordPress's `data.details` of rest_invalid_param: per argument, `{ code, message, data: { param } }`. */
-export function restDetails(errors: readonly FieldError[]): Record<string, { code: string; message: string; data: { param: string } }> {
-  const details: Record<string, { code: string; message: string; data: { param: string } }> = Object.create(null) as Record<string, never>;
-  for (const e of errors) details[e.field] ??= { code: e.code.startsWith('rest_') ? e.code : e.code.toLowerCase(), message: e.message, data: { param: e.field } };
+/** One argument's entry in `data.details`: WordPress's rest_convert_error_to_response of its WP_Error. */
+export interface RestParamDetail {
+  code: string;
+  message: string;
+  data: { param: string };
+  /** The argument's further problems (e.g. one per bad custom header), as WordPress lists a WP_Error's other errors. */
+  additional_errors?: Array<{ code: string; message: string; data: { param: string } }>;
+}
+
+/**
+ * WordPress's `data.details` of rest_invalid_param: per argument, `{ code, message, data: { param } }`
+ * for its first problem, and `additional_errors` listing the others when it has several.
+ */
+export function restDetails(errors: readonly FieldError[]): Record<string, RestParamDetail> {
+  const details: Record<string, RestParamDetail> = Object.create(null) as Record<string, never>;
+  for (const e of errors) {
+    const entry = { code: e.code.startsWith('rest_') ? e.code : e.code.toLowerCase(), message: e.message, data: { param: e.field } };
+    const first = details[e.field];
+    if (!first) details[e.field] = entry;
+    else if (first.message !== e.message && !first.additional_errors?.some((x) => x.message === e.message)) (first.additional_errors ??= []).push(entry);
+  }
   return details;
 }

@@ -1,12 +1,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { HookpressError } from '../errors.js';
+import { HookpressError, type FieldError } from '../errors.js';
 import type { Host } from '../host.js';
 import { buildOpenApi } from './openapi.js';
 import { RestError, toRestError, type RestErrorBody } from './errors.js';
 import { classifyStorageFault } from '../http/storage-fault.js';
-import { coerceBooleanArgs, describeSchemaError, restDetails } from './params.js';
+import { coerceBooleanArgs, describeSchemaError, foldBracketParams, restDetails } from './params.js';
 import { RestResponse, type JsonSchema, type RestArg, type RestAuth, type RestEndpoint, type RestRequest, type RestRoute } from './types.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -241,7 +241,7 @@ export class RestServer {
     if (!endpoint) throw new RestError('rest_no_route', 'No route was found matching the URL and request method.');
 
     const auth = await authenticate(req, res);
-    const query = req.query as Record<string, unknown>;
+    const query = foldBracketParams(req.query as Record<string, unknown>);
     const body = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
     const merged: Record<string, unknown> = { ...query, ...body, ...(m!.groups ?? {}) };
     const fields = typeof merged._fields === 'string' ? merged._fields : Array.isArray(merged._fields) ? merged._fields.join(',') : undefined;
@@ -270,8 +270,9 @@ export class RestServer {
    * (rest_sanitize_boolean), then the schema checks every argument. Missing required ones are
    * rest_missing_callback_param; otherwise every invalid argument is reported in one
    * rest_invalid_param — the schema's findings plus what the endpoint's `validate_params` finds
-   * in the others — with `data.params` (a message each) and `data.details`
-   * (`{ code, message, data: { param } }` each).
+   * in the others — with `data.params` (a message each, an argument's several problems joined)
+   * and `data.details` (`{ code, message, data: { param } }` each, plus WordPress's
+   * `additional_errors` for an argument's further problems).
    */
   private async validate(validate: ValidateFunction, endpoint: RestEndpoint, request: RestRequest): Promise<void> {
     const params = request.params;
@@ -280,12 +281,24 @@ export class RestServer {
     const errors = validate.errors ?? [];
     const missing = errors.filter((e) => e.keyword === 'required' && e.instancePath === '').map((e) => String((e.params as { missingProperty: string }).missingProperty));
     if (missing.length) throw new RestError('rest_missing_callback_param', `Missing parameter(s): ${missing.join(', ')}`, missing);
-    const found = errors.map(describeSchemaError);
+    // The first problem of each value (a string that is neither of the type nor in the enum is
+    // one problem); each bad item of a list is a problem of its own.
+    const places = new Set<string>();
+    const found: FieldError[] = [];
+    for (const e of errors) {
+      const error = describeSchemaError(e);
+      const place = `${e.instancePath} ${error.field}`;
+      if (!places.has(place)) [places.add(place), found.push(error)];
+    }
     const flagged = new Set(found.map((e) => e.field));
     for (const e of endpoint.validate_params ? await endpoint.validate_params(request) : []) if (!flagged.has(e.field)) found.push(e);
     // A null-prototype map: parameter names such as `__proto__` or `constructor` are data here.
     const messages: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const e of found) messages[e.field] ??= e.message;
+    // An argument with several problems (one per bad item of a list) gets them all, joined.
+    for (const e of found) {
+      const before = messages[e.field];
+      messages[e.field] = before === undefined || before.includes(e.message) ? (before ?? e.message) : `${before} ${e.message}`;
+    }
     throw new RestError('rest_invalid_param', `Invalid parameter(s): ${Object.keys(messages).join(', ')}`, messages, 400, restDetails(found));
   }
 }

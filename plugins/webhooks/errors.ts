@@ -27,12 +27,17 @@ export class WebhookError extends HookpressError<WebhookErrorCode> {
  * Validation of a webhook: every field at fault at once (code WEBHOOK_INVALID). `fields` has one
  * message per field, `field` names the first, and `errors` lists them all as
  * `{ field, code, message }` — the field's own code where there is one (`EVENT_UNKNOWN` for an
- * unregistered event, `EBLOCKED` for a URL the SSRF guard refuses), else WEBHOOK_INVALID.
+ * unregistered event, `EBLOCKED` for a URL the SSRF guard refuses), else WEBHOOK_INVALID. A field
+ * given several messages (`headers`: one per bad header) has an entry in `errors` for each, and
+ * them joined in `fields`, so a caller fixes every header in one pass.
  */
 export class WebhookValidationError extends WebhookError {
   declare readonly fields: Record<string, string>;
-  constructor(fields: Record<string, string>, codes: Partial<Record<string, WebhookErrorCode>> = {}) {
-    super('WEBHOOK_INVALID', Object.keys(fields).length ? joinFieldMessages(fields) : 'Invalid webhook.', undefined, { fields, fieldCodes: codes as Record<string, string> });
+  constructor(fields: Record<string, string | readonly string[]>, codes: Partial<Record<string, WebhookErrorCode>> = {}) {
+    const lists = Object.entries(fields).map(([field, m]) => [field, typeof m === 'string' ? [m] : m] as const);
+    const joined = Object.fromEntries(lists.map(([field, messages]) => [field, messages.join(' ')]));
+    const errors = lists.flatMap(([field, messages]) => messages.map((message) => ({ field, code: codes[field] ?? 'WEBHOOK_INVALID', message })));
+    super('WEBHOOK_INVALID', lists.length ? joinFieldMessages(joined) : 'Invalid webhook.', undefined, { fields: joined, fieldCodes: codes as Record<string, string>, errors });
     this.name = 'WebhookValidationError';
   }
 }

@@ -130,44 +130,38 @@ export function unmaskHeaders(incoming: unknown, saved: readonly WebhookHeader[]
   });
 }
 
-/** Validates custom headers: `[{ name, value }]` or `{ name: value }`; throws messages into `errors.headers`. */
-function validateHeaders(raw: unknown, errors: Record<string, string>): WebhookHeader[] | undefined {
-  const list: unknown[] = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? Object.entries(raw).map(([name, value]) => ({ name, value })) : [];
+/**
+ * Validates custom headers: `[{ name, value }]` or `{ name: value }`. Returns the headers, or
+ * undefined after pushing into `problems` one message per bad header, each naming it (by name,
+ * or by position when it has none) — every bad header at once, as the other fields are reported.
+ */
+function validateHeaders(raw: unknown, problems: string[]): WebhookHeader[] | undefined {
   if (!Array.isArray(raw) && (raw === null || typeof raw !== 'object')) {
-    errors.headers = 'Headers must be a list of { name, value } pairs.';
+    problems.push('Headers must be a list of { name, value } pairs.');
     return undefined;
   }
+  const list: unknown[] = Array.isArray(raw) ? raw : Object.entries(raw).map(([name, value]) => ({ name, value }));
   if (list.length > MAX_CUSTOM_HEADERS) {
-    errors.headers = `A webhook can have at most ${MAX_CUSTOM_HEADERS} custom headers.`;
+    problems.push(`A webhook can have at most ${MAX_CUSTOM_HEADERS} custom headers.`);
     return undefined;
   }
   const out: WebhookHeader[] = [];
   const seen = new Set<string>();
-  for (const h of list) {
+  list.forEach((h, i) => {
     const name = typeof (h as WebhookHeader)?.name === 'string' ? (h as WebhookHeader).name.trim() : '';
     const value = (h as WebhookHeader)?.value;
-    if (!name && (value === undefined || value === '')) continue;
-    const problem = name ? headerNameProblem(name) : 'Each header needs a name.';
-    if (problem) {
-      errors.headers = problem;
-      return undefined;
+    if (!name && (value === undefined || value === '')) return;
+    const problem = name ? headerNameProblem(name) : `Header ${i + 1} needs a name.`;
+    if (problem) problems.push(problem);
+    else if (typeof value !== 'string' || value.length > 4000) problems.push(`The value of ${name} must be text of at most 4000 characters on one line.`);
+    else if (!FIELD_VALUE_RE.test(value.trim())) problems.push(`The value of ${name} can only hold visible ASCII characters, spaces and tabs (RFC 9110 field value); it has ${describeBadChar(value.trim())}.`);
+    else if (seen.has(name.toLowerCase())) problems.push(`${name} is given twice.`);
+    else {
+      seen.add(name.toLowerCase());
+      out.push({ name, value: value.trim() });
     }
-    if (typeof value !== 'string' || value.length > 4000) {
-      errors.headers = `The value of ${name} must be text of at most 4000 characters on one line.`;
-      return undefined;
-    }
-    if (!FIELD_VALUE_RE.test(value.trim())) {
-      errors.headers = `The value of ${name} can only hold visible ASCII characters, spaces and tabs (RFC 9110 field value); it has ${describeBadChar(value.trim())}.`;
-      return undefined;
-    }
-    if (seen.has(name.toLowerCase())) {
-      errors.headers = `${name} is given twice.`;
-      return undefined;
-    }
-    seen.add(name.toLowerCase());
-    out.push({ name, value: value.trim() });
-  }
-  return out;
+  });
+  return problems.length ? undefined : out;
 }
 
 /**
@@ -184,7 +178,7 @@ export function validateWebhook(
   partial = false,
   refuseUrl: (url: string) => string | undefined = () => undefined,
 ): Partial<ValidWebhookInput> {
-  const errors: Record<string, string> = {};
+  const errors: Record<string, string | string[]> = {};
   const codes: Partial<Record<string, WebhookErrorCode>> = {};
   const out: Partial<ValidWebhookInput> = {};
   if (!partial || input.name !== undefined) {
@@ -230,8 +224,10 @@ export function validateWebhook(
     out.hidden = false;
   }
   if (input.headers !== undefined) {
-    const headers = validateHeaders(input.headers, errors);
+    const problems: string[] = [];
+    const headers = validateHeaders(input.headers, problems);
     if (headers) out.headers = headers;
+    else errors.headers = problems;
   } else if (!partial) {
     out.headers = [];
   }

@@ -43,11 +43,14 @@ function pageResponse(items: unknown[], total: number, limit: number, p: Record<
   return new RestResponse({ code: 'rest_post_invalid_page_number', message: 'The page number requested is larger than the number of pages available.', data: { status: 400 } }, 400, response.headers);
 }
 
+// The schema checks the shape only; the service checks each name and value (empty, too long,
+// refused, not a field value, given twice) and reports every bad header at once — a length limit
+// here would hide the other headers' problems behind the schema's.
 const headersArg: RestArg = {
   type: 'array',
   maxItems: 20,
-  items: { type: 'object', required: ['name', 'value'], additionalProperties: false, properties: { name: { type: 'string', minLength: 1, maxLength: 100 }, value: { type: 'string', maxLength: 4000 } } },
-  description: 'Extra request headers sent with every delivery (hop-by-hop, Content-* and Webhook-* names are refused).',
+  items: { type: 'object', required: ['name', 'value'], additionalProperties: false, properties: { name: { type: 'string', description: 'A header name (token) of at most 100 characters.' }, value: { type: 'string', description: 'At most 4000 characters of visible ASCII, spaces and tabs.' } } },
+  description: 'Extra request headers sent with every delivery (hop-by-hop, Content-*, Webhook-* and User-Agent names are refused; every bad header is reported).',
 };
 const webhookFields = (create: boolean): Record<string, RestArg> => ({
   name: { type: 'string', minLength: 2, maxLength: MAX_NAME_LENGTH, required: create, description: 'The webhook’s name.' },
@@ -58,9 +61,16 @@ const webhookFields = (create: boolean): Record<string, RestArg> => ({
   hidden: { type: 'boolean', description: 'Leave it out of the admin list by default.' },
   headers: headersArg,
 });
+/** A signing secret given by the client (create, rotate-secret); the service checks its form and length. */
+const secretArg = (action: string): RestArg => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: 200,
+  description: `The signing secret: \`whsec_\` + base64 of 24–64 random bytes (or that base64 alone). Omit it to have one generated. ${action}`,
+});
 const webhookInput = (p: Record<string, unknown>) => {
   const out: Record<string, unknown> = {};
-  for (const k of ['name', 'event', 'integration', 'active', 'hidden', 'headers']) if (p[k] !== undefined) out[k] = p[k];
+  for (const k of ['name', 'event', 'integration', 'active', 'hidden', 'headers', 'secret']) if (p[k] !== undefined) out[k] = p[k];
   if (p.webhook_url !== undefined) out.url = p.webhook_url;
   return out;
 };
@@ -75,8 +85,14 @@ async function asRestFields<T>(save: () => Promise<T>): Promise<T> {
     return await save();
   } catch (error) {
     if (!(error instanceof WebhookValidationError) || !('url' in error.fields)) throw error;
-    const errors = restProblems(error.fieldErrors());
-    throw new WebhookValidationError(Object.fromEntries(errors.map((e) => [e.field, e.message])), Object.fromEntries(errors.map((e) => [e.field, e.code as WebhookErrorCode])));
+    const messages: Record<string, string[]> = {};
+    const codes: Record<string, WebhookErrorCode> = {};
+    // Grouped per field, so a field with several problems (one per bad header) keeps them all.
+    for (const e of restProblems(error.fieldErrors())) {
+      (messages[e.field] ??= []).push(e.message);
+      codes[e.field] = e.code as WebhookErrorCode;
+    }
+    throw new WebhookValidationError(messages, codes);
   }
 }
 
@@ -218,10 +234,12 @@ export function registerRestRoutes(
     },
     {
       methods: 'POST',
-      summary: 'Creates a webhook (Zapier’s subscribe). Returns it, without its secret.',
+      summary: 'Creates a webhook (Zapier’s subscribe), with a generated signing secret or the optional `secret`. Returns it, without its secret.',
       permission_callback: canManage,
       strict: true,
-      args: webhookFields(true),
+      // An integration that keeps its own secret gives it here rather than creating then rotating,
+      // which would leave a generated secret valid as the previous one for the grace period.
+      args: { ...webhookFields(true), secret: secretArg('Never returned: the integration keeps its own.') },
       validate_params: (req) => restProblems(problems(webhookInput(req.params), false)),
       responseStatus: 201,
       callback: async (req) => new RestResponse(await savedWebhookObject(await asRestFields(() => queries.create_webhook(webhookInput(req.params))), checkDestination), 201),
@@ -282,7 +300,7 @@ export function registerRestRoutes(
     strict: true,
     args: {
       id,
-      secret: { type: 'string', minLength: 1, maxLength: 200, description: 'The new signing secret: `whsec_` + base64 of 24–64 random bytes (or that base64 alone). Omit it to have one generated.' },
+      secret: secretArg('The new one is returned once.'),
     },
     callback: async (req) => {
       const w = await queries.rotate_secret(req.params.id as number, req.params.secret as string | undefined);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import type { HookpressApp } from '../../../core/app.js';
 import { filterFields, openApiPath } from '../../../core/rest/server.js';
 import { toRestError, RestError } from '../../../core/rest/errors.js';
+import { foldBracketParams } from '../../../core/rest/params.js';
 import { RestResponse } from '../../../core/rest/types.js';
 import { HookpressError } from '../../../core/errors.js';
 import { makeApp, userByLogin } from '../../helpers/app.js';
@@ -100,6 +101,46 @@ describe('core/rest: the REST server', () => {
     expect(res.body.data.details.name.code).to.equal('rest_too_short');
   });
 
+  it('reads name[] query keys as PHP does: an array argument takes the list, a scalar one is a 400 naming it', async () => {
+    hp.host.rest.register_rest_route('demo/v1', '/pick', {
+      methods: 'GET',
+      permission_callback: () => true,
+      args: { include: { type: 'array', items: { type: 'integer' } }, status: { type: 'string', enum: ['a', 'b'] } },
+      callback: (req) => ({ include: req.params.include ?? null, status: req.params.status ?? null }),
+    });
+    for (const q of ['include[]=1&include[]=2', 'include=1&include=2', 'include[0]=1&include[1]=2']) {
+      expect((await request(hp.app).get(`/wp-json/demo/v1/pick?${q}`)).body, q).to.deep.equal({ include: [1, 2], status: null });
+    }
+    const bad = await request(hp.app).get('/wp-json/demo/v1/pick?status[]=a&status[]=b');
+    expect([bad.status, bad.body.code, bad.body.data.params]).to.deep.equal([400, 'rest_invalid_param', { status: 'status must be string.' }]);
+    expect(bad.body.data.details.status).to.deep.equal({ code: 'rest_invalid_type', message: 'status must be string.', data: { param: 'status' } });
+  });
+
+  it('an argument with several problems (bad items of a list) has them all: joined in params, additional_errors in details', async () => {
+    hp.host.rest.register_rest_route('demo/v1', '/rows', {
+      methods: 'POST',
+      permission_callback: () => true,
+      args: { rows: { type: 'array', items: { type: 'string', maxLength: 3 } }, tag: { type: 'string' } },
+      validate_params: (req) =>
+        req.params.tag === 'x'
+          ? [
+              { field: 'tag', code: 'TAG_BAD', message: 'Tag x is refused.' },
+              { field: 'tag', code: 'TAG_BAD', message: 'Tag x is also too short.' },
+            ]
+          : [],
+      callback: () => ({ ok: true }),
+    });
+    const res = await request(hp.app).post('/wp-json/demo/v1/rows').send({ rows: ['ok', 'toolong', 'ok', 'waytoolong'], tag: 'x' });
+    expect(res.body.data.params).to.deep.equal({ rows: 'rows.1 must NOT have more than 3 characters. rows.3 must NOT have more than 3 characters.', tag: 'Tag x is refused. Tag x is also too short.' });
+    expect(res.body.data.details.rows).to.deep.equal({
+      code: 'rest_too_long',
+      message: 'rows.1 must NOT have more than 3 characters.',
+      data: { param: 'rows' },
+      additional_errors: [{ code: 'rest_too_long', message: 'rows.3 must NOT have more than 3 characters.', data: { param: 'rows' } }],
+    });
+    expect(res.body.data.details.tag.additional_errors).to.deep.equal([{ code: 'tag_bad', message: 'Tag x is also too short.', data: { param: 'tag' } }]);
+  });
+
   it('maps any HookpressError to the REST error shape; anything else is a 500 without details', () => {
     expect(toRestError(new HookpressError('USER_LOGIN_EXISTS', 'taken', { field: 'login' }))).to.deep.equal({ code: 'user_login_exists', message: 'taken', data: { status: 409, params: { login: 'taken' } } });
     expect(toRestError(new HookpressError('USER_INVALID_EMAIL', 'bad', { field: 'email' })).code).to.equal('rest_invalid_param');
@@ -151,5 +192,16 @@ describe('core/rest: the REST server', () => {
     expect([again.status, again.body.code]).to.deep.equal([404, 'rest_application_password_not_found']);
     const nobody = await request(hp.app).get('/wp-json/wp/v2/users/999/application-passwords').set('Authorization', key);
     expect([nobody.status, nobody.body.code]).to.deep.equal([404, 'rest_user_invalid_id']);
+  });
+});
+
+describe('core/rest foldBracketParams (PHP’s reading of a query string)', () => {
+  it('folds name[] and name[n] into a list, name[key] into an object, and keeps plain keys', () => {
+    expect(foldBracketParams({ 'include[]': ['1', '2'], 'ids[0]': '3', 'ids[1]': '4', 'filter[a]': 'x', page: '2' })).to.deep.equal({ include: ['1', '2'], ids: ['3', '4'], filter: { a: 'x' }, page: '2' });
+  });
+
+  it('keeps both forms of the same name in one list, so neither is dropped', () => {
+    expect(foldBracketParams({ status: 'a', 'status[]': 'b' })).to.deep.equal({ status: ['a', 'b'] });
+    expect(foldBracketParams({ 'status[]': 'a', status: 'b' })).to.deep.equal({ status: ['a', 'b'] });
   });
 });

@@ -152,4 +152,69 @@ describe('webhooks: every invalid field is reported at once', () => {
       expect(await w.api.async.get_webhook(hook.id)).to.include({ name: 'Hook', url: 'http://127.0.0.1:9/a', event: 'payment_received' });
     });
   });
+  describe('custom headers: every bad header at once, one error each, naming it', () => {
+    const HEADERS = [
+      { name: 'Host', value: 'example.com' },
+      { name: 'X-Team', value: 'blue' },
+      { name: 'Content-Type', value: 'text/plain' },
+      { name: 'X-Note', value: 'caf\u00e9' },
+      { name: '', value: 'orphan' },
+      { name: 'x-team', value: 'red' },
+    ];
+    const MESSAGES = [
+      "Host is a hop-by-hop or framing header that Hookpress's HTTP client sets itself; it cannot be set.",
+      'Content-Type describes the body, which Hookpress sets; it cannot be overridden.',
+      'The value of X-Note can only hold visible ASCII characters, spaces and tabs (RFC 9110 field value); it has “é” (U+00E9).',
+      'Header 5 needs a name.',
+      'x-team is given twice.',
+    ];
+
+    it('WebhooksApi: errors has one headers entry per bad header, fields.headers has them all; nothing saved', async () => {
+      const e = (await rejectionOf(w.api.async.create_webhook({ name: 'Hook', url: 'http://127.0.0.1:9/a', event: 'nope', headers: HEADERS }))) as WebhookValidationError;
+      expect(e.errors).to.deep.equal([{ field: 'event', code: 'EVENT_UNKNOWN', message: '“nope” is not a registered event.' }, ...MESSAGES.map((message) => ({ field: 'headers', code: 'WEBHOOK_INVALID', message }))]);
+      expect(e.fields.headers).to.equal(MESSAGES.join(' '));
+      expect(await count()).to.equal(0);
+      const hook = await w.api.async.create_webhook({ name: 'Hook', url: 'http://127.0.0.1:9/a', event: 'payment_received', headers: [{ name: 'X-Team', value: 'blue' }] });
+      const u = (await rejectionOf(w.api.async.update_webhook(hook.id, { headers: HEADERS }))) as WebhookValidationError;
+      expect(u.errors!.map((x) => x.message)).to.deep.equal(MESSAGES);
+      expect((await w.api.async.get_webhook(hook.id)).headers).to.deep.equal([{ name: 'X-Team', value: 'blue' }]);
+    });
+
+    it('REST create and update: rest_invalid_param with every header problem in params.headers and details.headers.additional_errors', async () => {
+      const auth = await storedApiKeyAuth(w.hp);
+      const expectAll = (res: request.Response, others: string[]) => {
+        expect([res.status, res.body.code]).to.deep.equal([400, 'rest_invalid_param']);
+        expect(Object.keys(res.body.data.params)).to.have.members([...others, 'headers']);
+        expect(res.body.data.params.headers).to.equal(MESSAGES.join(' '));
+        const d = res.body.data.details.headers;
+        expect([d.code, d.message, d.data]).to.deep.equal(['webhook_invalid', MESSAGES[0], { param: 'headers' }]);
+        expect(d.additional_errors).to.deep.equal(MESSAGES.slice(1).map((message) => ({ code: 'webhook_invalid', message, data: { param: 'headers' } })));
+      };
+      // With a refused URL too: the REST renaming of url → webhook_url keeps every header's problem.
+      const created = await request(w.hp.app).post(`${NS}/webhook`).set('Authorization', auth).send({ name: 'Hook', webhook_url: PRIVATE_LITERAL, event: 'payment_received', integration: 'zapier', headers: HEADERS });
+      expectAll(created, ['webhook_url']);
+      expect(await count()).to.equal(0);
+      const hook = await w.api.async.create_webhook({ name: 'Hook', url: 'http://127.0.0.1:9/a', event: 'payment_received' });
+      expectAll(await request(w.hp.app).patch(`${NS}/webhook/${hook.id}`).set('Authorization', auth).send({ headers: HEADERS }), []);
+      // The schema's own findings in headers are one per bad header as well.
+      const typed = await request(w.hp.app).patch(`${NS}/webhook/${hook.id}`).set('Authorization', auth).send({ headers: [{ name: 'X-A', value: {} }, { name: 'X-B', value: 'ok' }, { name: 'X-C', value: [] }] });
+      expect(typed.body.data.params.headers).to.equal('headers.0.value must be string. headers.2.value must be string.');
+      expect(typed.body.data.details.headers.additional_errors).to.have.length(1);
+    });
+
+    it('the Add New form shows every bad header under Custom headers and in the summary', async () => {
+      const agent = await loginAgent(w.hp);
+      const form = await agent.get('/wp-admin/network/admin.php?page=webhooks-new');
+      const rows = Object.fromEntries(HEADERS.slice(0, 4).flatMap((h, i) => [[`header_name_${i}`, h.name], [`header_value_${i}`, h.value]]));
+      const res = await agent.post('/wp-admin/network/admin.php?page=webhooks-new').type('form').send({ _wpnonce: nonceIn(form.text), name: 'Hook', url: 'http://127.0.0.1:9/a', event: 'payment_received', ...rows });
+      expect(res.status).to.equal(422);
+      const fieldError = /<p class="field-error" id="headers-error">([\s\S]*?)<\/p>/.exec(res.text)![1]!;
+      const summary = /id="webhook-form-errors">([\s\S]*?)<\/div>/.exec(res.text)![1]!;
+      for (const name of ['Host', 'Content-Type', 'X-Note']) {
+        expect(fieldError, name).to.include(name);
+        expect(summary, name).to.include(name);
+      }
+      expect(await count()).to.equal(0);
+    });
+  });
 });

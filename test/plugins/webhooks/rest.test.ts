@@ -1,12 +1,17 @@
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import SwaggerParser from '@apidevtools/swagger-parser';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { secretKey } from '../../../plugins/webhooks/delivery/signing.js';
 import { fireStored, makeWebhooksApp, storedApiKeyAuth, type WebhooksApp } from '../../helpers/webhooks.js';
 import { basic, OpenApiChecker, restClient } from '../../helpers/rest.js';
 import { loginAgent, nonceIn } from '../../helpers/app.js';
 import { Receiver } from '../../helpers/receiver.js';
 
 const NS = '/wp-json/wu/v2';
+/** The same refusals the service makes on create, update and rotate (secrets.test.ts). */
+const BAD_SECRETS = ['whsec_', 'whsec_!!!!', 'whsec_' + randomBytes(16).toString('base64'), 'whsec_' + randomBytes(65).toString('base64'), 'whsec_abc$def', 'not a secret', ''];
 
 describe('REST API wu/v2', () => {
   let w: WebhooksApp;
@@ -221,6 +226,119 @@ describe('REST API wu/v2', () => {
     const big = await request(w.hp.app).post(`${NS}/webhook`).set('Authorization', auth).set('Content-Type', 'application/json').send(JSON.stringify({ name: 'x'.repeat(1_100_000) }));
     expect(big.status).to.equal(413);
     expect(big.body.code).to.equal('rest_payload_too_large');
+  });
+
+  describe('create with an optional secret', () => {
+    let auth: string;
+    beforeEach(async () => {
+      auth = await storedApiKeyAuth(w.hp);
+    });
+    const create = (extra: Record<string, unknown> = {}) =>
+      request(w.hp.app)
+        .post(`${NS}/webhooks`)
+        .set('Authorization', auth)
+        .send({ name: 'Zap', webhook_url: `${receiver.url}/hook`, event: 'payment_received', integration: 'zapier', ...extra });
+
+    it('a valid secret (with or without whsec_) is stored as given, with no previous secret, and never echoed', async () => {
+      for (const secret of [`whsec_${randomBytes(32).toString('base64')}`, randomBytes(24).toString('base64')]) {
+        const res = await create({ secret });
+        expect(res.status, secret).to.equal(201);
+        expect(res.body).not.to.have.property('secret');
+        expect(res.text).not.to.include(secret.replace(/^whsec_/, ''));
+        const saved = await w.api.async.get_webhook(res.body.id);
+        expect([saved.secret, saved.previous_secret, saved.previous_secret_expires]).to.deep.equal([secret, null, null]);
+      }
+    });
+
+    it('deliveries are signed with the given secret, so the integration verifies them with its own', async () => {
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      expect((await create({ secret })).status).to.equal(201);
+      await fireStored(w, 'payment_received', { payment_id: 1 });
+      await w.service.worker.drain();
+      const req = receiver.requests.at(-1)!; // the receiver serves the whole file
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+      expect(String(req.headers['webhook-signature']).split(' '), 'one signature: no previous secret').to.have.length(1);
+      expect(() => new StandardWebhook(secret).verify(req.body, headers)).not.to.throw();
+    });
+
+    it('an invalid secret is 400 rest_invalid_param naming secret, reported with the other fields; nothing saved', async () => {
+      for (const secret of [...BAD_SECRETS, 12345]) {
+        const res = await create({ secret });
+        expect([res.status, res.body.code], JSON.stringify(secret)).to.deep.equal([400, 'rest_invalid_param']);
+        expect(Object.keys(res.body.data.params), JSON.stringify(secret)).to.deep.equal(['secret']);
+        expect(res.body.data.details.secret.data.param).to.equal('secret');
+      }
+      const both = await create({ secret: 'not a secret', event: 'no_such_event' });
+      expect(Object.keys(both.body.data.params).sort()).to.deep.equal(['event', 'secret']);
+      expect(both.body.data.params.secret).to.equal('A signing secret is whsec_ followed by base64 (A–Z, a–z, 0–9, +, /, = padding).');
+      expect((await w.api.async.list_webhooks({ hidden: undefined })).total).to.equal(0);
+    });
+
+    it('without a secret, one is generated as before (and not returned)', async () => {
+      const res = await create();
+      expect(res.status).to.equal(201);
+      expect(res.body).not.to.have.property('secret');
+      const saved = await w.api.async.get_webhook(res.body.id);
+      expect(saved.secret).to.match(/^whsec_/);
+      expect(secretKey(saved.secret)).to.have.property('key');
+      expect(saved.previous_secret).to.equal(null);
+    });
+
+    it('update still refuses a secret (rotate-secret changes it, with a grace period)', async () => {
+      const id = (await create()).body.id as number;
+      const res = await request(w.hp.app).patch(`${NS}/webhooks/${id}`).set('Authorization', auth).send({ secret: `whsec_${randomBytes(32).toString('base64')}` });
+      expect([res.status, Object.keys(res.body.data.params)]).to.deep.equal([400, ['secret']]);
+    });
+  });
+
+  describe('a list given to a scalar query argument', () => {
+    let auth: string;
+    let hookId: number;
+    beforeEach(async () => {
+      auth = await storedApiKeyAuth(w.hp);
+      hookId = (await w.api.async.create_webhook({ name: 'Hook', url: 'http://127.0.0.1:9/a', event: 'payment_received' })).id;
+    });
+    const get = (path: string) => request(w.hp.app).get(`${NS}${path}`).set('Authorization', auth);
+    const expectRefused = (res: request.Response, param: string, what: string) => {
+      expect([res.status, res.body.code], what).to.deep.equal([400, 'rest_invalid_param']);
+      expect(Object.keys(res.body.data.params), what).to.deep.equal([param]);
+      expect(res.body.data.details[param], what).to.deep.include({ code: 'rest_invalid_type', data: { param } });
+    };
+
+    it('deliveries: status[]=failed&status[]=pending, status[]=failed and status=a&status=b are 400 naming status, not an unfiltered list', async () => {
+      for (const q of ['status[]=failed&status[]=pending', 'status[]=failed', 'status[0]=failed', 'status=failed&status=pending', 'status=failed&status[]=pending']) {
+        expectRefused(await get(`/webhook/${hookId}/deliveries?${q}`), 'status', q);
+      }
+      expect((await get(`/webhook/${hookId}/deliveries?status=failed`)).status, 'a single value still filters').to.equal(200);
+    });
+
+    it('the webhook list refuses a list for every scalar argument, in either form', async () => {
+      const values: Record<string, [string, string]> = {
+        page: ['1', '2'],
+        per_page: ['10', '20'],
+        number: ['10', '20'],
+        offset: ['0', '1'],
+        search: ['a', 'b'],
+        orderby: ['name', 'id'],
+        order: ['asc', 'desc'],
+        event: ['payment_received', 'x'],
+        integration: ['manual', 'zapier'],
+        active: ['1', '0'],
+        hidden: ['0', '1'],
+      };
+      for (const [param, [a, b]] of Object.entries(values)) {
+        expectRefused(await get(`/webhook?${param}[]=${a}&${param}[]=${b}`), param, `${param}[]`);
+        expectRefused(await get(`/webhooks?${param}=${a}&${param}=${b}`), param, `${param} twice`);
+      }
+      expectRefused(await get('/webhook?event[x]=payment_received'), 'event', 'event[x]');
+      // One bad argument among good ones is reported alone; the good ones alone still answer the list.
+      expectRefused(await get('/webhook?search=Hook&order[]=asc'), 'order', 'order[] with search');
+      expect((await get('/webhook?search=Hook&order=asc')).body.map((h: { id: number }) => h.id)).to.deep.equal([hookId]);
+    });
+
+    it('the deliveries list refuses lists for its pagination arguments too', async () => {
+      for (const param of ['page', 'per_page', 'number', 'offset']) expectRefused(await get(`/webhook/${hookId}/deliveries?${param}[]=1`), param, `deliveries ${param}[]`);
+    });
   });
 
   describe('authentication', () => {

@@ -217,7 +217,7 @@ export class RestServer {
 
   private async dispatch(req: Request, res: Response, authenticate: (req: Request, res: Response) => Promise<RestAuth>): Promise<void> {
     const base = this.host.baseUrl();
-    const path = decodeURIComponent(req.path).replace(/\/+$/, '') || '/';
+    const path = decodePath(req.path).replace(/\/+$/, '') || '/';
     if (path === '/' && (req.method === 'GET' || req.method === 'HEAD')) return void res.json(this.index(base));
     const ns = this.namespaces().find((n) => path === `/${n}`);
     if (ns && (req.method === 'GET' || req.method === 'HEAD')) return void res.json(this.index(base, ns));
@@ -346,4 +346,17 @@ export function filterFields(data: unknown, fields: string): unknown {
  */
 export function restPage(items: unknown[], total: number, perPage: number): RestResponse {
   return new RestResponse(items, 200, { 'X-WP-Total': String(total), 'X-WP-TotalPages': String(perPage > 0 ? Math.ceil(total / perPage) : 0) });
+}
+
+/**
+ * The request path, percent-decoded. A malformed escape (`%ff`, `%E0%A4%A`) names no route:
+ * `rest_no_route` (404), as WordPress answers a path it cannot match — never a 500.
+ * @throws RestError `rest_no_route` when the path is not valid percent-encoded UTF-8.
+ */
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new RestError('rest_no_route', 'No route was found matching the URL and request method.');
+  }
 }

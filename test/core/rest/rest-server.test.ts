@@ -43,6 +43,17 @@ describe('core/rest: the REST server', () => {
     expect(post.body.code).to.equal('rest_no_route');
   });
 
+  it('a path with a malformed percent-escape is rest_no_route (404), never a 500, and logs no error', async () => {
+    const errors: unknown[] = [];
+    const log = hp.host.logger.error.bind(hp.host.logger);
+    hp.host.logger.error = ((...a: unknown[]) => (errors.push(a), log(...(a as [never])))) as typeof hp.host.logger.error;
+    for (const path of ['/wp-json/%ff', '/wp-json/wu/v2/%ff', '/wp-json/wu/v2/webhook/%E0%A4%A']) {
+      const res = await request(hp.app).get(path);
+      expect([res.status, res.body.code], path).to.deep.equal([404, 'rest_no_route']);
+    }
+    expect(errors).to.deep.equal([]);
+  });
+
   describe('boolean arguments (rest_is_boolean / rest_sanitize_boolean)', () => {
     const register = () =>
       hp.host.rest.register_rest_route('demo/v1', '/flag', {

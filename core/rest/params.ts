@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { FieldError } from '../errors.js';
-import type { RestArg } from './types.js';
+import type { JsonSchema, RestArg } from './types.js';
 
 /**
  * WordPress's rest_is_boolean + rest_sanitize_boolean (wp-includes/rest-api.php): true, false,
@@ -19,20 +19,66 @@ export function restBoolean(value: unknown): boolean | undefined {
 }
 
 /**
- * Turns the boolean-like values of the boolean arguments in `params` into booleans, in place,
- * before the schema sees them (Ajv's own coercion knows "true"/"false" but not "1"/"0" or
- * "TRUE", and reads null as false); values that are not boolean-like are left for the schema
- * to refuse.
+ * PHP's is_numeric without its whitespace allowance: an optional sign, decimal digits with an
+ * optional fraction, an optional exponent (`16`, `-1.5`, `.5`, `1e1`). Hex (`0x10`), binary
+ * (`0b1`), octal (`0o1`), `Infinity` and padded values (` 16`) are not numbers here, though
+ * JavaScript's Number() reads them all.
  */
-export function coerceBooleanArgs(args: Record<string, RestArg>, params: Record<string, unknown>): void {
-  for (const [name, arg] of Object.entries(args)) {
-    const types = Array.isArray(arg.type) ? arg.type : [arg.type];
-    if (!types.includes('boolean') || !Object.hasOwn(params, name)) continue;
-    const value = restBoolean(params[name]);
-    if (value !== undefined) params[name] = value;
-    // Ajv would read null as false; WordPress refuses it, so hand the schema a value it refuses.
-    else if (params[name] === null && !types.includes('null')) params[name] = 'null';
+const NUMERIC = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** WordPress's is_numeric: a finite number, or a string NUMERIC accepts. */
+function isNumeric(value: unknown): boolean {
+  return typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && NUMERIC.test(value) && Number.isFinite(Number(value));
+}
+
+/** WordPress's rest_is_integer: numeric and integral (`16`, `"16"`, `"1e1"`, `"1.0"`). */
+function isInteger(value: unknown): boolean {
+  return isNumeric(value) && Number.isInteger(Number(value));
+}
+
+/** WordPress's rest_get_best_type_for_value checks, in the order a schema lists its types. */
+const TYPE_CHECKS: Record<string, (value: unknown) => boolean> = {
+  array: (v) => Array.isArray(v),
+  object: (v) => v !== null && typeof v === 'object' && !Array.isArray(v),
+  integer: isInteger,
+  number: isNumeric,
+  boolean: (v) => restBoolean(v) !== undefined,
+  string: (v) => typeof v === 'string',
+  null: (v) => v === null,
+};
+
+/**
+ * One value read as WordPress's rest_sanitize_value_from_schema reads it before validating: the
+ * first of the schema's types the value qualifies for decides — a numeric string becomes a number
+ * for an integer or number schema, a boolean-like value a boolean (restBoolean) — and lists and
+ * objects are read item by item. Nothing else is converted: a number, boolean or null is never a
+ * string (WordPress's `type: string` refuses them), so what qualifies for none of the types is
+ * left for the schema to refuse (rest_invalid_type).
+ */
+export function coerceValue(schema: JsonSchema, value: unknown): unknown {
+  const types = (Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type]) as string[];
+  // As WordPress: the empty string is a string when the schema allows one, before any other type.
+  const type = value === '' && types.includes('string') ? 'string' : types.find((t) => TYPE_CHECKS[t]?.(value));
+  if (type === 'integer' || type === 'number') return Number(value);
+  if (type === 'boolean') return restBoolean(value);
+  const items = schema.items;
+  if (type === 'array' && items && typeof items === 'object' && !Array.isArray(items)) return (value as unknown[]).map((v) => coerceValue(items as JsonSchema, v));
+  const properties = schema.properties as Record<string, JsonSchema> | undefined;
+  if (type === 'object' && properties) {
+    const object = value as Record<string, unknown>;
+    for (const [name, property] of Object.entries(properties)) if (Object.hasOwn(object, name)) object[name] = coerceValue(property, object[name]);
   }
+  return value;
+}
+
+/**
+ * Reads each declared argument present in `params` with coerceValue, in place, before the schema
+ * sees them. This is the only coercion: the schema itself converts nothing (Ajv's coerceTypes
+ * would turn `5` and `true` into strings, `null` into `""` or `false`, and `"0x10"` into 16).
+ * Query-string and form values arrive as strings and are read as numbers or booleans here.
+ */
+export function coerceArgs(args: Record<string, RestArg>, params: Record<string, unknown>): void {
+  for (const [name, arg] of Object.entries(args)) if (Object.hasOwn(params, name)) params[name] = coerceValue(arg, params[name]);
 }
 
 /**
@@ -58,6 +104,29 @@ export function foldBracketParams(query: Record<string, unknown>): Record<string
     else out[name] = current === undefined ? { [index]: value } : ([] as unknown[]).concat(current, values);
   }
   return out;
+}
+
+/**
+ * What is left for an endpoint's own checks once the schema has refused some arguments: the
+ * arguments, with each item the schema refused of a list it refused only item by item (errors at
+ * `/headers/1/value`, `/headers/1`) replaced by null — a hole, so the other items keep their
+ * positions (“Header 3 needs a name”) — and `refused`, the arguments it refused as a whole (an
+ * error at `/name`, `/headers`: not a list, too many items…, or an unknown argument), whose own
+ * findings add nothing.
+ */
+export function withoutRefusedItems(params: Record<string, unknown>, errors: readonly ErrorObject[]): { params: Record<string, unknown>; refused: Set<string> } {
+  const refused = new Set<string>();
+  const badItems = new Map<string, Set<number>>();
+  for (const e of errors) {
+    const [field = describeSchemaError(e).field, index] = e.instancePath.split('/').slice(1);
+    if (index !== undefined && /^\d+$/.test(index) && Array.isArray(params[field])) {
+      const items = badItems.get(field) ?? new Set<number>();
+      badItems.set(field, items.add(Number(index)));
+    } else refused.add(field);
+  }
+  const out: Record<string, unknown> = { ...params };
+  for (const [field, items] of badItems) if (!refused.has(field)) out[field] = (params[field] as unknown[]).map((item, i) => (items.has(i) ? null : item));
+  return { params: out, refused };
 }
 
 /** WordPress's code for each JSON Schema keyword a value can fail (rest_validate_value_from_schema). */

@@ -6,7 +6,7 @@ import type { Host } from '../host.js';
 import { buildOpenApi } from './openapi.js';
 import { RestError, toRestError, type RestErrorBody } from './errors.js';
 import { classifyStorageFault } from '../http/storage-fault.js';
-import { coerceBooleanArgs, describeSchemaError, foldBracketParams, restDetails } from './params.js';
+import { coerceArgs, describeSchemaError, foldBracketParams, restDetails, withoutRefusedItems } from './params.js';
 import { RestResponse, type JsonSchema, type RestArg, type RestAuth, type RestEndpoint, type RestRequest, type RestRoute } from './types.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -65,7 +65,8 @@ export class RestServer {
   ownerActive: (owner: string) => boolean = () => true;
 
   constructor(private readonly host: Host) {
-    this.ajv = new Ajv2020({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false });
+    // No coerceTypes: coerceArgs reads arguments as WordPress does; Ajv's coercion would accept 5 as "5" and "0x10" as 16.
+    this.ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: false });
     addFormats(this.ajv);
   }
 
@@ -266,17 +267,18 @@ export class RestServer {
   }
 
   /**
-   * WordPress's WP_REST_Request::has_valid_params: boolean-like strings become booleans
-   * (rest_sanitize_boolean), then the schema checks every argument. Missing required ones are
+   * WordPress's WP_REST_Request::has_valid_params: numeric strings become numbers and
+   * boolean-like values booleans where the schema wants them (coerceArgs; nothing becomes a
+   * string), then the schema checks every argument. Missing required ones are
    * rest_missing_callback_param; otherwise every invalid argument is reported in one
    * rest_invalid_param — the schema's findings plus what the endpoint's `validate_params` finds
-   * in the others — with `data.params` (a message each, an argument's several problems joined)
-   * and `data.details` (`{ code, message, data: { param } }` each, plus WordPress's
+   * in the others (other arguments, other items of a list) — with `data.params` (a message
+   * each, an argument's several problems joined) and `data.details` (`{ code, message, data: { param } }` each, plus WordPress's
    * `additional_errors` for an argument's further problems).
    */
   private async validate(validate: ValidateFunction, endpoint: RestEndpoint, request: RestRequest): Promise<void> {
     const params = request.params;
-    coerceBooleanArgs(endpoint.args ?? {}, params);
+    coerceArgs(endpoint.args ?? {}, params);
     if (validate(params)) return;
     const errors = validate.errors ?? [];
     const missing = errors.filter((e) => e.keyword === 'required' && e.instancePath === '').map((e) => String((e.params as { missingProperty: string }).missingProperty));
@@ -290,8 +292,13 @@ export class RestServer {
       const place = `${e.instancePath} ${error.field}`;
       if (!places.has(place)) [places.add(place), found.push(error)];
     }
-    const flagged = new Set(found.map((e) => e.field));
-    for (const e of endpoint.validate_params ? await endpoint.validate_params(request) : []) if (!flagged.has(e.field)) found.push(e);
+    // The endpoint checks what the schema did not refuse: the other arguments, and the other
+    // items of a list the schema refused item by item (one bad custom header does not hide the
+    // problems of the rest); an argument the schema refused as a whole is the schema's alone.
+    if (endpoint.validate_params) {
+      const { params: unrefused, refused } = withoutRefusedItems(params, errors);
+      for (const e of await endpoint.validate_params({ ...request, params: unrefused })) if (!refused.has(e.field)) found.push(e);
+    }
     // A null-prototype map: parameter names such as `__proto__` or `constructor` are data here.
     const messages: Record<string, string> = Object.create(null) as Record<string, string>;
     // An argument with several problems (one per bad item of a list) gets them all, joined.

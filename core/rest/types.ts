@@ -44,9 +44,11 @@ export interface RestEndpoint {
   args?: Record<string, RestArg>;
   /**
    * The endpoint's own checks of its arguments (e.g. the service's validation), run when the
-   * schema refuses some: what it finds wrong with the *other* arguments joins the same 400
-   * rest_invalid_param, so a client learns every invalid argument in one response. Returns one
-   * entry per argument at fault (field, code, message); [] when nothing more is wrong.
+   * schema refuses some: what it finds wrong with the *other* arguments, and with the other items
+   * of a list the schema refused item by item (those items are null in `req.params`, so the rest
+   * keep their positions), joins the same 400 rest_invalid_param, so a client learns every
+   * invalid argument in one response. Returns one entry per argument at fault (field, code,
+   * message); [] when nothing more is wrong.
    */
   validate_params?(req: RestRequest): FieldError[] | Promise<FieldError[]>;
   /** Refuse arguments the endpoint does not declare (400 rest_invalid_param). */

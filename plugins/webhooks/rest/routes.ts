@@ -43,9 +43,10 @@ function pageResponse(items: unknown[], total: number, limit: number, p: Record<
   return new RestResponse({ code: 'rest_post_invalid_page_number', message: 'The page number requested is larger than the number of pages available.', data: { status: 400 } }, 400, response.headers);
 }
 
-// The schema checks the shape only; the service checks each name and value (empty, too long,
-// refused, not a field value, given twice) and reports every bad header at once — a length limit
-// here would hide the other headers' problems behind the schema's.
+// The schema checks the shape only (objects of string name and value); the service checks each
+// name and value (empty, too long, refused, not a field value, given twice) and reports every bad
+// header at once — a length limit here would repeat its checks with other messages. The service
+// still checks the headers the schema did not refuse (RestServer.validate), so both are reported.
 const headersArg: RestArg = {
   type: 'array',
   maxItems: 20,
@@ -66,7 +67,7 @@ const secretArg = (action: string): RestArg => ({
   type: 'string',
   minLength: 1,
   maxLength: 200,
-  description: `The signing secret: \`whsec_\` + base64 of 24–64 random bytes (or that base64 alone). Omit it to have one generated. ${action}`,
+  description: `The signing secret: \`whsec_\` + base64 of 24–64 random bytes (or that base64 alone). Omit it to have one generated (null is not a string: refused). ${action}`,
 });
 const webhookInput = (p: Record<string, unknown>) => {
   const out: Record<string, unknown> = {};

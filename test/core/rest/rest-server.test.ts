@@ -54,6 +54,58 @@ describe('core/rest: the REST server', () => {
     expect(errors).to.deep.equal([]);
   });
 
+  describe('number and string arguments (rest_is_integer, is_numeric, rest_validate_value_from_schema)', () => {
+    const register = () =>
+      hp.host.rest.register_rest_route('demo/v1', '/size', {
+        methods: ['GET', 'POST'],
+        permission_callback: () => true,
+        args: { n: { type: 'integer' }, x: { type: 'number' }, ids: { type: 'array', items: { type: 'integer' } }, label: { type: 'string' }, row: { type: 'object', properties: { tag: { type: 'string' }, size: { type: 'integer' } } } },
+        callback: (req) => ({ n: req.params.n ?? null, x: req.params.x ?? null, ids: req.params.ids ?? null, label: req.params.label ?? null, row: req.params.row ?? null }),
+      });
+    const expectInvalidType = (res: request.Response, param: string, what: string) => {
+      expect([res.status, res.body.code, Object.keys(res.body.data?.params ?? {})], what).to.deep.equal([400, 'rest_invalid_param', [param]]);
+      expect(res.body.data.details[param], what).to.deep.include({ code: 'rest_invalid_type', data: { param } });
+    };
+
+    it('reads decimal numbers, with a sign, a fraction or an exponent, from a query string, a form-encoded body and JSON strings', async () => {
+      register();
+      for (const [sent, read] of [['16', 16], ['-3', -3], ['+7', 7], ['1e1', 10], ['1.0', 1]] as const) {
+        const query = await request(hp.app).get(`/wp-json/demo/v1/size?n=${encodeURIComponent(sent)}`);
+        expect([query.status, query.body.n], `query ${sent}`).to.deep.equal([200, read]);
+        const form = await request(hp.app).post('/wp-json/demo/v1/size').type('form').send(`n=${encodeURIComponent(sent)}`);
+        expect([form.status, form.body.n], `form ${sent}`).to.deep.equal([200, read]);
+        const json = await request(hp.app).post('/wp-json/demo/v1/size').send({ n: sent });
+        expect([json.status, json.body.n], `json ${sent}`).to.deep.equal([200, read]);
+      }
+      for (const [sent, read] of [['1.5', 1.5], ['.5', 0.5], ['2e-1', 0.2]] as const) {
+        expect((await request(hp.app).get(`/wp-json/demo/v1/size?x=${sent}`)).body.x, sent).to.equal(read);
+      }
+      expect((await request(hp.app).get('/wp-json/demo/v1/size?ids[]=1&ids[]=2')).body.ids).to.deep.equal([1, 2]);
+      expect((await request(hp.app).get('/wp-json/demo/v1/size?label=42')).body.label, 'a query value stays a string').to.equal('42');
+    });
+
+    it('refuses hex, binary, octal, padded, empty, non-integral and non-finite numbers with 400 rest_invalid_type naming the argument', async () => {
+      register();
+      for (const sent of ['0x10', '0X10', '0b1', '0o1', ' 16', '16 ', '\t16', '', '1.5', '1e400', 'Infinity', 'NaN', '1_000', '16px']) {
+        expectInvalidType(await request(hp.app).get(`/wp-json/demo/v1/size?n=${encodeURIComponent(sent)}`), 'n', `query n=${JSON.stringify(sent)}`);
+        expectInvalidType(await request(hp.app).post('/wp-json/demo/v1/size').type('form').send(`n=${encodeURIComponent(sent)}`), 'n', `form n=${JSON.stringify(sent)}`);
+      }
+      for (const sent of ['0x10', '0b1', '0o1', ' 1.5', 'Infinity']) expectInvalidType(await request(hp.app).get(`/wp-json/demo/v1/size?x=${encodeURIComponent(sent)}`), 'x', `query x=${JSON.stringify(sent)}`);
+      expectInvalidType(await request(hp.app).get('/wp-json/demo/v1/size?ids[]=1&ids[]=0x2'), 'ids', 'ids[]=0x2');
+      for (const sent of [true, null, '0x10', [1]]) expectInvalidType(await request(hp.app).post('/wp-json/demo/v1/size').send({ n: sent }), 'n', `json n=${JSON.stringify(sent)}`);
+    });
+
+    it('refuses a number, a boolean or null for a string, at the top of a JSON body and inside it', async () => {
+      register();
+      for (const sent of [5, 0, true, false, null]) {
+        expectInvalidType(await request(hp.app).post('/wp-json/demo/v1/size').send({ label: sent }), 'label', `label ${JSON.stringify(sent)}`);
+        expectInvalidType(await request(hp.app).post('/wp-json/demo/v1/size').send({ row: { tag: sent } }), 'row', `row.tag ${JSON.stringify(sent)}`);
+      }
+      const ok = await request(hp.app).post('/wp-json/demo/v1/size').send({ label: '5', row: { tag: 'x', size: '3' } });
+      expect([ok.status, ok.body.label, ok.body.row]).to.deep.equal([200, '5', { tag: 'x', size: 3 }]);
+    });
+  });
+
   describe('boolean arguments (rest_is_boolean / rest_sanitize_boolean)', () => {
     const register = () =>
       hp.host.rest.register_rest_route('demo/v1', '/flag', {

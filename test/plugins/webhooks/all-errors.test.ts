@@ -202,6 +202,32 @@ describe('webhooks: every invalid field is reported at once', () => {
       expect(typed.body.data.details.headers.additional_errors).to.have.length(1);
     });
 
+    it('REST: a header the schema refuses does not hide what the service finds in the others', async () => {
+      const auth = await storedApiKeyAuth(w.hp);
+      const headers = [{ name: 'X-B' }, { name: 'Host', value: 'example.com' }, { name: 'X-C', value: 5 }, { name: 'X-D', value: 'fine' }, { name: '', value: 'orphan' }];
+      const expectEvery = (res: request.Response) => {
+        expect([res.status, res.body.code, Object.keys(res.body.data.params)]).to.deep.equal([400, 'rest_invalid_param', ['headers']]);
+        const d = res.body.data.details.headers;
+        expect([d, ...d.additional_errors].map((x: { code: string; message: string }) => [x.code, x.message])).to.deep.equal([
+          ['rest_property_required', "headers.0 must have required property 'value'."],
+          ['rest_invalid_type', 'headers.2.value must be string.'],
+          ['webhook_invalid', MESSAGES[0]],
+          // The refused items keep their places: the fifth header is still "Header 5".
+          ['webhook_invalid', 'Header 5 needs a name.'],
+        ]);
+        expect(res.body.data.params.headers).to.equal(`headers.0 must have required property 'value'. headers.2.value must be string. ${MESSAGES[0]} Header 5 needs a name.`);
+      };
+      expectEvery(await request(w.hp.app).post(`${NS}/webhook`).set('Authorization', auth).send({ name: 'Hook', webhook_url: 'http://127.0.0.1:9/a', event: 'payment_received', integration: 'zapier', headers }));
+      expect(await count()).to.equal(0);
+      const hook = await w.api.async.create_webhook({ name: 'Hook', url: 'http://127.0.0.1:9/a', event: 'payment_received', headers: [{ name: 'X-Team', value: 'blue' }] });
+      expectEvery(await request(w.hp.app).patch(`${NS}/webhook/${hook.id}`).set('Authorization', auth).send({ headers }));
+      expect((await w.api.async.get_webhook(hook.id)).headers).to.deep.equal([{ name: 'X-Team', value: 'blue' }]);
+      // A headers argument refused as a whole (too many) is the schema's alone, as before.
+      const many = await request(w.hp.app).patch(`${NS}/webhook/${hook.id}`).set('Authorization', auth).send({ headers: Array.from({ length: 21 }, () => ({ name: 'Host', value: 'x' })) });
+      expect(many.body.data.details.headers).to.deep.include({ code: 'rest_too_many_items' });
+      expect(many.body.data.details.headers.additional_errors).to.equal(undefined);
+    });
+
     it('the Add New form shows every bad header under Custom headers and in the summary', async () => {
       const agent = await loginAgent(w.hp);
       const form = await agent.get('/wp-admin/network/admin.php?page=webhooks-new');

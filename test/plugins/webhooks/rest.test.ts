@@ -341,6 +341,51 @@ describe('REST API wu/v2', () => {
     });
   });
 
+  describe('argument types as WordPress reads them (rest_validate_value_from_schema, rest_is_integer)', () => {
+    const expectInvalidType = (res: request.Response, param: string, what: string) => {
+      expect([res.status, res.body.code, Object.keys(res.body.data?.params ?? {})], what).to.deep.equal([400, 'rest_invalid_param', [param]]);
+      expect(res.body.data.details[param], what).to.deep.include({ code: 'rest_invalid_type', data: { param } });
+    };
+
+    it('a number or boolean header value is 400 rest_invalid_type naming headers, on create and update; nothing stored', async () => {
+      const headers = [
+        { name: 'X-A', value: 5 },
+        { name: 'X-B', value: true },
+      ];
+      const created = await create({ headers });
+      expectInvalidType(created, 'headers', 'create');
+      expect(created.body.data.params.headers).to.equal('headers.0.value must be string. headers.1.value must be string.');
+      expect(created.body.data.details.headers.additional_errors).to.deep.equal([{ code: 'rest_invalid_type', message: 'headers.1.value must be string.', data: { param: 'headers' } }]);
+      expect((await w.api.async.list_webhooks({ hidden: undefined })).total).to.equal(0);
+      const id = (await create({ headers: [{ name: 'X-A', value: 'a' }] })).body.id as number;
+      expectInvalidType(await call('PATCH', `${NS}/webhook/${id}`, { headers }), 'headers', 'update');
+      expect((await w.api.async.get_webhook(id)).headers).to.deep.equal([{ name: 'X-A', value: 'a' }]);
+    });
+
+    it('a secret that is not a string (12345, null) is 400 rest_invalid_type on create and rotate-secret, not the secret-format message', async () => {
+      for (const secret of [12345, null, true]) {
+        const res = await create({ secret });
+        expectInvalidType(res, 'secret', `create ${JSON.stringify(secret)}`);
+        expect(res.body.data.params.secret).to.equal('secret must be string.');
+      }
+      expect((await w.api.async.list_webhooks({ hidden: undefined })).total).to.equal(0);
+      const id = (await create()).body.id as number;
+      const before = (await w.api.async.get_webhook(id)).secret;
+      for (const secret of [12345, null]) expectInvalidType(await call('POST', `${NS}/webhook/${id}/rotate-secret`, { secret }), 'secret', `rotate ${JSON.stringify(secret)}`);
+      expect((await w.api.async.get_webhook(id)).secret).to.equal(before);
+    });
+
+    it('per_page, page, number and offset refuse hex, binary, octal and padded numbers (400 naming the argument); 1e1 is 10, as in WordPress', async () => {
+      for (let i = 1; i <= 11; i++) await w.api.async.create_webhook({ name: `Hook ${i}`, url: 'http://127.0.0.1:9/a', event: 'payment_received' });
+      for (const param of ['per_page', 'page', 'number', 'offset']) {
+        for (const sent of ['0x10', '0b1', '0o1', ' 2', '2 ']) expectInvalidType(await call('GET', `${NS}/webhook?${param}=${encodeURIComponent(sent)}`), param, `${param}=${JSON.stringify(sent)}`);
+      }
+      expectInvalidType(await call('GET', `${NS}/webhook/1/deliveries?per_page=0x10`), 'per_page', 'deliveries per_page=0x10');
+      const ten = await call('GET', `${NS}/webhook?per_page=1e1`);
+      expect([ten.status, ten.body.length, ten.headers['x-wp-totalpages']]).to.deep.equal([200, 10, '2']);
+    });
+  });
+
   describe('authentication', () => {
     it('accepts the API key as api_key/api_secret parameters; refuses a wrong secret (401) and a disabled API (403)', async () => {
       await storedApiKeyAuth(w.hp);

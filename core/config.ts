@@ -135,10 +135,10 @@ export function trustProxyFromEnv(raw: string | undefined): boolean | number | s
   return value;
 }
 
-/** A whole number of milliseconds (0 or more) from `env[name]`, else `fallback`. @throws Error naming the variable and its value */
 /** The longest delay a Node timer (and PostgreSQL's statement_timeout) takes, in ms. */
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** A whole number of milliseconds (0 or more) from `env[name]`, else `fallback`. @throws Error naming the variable and its value */
 function millisecondsFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = env[name] === undefined ? fallback : Number(env[name]);
   // Node clamps a timer above 2^31 - 1 ms to 1 ms: such a bound would fire at once, not never.

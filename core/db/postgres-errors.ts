@@ -30,9 +30,11 @@ export function postgresFault(error: unknown): StorageUnavailableError | undefin
     if (e instanceof QueryTimeoutError) return fault(error, 'PG_TIMEOUT');
     const code = (e as { code?: unknown }).code;
     // pg's DatabaseError carries the server's SQLSTATE in `code` and a `severity`.
-    // The server's side of the same bound (statement_timeout, lock_timeout: see boundedPool).
-    if (typeof code === 'string' && 'severity' in e && SERVER_TIMEOUT.has(code)) return fault(error, 'PG_TIMEOUT');
-    if (typeof code === 'string' && 'severity' in e && SQLSTATE.test(code)) return fault(error, `PG_${code}`);
+    if (typeof code === 'string' && 'severity' in e) {
+      // The server's side of the same bound (statement_timeout, lock_timeout: see boundedPool).
+      if (SERVER_TIMEOUT.has(code)) return fault(error, 'PG_TIMEOUT');
+      if (SQLSTATE.test(code)) return fault(error, `PG_${code}`);
+    }
     if (typeof code === 'string' && UNREACHABLE.has(code)) return fault(error, 'PG_UNREACHABLE');
     if (e instanceof AggregateError && e.errors.some((x) => UNREACHABLE.has(String((x as { code?: unknown })?.code)))) return fault(error, 'PG_UNREACHABLE');
     if (e instanceof Error && /^Connection terminated/.test(e.message)) return fault(error, 'PG_UNREACHABLE');

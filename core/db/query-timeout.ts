@@ -93,7 +93,8 @@ export function boundedPool(pool: pg.Pool, queryTimeoutMs: number, connectTimeou
         if (status === 'T') {
           await run('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
           const result = await client.query(config);
-          await run(`SET LOCAL statement_timeout = ${queryTimeoutMs}; SET LOCAL lock_timeout = ${queryTimeoutMs}`);
+          // A COMMIT or ROLLBACK run exempt ended the transaction: nothing is left to put back.
+          if (client.getTransactionStatus?.() === 'T') await run(`SET LOCAL statement_timeout = ${queryTimeoutMs}; SET LOCAL lock_timeout = ${queryTimeoutMs}`);
           return result;
         }
         if (status !== 'I' || TRANSACTION_CONTROL.test(config.text)) return client.query(config);

@@ -8,6 +8,17 @@ export interface BrokenPlugin {
   error: string;
 }
 
+/**
+ * The entry module discoverPlugins would import for `<pluginsDir>/<slug>` (`index.ts`, else
+ * `index.js`), or undefined: no such folder or entry, a slug that is not a plugin name, or one
+ * left out by `only`. One stat per candidate file; nothing is imported.
+ */
+export function pluginEntry(pluginsDir: string, slug: string, only?: readonly string[]): string | undefined {
+  if (only && !only.includes(slug)) return undefined;
+  if (!/^[a-z0-9-]+$/.test(slug)) return undefined;
+  return ['index.ts', 'index.js'].map((f) => path.join(pluginsDir, slug, f)).find((f) => fs.existsSync(f));
+}
+
 /** Finds `plugins/<slug>/index.ts` (or .js) entry modules and checks their manifests. */
 export async function discoverPlugins(
   pluginsDir: string,
@@ -26,11 +37,9 @@ export async function discoverPlugins(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   for (const slug of names.sort()) {
-    if (only && !only.includes(slug)) continue;
-    if (!/^[a-z0-9-]+$/.test(slug)) continue;
-    const dir = path.join(pluginsDir, slug);
-    const entry = ['index.ts', 'index.js'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+    const entry = pluginEntry(pluginsDir, slug, only);
     if (!entry) continue;
+    const dir = path.join(pluginsDir, slug);
     try {
       const module = (await import(pathToFileURL(entry).href)) as PluginModule;
       validateManifest(slug, module);

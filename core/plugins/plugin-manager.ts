@@ -1,5 +1,5 @@
 import type { Host } from '../host.js';
-import { discoverPlugins, type BrokenPlugin } from './discover.js';
+import { discoverPlugins, pluginEntry, type BrokenPlugin } from './discover.js';
 import { createPluginApi } from './plugin-api.js';
 import type { HookLedger } from './tracked-hooks.js';
 import type { PluginFailures } from './containment.js';
@@ -149,8 +149,12 @@ export class PluginManager {
       this.host.adminMenu.invalidate();
       this.settle(this.host.guard.contained(() => this.fireDeactivated(slug)).failures, 'another plugin was deactivated');
     }
-    // Activated by another process from a folder copied here since this process last looked.
-    if ([...active].some((slug) => !this.available.has(slug) && !this.unavailable.has(slug))) await this.rescanNow();
+    // Activated by another process from a folder copied here since this process last looked:
+    // rescan only once such a folder has an entry file — a folder still missing costs a stat per
+    // sync (every options reload, which requests wait for), not a walk and import of the folder.
+    const { pluginsDir, pluginSlugs } = this.host.config;
+    const arrived = (slug: string) => !this.available.has(slug) && !this.unavailable.has(slug) && pluginEntry(pluginsDir, slug, pluginSlugs) !== undefined;
+    if ([...active].some(arrived)) await this.rescanNow();
     for (const slug of active) {
       // Still active (a plugin failing meanwhile was deactivated), not loaded, not known to fail here.
       if (!this.isActive(slug) || this.loaded.has(slug) || this.unavailable.has(slug)) continue;

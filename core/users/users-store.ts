@@ -66,11 +66,6 @@ export class UsersStore extends QueryLayerStore {
     return Number((await this.deleteQuery(id).executeTakeFirst()).numDeletedRows) > 0;
   }
 
-  /** How many times users were deleted (core schema v8): moves whenever any process deletes one. */
-  async deletionsVersion(): Promise<number> {
-    return Number((await this.db.selectFrom('cache_versions').select('version').where('name', '=', USERS_CACHE).executeTakeFirst())?.version ?? 0);
-  }
-
   /** Which of `ids` still exist. */
   async existing(ids: number[]): Promise<Set<number>> {
     if (!ids.length) return new Set();

@@ -114,13 +114,12 @@ export class Users {
   /**
    * PostgreSQL: forgets the remembered users that another process (or plain SQL) deleted, once the
    * users' deletion version moved (OptionsSync calls it on the `users` notification and every
-   * OPTIONS_POLL_MS). `seen`: the deletion version just read (OptionsSync reads every followed
-   * cache's version in one query); without it, it is read here. True when it looked. On SQLite
+   * OPTIONS_POLL_MS). `version`: the deletion version just read (OptionsSync reads every followed
+   * cache's version in one query). True when it looked. On SQLite
    * the synchronous calls read the database.
    */
-  async refreshKnown(seen?: number): Promise<boolean> {
+  async refreshKnown(version: number): Promise<boolean> {
     if (this.store.sync) return false;
-    const version = seen ?? (await this.store.deletionsVersion());
     if (version === this.knownVersion) return false;
     const ids = [...this.known.keys()];
     const existing = await this.store.existing(ids);

@@ -37,7 +37,7 @@ export class WebhookValidationError extends WebhookError {
     const lists = Object.entries(fields).map(([field, m]) => [field, typeof m === 'string' ? [m] : m] as const);
     const joined = Object.fromEntries(lists.map(([field, messages]) => [field, messages.join(' ')]));
     const errors = lists.flatMap(([field, messages]) => messages.map((message) => ({ field, code: codes[field] ?? 'WEBHOOK_INVALID', message })));
-    super('WEBHOOK_INVALID', lists.length ? joinFieldMessages(joined) : 'Invalid webhook.', undefined, { fields: joined, fieldCodes: codes as Record<string, string>, errors });
+    super('WEBHOOK_INVALID', lists.length ? joinFieldMessages(joined) : 'Invalid webhook.', undefined, { fields: joined, errors });
     this.name = 'WebhookValidationError';
   }
 }

@@ -8,6 +8,7 @@ import { MAX_ID } from '../model/webhook.js';
 export const INSPECTOR_PER_PAGE = 10;
 
 const BADGES = { valid: 'badge-success', stale: 'badge-warning', invalid: 'badge-error', unknown: 'badge-warning', unsigned: '' } as const;
+const LABELS = { valid: 'signature valid', stale: 'timestamp stale', invalid: 'signature invalid', unknown: 'unknown webhook-id', unsigned: 'not signed' } as const;
 
 /** Webhooks → Request Inspector: inboxes served by the host, and what they received. */
 export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDeps): Promise<void> {
@@ -49,7 +50,6 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
   }
   const now = api.clock();
   const current = queryString(ctx, 'inbox');
-  const inboxes = await inspector.store.inboxes();
   const selected = current ? await inspector.inbox(current) : undefined;
   if (current && !selected) throw new HttpError(404, 'That inspector URL does not exist or has expired.', 'Not Found');
   // "Show raw": one body, the bytes exactly as received — as plain text (never rendered as HTML)
@@ -67,6 +67,7 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
       .send(r.body);
     return;
   }
+  const inboxes = await inspector.store.inboxes();
   ctx.enqueue_script(api.urls.asset_url('webhooks-admin.js'));
   const total = selected ? await inspector.store.countRequests(selected.token) : 0;
   const pages = Math.max(1, Math.ceil(total / INSPECTOR_PER_PAGE));
@@ -112,7 +113,7 @@ export async function handleInspector(ctx: PageContext, { api, admin }: ScreenDe
                   const check = checks[i]!;
                   const headers = JSON.parse(r.headers) as Record<string, string>;
                   return html`<section class="attempt" aria-labelledby="req-${r.id}">
-                    <h3 id="req-${r.id}">${r.method} — ${dateTime(r.received_at)} — <span class="badge ${BADGES[check.status]}">${check.status === 'valid' ? 'signature valid' : check.status === 'stale' ? 'timestamp stale' : check.status === 'invalid' ? 'signature invalid' : check.status === 'unknown' ? 'unknown webhook-id' : 'not signed'}</span></h3>
+                    <h3 id="req-${r.id}">${r.method} — ${dateTime(r.received_at)} — <span class="badge ${BADGES[check.status]}">${LABELS[check.status]}</span></h3>
                     <p>${check.message}</p>
                     <dl class="meta-list">
                       <dt>From</dt><dd>${r.source_ip}</dd>

@@ -52,7 +52,7 @@ export class GroupCommit {
    * transaction function's wrappers at every `db.transaction(fn)` call (measured: a tenth of the
    * store's CPU per delivery when made per write); made once, each call only runs it.
    */
-  private readonly inTransaction: (batch: ReadonlyArray<Staged<unknown>>, outcomes: Array<Outcome<unknown>>) => void;
+  private readonly runBatch: (batch: ReadonlyArray<Staged<unknown>>, outcomes: Array<Outcome<unknown>>) => void;
   private readonly inSavepoint: (write: () => unknown) => unknown;
 
   constructor(
@@ -62,7 +62,7 @@ export class GroupCommit {
   ) {
     // A nested better-sqlite3 transaction is a SAVEPOINT: a write that throws rolls back alone.
     this.inSavepoint = db.transaction((write: () => unknown) => write());
-    this.inTransaction = db.transaction((batch: ReadonlyArray<Staged<unknown>>, outcomes: Array<Outcome<unknown>>) => {
+    this.runBatch = db.transaction((batch: ReadonlyArray<Staged<unknown>>, outcomes: Array<Outcome<unknown>>) => {
       for (const s of batch) {
         try {
           outcomes.push({ ok: true, value: this.inSavepoint(s.write) });
@@ -112,7 +112,7 @@ export class GroupCommit {
     this.staged = [];
     const outcomes: Array<Outcome<unknown>> = [];
     try {
-      this.inTransaction(batch, outcomes);
+      this.runBatch(batch, outcomes);
     } catch (error) {
       for (const s of batch) s.reject(error);
       return;

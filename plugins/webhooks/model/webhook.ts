@@ -1,4 +1,4 @@
-import { stripControlChars, tooLong } from '../../../core/plugin-sdk.js';
+import { stripControlChars, TEXT_LIMITS, tooLong } from '../../../core/plugin-sdk.js';
 import { WebhookValidationError, type WebhookErrorCode } from '../errors.js';
 import { secretKey } from '../delivery/signing.js';
 
@@ -87,7 +87,7 @@ export const MAX_CUSTOM_HEADERS = 20;
  * `maxlength` counts them): validateWebhook refuses longer ones, and the admin form and the REST
  * schema declare the same numbers, so a browser stops the typing where the server would refuse.
  */
-export const MAX_NAME_LENGTH = 200;
+export const MAX_NAME_LENGTH = TEXT_LIMITS.name;
 export const MAX_URL_LENGTH = 2000;
 
 /** Why a custom header name is refused, or undefined when it is allowed. */

@@ -1,7 +1,7 @@
 import { RestResponse, restPage, type FieldError, type JsonSchema, type PluginApi, type RestArg, type RestEndpoint, type RestRequest } from '../../../core/plugin-sdk.js';
 import type { WebhooksApi, WebhooksAsyncApi } from '../api.js';
 import { WebhookError, WebhookValidationError, type WebhookErrorCode } from '../errors.js';
-import { MAX_ID, MAX_NAME_LENGTH, MAX_URL_LENGTH, unmaskHeaders, type WebhookInput } from '../model/webhook.js';
+import { MAX_CUSTOM_HEADERS, MAX_ID, MAX_NAME_LENGTH, MAX_URL_LENGTH, unmaskHeaders, type WebhookInput } from '../model/webhook.js';
 import type { DestinationWarning } from '../delivery/destination-probe.js';
 import { ATTEMPT_SCHEMA, DELIVERY_SCHEMA, WEBHOOK_SCHEMA, attemptObject, deliveryObject, webhookObject } from './objects.js';
 
@@ -16,12 +16,12 @@ const canNetwork = (req: RestRequest) => req.auth.can('manage_network');
 // databases refuse a bigger one the same way — the schema's 400 rest_invalid_param naming the
 // argument (rest_out_of_bounds) — instead of a store error (SQLite: a datatype mismatch on a
 // float such as 1e+23, a 500; PostgreSQL: an integer overflow).
-const id: RestArg = { type: 'integer', minimum: 1, maximum: MAX_ID, required: true, description: 'The object’s id (at most 2147483647, PostgreSQL’s integer).' };
+const id: RestArg = { type: 'integer', minimum: 1, maximum: MAX_ID, required: true, description: `The object’s id (at most ${MAX_ID}, PostgreSQL’s integer).` };
 const pagination: Record<string, RestArg> = {
-  page: { type: 'integer', minimum: 1, maximum: MAX_ID, default: 1, description: 'Current page of the collection (at most 2147483647, PostgreSQL’s integer).' },
+  page: { type: 'integer', minimum: 1, maximum: MAX_ID, default: 1, description: `Current page of the collection (at most ${MAX_ID}, PostgreSQL’s integer).` },
   per_page: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Maximum number of items to be returned in result set.' },
   number: { type: 'integer', minimum: 1, maximum: 100, description: 'Ultimate Multisite’s name for per_page.' },
-  offset: { type: 'integer', minimum: 0, maximum: MAX_ID, description: 'Offset the result set by a specific number of items (instead of page; at most 2147483647, PostgreSQL’s integer).' },
+  offset: { type: 'integer', minimum: 0, maximum: MAX_ID, description: `Offset the result set by a specific number of items (instead of page; at most ${MAX_ID}, PostgreSQL’s integer).` },
 };
 /** Limit and offset from WordPress's page/per_page or Ultimate Multisite's number/offset. */
 function pageOf(p: Record<string, unknown>): { limit: number; offset: number } {
@@ -49,7 +49,7 @@ function pageResponse(items: unknown[], total: number, limit: number, p: Record<
 // still checks the headers the schema did not refuse (RestServer.validate), so both are reported.
 const headersArg: RestArg = {
   type: 'array',
-  maxItems: 20,
+  maxItems: MAX_CUSTOM_HEADERS,
   items: { type: 'object', required: ['name', 'value'], additionalProperties: false, properties: { name: { type: 'string', description: 'A header name (token) of at most 100 characters.' }, value: { type: 'string', description: 'At most 4000 characters of visible ASCII, spaces and tabs.' } } },
   description: 'Extra request headers sent with every delivery (hop-by-hop, Content-*, Webhook-* and User-Agent names are refused; every bad header is reported).',
 };
